@@ -1,0 +1,164 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# gunyahctl and libgunyah.  `make help` lists the targets.
+
+VERSION := 0.1.0
+SOVERSION := 0
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+DESTDIR ?=
+
+# Build variants live side by side: build/ (default), build-asan/, build-tsan/.
+B ?= build
+SAN ?=
+
+CC ?= gcc
+CROSS ?= aarch64-linux-gnu-
+PKG_CONFIG ?= pkg-config
+
+CPPFLAGS += -D_GNU_SOURCE -DGUNYAHCTL_VERSION='"$(VERSION)"' -Ilib
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -fno-strict-aliasing -pthread -fPIC
+ifneq ($(SAN),)
+CFLAGS += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SAN)
+endif
+LDFLAGS += -pthread
+
+DEPS_CFLAGS = $(shell $(PKG_CONFIG) --cflags unicorn json-c ncursesw 2>/dev/null)
+LIB_LIBS = $(shell $(PKG_CONFIG) --libs unicorn 2>/dev/null || echo -lunicorn) -lm
+CMD_LIBS = $(shell $(PKG_CONFIG) --libs json-c ncursesw 2>/dev/null || echo -ljson-c -lncursesw)
+CFLAGS += $(DEPS_CFLAGS)
+
+LIB_SRCS := $(wildcard lib/*.c lib/sim/*.c)
+CMD_SRCS := $(wildcard cmd/*.c)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+GUEST_SRCS := $(wildcard tests/guests/*.S)
+EXAMPLE_GUEST_SRCS := $(wildcard examples/*.S)
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
+CMD_OBJS := $(CMD_SRCS:%.c=$(B)/%.o)
+UNIT_BINS := $(UNIT_SRCS:%.c=$(B)/%)
+GUEST_ELFS := $(GUEST_SRCS:%.S=$(B)/%.elf) $(EXAMPLE_GUEST_SRCS:%.S=$(B)/%.elf)
+GUEST_BINS := $(GUEST_ELFS:%.elf=%.bin)
+
+LIBA := $(B)/libgunyah.a
+LIBSO := $(B)/libgunyah.so.$(SOVERSION)
+GUNYAHCTL := $(B)/gunyahctl
+
+.PHONY: all help deps demo check check-core test asan tsan bench stress \
+	install uninstall clean guests
+
+all: $(GUNYAHCTL) $(LIBA) $(LIBSO) guests
+
+help:
+	@echo 'make            build gunyahctl, libgunyah and the guest programs'
+	@echo 'make demo       install missing packages, build, run the example guest'
+	@echo 'make check      install missing packages, build, run every test'
+	@echo 'make asan       build and test with AddressSanitizer + UBSan'
+	@echo 'make tsan       build and run the threaded tests under ThreadSanitizer'
+	@echo 'make bench      benchmarks (ratios against a same-run baseline)'
+	@echo 'make install    install under $$(DESTDIR)$$(PREFIX)'
+	@echo 'make deps       install the Debian packages the build needs'
+
+# ---- dependencies -------------------------------------------------------
+
+DEB_PACKAGES := gcc libc6-dev make pkg-config libunicorn-dev libjson-c-dev \
+	libncurses-dev bats bats-assert bats-support bats-file \
+	binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu jq tmux procps \
+	groff-base man-db zsh fish
+
+deps:
+	@./tests/install-deps $(DEB_PACKAGES)
+
+# ---- build ----------------------------------------------------------------
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBA): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIBSO): $(LIB_OBJS)
+	$(CC) -shared -Wl,-soname,libgunyah.so.$(SOVERSION) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
+
+$(GUNYAHCTL): $(CMD_OBJS) $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
+
+$(B)/tests/unit/%: tests/unit/%.c tests/unit/test.h $(LIBA) | guests
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests/unit -DGUEST_DIR='"$(abspath $(B))"' $(CFLAGS) \
+		$(LDFLAGS) -o $@ $< $(LIBA) $(LIB_LIBS)
+
+# Guest programs: freestanding AArch64, linked at the simulator's RAM base.
+GUEST_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,-Ttext=0x80000000 \
+	-Wl,-z,max-page-size=4096
+$(B)/%.elf: %.S lib/gunyah_sim.h
+	@mkdir -p $(@D)
+	$(CROSS)gcc -Ilib -Itests/guests $(GUEST_LDFLAGS) -o $@ $<
+
+$(B)/%.bin: $(B)/%.elf
+	$(CROSS)objcopy -O binary $< $@
+
+guests: $(GUEST_ELFS) $(GUEST_BINS)
+
+# ---- tests -----------------------------------------------------------------
+
+# check installs what is missing, then re-reads this file (pkg-config
+# answers only once the packages are there).
+check: deps
+	@$(MAKE) --no-print-directory check-core
+
+check-core: all $(UNIT_BINS)
+	@B=$(B) ./tests/run-tests $(UNIT_BINS) -- $(wildcard tests/bats/*.bats)
+
+test: check
+
+asan: deps
+	@$(MAKE) --no-print-directory B=build-asan SAN=address,undefined check-core
+
+tsan: deps
+	@$(MAKE) --no-print-directory B=build-tsan SAN=thread CFLAGS='-O1 -g' \
+		check-core TESTS_FILTER=threads
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@./tests/demo $(B)
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@echo 'no benchmarks yet'
+
+# ---- install ---------------------------------------------------------------
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
+		$(DESTDIR)$(INCLUDEDIR)/gunyah
+	install -m 755 $(GUNYAHCTL) $(DESTDIR)$(BINDIR)/gunyahctl
+	install -m 644 $(LIBA) $(DESTDIR)$(LIBDIR)/libgunyah.a
+	install -m 755 $(LIBSO) $(DESTDIR)$(LIBDIR)/libgunyah.so.$(SOVERSION)
+	ln -sf libgunyah.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libgunyah.so
+	install -m 644 lib/gunyah.h lib/gunyah_abi.h lib/gunyah_sim.h \
+		$(DESTDIR)$(INCLUDEDIR)/gunyah/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/gunyahctl $(DESTDIR)$(LIBDIR)/libgunyah.a \
+		$(DESTDIR)$(LIBDIR)/libgunyah.so.$(SOVERSION) \
+		$(DESTDIR)$(LIBDIR)/libgunyah.so \
+		$(DESTDIR)$(INCLUDEDIR)/gunyah/gunyah.h \
+		$(DESTDIR)$(INCLUDEDIR)/gunyah/gunyah_abi.h \
+		$(DESTDIR)$(INCLUDEDIR)/gunyah/gunyah_sim.h
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/gunyah 2>/dev/null
+
+clean:
+	rm -rf build build-asan build-tsan
+
+-include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Shared by gunyahctl's subcommands: the command table, errors, parsing. */
+#ifndef GUNYAHCTL_H
+#define GUNYAHCTL_H
+
+#include <argp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sysexits.h>
+
+#include "gunyah.h"
+
+/*
+ * Exit statuses beyond sysexits(3), for how a VM ended (gunyahctl(1),
+ * EXIT STATUS).  0 is a guest power-off.
+ */
+enum gctl_exit {
+	GCTL_EXIT_OK = 0,
+	GCTL_EXIT_FAILURE = 1,	    /* a check failed, or an internal error */
+	GCTL_EXIT_RESET = 2,	    /* guest asked for a reset (RESET, RESET2) */
+	GCTL_EXIT_CRASHED = 3,	    /* VM crashed, or exited abnormally */
+	GCTL_EXIT_LOAD_FAILED = 4,  /* VM failed to load */
+	GCTL_EXIT_TIMEOUT = 5,	    /* --timeout: forced stop */
+	GCTL_EXIT_STOPPED = 6,	    /* stopped by the user (q, Ctrl-C), or --max-exits */
+	GCTL_EXIT_USAGE = EX_USAGE,	    /* 64 */
+	GCTL_EXIT_DATAERR = EX_DATAERR,	    /* 65: bad image */
+	GCTL_EXIT_NOINPUT = EX_NOINPUT,	    /* 66: image missing */
+	GCTL_EXIT_UNAVAILABLE = EX_UNAVAILABLE, /* 69: backend unavailable */
+	GCTL_EXIT_SOFTWARE = EX_SOFTWARE,   /* 70 */
+	GCTL_EXIT_OSERR = EX_OSERR,	    /* 71 */
+};
+
+struct gctl_cmd {
+	const char *name;
+	const char *doc; /* one line, for `gunyahctl --help` */
+	int (*main)(int argc, char **argv);
+};
+
+extern const struct gctl_cmd gctl_cmd_info;
+extern const struct gctl_cmd gctl_cmd_run;
+extern const struct gctl_cmd gctl_cmd_diag;
+extern const struct gctl_cmd gctl_cmd_explain;
+
+/*
+ * Parse a command's arguments.  Usage errors print one line on stderr and
+ * exit EX_USAGE; --help prints and exits 0.  prog is what help calls the
+ * command ("gunyahctl run").
+ */
+void gctl_parse_args(const char *prog, const struct argp *argp, int argc,
+		     char **argv, void *input);
+
+/* "gunyahctl: <cmd>: <message>" on stderr. */
+void gctl_err(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Report a usage error from inside an argp parser, then exit EX_USAGE. */
+void gctl_usage_err(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+
+/* Numbers with C-style bases; sizes accept K/M/G suffixes.  0 or -errno. */
+int gctl_parse_u64(const char *s, uint64_t *out);
+int gctl_parse_size(const char *s, uint64_t *out);
+
+/* Open the named backend; on failure explain why and return an exit code. */
+int gctl_backend_open(const char *cmd, const char *name,
+		      struct gh_backend **out);
+
+#endif /* GUNYAHCTL_H */

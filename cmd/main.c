@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* gunyahctl: global options and the subcommand table. */
+#include <argp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gunyahctl.h"
+
+const char *argp_program_version = "gunyahctl " GUNYAHCTL_VERSION;
+const char *argp_program_bug_address = NULL;
+
+static const struct gctl_cmd *const commands[] = {
+	&gctl_cmd_info,
+	&gctl_cmd_run,
+	&gctl_cmd_diag,
+	&gctl_cmd_explain,
+};
+
+#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+struct main_args {
+	int cmd_argc;
+	char **cmd_argv;
+};
+
+static char *help_filter(int key, const char *text, void *input)
+{
+	size_t len = 0, off = 0;
+	char *buf;
+
+	(void)input;
+	if (key != ARGP_KEY_HELP_POST_DOC)
+		return (char *)text;
+	for (size_t i = 0; i < NR_COMMANDS; i++)
+		len += strlen(commands[i]->name) + strlen(commands[i]->doc) + 16;
+	buf = malloc(len + 32);
+	if (!buf)
+		return (char *)text;
+	off += (size_t)sprintf(buf + off, "Commands:\n");
+	for (size_t i = 0; i < NR_COMMANDS; i++)
+		off += (size_t)sprintf(buf + off, "  %-10s %s\n",
+				       commands[i]->name, commands[i]->doc);
+	sprintf(buf + off, "\n'gunyahctl COMMAND --help' describes each.");
+	return buf;
+}
+
+static error_t parse_main(int key, char *arg, struct argp_state *state)
+{
+	struct main_args *a = state->input;
+
+	switch (key) {
+	case ARGP_KEY_ARG:
+		/* Everything from the command on belongs to the command. */
+		a->cmd_argv = &state->argv[state->next - 1];
+		a->cmd_argc = state->argc - state->next + 1;
+		state->next = state->argc;
+		(void)arg;
+		return 0;
+	case ARGP_KEY_NO_ARGS:
+		/* A bare "gunyahctl" shows what it can do, as a usage error. */
+		argp_state_help(state, stderr, ARGP_HELP_USAGE | ARGP_HELP_LONG |
+				ARGP_HELP_DOC | ARGP_HELP_EXIT_ERR);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static const struct argp main_argp = {
+	.parser = parse_main,
+	.args_doc = "COMMAND [ARG...]",
+	.doc = "Create Gunyah VMs, run their proxy-scheduled vCPUs and show "
+	       "every exit.\v",
+	.help_filter = help_filter,
+};
+
+int main(int argc, char **argv)
+{
+	struct main_args a = { 0 };
+
+	argp_err_exit_status = GCTL_EXIT_USAGE;
+	gctl_parse_args("gunyahctl", &main_argp, argc, argv, &a);
+	if (!a.cmd_argv)
+		return GCTL_EXIT_USAGE;
+
+	for (size_t i = 0; i < NR_COMMANDS; i++)
+		if (!strcmp(a.cmd_argv[0], commands[i]->name))
+			return commands[i]->main(a.cmd_argc, a.cmd_argv);
+
+	gctl_err(NULL, "%s: unknown command (see 'gunyahctl --help')",
+		 a.cmd_argv[0]);
+	return GCTL_EXIT_USAGE;
+}

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Error reporting and argument parsing shared by the subcommands. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gunyahctl.h"
+
+void gctl_err(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("gunyahctl: ", stderr);
+	if (cmd)
+		fprintf(stderr, "%s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void gctl_usage_err(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("gunyahctl: ", stderr);
+	if (cmd)
+		fprintf(stderr, "%s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(GCTL_EXIT_USAGE);
+}
+
+/*
+ * argp prints its own errors as two lines (the error and a "Try --help"
+ * hint).  getopt's line is kept, the hint goes to /dev/null, so every
+ * usage error is one line on stderr.
+ */
+static error_t quiet_parser(int key, char *arg, struct argp_state *state)
+{
+	(void)arg;
+	if (key == ARGP_KEY_INIT) {
+		FILE *devnull = fopen("/dev/null", "w");
+
+		if (devnull)
+			state->err_stream = devnull;
+		state->child_inputs[0] = state->input;
+	}
+	return ARGP_ERR_UNKNOWN;
+}
+
+void gctl_parse_args(const char *prog, const struct argp *argp, int argc,
+		     char **argv, void *input)
+{
+	struct argp_child children[] = { { argp, 0, NULL, 0 }, { 0 } };
+	struct argp wrapper = {
+		.parser = quiet_parser,
+		.children = children,
+	};
+	char *saved = argv[0];
+	error_t err;
+
+	/* "Usage: gunyahctl run ..." in --help, and in getopt's errors. */
+	argv[0] = (char *)prog;
+	err = argp_parse(&wrapper, argc, argv, 0, NULL, input);
+	argv[0] = saved;
+	if (err)
+		exit(GCTL_EXIT_USAGE);
+}
+
+int gctl_parse_u64(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !*s || isspace((unsigned char)*s) || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno)
+		return -errno;
+	if (*end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int gctl_parse_size(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	unsigned int shift = 0;
+	char *end;
+
+	if (!s || !*s || isspace((unsigned char)*s) || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno)
+		return -errno;
+	switch (toupper((unsigned char)*end)) {
+	case 'K': shift = 10; end++; break;
+	case 'M': shift = 20; end++; break;
+	case 'G': shift = 30; end++; break;
+	case 'T': shift = 40; end++; break;
+	default: break;
+	}
+	if (shift && (*end == 'i' || *end == 'I'))
+		end++;
+	if (shift && (*end == 'B' || *end == 'b'))
+		end++;
+	if (*end)
+		return -EINVAL;
+	if (shift && v > (~0ULL >> shift))
+		return -ERANGE;
+	*out = v << shift;
+	return 0;
+}
+
+int gctl_backend_open(const char *cmd, const char *name,
+		      struct gh_backend **out)
+{
+	int ret = gh_backend_open(name, NULL, out);
+
+	if (ret == -EINVAL) {
+		gctl_err(cmd, "%s: unknown backend (want sim or dev)", name);
+		return GCTL_EXIT_USAGE;
+	}
+	if (ret) {
+		gctl_err(cmd, "backend %s: %s", name, strerror(-ret));
+		return GCTL_EXIT_UNAVAILABLE;
+	}
+	return 0;
+}

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * libgunyah: the bundled Gunyah driver.
+ *
+ * Three layers, each on top of the one before:
+ *   1. the backend seam: open/ioctl/mmap/munmap/close, shaped like the
+ *      syscalls a VMM makes, with real ioctl request numbers and
+ *      kernel-style negative errno results.  "dev" passes them to
+ *      /dev/gunyah; "sim" answers them in-process.
+ *   2. checked wrappers in three strengths, as in the KVM selftests:
+ *      __gh_vcpu_run() raw, _gh_vcpu_run() with policy, and callers that
+ *      treat failure as fatal.
+ *   3. name tables for every number the ABI carries.
+ *
+ * All functions return 0 or a positive value on success and -errno on
+ * failure unless they say otherwise; none of them print.
+ */
+#ifndef GUNYAH_H
+#define GUNYAH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "gunyah_abi.h"
+#include "gunyah_sim.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GH_DEV_PATH "/dev/gunyah"
+
+/* ---- the backend seam ---------------------------------------------- */
+
+struct gh_backend;
+
+struct gh_backend_ops {
+	const char *name;
+	int (*open)(struct gh_backend *be, const char *path, int flags);
+	long (*ioctl)(struct gh_backend *be, int fd, unsigned long request,
+		      void *arg);
+	int (*mmap)(struct gh_backend *be, int fd, size_t len, off_t offset,
+		    void **addr);
+	int (*munmap)(struct gh_backend *be, void *addr, size_t len);
+	int (*close)(struct gh_backend *be, int fd);
+	void (*destroy)(struct gh_backend *be);
+};
+
+/* Where the simulator and the driver send their diagnostics. */
+typedef void (*gh_log_fn)(void *ctx, const char *msg);
+
+struct gh_backend {
+	const struct gh_backend_ops *ops;
+	const struct gh_abi_flavour *abi;
+	gh_log_fn log;
+	void *log_ctx;
+	void *priv;
+};
+
+/*
+ * Open a backend by name ("sim" or "dev").  For "dev", path may name a
+ * device other than /dev/gunyah (NULL for the default).
+ */
+int gh_backend_open(const char *name, const char *path,
+		    struct gh_backend **out);
+void gh_backend_close(struct gh_backend *be);
+void gh_backend_set_log(struct gh_backend *be, gh_log_fn fn, void *ctx);
+const char *gh_backend_name(const struct gh_backend *be);
+bool gh_backend_is_sim(const struct gh_backend *be);
+
+int gh_sim_backend_new(struct gh_backend **out);
+int gh_dev_backend_new(const char *path, struct gh_backend **out);
+
+/* Raw seam calls: exactly what the ops table does. */
+int gh_open(struct gh_backend *be, const char *path, int flags);
+long gh_ioctl(struct gh_backend *be, int fd, unsigned long request, void *arg);
+int gh_mmap(struct gh_backend *be, int fd, size_t len, off_t offset,
+	    void **addr);
+int gh_munmap(struct gh_backend *be, void *addr, size_t len);
+int gh_close(struct gh_backend *be, int fd);
+
+/* ---- ABI flavours --------------------------------------------------- */
+
+/* Operations a VMM asks of the driver; the flavour gives their numbers. */
+enum gh_op {
+	GH_OP_CREATE_VM,
+	GH_OP_CREATE_GUEST_MEM,
+	GH_OP_VM_SET_DTB_CONFIG,
+	GH_OP_VM_START,
+	GH_OP_VM_ADD_FUNCTION,
+	GH_OP_VM_REMOVE_FUNCTION,
+	GH_OP_VM_MAP_MEM,
+	GH_OP_VM_SET_BOOT_CONTEXT,
+	GH_OP_VCPU_RUN,
+	GH_OP_VCPU_MMAP_SIZE,
+	GH_OP__COUNT,
+};
+
+struct gh_abi_flavour {
+	const char *name;
+	unsigned long request[GH_OP__COUNT]; /* 0: not in this flavour */
+	const char *request_name[GH_OP__COUNT];
+};
+
+extern const struct gh_abi_flavour gh_abi_upstream;
+extern const struct gh_abi_flavour gh_abi_android;
+
+/* Request number of op in the backend's flavour, 0 if it has none. */
+unsigned long gh_request(const struct gh_backend *be, enum gh_op op);
+/* Name of a request number of either flavour, or NULL. */
+const char *gh_request_name(unsigned long request);
+
+/* ---- VMs and vCPUs ---------------------------------------------------- */
+
+struct gh_mem_region {
+	uint64_t guest_addr;
+	uint64_t size;
+	int mem_fd;
+	void *host; /* the guest memory, mapped into this process */
+};
+
+#define GH_VM_MAX_REGIONS 16
+
+struct gh_vm {
+	struct gh_backend *be;
+	int dev_fd;
+	int vm_fd;
+	unsigned int nr_regions;
+	struct gh_mem_region regions[GH_VM_MAX_REGIONS];
+};
+
+struct gh_vcpu {
+	struct gh_vm *vm;
+	unsigned int id;
+	int fd;
+	struct gunyah_vcpu_run *run;
+	size_t run_size;
+};
+
+int gh_vm_create(struct gh_backend *be, struct gh_vm **out);
+void gh_vm_destroy(struct gh_vm *vm);
+
+/* Create guest memory of size bytes, map it into this process and into
+ * the guest at guest_addr.  *host (optional) gets the host mapping. */
+int gh_vm_add_memory(struct gh_vm *vm, uint64_t guest_addr, uint64_t size,
+		     void **host);
+/* Host pointer for [guest_addr, guest_addr+len) if RAM covers it all. */
+void *gh_vm_host_ptr(const struct gh_vm *vm, uint64_t guest_addr,
+		     uint64_t len);
+int gh_vm_set_boot_reg(struct gh_vm *vm, enum gunyah_vm_boot_context_reg set,
+		       unsigned int index, uint64_t value);
+int gh_vm_set_dtb(struct gh_vm *vm, uint64_t guest_addr, uint64_t size);
+int gh_vm_start(struct gh_vm *vm);
+/* Forced stop (exit type 7).  -ENOTTY where the backend has no way. */
+int gh_vm_force_stop(struct gh_vm *vm);
+/* Declare a guest range that faults (PAGE_FAULT exits) until mapped. */
+int gh_vm_add_pf_region(struct gh_vm *vm, uint64_t guest_addr, uint64_t size);
+int gh_vm_read_mem(struct gh_vm *vm, uint64_t guest_addr, void *buf,
+		   uint64_t size);
+
+int gh_vcpu_add(struct gh_vm *vm, unsigned int id, struct gh_vcpu **out);
+/* Remove the vCPU function; the fd stays usable until gh_vcpu_destroy. */
+int gh_vcpu_remove_function(struct gh_vcpu *vcpu);
+void gh_vcpu_destroy(struct gh_vcpu *vcpu);
+
+/* One GUNYAH_VCPU_RUN: 0 with run->exit_reason set, or -errno. */
+int __gh_vcpu_run(struct gh_vcpu *vcpu);
+/* Like __gh_vcpu_run, but retries EINTR while immediate_exit is clear
+ * and *stop (optional) is false. */
+int _gh_vcpu_run(struct gh_vcpu *vcpu, const volatile bool *stop);
+
+int gh_vcpu_wake(struct gh_vcpu *vcpu);
+int gh_vcpu_get_regs(struct gh_vcpu *vcpu, struct gh_sim_regs *regs);
+int gh_vcpu_get_stats(struct gh_vcpu *vcpu, struct gh_sim_vcpu_stats *st);
+
+/* ---- names ------------------------------------------------------------ */
+
+const char *gh_exit_reason_str(uint32_t exit_reason);
+const char *gh_vm_status_str(uint32_t status);
+const char *gh_exit_type_str(uint32_t type);
+const char *gh_resume_action_str(uint32_t action);
+const char *gh_exit_code_str(uint32_t code);
+const char *gh_vcpu_state_str(uint32_t state);
+/* Inverse lookups: the number for a name, or -1. */
+int gh_exit_reason_from_str(const char *s);
+int gh_exit_type_from_str(const char *s);
+int gh_resume_action_from_str(const char *s);
+
+/* exit_info.reason as a little-endian integer (reason_size clamped). */
+uint64_t gh_exit_info_reason(const struct gunyah_vm_exit_info *info);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GUNYAH_H */
