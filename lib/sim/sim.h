@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The simulator's internals.  It is built in the same layers as the real
+ * stack, so the vCPU driver can follow the kernel's logic line for line:
+ *
+ *   sim_backend.c  the "syscall" layer: an fd table, open/ioctl/mmap/close
+ *   sim_vm.c       the VM manager + resource manager (functions, memory,
+ *                  boot context, start, VM status and exit notifications)
+ *   sim_vcpu.c     the vCPU function: the driver's run loop (the seed)
+ *   sim_hyp.c      the hypervisor: the vcpu_run hypercall on Unicorn,
+ *                  PSCI, exception injection
+ *   sim_wait.c     what the kernel gives a driver for free: interruptible
+ *                  waits, signal_pending(), completions
+ */
+#ifndef SIM_H
+#define SIM_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <unicorn/unicorn.h>
+
+#include "gunyah.h"
+#include "sim_insn.h"
+
+#define SIM_MAX_VCPUS 64
+#define SIM_MAX_BINDINGS 64
+#define SIM_MAX_PF_REGIONS 16
+#define SIM_DEFAULT_SLICE_US 5000
+
+struct sim_backend;
+struct sim_vm;
+struct sim_vcpu;
+struct sim_hvcpu;
+
+/* ---- sim_wait.c -------------------------------------------------------- */
+
+/*
+ * A driver call made by a thread: the signal mask it came in with.  While
+ * inside, every signal the caller had unblocked is blocked, so none can be
+ * delivered behind our back; signal_pending() becomes sigpending() and an
+ * interruptible sleep is a ppoll() on a signalfd.
+ */
+struct sim_task {
+	sigset_t saved;	  /* the caller's mask */
+	sigset_t watched; /* signals that may interrupt us */
+	bool changed;	  /* we blocked something */
+	int sfd;	  /* signalfd on watched, opened on first sleep */
+};
+
+void sim_task_enter(struct sim_task *t);
+void sim_task_leave(struct sim_task *t);
+/* 0 if nothing interrupts, -EINTR for a handler without SA_RESTART.
+ * Pending signals are delivered (their handlers run) before it returns. */
+int sim_task_signal_pending(struct sim_task *t);
+
+/* A completion: complete() wakes one wait, complete_all() every wait. */
+struct sim_completion {
+	int efd;
+	atomic_bool all;
+};
+
+int sim_completion_init(struct sim_completion *c);
+void sim_completion_destroy(struct sim_completion *c);
+void sim_completion_complete(struct sim_completion *c);
+void sim_completion_complete_all(struct sim_completion *c);
+void sim_completion_reinit(struct sim_completion *c);
+/* 0 when completed, -EINTR if a signal interrupted (see above). */
+int sim_completion_wait(struct sim_completion *c, struct sim_task *t);
+
+/* A mutex whose lock can be interrupted by a signal. */
+struct sim_ilock {
+	pthread_mutex_t lock;
+	bool held;
+	int efd;
+};
+
+int sim_ilock_init(struct sim_ilock *l);
+void sim_ilock_destroy(struct sim_ilock *l);
+int sim_ilock_lock_interruptible(struct sim_ilock *l, struct sim_task *t);
+void sim_ilock_lock(struct sim_ilock *l);
+void sim_ilock_unlock(struct sim_ilock *l);
+
+/* ---- sim_hyp.c: the hypervisor ------------------------------------------ */
+
+/* vcpu_run hypercall results (the hypervisor's ABI, not userspace's). */
+enum sim_hyp_error {
+	SIM_HYP_OK = 0,
+	SIM_HYP_RETRY = 3,
+	SIM_HYP_ERROR = -1,
+};
+
+enum sim_hyp_vcpu_state {
+	SIM_VCPU_STATE_READY = 0,
+	SIM_VCPU_STATE_EXPECTS_WAKEUP = 1,
+	SIM_VCPU_STATE_POWERED_OFF = 2,
+	SIM_VCPU_STATE_BLOCKED = 3,
+	SIM_VCPU_ADDRSPACE_VMMIO_READ = 4,
+	SIM_VCPU_ADDRSPACE_VMMIO_WRITE = 5,
+	SIM_VCPU_ADDRSPACE_PAGE_FAULT = 7,
+};
+
+/* resume_data[1] after an MMIO state */
+enum sim_vmmio_action {
+	SIM_VMMIO_ACTION_EMULATE = 0,
+	SIM_VMMIO_ACTION_RETRY = 1,
+	SIM_VMMIO_ACTION_FAULT = 2,
+};
+
+struct sim_run_resp {
+	uint64_t state;
+	uint64_t state_data[3];
+};
+
+/* Why the last uc_emu_start returned, as the hooks recorded it. */
+enum sim_event {
+	SIM_EV_NONE = 0,
+	SIM_EV_MMIO,
+	SIM_EV_PAGE_FAULT,
+	SIM_EV_POWER_OFF, /* this vCPU turned itself off (CPU_OFF) */
+	SIM_EV_VM_DOWN,	  /* the VM went down (SYSTEM_OFF, crash, ...) */
+	SIM_EV_STATE,	  /* a test state was requested by the guest */
+	SIM_EV_RETRY,	  /* test RETRY errors were requested */
+};
+
+enum sim_power {
+	SIM_POWER_OFF,
+	SIM_POWER_ON,
+	SIM_POWER_IDLE, /* in WFI */
+};
+
+struct sim_hvcpu {
+	struct sim_vm *vm;
+	unsigned int id;
+	uc_engine *uc;
+	uc_hook hooks[4];
+
+	/* Set by the engine's own thread, read by kickers. */
+	atomic_bool in_guest;
+	atomic_bool kicked;
+
+	/* Power state; lock: vm->hyp_lock. */
+	enum sim_power power;
+	bool on_pending; /* CPU_ON arrived while off */
+	uint64_t on_entry, on_context;
+	atomic_bool wake_pending;
+
+	/* The access that stopped the guest (SIM_EV_MMIO, _PAGE_FAULT). */
+	enum sim_event event;
+	uint64_t ev_addr;
+	unsigned int ev_len;
+	bool ev_write;
+	uint64_t ev_data;
+	struct sim_ldst ev_insn;
+	bool mmio_pending;	/* waiting for resume_data */
+	bool pf_pending;
+
+	/* Guest-requested test states. */
+	uint64_t test_state;
+	unsigned int test_retries;
+
+	/* Memory layout this engine has mapped (vm->mem_gen). */
+	unsigned int mem_gen;
+
+	/* Driver's wake-up interrupt. */
+	void (*irq)(void *ctx);
+	void *irq_ctx;
+
+	struct gh_sim_vcpu_stats stats; /* lock: stats_lock */
+	pthread_mutex_t stats_lock;
+};
+
+int sim_hyp_vcpu_create(struct sim_vm *vm, unsigned int id,
+			struct sim_hvcpu **out);
+void sim_hyp_vcpu_destroy(struct sim_hvcpu *hv);
+/* Boot state for the boot vCPU (0): PC, x0.., SP from the boot context. */
+int sim_hyp_vcpu_boot(struct sim_hvcpu *hv);
+enum sim_hyp_error sim_hyp_vcpu_run(struct sim_hvcpu *hv,
+				    const uint64_t resume_data[3],
+				    struct sim_run_resp *resp);
+/* Stop the engine if it is executing guest code (any thread). */
+void sim_hyp_kick(struct sim_hvcpu *hv);
+/* Raise the vCPU's wake-up: ends a WFI. */
+void sim_hyp_wake(struct sim_hvcpu *hv);
+void sim_hyp_get_regs(struct sim_hvcpu *hv, struct gh_sim_regs *regs);
+void sim_hyp_stat(struct sim_hvcpu *hv, size_t field_offset);
+#define STAT(hv, field) \
+	sim_hyp_stat(hv, offsetof(struct gh_sim_vcpu_stats, field))
+void sim_hyp_set_state(struct sim_hvcpu *hv, uint32_t state);
+
+/* ---- sim_vm.c: VM manager and resource manager --------------------------- */
+
+enum sim_rm_status {
+	SIM_RM_NO_STATE = 0,
+	SIM_RM_INIT,
+	SIM_RM_READY,
+	SIM_RM_RUNNING,
+	SIM_RM_PAUSED,
+	SIM_RM_LOAD,
+	SIM_RM_AUTH,
+	SIM_RM_INIT_FAILED = 8,
+	SIM_RM_EXITED,
+	SIM_RM_RESETTING,
+	SIM_RM_RESET,
+	SIM_RM_CRASHED, /* not an RM status: the sim's crash report */
+};
+
+struct sim_gmem {
+	atomic_int refs;
+	uint64_t size;
+	void *host;
+};
+
+struct sim_binding {
+	uint64_t guest_addr;
+	uint64_t size;
+	struct sim_gmem *gmem;
+	uint64_t offset;
+	uint32_t prot; /* UC_PROT_* */
+};
+
+struct sim_vm {
+	struct sim_backend *sb;
+	atomic_int refs;
+
+	/* Serialises function add/remove, memory and start. */
+	pthread_mutex_t lock;
+	struct sim_vcpu *vcpus[SIM_MAX_VCPUS]; /* by id */
+
+	struct sim_binding bindings[SIM_MAX_BINDINGS];
+	unsigned int nr_bindings;
+	atomic_uint mem_gen;
+	struct gh_sim_region pf_regions[SIM_MAX_PF_REGIONS];
+	unsigned int nr_pf_regions;
+
+	/* boot context */
+	uint64_t boot_x[32];
+	uint64_t boot_pc, boot_sp_el1;
+	bool boot_pc_set;
+	uint64_t dtb_addr, dtb_size;
+	bool dtb_set;
+
+	/* status (the seed's status_lock) */
+	pthread_rwlock_t status_lock;
+	enum sim_rm_status status;
+	struct gunyah_vm_exit_info exit_info;
+
+	/* the hypervisor side: vCPUs of the running VM */
+	pthread_mutex_t hyp_lock;
+	struct sim_hvcpu *hvcpus[SIM_MAX_VCPUS];
+	unsigned int nr_hvcpus;
+
+	/* time slices */
+	pthread_t ticker;
+	bool ticker_started;
+	pthread_mutex_t ticker_lock;
+	pthread_cond_t ticker_cond;
+	bool ticker_stop;
+	atomic_uint_fast64_t slice_us;
+};
+
+int sim_vm_create(struct sim_backend *sb, struct sim_vm **out);
+void sim_vm_get(struct sim_vm *vm);
+void sim_vm_put(struct sim_vm *vm);
+long sim_vm_ioctl(struct sim_vm *vm, unsigned long req, void *arg);
+/*
+ * The VM went down: record why, then wake every vCPU waiting for it
+ * (the resource manager's VM_EXITED notification).  First report wins.
+ */
+void sim_vm_exited(struct sim_vm *vm, enum sim_rm_status status,
+		   uint16_t type, const void *reason, uint32_t reason_size);
+bool sim_vm_in_pf_region(struct sim_vm *vm, uint64_t addr);
+struct sim_hvcpu *sim_vm_hvcpu(struct sim_vm *vm, unsigned int id);
+void sim_vm_log(struct sim_vm *vm, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+struct sim_gmem *sim_gmem_create(uint64_t size, int *err);
+void sim_gmem_get(struct sim_gmem *g);
+void sim_gmem_put(struct sim_gmem *g);
+
+/* ---- sim_vcpu.c: the vCPU function ------------------------------------- */
+
+struct sim_vcpu {
+	atomic_int refs;
+	struct sim_vm *vm;
+	unsigned int id;
+	bool bound;	/* the seed's vcpu->f: the function still exists */
+	struct sim_hvcpu *rsc; /* the hypervisor vCPU, once the VM starts */
+	struct sim_ilock run_lock;
+	struct gunyah_vcpu_run *run;
+	size_t run_size;
+
+	enum {
+		SIM_RUN_STATE_UNKNOWN = 0,
+		SIM_RUN_STATE_READY,
+		SIM_RUN_STATE_MMIO_READ,
+		SIM_RUN_STATE_MMIO_WRITE,
+		SIM_RUN_STATE_PAGE_FAULT,
+		SIM_RUN_STATE_SYSTEM_DOWN,
+	} state;
+	uint8_t mmio_read_len;
+	uint64_t mmio_addr;
+
+	struct sim_completion ready;
+};
+
+int sim_vcpu_bind(struct sim_vm *vm, const struct gunyah_fn_vcpu_arg *arg,
+		  struct sim_vcpu **out);
+void sim_vcpu_unbind(struct sim_vcpu *vcpu);
+void sim_vcpu_get(struct sim_vcpu *vcpu);
+void sim_vcpu_put(struct sim_vcpu *vcpu);
+/* The VM started: give the vCPU its hypervisor resource. */
+void sim_vcpu_populate(struct sim_vcpu *vcpu, struct sim_hvcpu *hv);
+void sim_vcpu_unpopulate(struct sim_vcpu *vcpu);
+/* Resource manager notification: the VM exited. */
+void sim_vcpu_vm_exited(struct sim_vcpu *vcpu);
+long sim_vcpu_ioctl(struct sim_vcpu *vcpu, unsigned long req, void *arg);
+
+/* ---- sim_backend.c ----------------------------------------------------- */
+
+void sim_backend_log(struct sim_backend *sb, const char *msg);
+/* A new fd for a bound vCPU: holds a vCPU and a VM reference. */
+int sim_backend_install_vcpu(struct sim_backend *sb, struct sim_vcpu *vcpu);
+/* The guest memory behind fd, with a reference, or NULL. */
+struct sim_gmem *sim_backend_gmem(struct sim_backend *sb, int fd);
+size_t sim_page_size(void);
+
+#endif /* SIM_H */

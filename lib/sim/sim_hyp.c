@@ -1,0 +1,798 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The hypervisor: Gunyah's vcpu_run hypercall, on an emulated AArch64 core.
+ *
+ * sim_hyp_vcpu_run() runs the guest until something the hypervisor cannot
+ * finish alone happens, and answers with a vCPU state and state data as
+ * Gunyah does: READY when the time slice ended, EXPECTS_WAKEUP for WFI,
+ * POWERED_OFF, VMMIO_READ/WRITE with (address, length, data) for an access
+ * to an address with nothing behind it, PAGE_FAULT for a declared region
+ * that has no memory yet.  PSCI calls and exceptions are handled here, as
+ * the hypervisor handles them, without the host seeing them.
+ *
+ * Unicorn facts this relies on (see UNICORN-NOTES.md and test_sim_*): an
+ * access to unmapped memory stops with PC on the instruction and nothing
+ * of it done; HVC arrives as UNDEF with PC on the HVC, SMC and SVC with PC
+ * past them; WFI returns from uc_emu_start with PC past it; no exception is
+ * ever delivered to the guest's vectors unless we do it.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+#define INSN_WFI 0xd503207fu
+#define PSTATE_EL1H_MASKED 0x3c5u
+
+/* ESR_EL1 exception classes */
+#define EC_UNKNOWN 0x00
+#define EC_SVC64 0x15
+#define EC_IABT_LOW 0x20
+#define EC_IABT_CUR 0x21
+#define EC_DABT_LOW 0x24
+#define EC_DABT_CUR 0x25
+#define EC_BRK64 0x3c
+#define ESR_IL (1u << 25)
+#define ESR_WNR (1u << 6)
+#define FSC_SYNC_EXT_ABORT 0x10
+
+/* Unicorn's exception numbers (QEMU's EXCP_*) seen in UC_HOOK_INTR. */
+#define EXCP_UDEF 1
+#define EXCP_SWI 2
+#define EXCP_BKPT 7
+#define EXCP_HVC 11
+#define EXCP_SMC 13
+
+static int xreg(unsigned int r)
+{
+	if (r < 29)
+		return UC_ARM64_REG_X0 + (int)r;
+	return r == 29 ? UC_ARM64_REG_X29 : UC_ARM64_REG_X30;
+}
+
+static uint64_t reg_read(uc_engine *uc, int reg)
+{
+	uint64_t v = 0;
+
+	uc_reg_read(uc, reg, &v);
+	return v;
+}
+
+static void reg_write(uc_engine *uc, int reg, uint64_t v)
+{
+	uc_reg_write(uc, reg, &v);
+}
+
+/* Xn as a load/store base or transfer register: 31 is SP or XZR. */
+static uint64_t gpr_read(uc_engine *uc, unsigned int r, bool sp)
+{
+	if (r == 31)
+		return sp ? reg_read(uc, UC_ARM64_REG_SP) : 0;
+	return reg_read(uc, xreg(r));
+}
+
+static void gpr_write(uc_engine *uc, unsigned int r, bool sp, uint64_t v)
+{
+	if (r == 31) {
+		if (sp)
+			reg_write(uc, UC_ARM64_REG_SP, v);
+		return;
+	}
+	reg_write(uc, xreg(r), v);
+}
+
+static uint64_t spsr_el1_rw(uc_engine *uc, const uint64_t *write)
+{
+	uc_arm64_cp_reg cp = { .crn = 4, .crm = 0, .op0 = 3, .op1 = 0,
+			       .op2 = 0 };
+
+	if (write) {
+		cp.val = *write;
+		uc_reg_write(uc, UC_ARM64_REG_CP_REG, &cp);
+		return *write;
+	}
+	uc_reg_read(uc, UC_ARM64_REG_CP_REG, &cp);
+	return cp.val;
+}
+
+void sim_hyp_stat(struct sim_hvcpu *hv, size_t off)
+{
+	pthread_mutex_lock(&hv->stats_lock);
+	(*(__u64 *)((char *)&hv->stats + off))++;
+	pthread_mutex_unlock(&hv->stats_lock);
+}
+
+void sim_hyp_set_state(struct sim_hvcpu *hv, uint32_t state)
+{
+	pthread_mutex_lock(&hv->stats_lock);
+	hv->stats.state = state;
+	pthread_mutex_unlock(&hv->stats_lock);
+}
+
+/* The VM is going down because of this vCPU: report and stop the guest. */
+static void vm_down(struct sim_hvcpu *hv, enum sim_rm_status status,
+		    uint16_t type, uint64_t reason, uint32_t reason_size)
+{
+	sim_vm_exited(hv->vm, status, type, &reason, reason_size);
+	hv->event = SIM_EV_VM_DOWN;
+	uc_emu_stop(hv->uc);
+}
+
+/*
+ * Take a synchronous exception to the guest's EL1 vector, as the hardware
+ * would.  A guest with no vector table (VBAR_EL1 == 0) would only fault
+ * again there: the VM is reported crashed instead.
+ */
+static bool inject_sync(struct sim_hvcpu *hv, uint32_t ec, uint32_t iss,
+			uint64_t far, bool far_valid, uint64_t elr)
+{
+	uc_engine *uc = hv->uc;
+	uint64_t pstate = reg_read(uc, UC_ARM64_REG_PSTATE);
+	uint64_t vbar = reg_read(uc, UC_ARM64_REG_VBAR_EL1);
+	unsigned int el = (pstate >> 2) & 3;
+	uint64_t vector, esr;
+
+	if (!vbar) {
+		sim_vm_log(hv->vm,
+			   "vcpu%u: unhandled exception EC=%#x ISS=%#x at pc=%#" PRIx64
+			   " with no vector table (VBAR_EL1=0): VM crashed",
+			   hv->id, ec, iss, elr);
+		vm_down(hv, SIM_RM_CRASHED, GUNYAH_VM_EXIT_TYPE_VM_EXIT, 0, 0);
+		return false;
+	}
+	if (el == 0) {
+		vector = vbar + 0x400;
+		if (ec == EC_DABT_CUR)
+			ec = EC_DABT_LOW;
+		else if (ec == EC_IABT_CUR)
+			ec = EC_IABT_LOW;
+	} else {
+		vector = vbar + ((pstate & 1) ? 0x200 : 0x000);
+	}
+	esr = ((uint64_t)ec << 26) | ESR_IL | iss;
+
+	reg_write(uc, UC_ARM64_REG_ESR_EL1, esr);
+	if (far_valid)
+		reg_write(uc, UC_ARM64_REG_FAR_EL1, far);
+	reg_write(uc, UC_ARM64_REG_ELR_EL1, elr);
+	spsr_el1_rw(uc, &pstate);
+	reg_write(uc, UC_ARM64_REG_PSTATE, PSTATE_EL1H_MASKED);
+	reg_write(uc, UC_ARM64_REG_PC, vector);
+	return true;
+}
+
+static bool inject_data_abort(struct sim_hvcpu *hv, uint64_t addr, bool write)
+{
+	uint64_t pc = reg_read(hv->uc, UC_ARM64_REG_PC);
+
+	return inject_sync(hv, EC_DABT_CUR,
+			   FSC_SYNC_EXT_ABORT | (write ? ESR_WNR : 0), addr,
+			   true, pc);
+}
+
+/* ---- PSCI and the sim's vendor calls ------------------------------------ */
+
+static bool addr_in_ram(struct sim_vm *vm, uint64_t addr)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&vm->lock);
+	for (unsigned int i = 0; i < vm->nr_bindings; i++) {
+		const struct sim_binding *b = &vm->bindings[i];
+
+		if (addr >= b->guest_addr && addr - b->guest_addr < b->size)
+			found = true;
+	}
+	pthread_mutex_unlock(&vm->lock);
+	return found;
+}
+
+static int64_t psci_cpu_on(struct sim_hvcpu *hv, uint64_t mpidr,
+			   uint64_t entry, uint64_t context)
+{
+	struct sim_vm *vm = hv->vm;
+	struct sim_hvcpu *target;
+	int64_t ret = PSCI_RET_SUCCESS;
+
+	if (mpidr & ~0xffull & 0xff00ffffffull)
+		return PSCI_RET_INVALID_PARAMS;
+	target = sim_vm_hvcpu(vm, mpidr & 0xff);
+	if (!target)
+		return PSCI_RET_INVALID_PARAMS;
+	if (!addr_in_ram(vm, entry))
+		return PSCI_RET_INVALID_ADDRESS;
+
+	pthread_mutex_lock(&vm->hyp_lock);
+	if (target->on_pending)
+		ret = PSCI_RET_ON_PENDING;
+	else if (target->power != SIM_POWER_OFF)
+		ret = PSCI_RET_ALREADY_ON;
+	else {
+		target->on_pending = true;
+		target->on_entry = entry;
+		target->on_context = context;
+	}
+	pthread_mutex_unlock(&vm->hyp_lock);
+
+	/* The hypervisor tells the host the vCPU is runnable again. */
+	if (ret == PSCI_RET_SUCCESS && target->irq)
+		target->irq(target->irq_ctx);
+	return ret;
+}
+
+static int64_t psci_affinity_info(struct sim_hvcpu *hv, uint64_t mpidr,
+				  uint64_t level)
+{
+	struct sim_hvcpu *target;
+	int64_t ret;
+
+	if (level != 0)
+		return PSCI_RET_INVALID_PARAMS;
+	target = sim_vm_hvcpu(hv->vm, mpidr & 0xff);
+	if (!target || (mpidr & ~0xffull & 0xff00ffffffull))
+		return PSCI_RET_INVALID_PARAMS;
+	pthread_mutex_lock(&hv->vm->hyp_lock);
+	if (target->on_pending)
+		ret = 2; /* ON_PENDING */
+	else
+		ret = target->power == SIM_POWER_OFF ? 1 : 0;
+	pthread_mutex_unlock(&hv->vm->hyp_lock);
+	return ret;
+}
+
+static bool psci_supported(uint64_t fn)
+{
+	switch ((uint32_t)fn) {
+	case PSCI_0_2_FN_PSCI_VERSION:
+	case PSCI_0_2_FN_CPU_OFF:
+	case PSCI_0_2_FN_CPU_ON:
+	case PSCI_0_2_FN64_CPU_ON:
+	case PSCI_0_2_FN_AFFINITY_INFO:
+	case PSCI_0_2_FN64_AFFINITY_INFO:
+	case PSCI_0_2_FN_SYSTEM_OFF:
+	case PSCI_0_2_FN_SYSTEM_RESET:
+	case PSCI_1_0_FN_PSCI_FEATURES:
+	case PSCI_1_1_FN_SYSTEM_RESET2:
+	case PSCI_1_1_FN64_SYSTEM_RESET2:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * One SMCCC call (HVC #0 or SMC #0).  Returns true if the guest goes on
+ * with x0 = *ret, false if the call ended this run (the hook stopped it).
+ */
+static bool smccc_call(struct sim_hvcpu *hv, int64_t *ret)
+{
+	uc_engine *uc = hv->uc;
+	uint64_t fn = reg_read(uc, UC_ARM64_REG_X0) & 0xffffffffu;
+	uint64_t a1 = reg_read(uc, UC_ARM64_REG_X1);
+	uint64_t a2 = reg_read(uc, UC_ARM64_REG_X2);
+	uint64_t a3 = reg_read(uc, UC_ARM64_REG_X3);
+
+	if ((fn & 0xff000000) == 0x84000000 || (fn & 0xff000000) == 0xc4000000)
+		STAT(hv, psci);
+
+	switch (fn) {
+	case PSCI_0_2_FN_PSCI_VERSION:
+		*ret = 0x10001; /* PSCI 1.1 */
+		return true;
+	case PSCI_1_0_FN_PSCI_FEATURES:
+		*ret = psci_supported(a1) ? 0 : PSCI_RET_NOT_SUPPORTED;
+		return true;
+	case PSCI_0_2_FN_CPU_ON:
+		a1 &= 0xffffffffu;
+		a2 &= 0xffffffffu;
+		a3 &= 0xffffffffu;
+		/* fall through */
+	case PSCI_0_2_FN64_CPU_ON:
+		*ret = psci_cpu_on(hv, a1, a2, a3);
+		return true;
+	case PSCI_0_2_FN_AFFINITY_INFO:
+	case PSCI_0_2_FN64_AFFINITY_INFO:
+		*ret = psci_affinity_info(hv, a1, a2);
+		return true;
+	case PSCI_0_2_FN_CPU_OFF:
+		pthread_mutex_lock(&hv->vm->hyp_lock);
+		hv->power = SIM_POWER_OFF;
+		pthread_mutex_unlock(&hv->vm->hyp_lock);
+		hv->event = SIM_EV_POWER_OFF;
+		uc_emu_stop(uc);
+		return false;
+	case PSCI_0_2_FN_SYSTEM_OFF:
+		vm_down(hv, SIM_RM_EXITED, GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF,
+			0, 4);
+		return false;
+	case PSCI_0_2_FN_SYSTEM_RESET:
+		vm_down(hv, SIM_RM_EXITED,
+			GUNYAH_VM_EXIT_TYPE_PSCI_SYSTEM_RESET,
+			GUNYAH_VM_EXIT_REASON_RESTART, 4);
+		return false;
+	case PSCI_1_1_FN_SYSTEM_RESET2:
+	case PSCI_1_1_FN64_SYSTEM_RESET2:
+		vm_down(hv, SIM_RM_EXITED,
+			GUNYAH_VM_EXIT_TYPE_PSCI_SYSTEM_RESET2,
+			a1 & 0xffffffffu, 4);
+		return false;
+	case GH_SIM_HVC_STATE:
+		hv->test_state = a1;
+		hv->event = SIM_EV_STATE;
+		*ret = 0;
+		return false;
+	case GH_SIM_HVC_RETRY:
+		hv->test_retries = (unsigned int)(a1 > 1000 ? 1000 : a1);
+		hv->event = SIM_EV_RETRY;
+		*ret = 0;
+		return false;
+	case GH_SIM_HVC_VM_EXIT:
+		vm_down(hv, SIM_RM_EXITED, (uint16_t)a1, a2,
+			a2 >> 32 ? 8 : 4);
+		return false;
+	case GH_SIM_HVC_VCPU_ID:
+		*ret = hv->id;
+		return true;
+	default:
+		*ret = PSCI_RET_NOT_SUPPORTED;
+		return true;
+	}
+}
+
+/* ---- hooks --------------------------------------------------------------- */
+
+static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
+{
+	struct sim_hvcpu *hv = data;
+	uint64_t pc = reg_read(uc, UC_ARM64_REG_PC);
+	uint32_t insn = 0;
+	int64_t ret = 0;
+
+	switch (intno) {
+	case EXCP_UDEF:
+	case EXCP_HVC:
+		uc_mem_read(uc, pc, &insn, sizeof(insn));
+		if ((insn & 0xffe0001fu) != 0xd4000002u) {
+			if (inject_sync(hv, EC_UNKNOWN, 0, 0, false, pc))
+				break;
+			return;
+		}
+		/* HVC: PC is on it; the call returns past it. */
+		reg_write(uc, UC_ARM64_REG_PC, pc + 4);
+		if (smccc_call(hv, &ret))
+			reg_write(uc, UC_ARM64_REG_X0, (uint64_t)ret);
+		else if (hv->event == SIM_EV_STATE || hv->event == SIM_EV_RETRY) {
+			reg_write(uc, UC_ARM64_REG_X0, 0);
+			uc_emu_stop(uc);
+		}
+		break;
+	case EXCP_SMC:
+		/* PC is already past the SMC. */
+		if (smccc_call(hv, &ret))
+			reg_write(uc, UC_ARM64_REG_X0, (uint64_t)ret);
+		else if (hv->event == SIM_EV_STATE || hv->event == SIM_EV_RETRY) {
+			reg_write(uc, UC_ARM64_REG_X0, 0);
+			uc_emu_stop(uc);
+		}
+		break;
+	case EXCP_SWI:
+		uc_mem_read(uc, pc - 4, &insn, sizeof(insn));
+		inject_sync(hv, EC_SVC64, (insn >> 5) & 0xffff, 0, false, pc);
+		break;
+	case EXCP_BKPT:
+		uc_mem_read(uc, pc, &insn, sizeof(insn));
+		inject_sync(hv, EC_BRK64, (insn >> 5) & 0xffff, 0, false, pc);
+		break;
+	default:
+		sim_vm_log(hv->vm, "vcpu%u: exception %u at pc=%#" PRIx64
+			   ": VM crashed", hv->id, intno, pc);
+		vm_down(hv, SIM_RM_CRASHED, GUNYAH_VM_EXIT_TYPE_VM_EXIT, 0, 0);
+		break;
+	}
+}
+
+static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr,
+			  int size, int64_t value, void *data)
+{
+	struct sim_hvcpu *hv = data;
+
+	(void)uc;
+	hv->ev_addr = addr;
+	hv->ev_len = (unsigned int)size;
+	hv->ev_write = type == UC_MEM_WRITE_UNMAPPED;
+	hv->ev_data = (uint64_t)value;
+	if (sim_vm_in_pf_region(hv->vm, addr))
+		hv->event = SIM_EV_PAGE_FAULT;
+	else
+		hv->event = SIM_EV_MMIO;
+	return false; /* stop, with PC on the access */
+}
+
+/* MPIDR_EL1: each vCPU its own Aff0 (the core reports 0x80000000 to all). */
+static uint32_t hook_mrs(uc_engine *uc, uc_arm64_reg reg,
+			 const uc_arm64_cp_reg *cp, void *data)
+{
+	struct sim_hvcpu *hv = data;
+
+	if (cp->op0 == 3 && cp->op1 == 0 && cp->crn == 0 && cp->crm == 0 &&
+	    cp->op2 == 5) {
+		reg_write(uc, reg, 0x80000000ull | hv->id);
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- vCPU life ------------------------------------------------------------ */
+
+int sim_hyp_vcpu_create(struct sim_vm *vm, unsigned int id,
+			struct sim_hvcpu **out)
+{
+	struct sim_hvcpu *hv;
+	uc_err err;
+
+	hv = calloc(1, sizeof(*hv));
+	if (!hv)
+		return -ENOMEM;
+	hv->vm = vm;
+	hv->id = id;
+	hv->power = SIM_POWER_OFF;
+	pthread_mutex_init(&hv->stats_lock, NULL);
+	hv->stats.state = GH_SIM_VCPU_OFF;
+
+	err = uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &hv->uc);
+	if (err)
+		goto err_free;
+	err = uc_hook_add(hv->uc, &hv->hooks[0], UC_HOOK_INTR, hook_intr, hv,
+			  1, 0);
+	if (!err)
+		err = uc_hook_add(hv->uc, &hv->hooks[1], UC_HOOK_MEM_UNMAPPED,
+				  hook_unmapped, hv, 1, 0);
+	if (!err)
+		err = uc_hook_add(hv->uc, &hv->hooks[2], UC_HOOK_INSN, hook_mrs,
+				  hv, 1, 0, UC_ARM64_INS_MRS);
+	if (err)
+		goto err_close;
+	*out = hv;
+	return 0;
+
+err_close:
+	uc_close(hv->uc);
+err_free:
+	sim_vm_log(vm, "vcpu%u: cannot create the CPU: %s", id,
+		   uc_strerror(err));
+	pthread_mutex_destroy(&hv->stats_lock);
+	free(hv);
+	return -ENOMEM;
+}
+
+void sim_hyp_vcpu_destroy(struct sim_hvcpu *hv)
+{
+	if (!hv)
+		return;
+	uc_close(hv->uc);
+	pthread_mutex_destroy(&hv->stats_lock);
+	free(hv);
+}
+
+/* Map into this engine every RAM binding it does not have yet. */
+static int sync_memory(struct sim_hvcpu *hv)
+{
+	struct sim_vm *vm = hv->vm;
+	unsigned int gen = atomic_load(&vm->mem_gen);
+	int ret = 0;
+
+	if (gen == hv->mem_gen)
+		return 0;
+	pthread_mutex_lock(&vm->lock);
+	for (unsigned int i = 0; i < vm->nr_bindings; i++) {
+		const struct sim_binding *b = &vm->bindings[i];
+		uc_err err;
+
+		err = uc_mem_map_ptr(hv->uc, b->guest_addr, b->size, b->prot,
+				     (char *)b->gmem->host + b->offset);
+		if (err && err != UC_ERR_MAP) {
+			sim_vm_log(vm, "vcpu%u: cannot map guest memory at %#" PRIx64
+				   ": %s", hv->id, b->guest_addr, uc_strerror(err));
+			ret = -ENOMEM;
+		}
+	}
+	pthread_mutex_unlock(&vm->lock);
+	hv->mem_gen = gen;
+	return ret;
+}
+
+int sim_hyp_vcpu_boot(struct sim_hvcpu *hv)
+{
+	struct sim_vm *vm = hv->vm;
+	uc_engine *uc = hv->uc;
+	int ret;
+
+	ret = sync_memory(hv);
+	if (ret)
+		return ret;
+	for (unsigned int r = 0; r < 31; r++)
+		reg_write(uc, xreg(r), vm->boot_x[r]);
+	if (vm->dtb_set)
+		reg_write(uc, UC_ARM64_REG_X0, vm->dtb_addr);
+	reg_write(uc, UC_ARM64_REG_PSTATE, PSTATE_EL1H_MASKED);
+	reg_write(uc, UC_ARM64_REG_SP, vm->boot_sp_el1);
+	reg_write(uc, UC_ARM64_REG_PC, vm->boot_pc);
+	hv->power = SIM_POWER_ON;
+	sim_hyp_set_state(hv, GH_SIM_VCPU_RUNNING);
+	return 0;
+}
+
+void sim_hyp_kick(struct sim_hvcpu *hv)
+{
+	if (atomic_load(&hv->in_guest)) {
+		atomic_store(&hv->kicked, true);
+		uc_emu_stop(hv->uc);
+	}
+}
+
+void sim_hyp_wake(struct sim_hvcpu *hv)
+{
+	atomic_store(&hv->wake_pending, true);
+	STAT(hv, wakeups);
+	if (hv->irq)
+		hv->irq(hv->irq_ctx);
+}
+
+void sim_hyp_get_regs(struct sim_hvcpu *hv, struct gh_sim_regs *r)
+{
+	uc_engine *uc = hv->uc;
+
+	for (unsigned int i = 0; i < 31; i++)
+		r->x[i] = reg_read(uc, xreg(i));
+	r->sp = reg_read(uc, UC_ARM64_REG_SP);
+	r->pc = reg_read(uc, UC_ARM64_REG_PC);
+	r->pstate = reg_read(uc, UC_ARM64_REG_PSTATE);
+	r->esr_el1 = reg_read(uc, UC_ARM64_REG_ESR_EL1);
+	r->far_el1 = reg_read(uc, UC_ARM64_REG_FAR_EL1);
+	r->elr_el1 = reg_read(uc, UC_ARM64_REG_ELR_EL1);
+	r->vbar_el1 = reg_read(uc, UC_ARM64_REG_VBAR_EL1);
+}
+
+/* ---- the vcpu_run hypercall ------------------------------------------------ */
+
+/* Finish the load/store that stopped at an MMIO address (PC is on it). */
+static void mmio_complete(struct sim_hvcpu *hv, uint64_t read_value)
+{
+	const struct sim_ldst *ld = &hv->ev_insn;
+	uc_engine *uc = hv->uc;
+	uint64_t pc = reg_read(uc, UC_ARM64_REG_PC);
+
+	if (ld->is_load) {
+		uint64_t raw = read_value;
+
+		if (ld->size < 8)
+			raw &= (1ull << (8 * ld->size)) - 1;
+		gpr_write(uc, ld->rt, false, sim_ldst_extend(ld, raw));
+	}
+	if (ld->writeback)
+		gpr_write(uc, ld->rn, true,
+			  gpr_read(uc, ld->rn, true) + (uint64_t)ld->offset);
+	reg_write(uc, UC_ARM64_REG_PC, pc + 4);
+}
+
+static void apply_resume(struct sim_hvcpu *hv, const uint64_t resume[3])
+{
+	if (hv->mmio_pending) {
+		hv->mmio_pending = false;
+		switch (resume[1]) {
+		case SIM_VMMIO_ACTION_EMULATE:
+			mmio_complete(hv, resume[0]);
+			break;
+		case SIM_VMMIO_ACTION_FAULT:
+			inject_data_abort(hv, hv->ev_addr, hv->ev_write);
+			break;
+		default: /* RETRY: run the access again */
+			break;
+		}
+	} else if (hv->pf_pending) {
+		hv->pf_pending = false;
+		if (resume[1] == SIM_VMMIO_ACTION_FAULT)
+			inject_data_abort(hv, hv->ev_addr, hv->ev_write);
+	}
+}
+
+/* Power state gate: may the guest run now?  Fills resp if not. */
+static bool may_run(struct sim_hvcpu *hv, struct sim_run_resp *resp)
+{
+	struct sim_vm *vm = hv->vm;
+	bool run = true;
+	bool vm_running;
+
+	pthread_rwlock_rdlock(&vm->status_lock);
+	vm_running = vm->status == SIM_RM_RUNNING;
+	pthread_rwlock_unlock(&vm->status_lock);
+
+	pthread_mutex_lock(&vm->hyp_lock);
+	if (!vm_running) {
+		hv->power = SIM_POWER_OFF;
+		hv->on_pending = false;
+	}
+	if (hv->power == SIM_POWER_OFF && hv->on_pending) {
+		hv->on_pending = false;
+		hv->power = SIM_POWER_ON;
+		reg_write(hv->uc, UC_ARM64_REG_PSTATE, PSTATE_EL1H_MASKED);
+		reg_write(hv->uc, UC_ARM64_REG_X0, hv->on_context);
+		reg_write(hv->uc, UC_ARM64_REG_PC, hv->on_entry);
+	}
+	if (hv->power == SIM_POWER_IDLE &&
+	    atomic_exchange(&hv->wake_pending, false))
+		hv->power = SIM_POWER_ON;
+
+	if (hv->power == SIM_POWER_OFF) {
+		resp->state = SIM_VCPU_STATE_POWERED_OFF;
+		run = false;
+	} else if (hv->power == SIM_POWER_IDLE) {
+		resp->state = SIM_VCPU_STATE_EXPECTS_WAKEUP;
+		run = false;
+	}
+	pthread_mutex_unlock(&vm->hyp_lock);
+
+	if (!run) {
+		sim_hyp_set_state(hv, !vm_running ? GH_SIM_VCPU_STOPPED :
+				  hv->power == SIM_POWER_OFF ? GH_SIM_VCPU_OFF :
+				  GH_SIM_VCPU_IDLE);
+		if (resp->state == SIM_VCPU_STATE_POWERED_OFF)
+			STAT(hv, powered_off);
+		else
+			STAT(hv, expects_wakeup);
+	} else {
+		sim_hyp_set_state(hv, GH_SIM_VCPU_RUNNING);
+	}
+	return run;
+}
+
+/* The guest stopped at an access with nothing behind it. */
+static enum sim_hyp_error on_access(struct sim_hvcpu *hv,
+				    struct sim_run_resp *resp)
+{
+	uc_engine *uc = hv->uc;
+	uint64_t pc = reg_read(uc, UC_ARM64_REG_PC);
+	uint32_t insn = 0;
+
+	if (hv->event == SIM_EV_PAGE_FAULT) {
+		hv->pf_pending = true;
+		resp->state = SIM_VCPU_ADDRSPACE_PAGE_FAULT;
+		resp->state_data[0] = hv->ev_addr;
+		resp->state_data[1] = hv->ev_write;
+		STAT(hv, page_fault);
+		return SIM_HYP_OK;
+	}
+
+	/*
+	 * Only accesses the hypervisor can emulate (one general-purpose
+	 * register, as an ISV=1 abort describes) go to the host; anything
+	 * else takes a data abort, as on hardware.
+	 */
+	if (uc_mem_read(uc, pc, &insn, sizeof(insn)) ||
+	    sim_decode_ldst(insn, &hv->ev_insn) || hv->ev_insn.pair) {
+		sim_vm_log(hv->vm, "vcpu%u: MMIO access at %#" PRIx64
+			   " by an instruction that cannot be emulated (%#010x at pc=%#" PRIx64
+			   "): data abort", hv->id, hv->ev_addr, insn, pc);
+		inject_data_abort(hv, hv->ev_addr, hv->ev_write);
+		resp->state = SIM_VCPU_STATE_READY;
+		return SIM_HYP_OK;
+	}
+
+	hv->mmio_pending = true;
+	resp->state = hv->ev_write ? SIM_VCPU_ADDRSPACE_VMMIO_WRITE :
+				     SIM_VCPU_ADDRSPACE_VMMIO_READ;
+	resp->state_data[0] = hv->ev_addr;
+	resp->state_data[1] = hv->ev_len;
+	resp->state_data[2] = hv->ev_write ? hv->ev_data : 0;
+	STAT(hv, mmio);
+	return SIM_HYP_OK;
+}
+
+static enum sim_hyp_error on_fetch_fault(struct sim_hvcpu *hv,
+					 struct sim_run_resp *resp)
+{
+	uint64_t pc = reg_read(hv->uc, UC_ARM64_REG_PC);
+
+	if (sim_vm_in_pf_region(hv->vm, pc)) {
+		hv->ev_addr = pc;
+		hv->ev_write = false;
+		hv->event = SIM_EV_PAGE_FAULT;
+		return on_access(hv, resp);
+	}
+	/* The core cannot say where the branch came from: ELR is the target. */
+	inject_sync(hv, EC_IABT_CUR, FSC_SYNC_EXT_ABORT, pc, true, pc);
+	resp->state = hv->event == SIM_EV_VM_DOWN ?
+			      SIM_VCPU_STATE_POWERED_OFF : SIM_VCPU_STATE_READY;
+	return SIM_HYP_OK;
+}
+
+enum sim_hyp_error sim_hyp_vcpu_run(struct sim_hvcpu *hv,
+				    const uint64_t resume_data[3],
+				    struct sim_run_resp *resp)
+{
+	uc_engine *uc = hv->uc;
+	uint64_t pc;
+	uint32_t insn = 0;
+	uc_err err;
+
+	memset(resp, 0, sizeof(*resp));
+	apply_resume(hv, resume_data);
+
+	if (hv->test_retries) {
+		hv->test_retries--;
+		STAT(hv, retry);
+		return SIM_HYP_RETRY;
+	}
+	if (hv->test_state) {
+		resp->state = hv->test_state;
+		hv->test_state = 0;
+		return SIM_HYP_OK;
+	}
+	if (!may_run(hv, resp))
+		return SIM_HYP_OK;
+	if (sync_memory(hv))
+		return SIM_HYP_ERROR;
+
+	hv->event = SIM_EV_NONE;
+	atomic_store(&hv->kicked, false);
+	atomic_store(&hv->in_guest, true);
+	pc = reg_read(uc, UC_ARM64_REG_PC);
+	err = uc_emu_start(uc, pc, UINT64_MAX, 0, 0);
+	atomic_store(&hv->in_guest, false);
+
+	switch (err) {
+	case UC_ERR_OK:
+		break;
+	case UC_ERR_READ_UNMAPPED:
+	case UC_ERR_WRITE_UNMAPPED:
+		return on_access(hv, resp);
+	case UC_ERR_FETCH_UNMAPPED:
+		return on_fetch_fault(hv, resp);
+	default:
+		pc = reg_read(uc, UC_ARM64_REG_PC);
+		sim_vm_log(hv->vm, "vcpu%u: CPU error at pc=%#" PRIx64 ": %s",
+			   hv->id, pc, uc_strerror(err));
+		sim_vm_exited(hv->vm, SIM_RM_CRASHED,
+			      GUNYAH_VM_EXIT_TYPE_VM_EXIT, NULL, 0);
+		resp->state = SIM_VCPU_STATE_POWERED_OFF;
+		return SIM_HYP_OK;
+	}
+
+	switch (hv->event) {
+	case SIM_EV_VM_DOWN:
+	case SIM_EV_POWER_OFF:
+		resp->state = SIM_VCPU_STATE_POWERED_OFF;
+		STAT(hv, powered_off);
+		return SIM_HYP_OK;
+	case SIM_EV_STATE:
+	case SIM_EV_RETRY:
+		/* Reported by the next call, as if the hypervisor said so. */
+		return sim_hyp_vcpu_run(hv, (const uint64_t[3]){ 0 }, resp);
+	default:
+		break;
+	}
+
+	if (!atomic_load(&hv->kicked)) {
+		pc = reg_read(uc, UC_ARM64_REG_PC);
+		uc_mem_read(uc, pc - 4, &insn, sizeof(insn));
+		if (insn == INSN_WFI) {
+			pthread_mutex_lock(&hv->vm->hyp_lock);
+			if (!atomic_exchange(&hv->wake_pending, false))
+				hv->power = SIM_POWER_IDLE;
+			pthread_mutex_unlock(&hv->vm->hyp_lock);
+			if (hv->power == SIM_POWER_IDLE) {
+				resp->state = SIM_VCPU_STATE_EXPECTS_WAKEUP;
+				sim_hyp_set_state(hv, GH_SIM_VCPU_IDLE);
+				STAT(hv, expects_wakeup);
+				return SIM_HYP_OK;
+			}
+		}
+	}
+	resp->state = SIM_VCPU_STATE_READY;
+	STAT(hv, ready);
+	return SIM_HYP_OK;
+}

@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The vCPU function: the driver side of a proxy-scheduled vCPU, following
+ * the kernel's gunyah_vcpu.c step by step so the sim answers GUNYAH_VCPU_RUN
+ * exactly as Linux does.  Where the seed is wrong the sim does the right
+ * thing, and says so here:
+ *   - mmap at a non-zero offset fails (the seed would map a NULL page);
+ *   - mmio.data for a read starts zeroed (the seed leaves the last write);
+ *   - page_fault.resume_action is honoured (the seed ignores it);
+ *   - exit_info.reason_size is clamped to 8 (sim_vm_exited).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "sim.h"
+
+static void vcpu_irq(void *ctx)
+{
+	struct sim_vcpu *vcpu = ctx;
+
+	sim_completion_complete(&vcpu->ready);
+}
+
+int sim_vcpu_bind(struct sim_vm *vm, const struct gunyah_fn_vcpu_arg *arg,
+		  struct sim_vcpu **out)
+{
+	struct sim_vcpu *vcpu;
+	int ret;
+
+	vcpu = calloc(1, sizeof(*vcpu));
+	if (!vcpu)
+		return -ENOMEM;
+	vcpu->vm = vm;
+	vcpu->id = arg->id;
+	vcpu->bound = true;
+	atomic_init(&vcpu->refs, 1); /* the binding's */
+
+	vcpu->run_size = sim_page_size();
+	vcpu->run = mmap(NULL, vcpu->run_size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (vcpu->run == MAP_FAILED) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	ret = sim_ilock_init(&vcpu->run_lock);
+	if (ret)
+		goto err_unmap;
+	ret = sim_completion_init(&vcpu->ready);
+	if (ret)
+		goto err_lock;
+	*out = vcpu;
+	return 0;
+
+err_lock:
+	sim_ilock_destroy(&vcpu->run_lock);
+err_unmap:
+	munmap(vcpu->run, vcpu->run_size);
+err_free:
+	free(vcpu);
+	return ret;
+}
+
+void sim_vcpu_get(struct sim_vcpu *vcpu)
+{
+	atomic_fetch_add(&vcpu->refs, 1);
+}
+
+void sim_vcpu_put(struct sim_vcpu *vcpu)
+{
+	if (atomic_fetch_sub(&vcpu->refs, 1) != 1)
+		return;
+	sim_completion_destroy(&vcpu->ready);
+	sim_ilock_destroy(&vcpu->run_lock);
+	munmap(vcpu->run, vcpu->run_size);
+	free(vcpu);
+}
+
+void sim_vcpu_populate(struct sim_vcpu *vcpu, struct sim_hvcpu *hv)
+{
+	sim_ilock_lock(&vcpu->run_lock);
+	hv->irq = vcpu_irq;
+	hv->irq_ctx = vcpu;
+	vcpu->rsc = hv;
+	sim_ilock_unlock(&vcpu->run_lock);
+}
+
+void sim_vcpu_unpopulate(struct sim_vcpu *vcpu)
+{
+	struct sim_hvcpu *hv;
+
+	/* Get a running loop out, then take the resource away. */
+	vcpu->run->immediate_exit = 1;
+	sim_completion_complete_all(&vcpu->ready);
+	hv = vcpu->rsc;
+	if (hv)
+		sim_hyp_kick(hv);
+	sim_ilock_lock(&vcpu->run_lock);
+	if (hv) {
+		pthread_mutex_lock(&hv->vm->hyp_lock);
+		hv->irq = NULL;
+		hv->irq_ctx = NULL;
+		pthread_mutex_unlock(&hv->vm->hyp_lock);
+	}
+	vcpu->rsc = NULL;
+	sim_ilock_unlock(&vcpu->run_lock);
+}
+
+void sim_vcpu_unbind(struct sim_vcpu *vcpu)
+{
+	sim_vcpu_unpopulate(vcpu);
+	vcpu->bound = false;
+	sim_vcpu_put(vcpu);
+}
+
+void sim_vcpu_vm_exited(struct sim_vcpu *vcpu)
+{
+	sim_completion_complete(&vcpu->ready);
+}
+
+static uint32_t remap_vm_status(enum sim_rm_status s)
+{
+	switch (s) {
+	case SIM_RM_INIT_FAILED:
+		return GUNYAH_VM_STATUS_LOAD_FAILED;
+	case SIM_RM_EXITED:
+		return GUNYAH_VM_STATUS_EXITED;
+	default:
+		return GUNYAH_VM_STATUS_CRASHED;
+	}
+}
+
+/* Is the VM alive?  If not, fill in the STATUS exit. */
+static bool check_system(struct sim_vcpu *vcpu)
+{
+	struct sim_vm *vm = vcpu->vm;
+	bool alive = true;
+
+	pthread_rwlock_rdlock(&vm->status_lock);
+	if (vm->status != SIM_RM_RUNNING) {
+		vcpu->run->status.status = remap_vm_status(vm->status);
+		vcpu->run->status.exit_info = vm->exit_info;
+		vcpu->run->exit_reason = GUNYAH_VCPU_EXIT_STATUS;
+		vcpu->state = SIM_RUN_STATE_SYSTEM_DOWN;
+		alive = false;
+	}
+	pthread_rwlock_unlock(&vm->status_lock);
+	return alive;
+}
+
+static void handle_mmio(struct sim_vcpu *vcpu, const struct sim_run_resp *r)
+{
+	struct gunyah_vcpu_run *run = vcpu->run;
+	uint64_t addr = r->state_data[0], len = r->state_data[1],
+		 data = r->state_data[2];
+
+	if (len > sizeof(uint64_t))
+		len = sizeof(uint64_t);
+
+	/* A read's data starts zeroed, not with the previous exit's bytes. */
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (r->state == SIM_VCPU_ADDRSPACE_VMMIO_READ) {
+		run->mmio.is_write = 0;
+		vcpu->state = SIM_RUN_STATE_MMIO_READ;
+		vcpu->mmio_read_len = (uint8_t)len;
+	} else {
+		run->mmio.is_write = 1;
+		memcpy(run->mmio.data, &data, len);
+		vcpu->state = SIM_RUN_STATE_MMIO_WRITE;
+	}
+	run->mmio.resume_action = GUNYAH_VCPU_RESUME_HANDLED;
+	vcpu->mmio_addr = run->mmio.phys_addr = addr;
+	run->mmio.len = (uint32_t)len;
+	run->exit_reason = GUNYAH_VCPU_EXIT_MMIO;
+}
+
+static void handle_page_fault(struct sim_vcpu *vcpu,
+			      const struct sim_run_resp *r)
+{
+	struct gunyah_vcpu_run *run = vcpu->run;
+
+	run->page_fault.resume_action = GUNYAH_VCPU_RESUME_FAULT;
+	run->page_fault.attempt = 0;
+	run->page_fault.phys_addr = r->state_data[0];
+	run->exit_reason = GUNYAH_VCPU_EXIT_PAGE_FAULT;
+	vcpu->state = SIM_RUN_STATE_PAGE_FAULT;
+}
+
+static int mmio_resume(struct sim_vcpu *vcpu, uint64_t resume[3])
+{
+	switch (vcpu->run->mmio.resume_action) {
+	case GUNYAH_VCPU_RESUME_HANDLED:
+		if (vcpu->state == SIM_RUN_STATE_MMIO_READ) {
+			if (vcpu->mmio_read_len > sizeof(resume[0]))
+				vcpu->mmio_read_len = sizeof(resume[0]);
+			memcpy(&resume[0], vcpu->run->mmio.data,
+			       vcpu->mmio_read_len);
+		}
+		resume[1] = SIM_VMMIO_ACTION_EMULATE;
+		return 0;
+	case GUNYAH_VCPU_RESUME_FAULT:
+		resume[1] = SIM_VMMIO_ACTION_FAULT;
+		return 0;
+	case GUNYAH_VCPU_RESUME_RETRY:
+		resume[1] = SIM_VMMIO_ACTION_RETRY;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* The seed ignores this; the ABI documents it, so the sim honours it. */
+static int page_fault_resume(struct sim_vcpu *vcpu, uint64_t resume[3])
+{
+	switch (vcpu->run->page_fault.resume_action) {
+	case GUNYAH_VCPU_RESUME_HANDLED:
+	case GUNYAH_VCPU_RESUME_RETRY:
+		resume[1] = SIM_VMMIO_ACTION_RETRY;
+		return 0;
+	case GUNYAH_VCPU_RESUME_FAULT:
+		resume[1] = SIM_VMMIO_ACTION_FAULT;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static int vcpu_run(struct sim_vcpu *vcpu)
+{
+	uint64_t resume[3] = { 0 };
+	struct sim_run_resp resp;
+	struct sim_task task;
+	enum sim_hyp_error herr;
+	struct sim_hvcpu *hv;
+	int ret = 0;
+
+	if (!vcpu->bound)
+		return -ENODEV;
+
+	sim_task_enter(&task);
+	if (sim_ilock_lock_interruptible(&vcpu->run_lock, &task)) {
+		sim_task_leave(&task);
+		return -EINTR;
+	}
+	hv = vcpu->rsc;
+	if (!hv) {
+		ret = -ENODEV;
+		goto out;
+	}
+
+	switch (vcpu->state) {
+	case SIM_RUN_STATE_UNKNOWN:
+		if (!check_system(vcpu))
+			goto out;
+		vcpu->state = SIM_RUN_STATE_READY;
+		break;
+	case SIM_RUN_STATE_MMIO_READ:
+	case SIM_RUN_STATE_MMIO_WRITE:
+		ret = mmio_resume(vcpu, resume);
+		if (ret)
+			goto out;
+		vcpu->state = SIM_RUN_STATE_READY;
+		break;
+	case SIM_RUN_STATE_PAGE_FAULT:
+		ret = page_fault_resume(vcpu, resume);
+		if (ret)
+			goto out;
+		vcpu->state = SIM_RUN_STATE_READY;
+		break;
+	case SIM_RUN_STATE_SYSTEM_DOWN:
+		goto out;
+	default:
+		break;
+	}
+
+	while (!ret) {
+		ret = sim_task_signal_pending(&task);
+		if (ret)
+			break;
+		if (vcpu->run->immediate_exit) {
+			ret = -EINTR;
+			break;
+		}
+
+		herr = sim_hyp_vcpu_run(hv, resume, &resp);
+		if (herr == SIM_HYP_RETRY)
+			continue;
+		if (herr != SIM_HYP_OK) {
+			ret = -EIO;
+			break;
+		}
+		memset(resume, 0, sizeof(resume));
+
+		switch (resp.state) {
+		case SIM_VCPU_STATE_READY:
+			break;
+		case SIM_VCPU_STATE_POWERED_OFF:
+			/* Off because the VM is down: it never runs again. */
+			if (!check_system(vcpu))
+				goto out;
+			/* Else another vCPU's CPU_ON will wake it. */
+			/* fall through */
+		case SIM_VCPU_STATE_EXPECTS_WAKEUP:
+			ret = sim_completion_wait(&vcpu->ready, &task);
+			/* Re-arm before the next hypercall, so a wake-up
+			 * that comes during it is not lost. */
+			sim_completion_reinit(&vcpu->ready);
+			if (!ret && !check_system(vcpu))
+				goto out;
+			break;
+		case SIM_VCPU_STATE_BLOCKED:
+			STAT(hv, blocked);
+			break;
+		case SIM_VCPU_ADDRSPACE_VMMIO_READ:
+		case SIM_VCPU_ADDRSPACE_VMMIO_WRITE:
+			handle_mmio(vcpu, &resp);
+			goto out;
+		case SIM_VCPU_ADDRSPACE_PAGE_FAULT:
+			handle_page_fault(vcpu, &resp);
+			goto out;
+		default:
+			STAT(hv, unknown);
+			sim_vm_log(vcpu->vm, "vcpu%u: unknown vCPU state %#" PRIx64,
+				   vcpu->id, resp.state);
+			break;
+		}
+	}
+out:
+	sim_ilock_unlock(&vcpu->run_lock);
+	/*
+	 * The seed returns -ERESTARTSYS here whenever a signal is pending,
+	 * even with an exit filled in: the caller never sees that exit and
+	 * the next RUN resumes it as HANDLED.  An exit is never dropped here;
+	 * the signal's handler runs as the caller's mask comes back.
+	 */
+	sim_task_leave(&task);
+	return ret;
+}
+
+long sim_vcpu_ioctl(struct sim_vcpu *vcpu, unsigned long req, void *arg)
+{
+	struct sim_hvcpu *hv;
+
+	switch (req) {
+	case GUNYAH_VCPU_RUN:
+		return vcpu_run(vcpu);
+	case GUNYAH_VCPU_MMAP_SIZE:
+		return (long)sim_page_size();
+	case GH_SIM_VCPU_WAKE:
+		hv = vcpu->rsc;
+		if (!hv)
+			return -ENODEV;
+		sim_hyp_wake(hv);
+		return 0;
+	case GH_SIM_VCPU_GET_REGS:
+	case GH_SIM_VCPU_GET_STATS:
+		if (!arg)
+			return -EFAULT;
+		/* Registers are the engine's: only between runs. */
+		sim_ilock_lock(&vcpu->run_lock);
+		hv = vcpu->rsc;
+		if (hv && req == GH_SIM_VCPU_GET_REGS)
+			sim_hyp_get_regs(hv, arg);
+		sim_ilock_unlock(&vcpu->run_lock);
+		if (hv && req == GH_SIM_VCPU_GET_STATS) {
+			pthread_mutex_lock(&hv->stats_lock);
+			memcpy(arg, &hv->stats, sizeof(hv->stats));
+			pthread_mutex_unlock(&hv->stats_lock);
+		}
+		return hv ? 0 : -ENODEV;
+	default:
+		return -ENOTTY;
+	}
+}

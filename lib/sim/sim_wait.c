@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What a kernel driver gets for free and an in-process simulator must
+ * build: signal_pending(), interruptible sleeps, completions.
+ *
+ * A signal arriving while a thread is inside GUNYAH_VCPU_RUN must end the
+ * call with EINTR (or restart it, for SA_RESTART handlers), as the kernel
+ * does.  In-process we cannot see a handler run, so for the duration of a
+ * driver call the caller's unblocked signals are blocked: they stay
+ * pending, sigpending() shows them at each check point (every time slice),
+ * and sleeps wait on a signalfd next to the event they wait for.  When one
+ * is found, the caller's mask is put back for a moment so the handler runs
+ * where the kernel would have run it: before the call returns.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "sim.h"
+
+/* Faults must stay deliverable: blocking them would hide a crash. */
+static const int sync_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+				    SIGTRAP, SIGABRT, SIGSYS };
+
+void sim_task_enter(struct sim_task *t)
+{
+	sigset_t all;
+
+	t->sfd = -1;
+	sigfillset(&all);
+	for (size_t i = 0; i < sizeof(sync_signals) / sizeof(sync_signals[0]); i++)
+		sigdelset(&all, sync_signals[i]);
+	pthread_sigmask(SIG_BLOCK, &all, &t->saved);
+
+	/* watched = all & ~saved */
+	sigemptyset(&t->watched);
+	t->changed = false;
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sigismember(&all, sig) == 1 &&
+		    sigismember(&t->saved, sig) == 0) {
+			sigaddset(&t->watched, sig);
+			t->changed = true;
+		}
+	}
+}
+
+void sim_task_leave(struct sim_task *t)
+{
+	if (t->sfd >= 0)
+		close(t->sfd);
+	if (t->changed)
+		pthread_sigmask(SIG_SETMASK, &t->saved, NULL);
+}
+
+/* Default actions that do nothing: such a signal never interrupts. */
+static bool default_ignored(int sig)
+{
+	return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG ||
+	       sig == SIGWINCH;
+}
+
+int sim_task_signal_pending(struct sim_task *t)
+{
+	bool any = false, eintr = false;
+	sigset_t pending;
+
+	if (!t->changed)
+		return 0;
+	if (sigpending(&pending))
+		return 0;
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction sa;
+
+		if (sigismember(&pending, sig) != 1 ||
+		    sigismember(&t->watched, sig) != 1)
+			continue;
+		any = true;
+		if (sigaction(sig, NULL, &sa))
+			continue;
+		if (sa.sa_handler == SIG_IGN ||
+		    (sa.sa_handler == SIG_DFL && default_ignored(sig)))
+			continue;
+		/* A fatal default action never returns; a handler decides. */
+		if (sa.sa_handler != SIG_DFL && !(sa.sa_flags & SA_RESTART))
+			eintr = true;
+	}
+	if (!any)
+		return 0;
+
+	/* Let them in: handlers run now, ignored ones are discarded. */
+	pthread_sigmask(SIG_SETMASK, &t->saved, NULL);
+	{
+		sigset_t block = t->watched;
+
+		pthread_sigmask(SIG_BLOCK, &block, NULL);
+	}
+	return eintr ? -EINTR : 0;
+}
+
+/*
+ * Sleep until fd is readable or a watched signal is pending.  Returns 0
+ * when fd is readable, -EINTR when interrupted, and 1 when a signal was
+ * handled by a restarting handler (the caller goes round again).
+ */
+static int wait_fd(int fd, struct sim_task *t)
+{
+	struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN } };
+	nfds_t n = 1;
+	int ret;
+
+	if (t && t->changed) {
+		if (t->sfd < 0)
+			t->sfd = signalfd(-1, &t->watched,
+					  SFD_NONBLOCK | SFD_CLOEXEC);
+		if (t->sfd >= 0) {
+			pfd[1].fd = t->sfd;
+			pfd[1].events = POLLIN;
+			n = 2;
+		}
+	}
+	for (;;) {
+		ret = poll(pfd, n, -1);
+		if (ret < 0 && errno == EINTR)
+			continue;
+		if (ret < 0)
+			return -errno;
+		if (pfd[0].revents)
+			return 0;
+		if (n == 2 && pfd[1].revents) {
+			ret = sim_task_signal_pending(t);
+			return ret ? ret : 1;
+		}
+	}
+}
+
+int sim_completion_init(struct sim_completion *c)
+{
+	c->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	atomic_init(&c->all, false);
+	return c->efd < 0 ? -errno : 0;
+}
+
+void sim_completion_destroy(struct sim_completion *c)
+{
+	if (c->efd >= 0)
+		close(c->efd);
+	c->efd = -1;
+}
+
+void sim_completion_complete(struct sim_completion *c)
+{
+	uint64_t one = 1;
+
+	if (write(c->efd, &one, sizeof(one)) < 0) {
+		/* Only EAGAIN (counter saturated) is possible: still woken. */
+	}
+}
+
+void sim_completion_complete_all(struct sim_completion *c)
+{
+	atomic_store(&c->all, true);
+	sim_completion_complete(c);
+}
+
+void sim_completion_reinit(struct sim_completion *c)
+{
+	uint64_t v;
+
+	if (atomic_load(&c->all))
+		return;
+	while (read(c->efd, &v, sizeof(v)) > 0)
+		;
+}
+
+int sim_completion_wait(struct sim_completion *c, struct sim_task *t)
+{
+	uint64_t v;
+	int ret;
+
+	for (;;) {
+		if (atomic_load(&c->all))
+			return 0;
+		if (read(c->efd, &v, sizeof(v)) == sizeof(v)) {
+			/* Consumed one completion; leave the rest counted. */
+			if (v > 1) {
+				v -= 1;
+				if (write(c->efd, &v, sizeof(v)) < 0) {
+					/* cannot fail below the max count */
+				}
+			}
+			return 0;
+		}
+		ret = wait_fd(c->efd, t);
+		if (ret < 0)
+			return ret;
+	}
+}
+
+int sim_ilock_init(struct sim_ilock *l)
+{
+	pthread_mutex_init(&l->lock, NULL);
+	l->held = false;
+	l->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	return l->efd < 0 ? -errno : 0;
+}
+
+void sim_ilock_destroy(struct sim_ilock *l)
+{
+	pthread_mutex_destroy(&l->lock);
+	if (l->efd >= 0)
+		close(l->efd);
+}
+
+static bool ilock_try(struct sim_ilock *l)
+{
+	bool got = false;
+	uint64_t v;
+
+	pthread_mutex_lock(&l->lock);
+	if (!l->held) {
+		l->held = true;
+		got = true;
+		/* Drain releases meant for us so others sleep again. */
+		while (read(l->efd, &v, sizeof(v)) > 0)
+			;
+	}
+	pthread_mutex_unlock(&l->lock);
+	return got;
+}
+
+int sim_ilock_lock_interruptible(struct sim_ilock *l, struct sim_task *t)
+{
+	int ret;
+
+	while (!ilock_try(l)) {
+		ret = wait_fd(l->efd, t);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+void sim_ilock_lock(struct sim_ilock *l)
+{
+	while (!ilock_try(l))
+		wait_fd(l->efd, NULL);
+}
+
+void sim_ilock_unlock(struct sim_ilock *l)
+{
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&l->lock);
+	l->held = false;
+	if (write(l->efd, &one, sizeof(one)) < 0) {
+		/* saturated: waiters are woken anyway */
+	}
+	pthread_mutex_unlock(&l->lock);
+}
