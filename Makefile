@@ -101,7 +101,7 @@ $(B)/tests/unit/%: tests/unit/%.c tests/unit/test.h $(LIBA) | guests
 # Guest programs: freestanding AArch64, linked at the simulator's RAM base.
 GUEST_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,-Ttext=0x80000000 \
 	-Wl,-z,max-page-size=4096
-$(B)/%.elf: %.S lib/gunyah_sim.h
+$(B)/%.elf: %.S lib/gunyah_sim.h tests/guests/guest.h
 	@mkdir -p $(@D)
 	$(CROSS)gcc -Ilib -Itests/guests $(GUEST_LDFLAGS) -o $@ $<
 

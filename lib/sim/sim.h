@@ -137,11 +137,15 @@ struct sim_hvcpu {
 	struct sim_vm *vm;
 	unsigned int id;
 	uc_engine *uc;
-	uc_hook hooks[4];
+	uc_hook hooks[6];
 
-	/* Set by the engine's own thread, read by kickers. */
-	atomic_bool in_guest;
-	atomic_bool kicked;
+	/*
+	 * A stop request, honoured by the block hook at the next translation
+	 * block start (see sim_hyp.c on why never uc_emu_stop from outside).
+	 * Any thread may set it; the engine's thread clears it.
+	 */
+	atomic_bool stop_req;
+	bool block_stopped; /* the last run ended at a stop request */
 
 	/* Power state; lock: vm->hyp_lock. */
 	enum sim_power power;

@@ -10,11 +10,25 @@
  * that has no memory yet.  PSCI calls and exceptions are handled here, as
  * the hypervisor handles them, without the host seeing them.
  *
- * Unicorn facts this relies on (see UNICORN-NOTES.md and test_sim_*): an
- * access to unmapped memory stops with PC on the instruction and nothing
- * of it done; HVC arrives as UNDEF with PC on the HVC, SMC and SVC with PC
- * past them; WFI returns from uc_emu_start with PC past it; no exception is
- * ever delivered to the guest's vectors unless we do it.
+ * Unicorn facts this relies on (see UNICORN-NOTES.md and test_sim_*):
+ * HVC arrives as UNDEF with PC on the HVC, SMC and SVC with PC past them;
+ * WFI returns from uc_emu_start with PC past it; no exception is ever
+ * delivered to the guest's vectors unless we do it.
+ *
+ * Two facts of Unicorn 2.0.1 shape how the guest is stopped (read in its
+ * cputlb.c, cpu-exec.c, translator.c; test_sim_stop checks them):
+ *   - Guest PC is only written back at translation block (TB) ends, and a
+ *     memory fault or a stop leaves PC at a stale value, unless a
+ *     UC_HOOK_MEM_READ/WRITE hook covers the instruction: then PC is synced
+ *     before every load/store.  So such a hook is installed (it does
+ *     nothing), and an access to unmapped memory stops with PC exactly on
+ *     the access and nothing of it done.
+ *   - uc_emu_stop() from another thread may land just after a load/store
+ *     in the middle of a TB; Unicorn then resets PC to the TB start and the
+ *     instructions before it run twice (unicorn issue #1355).  A write to
+ *     PC from a hook also cancels a stop.  So nothing here stops a running
+ *     engine directly: stop requests set hv->stop_req and the block hook,
+ *     which runs before a TB's first instruction, honours it there.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -113,13 +127,19 @@ void sim_hyp_set_state(struct sim_hvcpu *hv, uint32_t state)
 	pthread_mutex_unlock(&hv->stats_lock);
 }
 
+/* Leave the guest at the next TB start (from a hook, or any thread). */
+static void stop_soon(struct sim_hvcpu *hv)
+{
+	atomic_store(&hv->stop_req, true);
+}
+
 /* The VM is going down because of this vCPU: report and stop the guest. */
 static void vm_down(struct sim_hvcpu *hv, enum sim_rm_status status,
 		    uint16_t type, uint64_t reason, uint32_t reason_size)
 {
 	sim_vm_exited(hv->vm, status, type, &reason, reason_size);
 	hv->event = SIM_EV_VM_DOWN;
-	uc_emu_stop(hv->uc);
+	stop_soon(hv);
 }
 
 /*
@@ -303,7 +323,7 @@ static bool smccc_call(struct sim_hvcpu *hv, int64_t *ret)
 		hv->power = SIM_POWER_OFF;
 		pthread_mutex_unlock(&hv->vm->hyp_lock);
 		hv->event = SIM_EV_POWER_OFF;
-		uc_emu_stop(uc);
+		stop_soon(hv);
 		return false;
 	case PSCI_0_2_FN_SYSTEM_OFF:
 		vm_down(hv, SIM_RM_EXITED, GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF,
@@ -323,13 +343,15 @@ static bool smccc_call(struct sim_hvcpu *hv, int64_t *ret)
 	case GH_SIM_HVC_STATE:
 		hv->test_state = a1;
 		hv->event = SIM_EV_STATE;
+		stop_soon(hv);
 		*ret = 0;
-		return false;
+		return true;
 	case GH_SIM_HVC_RETRY:
 		hv->test_retries = (unsigned int)(a1 > 1000 ? 1000 : a1);
 		hv->event = SIM_EV_RETRY;
+		stop_soon(hv);
 		*ret = 0;
-		return false;
+		return true;
 	case GH_SIM_HVC_VM_EXIT:
 		vm_down(hv, SIM_RM_EXITED, (uint16_t)a1, a2,
 			a2 >> 32 ? 8 : 4);
@@ -365,19 +387,11 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
 		reg_write(uc, UC_ARM64_REG_PC, pc + 4);
 		if (smccc_call(hv, &ret))
 			reg_write(uc, UC_ARM64_REG_X0, (uint64_t)ret);
-		else if (hv->event == SIM_EV_STATE || hv->event == SIM_EV_RETRY) {
-			reg_write(uc, UC_ARM64_REG_X0, 0);
-			uc_emu_stop(uc);
-		}
 		break;
 	case EXCP_SMC:
 		/* PC is already past the SMC. */
 		if (smccc_call(hv, &ret))
 			reg_write(uc, UC_ARM64_REG_X0, (uint64_t)ret);
-		else if (hv->event == SIM_EV_STATE || hv->event == SIM_EV_RETRY) {
-			reg_write(uc, UC_ARM64_REG_X0, 0);
-			uc_emu_stop(uc);
-		}
 		break;
 	case EXCP_SWI:
 		uc_mem_read(uc, pc - 4, &insn, sizeof(insn));
@@ -401,6 +415,8 @@ static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr,
 	struct sim_hvcpu *hv = data;
 
 	(void)uc;
+	if (type == UC_MEM_FETCH_UNMAPPED)
+		return false; /* on_fetch_fault() reads PC */
 	hv->ev_addr = addr;
 	hv->ev_len = (unsigned int)size;
 	hv->ev_write = type == UC_MEM_WRITE_UNMAPPED;
@@ -410,6 +426,32 @@ static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr,
 	else
 		hv->event = SIM_EV_MMIO;
 	return false; /* stop, with PC on the access */
+}
+
+/* Honour a stop request before the TB's first instruction runs. */
+static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
+{
+	struct sim_hvcpu *hv = data;
+
+	(void)addr;
+	(void)size;
+	if (atomic_load_explicit(&hv->stop_req, memory_order_relaxed) &&
+	    atomic_exchange(&hv->stop_req, false)) {
+		hv->block_stopped = true;
+		uc_emu_stop(uc);
+	}
+}
+
+/* Present only so that Unicorn keeps PC exact at every load/store. */
+static void hook_mem_sync_pc(uc_engine *uc, uc_mem_type type, uint64_t addr,
+			     int size, int64_t value, void *data)
+{
+	(void)uc;
+	(void)type;
+	(void)addr;
+	(void)size;
+	(void)value;
+	(void)data;
 }
 
 /* MPIDR_EL1: each vCPU its own Aff0 (the core reports 0x80000000 to all). */
@@ -454,6 +496,13 @@ int sim_hyp_vcpu_create(struct sim_vm *vm, unsigned int id,
 	if (!err)
 		err = uc_hook_add(hv->uc, &hv->hooks[2], UC_HOOK_INSN, hook_mrs,
 				  hv, 1, 0, UC_ARM64_INS_MRS);
+	if (!err)
+		err = uc_hook_add(hv->uc, &hv->hooks[3], UC_HOOK_BLOCK,
+				  hook_block, hv, 1, 0);
+	if (!err)
+		err = uc_hook_add(hv->uc, &hv->hooks[4],
+				  UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
+				  hook_mem_sync_pc, hv, 1, 0);
 	if (err)
 		goto err_close;
 	*out = hv;
@@ -528,10 +577,8 @@ int sim_hyp_vcpu_boot(struct sim_hvcpu *hv)
 
 void sim_hyp_kick(struct sim_hvcpu *hv)
 {
-	if (atomic_load(&hv->in_guest)) {
-		atomic_store(&hv->kicked, true);
-		uc_emu_stop(hv->uc);
-	}
+	/* A vCPU not in the guest now takes it at its next TB: one READY. */
+	stop_soon(hv);
 }
 
 void sim_hyp_wake(struct sim_hvcpu *hv)
@@ -738,11 +785,9 @@ enum sim_hyp_error sim_hyp_vcpu_run(struct sim_hvcpu *hv,
 		return SIM_HYP_ERROR;
 
 	hv->event = SIM_EV_NONE;
-	atomic_store(&hv->kicked, false);
-	atomic_store(&hv->in_guest, true);
+	hv->block_stopped = false;
 	pc = reg_read(uc, UC_ARM64_REG_PC);
 	err = uc_emu_start(uc, pc, UINT64_MAX, 0, 0);
-	atomic_store(&hv->in_guest, false);
 
 	switch (err) {
 	case UC_ERR_OK:
@@ -776,7 +821,7 @@ enum sim_hyp_error sim_hyp_vcpu_run(struct sim_hvcpu *hv,
 		break;
 	}
 
-	if (!atomic_load(&hv->kicked)) {
+	if (!hv->block_stopped) {
 		pc = reg_read(uc, UC_ARM64_REG_PC);
 		uc_mem_read(uc, pc - 4, &insn, sizeof(insn));
 		if (insn == INSN_WFI) {

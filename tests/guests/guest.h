@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Shared by the AArch64 guest programs: the simulator's platform constants
+ * and a few macros.  Guests are linked at the RAM base and start in EL1h.
+ *
+ * Conventions the C tests and gunyahctl rely on:
+ *   MMIO_BASE     an address with no RAM behind it: every access exits
+ *   REPORT        a store of a register to MMIO_REPORT, so the host sees a
+ *                 value the guest computed as an MMIO write exit
+ */
+#ifndef GUEST_H
+#define GUEST_H
+
+#include "gunyah_sim.h"
+
+#define MMIO_BASE	0x09000000
+#define MMIO_REPORT	0x09000100
+#define UART_BASE	0x09000000
+
+/* x0 = fn; HVC #0 (SMCCC).  Clobbers x0. */
+.macro smccc fn
+	ldr	x0, =\fn
+	hvc	#0
+.endm
+
+.macro system_off
+	smccc	PSCI_0_2_FN_SYSTEM_OFF
+.endm
+
+/* Store Xreg to MMIO_REPORT + off (an MMIO write exit of 8 bytes). */
+.macro report reg, off=0
+	ldr	x28, =(MMIO_REPORT + \off)
+	str	\reg, [x28]
+.endm
+
+/* Load an immediate into a register. */
+.macro li reg, val
+	ldr	\reg, =\val
+.endm
+
+/*
+ * A vector table whose synchronous EL1h entry (VBAR + 0x200) jumps to
+ * \handler and all other entries spin in place.  Aligned to 2 KiB.
+ */
+.macro vectors name, handler
+	.balign	2048
+\name:
+	.rept	8
+	b	.
+	.balign	128
+	.endr
+	b	\handler
+	.balign	128
+	.rept	7
+	b	.
+	.balign	128
+	.endr
+.endm
+
+#endif
