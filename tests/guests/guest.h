@@ -45,13 +45,13 @@
 .macro vectors name, handler
 	.balign	2048
 \name:
-	.rept	8
+	.rept	4			// current EL with SP0
 	b	.
 	.balign	128
 	.endr
-	b	\handler
+	b	\handler		// current EL with SPx: synchronous
 	.balign	128
-	.rept	7
+	.rept	11			// SPx IRQ/FIQ/SError, lower ELs
 	b	.
 	.balign	128
 	.endr

@@ -48,3 +48,138 @@ TEST(mmio_write_and_read_every_width)
 		      GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF, 0);
 	tvm_destroy(&t);
 }
+
+#define ESR_DABT_CUR_EXT_ABORT 0x96000010ull /* EC 0x25, IL, FSC 0x10 */
+#define ESR_WNR 0x40ull
+#define FAULT_READ_PC (GH_SIM_RAM_BASE + 0x14) /* mmio_resume.S fault_read */
+
+TEST(mmio_resume_fault_retry_and_invalid)
+{
+	struct tvm t;
+	struct gh_vcpu *v;
+	struct gunyah_vcpu_run *run;
+
+	tvm_create(&t, "mmio_resume", 1);
+	tvm_start(&t);
+	v = t.vcpu[0];
+	run = v->run;
+
+	/* FAULT: a synchronous external data abort at the access. */
+	expect_mmio(v, false, MMIO_BASE, 4);
+	run->mmio.resume_action = GUNYAH_VCPU_RESUME_FAULT;
+	expect_mmio_write(v, MMIO_REPORT, 8, ESR_DABT_CUR_EXT_ABORT);
+	expect_mmio_write(v, MMIO_REPORT, 8, MMIO_BASE);	/* FAR */
+	expect_mmio_write(v, MMIO_REPORT, 8, FAULT_READ_PC);	/* ELR */
+	expect_mmio_write(v, MMIO_REPORT, 8, 0x3c5);		/* SPSR */
+	expect_mmio_write(v, MMIO_REPORT + 8, 8, 0x77);	/* x3 untouched */
+
+	/* RETRY: the access runs again and exits again. */
+	expect_mmio(v, false, MMIO_BASE + 8, 8);
+	run->mmio.resume_action = GUNYAH_VCPU_RESUME_RETRY;
+	answer_mmio_read(v, MMIO_BASE + 8, 8, 0x1122334455667788);
+	expect_mmio_write(v, MMIO_REPORT + 8, 8, 0x1122334455667788);
+
+	/* FAULT on a write sets WnR. */
+	expect_mmio_write(v, MMIO_BASE + 0x10, 4, 0xabcd);
+	run->mmio.resume_action = GUNYAH_VCPU_RESUME_FAULT;
+	expect_mmio_write(v, MMIO_REPORT, 8, ESR_DABT_CUR_EXT_ABORT | ESR_WNR);
+	expect_mmio_write(v, MMIO_REPORT, 8, MMIO_BASE + 0x10);
+	expect_mmio_write(v, MMIO_REPORT, 8, FAULT_READ_PC + 0x1c); /* the str */
+	expect_mmio_write(v, MMIO_REPORT, 8, 0x3c5);
+
+	/* Anything else: EINVAL, and the vCPU stays at the same exit. */
+	expect_mmio(v, false, MMIO_BASE + 0x18, 1);
+	run->mmio.resume_action = 3;
+	ASSERT_EQ(__gh_vcpu_run(v), -EINVAL);
+	run->mmio.resume_action = 0xff;
+	ASSERT_EQ(__gh_vcpu_run(v), -EINVAL);
+	ASSERT_EXIT(v, GUNYAH_VCPU_EXIT_MMIO);
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	run->mmio.data[0] = 0x5a;
+	run->mmio.resume_action = GUNYAH_VCPU_RESUME_HANDLED;
+	expect_mmio_write(v, MMIO_REPORT + 8, 8, 0x5a);
+
+	expect_status(v, GUNYAH_VM_STATUS_EXITED,
+		      GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF, 0);
+	tvm_destroy(&t);
+}
+
+/* The seed leaves the previous write's bytes in mmio.data for a read. */
+TEST(mmio_read_data_starts_zeroed)
+{
+	struct tvm t;
+	struct gh_vcpu *v;
+
+	tvm_create(&t, "mmio_widths", 1);
+	tvm_start(&t);
+	v = t.vcpu[0];
+	for (int i = 0; i < 4; i++)
+		ASSERT_OK(__gh_vcpu_run(v)); /* the four writes */
+	ASSERT_EQ(mmio_data(v->run), 0x1122334455667788);
+	answer_mmio_read(v, MMIO_BASE + 0x10, 1, 0); /* asserts zeroed */
+	tvm_destroy(&t);
+}
+
+#define PF_BASE 0xc0000000ull
+
+TEST(page_fault_retry_after_mapping_and_fault)
+{
+	struct tvm t;
+	struct gh_vcpu *v;
+	struct gunyah_vcpu_run *run;
+	uint64_t *page;
+
+	tvm_create(&t, "page_fault", 1);
+	ASSERT_OK(gh_vm_add_pf_region(t.vm, PF_BASE, 0x10000));
+	tvm_start(&t);
+	v = t.vcpu[0];
+	run = v->run;
+
+	ASSERT_OK(__gh_vcpu_run(v));
+	ASSERT_EXIT(v, GUNYAH_VCPU_EXIT_PAGE_FAULT);
+	ASSERT_EQ(run->page_fault.phys_addr, PF_BASE);
+	ASSERT_EQ(run->page_fault.attempt, 0);
+	/* The driver's default is FAULT, as in the seed. */
+	ASSERT_EQ(run->page_fault.resume_action, GUNYAH_VCPU_RESUME_FAULT);
+
+	/* Back the first page, RETRY: the load re-executes and succeeds. */
+	ASSERT_OK(gh_vm_add_memory(t.vm, PF_BASE, 0x1000, (void **)&page));
+	page[0] = 0xfeedface;
+	run->page_fault.resume_action = GUNYAH_VCPU_RESUME_RETRY;
+	expect_mmio_write(v, MMIO_REPORT, 8, 0xfeedface);
+
+	/* The second page is still unbacked: FAULT injects an abort. */
+	ASSERT_OK(__gh_vcpu_run(v));
+	ASSERT_EXIT(v, GUNYAH_VCPU_EXIT_PAGE_FAULT);
+	ASSERT_EQ(run->page_fault.phys_addr, PF_BASE + 0x1000);
+	run->page_fault.resume_action = GUNYAH_VCPU_RESUME_FAULT;
+	expect_mmio_write(v, MMIO_REPORT, 8,
+			  ESR_DABT_CUR_EXT_ABORT | ESR_WNR);
+	expect_mmio_write(v, MMIO_REPORT, 8, PF_BASE + 0x1000);
+	expect_mmio_write(v, MMIO_REPORT + 8, 8, 0xfeedface);
+
+	expect_status(v, GUNYAH_VM_STATUS_EXITED,
+		      GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF, 0);
+	tvm_destroy(&t);
+}
+
+TEST(page_fault_invalid_resume_is_einval)
+{
+	struct tvm t;
+	struct gh_vcpu *v;
+
+	tvm_create(&t, "page_fault", 1);
+	ASSERT_OK(gh_vm_add_pf_region(t.vm, PF_BASE, 0x10000));
+	tvm_start(&t);
+	v = t.vcpu[0];
+	ASSERT_OK(__gh_vcpu_run(v));
+	ASSERT_EXIT(v, GUNYAH_VCPU_EXIT_PAGE_FAULT);
+	v->run->page_fault.resume_action = 9;
+	ASSERT_EQ(__gh_vcpu_run(v), -EINVAL);
+	/* Still at the fault: HANDLED without memory faults again. */
+	v->run->page_fault.resume_action = GUNYAH_VCPU_RESUME_HANDLED;
+	ASSERT_OK(__gh_vcpu_run(v));
+	ASSERT_EXIT(v, GUNYAH_VCPU_EXIT_PAGE_FAULT);
+	ASSERT_EQ(v->run->page_fault.phys_addr, PF_BASE);
+	tvm_destroy(&t);
+}
