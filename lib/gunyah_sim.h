@@ -54,8 +54,9 @@
  *                          next run (e.g. 3 BLOCKED, or an unknown value)
  *   GH_SIM_HVC_RETRY       x1 = number of RETRY errors the next vcpu_run
  *                          hypercalls return before running the guest
- *   GH_SIM_HVC_VM_EXIT     x1 = exit type, x2 = reason word: the VM exits
- *                          as the resource manager would report it
+ *   GH_SIM_HVC_VM_EXIT     x1 = exit type, x2 = reason, x3 = reason size
+ *                          in bytes (0: 4, or 8 if x2 needs it): the VM
+ *                          exits as the resource manager would report it
  *                          (watchdog bite, hypervisor error, ...)
  *   GH_SIM_HVC_VCPU_ID     returns this vCPU's id in x0
  */

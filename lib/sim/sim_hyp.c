@@ -370,8 +370,9 @@ static bool smccc_call(struct sim_hvcpu *hv, int64_t *ret)
 		*ret = 0;
 		return true;
 	case GH_SIM_HVC_VM_EXIT:
+		/* An RM may report a longer reason than the ABI carries. */
 		vm_down(hv, SIM_RM_EXITED, (uint16_t)a1, a2,
-			a2 >> 32 ? 8 : 4);
+			a3 ? (uint32_t)a3 : a2 >> 32 ? 8 : 4);
 		return false;
 	case GH_SIM_HVC_VCPU_ID:
 		*ret = hv->id;

@@ -7,7 +7,9 @@
  *   - mmap at a non-zero offset fails (the seed would map a NULL page);
  *   - mmio.data for a read starts zeroed (the seed leaves the last write);
  *   - page_fault.resume_action is honoured (the seed ignores it);
- *   - exit_info.reason_size is clamped to 8 (sim_vm_exited).
+ *   - exit_info.reason_size is clamped to 8 (sim_vm_exited);
+ *   - a STATUS exit is written again on every later RUN, so it stays
+ *     whatever userspace wrote into the page in between.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -270,6 +272,8 @@ static int vcpu_run(struct sim_vcpu *vcpu)
 		vcpu->state = SIM_RUN_STATE_READY;
 		break;
 	case SIM_RUN_STATE_SYSTEM_DOWN:
+		/* The seed returns whatever the page holds now; refill it. */
+		check_system(vcpu);
 		goto out;
 	default:
 		break;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Makes one SMCCC call chosen by the host through the boot context:
- * x19 = function id, x20 = x1 argument; HVC, or SMC when x21 != 0.
+ * x19 = function id, x20..x22 = x1..x3 arguments; HVC, or SMC when
+ * x23 != 0.
  * Secondary vCPUs (started by CPU_ON from a test) spin.
  */
 	.text
@@ -9,7 +10,9 @@
 _start:
 	mov	x0, x19
 	mov	x1, x20
-	cbnz	x21, 1f
+	mov	x2, x21
+	mov	x3, x22
+	cbnz	x23, 1f
 	hvc	#0
 	b	2f
 1:	smc	#0
