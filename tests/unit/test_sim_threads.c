@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The run loop as threads see it: immediate_exit and signals while the
+ * guest spins or idles, one runner at a time, WFI and its wake-up, PSCI
+ * CPU_ON across vCPUs, and four vCPUs with their own MMIO streams (this
+ * file is what `make tsan` runs).
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <time.h>
+
+#include "guest_vm.h"
+
+#define PROMPT_NS (100ull * 1000 * 1000) /* "promptly": 100 ms */
+
+static atomic_int handler_runs;
+
+static void on_sigusr1(int sig)
+{
+	(void)sig;
+	atomic_fetch_add(&handler_runs, 1);
+}
+
+static void install_handler(bool restart)
+{
+	struct sigaction sa = { .sa_handler = on_sigusr1 };
+
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = restart ? SA_RESTART : 0;
+	ASSERT_OK(sigaction(SIGUSR1, &sa, NULL) ? -errno : 0);
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* A thread calling RUN once; records the result and when it returned. */
+struct runner {
+	struct gh_vcpu *vcpu;
+	pthread_t thread;
+	atomic_bool started;
+	atomic_bool done;
+	int ret;
+	uint64_t end_ns;
+};
+
+static void *runner_main(void *data)
+{
+	struct runner *r = data;
+
+	atomic_store(&r->started, true);
+	r->ret = __gh_vcpu_run(r->vcpu);
+	r->end_ns = test_now_ns();
+	atomic_store(&r->done, true);
+	return NULL;
+}
+
+static void runner_start(struct runner *r, struct gh_vcpu *vcpu)
+{
+	memset(r, 0, sizeof(*r));
+	r->vcpu = vcpu;
+	ASSERT_EQ(pthread_create(&r->thread, NULL, runner_main, r), 0);
+	while (!atomic_load(&r->started))
+		sleep_ms(1);
+	sleep_ms(30); /* well inside RUN, in the guest or asleep */
+}
+
+static void runner_join(struct runner *r)
+{
+	ASSERT_EQ(pthread_join(r->thread, NULL), 0);
+}
+
+TEST(immediate_exit_stops_a_spinning_guest)
+{
+	struct runner r;
+	struct tvm t;
+	uint64_t t0;
+
+	tvm_create(&t, "spin", 1);
+	tvm_start(&t);
+	runner_start(&r, t.vcpu[0]);
+	ASSERT_TRUE(!atomic_load(&r.done));
+	t0 = test_now_ns();
+	t.vcpu[0]->run->immediate_exit = 1;
+	runner_join(&r);
+	ASSERT_EQ(r.ret, -EINTR);
+	ASSERT_TRUE(r.end_ns - t0 < PROMPT_NS);
+	/* Set before the call: EINTR at once. */
+	ASSERT_EQ(__gh_vcpu_run(t.vcpu[0]), -EINTR);
+	t.vcpu[0]->run->immediate_exit = 0;
+	tvm_destroy(&t);
+}
+
+TEST(signal_interrupts_a_spinning_guest)
+{
+	struct runner r;
+	struct tvm t;
+	uint64_t t0;
+
+	install_handler(false);
+	tvm_create(&t, "spin", 1);
+	tvm_start(&t);
+	runner_start(&r, t.vcpu[0]);
+	t0 = test_now_ns();
+	ASSERT_EQ(pthread_kill(r.thread, SIGUSR1), 0);
+	runner_join(&r);
+	ASSERT_EQ(r.ret, -EINTR);
+	ASSERT_TRUE(r.end_ns - t0 < PROMPT_NS);
+	ASSERT_EQ(atomic_load(&handler_runs), 1);
+	tvm_destroy(&t);
+}
+
+/* SA_RESTART: the handler runs and the call goes on, as the kernel
+ * restarts an ioctl that returned -ERESTARTSYS. */
+TEST(restarting_signal_does_not_end_run)
+{
+	struct runner r;
+	struct tvm t;
+
+	install_handler(true);
+	tvm_create(&t, "spin", 1);
+	tvm_start(&t);
+	runner_start(&r, t.vcpu[0]);
+	ASSERT_EQ(pthread_kill(r.thread, SIGUSR1), 0);
+	sleep_ms(50);
+	ASSERT_EQ(atomic_load(&handler_runs), 1);
+	ASSERT_TRUE(!atomic_load(&r.done));
+	ASSERT_OK(gh_vm_force_stop(t.vm));
+	runner_join(&r);
+	ASSERT_EQ(r.ret, 0);
+	ASSERT_EXIT(t.vcpu[0], GUNYAH_VCPU_EXIT_STATUS);
+	tvm_destroy(&t);
+}
+
+/* An ignored signal or one with a default no-op action interrupts nothing. */
+TEST(ignored_signal_does_not_end_run)
+{
+	struct runner r;
+	struct tvm t;
+
+	signal(SIGUSR2, SIG_IGN);
+	tvm_create(&t, "spin", 1);
+	tvm_start(&t);
+	runner_start(&r, t.vcpu[0]);
+	ASSERT_EQ(pthread_kill(r.thread, SIGUSR2), 0);
+	ASSERT_EQ(pthread_kill(r.thread, SIGWINCH), 0);
+	sleep_ms(50);
+	ASSERT_TRUE(!atomic_load(&r.done));
+	ASSERT_OK(gh_vm_force_stop(t.vm));
+	runner_join(&r);
+	ASSERT_EQ(r.ret, 0);
+	tvm_destroy(&t);
+}
+
+/* CPU time of the calling thread, in ns. */
+static uint64_t thread_cpu_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+TEST(wfi_sleeps_until_woken)
+{
+	struct runner r;
+	struct tvm t;
+	clockid_t clock;
+	uint64_t cpu0, cpu1;
+
+	tvm_create(&t, "wfi", 1);
+	tvm_start(&t);
+	expect_mmio_write(t.vcpu[0], MMIO_REPORT, 8, 1);
+	runner_start(&r, t.vcpu[0]);
+	ASSERT_EQ(pthread_getcpuclockid(r.thread, &clock), 0);
+	cpu0 = thread_cpu_ns(clock);
+	sleep_ms(200);
+	cpu1 = thread_cpu_ns(clock);
+	/* Asleep, not polling: a few ms of CPU at most in 200 ms. */
+	ASSERT_TRUE(!atomic_load(&r.done));
+	ASSERT_TRUE(cpu1 - cpu0 < 20ull * 1000 * 1000);
+	ASSERT_OK(gh_vcpu_wake(t.vcpu[0]));
+	runner_join(&r);
+	ASSERT_EQ(r.ret, 0);
+	ASSERT_EXIT(t.vcpu[0], GUNYAH_VCPU_EXIT_MMIO);
+	ASSERT_EQ(mmio_data(t.vcpu[0]->run), 2);
+	expect_status(t.vcpu[0], GUNYAH_VM_STATUS_EXITED,
+		      GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF, 0);
+	tvm_destroy(&t);
+}
+
+/* A wake-up raised before the WFI is not lost. */
+TEST(wake_before_wfi_is_kept)
+{
+	struct tvm t;
+
+	tvm_create(&t, "wfi", 1);
+	tvm_start(&t);
+	expect_mmio_write(t.vcpu[0], MMIO_REPORT, 8, 1);
+	ASSERT_OK(gh_vcpu_wake(t.vcpu[0]));
+	expect_mmio_write(t.vcpu[0], MMIO_REPORT, 8, 2);
+	tvm_destroy(&t);
+}
+
+TEST(signal_and_vm_exit_end_wfi)
+{
+	struct runner r;
+	struct tvm t;
+	uint64_t t0;
+
+	install_handler(false);
+	tvm_create(&t, "wfi", 1);
+	tvm_start(&t);
+	expect_mmio_write(t.vcpu[0], MMIO_REPORT, 8, 1);
+
+	runner_start(&r, t.vcpu[0]);
+	t0 = test_now_ns();
+	ASSERT_EQ(pthread_kill(r.thread, SIGUSR1), 0);
+	runner_join(&r);
+	ASSERT_EQ(r.ret, -EINTR);
+	ASSERT_TRUE(r.end_ns - t0 < PROMPT_NS);
+
+	runner_start(&r, t.vcpu[0]);
+	t0 = test_now_ns();
+	ASSERT_OK(gh_vm_force_stop(t.vm));
+	runner_join(&r);
+	ASSERT_EQ(r.ret, 0);
+	ASSERT_TRUE(r.end_ns - t0 < PROMPT_NS);
+	ASSERT_EXIT(t.vcpu[0], GUNYAH_VCPU_EXIT_STATUS);
+	tvm_destroy(&t);
+}
+
+/* One runner at a time: a second RUN waits for the first, interruptibly. */
+TEST(second_runner_waits_and_can_be_interrupted)
+{
+	struct runner a, b;
+	struct tvm t;
+
+	install_handler(false);
+	tvm_create(&t, "spin", 1);
+	tvm_start(&t);
+	runner_start(&a, t.vcpu[0]);
+	runner_start(&b, t.vcpu[0]);
+	ASSERT_TRUE(!atomic_load(&a.done) && !atomic_load(&b.done));
+	ASSERT_EQ(pthread_kill(b.thread, SIGUSR1), 0);
+	runner_join(&b);
+	ASSERT_EQ(b.ret, -EINTR);
+	ASSERT_TRUE(!atomic_load(&a.done));
+
+	runner_start(&b, t.vcpu[0]);
+	ASSERT_OK(gh_vm_force_stop(t.vm));
+	runner_join(&a);
+	runner_join(&b);
+	ASSERT_EQ(a.ret, 0);
+	ASSERT_EQ(b.ret, 0);
+	ASSERT_EXIT(t.vcpu[0], GUNYAH_VCPU_EXIT_STATUS);
+	tvm_destroy(&t);
+}
+
+TEST(cpu_on_starts_a_secondary)
+{
+	struct runner r;
+	struct tvm t;
+
+	tvm_create(&t, "cpu_on", 2);
+	tvm_start(&t);
+	/* vCPU 1 is off: its RUN sleeps until CPU_ON wakes it. */
+	runner_start(&r, t.vcpu[1]);
+	ASSERT_TRUE(!atomic_load(&r.done));
+
+	expect_mmio_write(t.vcpu[0], MMIO_REPORT + 0x10, 8,
+			  (uint64_t)PSCI_RET_INVALID_PARAMS);
+	expect_mmio_write(t.vcpu[0], MMIO_REPORT + 0x10, 8, PSCI_RET_SUCCESS);
+	runner_join(&r);
+	ASSERT_EQ(r.ret, 0);
+	ASSERT_EXIT(t.vcpu[1], GUNYAH_VCPU_EXIT_MMIO);
+	ASSERT_EQ(t.vcpu[1]->run->mmio.phys_addr, MMIO_REPORT + 0x20);
+	ASSERT_EQ(mmio_data(t.vcpu[1]->run), 0x80000001); /* its MPIDR */
+	expect_mmio_write(t.vcpu[1], MMIO_REPORT + 0x20, 8, 0x1234);
+
+	/* vCPU 1 turns itself off: its RUN sleeps again; vCPU 0 sees it
+	 * off and powers the VM off, which wakes vCPU 1 with the status. */
+	runner_start(&r, t.vcpu[1]);
+	expect_mmio_write(t.vcpu[0], MMIO_REPORT + 0x10, 8, 1);
+	expect_status(t.vcpu[0], GUNYAH_VM_STATUS_EXITED,
+		      GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF, 0);
+	runner_join(&r);
+	ASSERT_EQ(r.ret, 0);
+	ASSERT_EXIT(t.vcpu[1], GUNYAH_VCPU_EXIT_STATUS);
+	tvm_destroy(&t);
+}
+
+#define SMP_VCPUS 4
+#define SMP_WRITES 2000
+
+struct stream_check {
+	struct gh_vcpu *vcpu;
+	pthread_t thread;
+	uint64_t writes;
+	char err[160];
+};
+
+/* Run one vCPU to its end, checking its MMIO stream is its own, in order. */
+static void *stream_main(void *data)
+{
+	struct stream_check *c = data;
+	struct gunyah_vcpu_run *run = c->vcpu->run;
+	uint64_t id = c->vcpu->id;
+
+	for (;;) {
+		int ret = __gh_vcpu_run(c->vcpu);
+
+		if (ret) {
+			snprintf(c->err, sizeof(c->err), "RUN: %s", strerror(-ret));
+			break;
+		}
+		if (run->exit_reason == GUNYAH_VCPU_EXIT_STATUS)
+			break;
+		if (run->exit_reason != GUNYAH_VCPU_EXIT_MMIO ||
+		    !run->mmio.is_write || run->mmio.len != 8 ||
+		    run->mmio.phys_addr != MMIO_BASE + id * 0x100 ||
+		    mmio_data(run) != (id << 32 | c->writes)) {
+			snprintf(c->err, sizeof(c->err),
+				 "vcpu%" PRIu64 " write %" PRIu64 ": exit %u addr %#llx data %#llx",
+				 id, c->writes, run->exit_reason,
+				 (unsigned long long)run->mmio.phys_addr,
+				 (unsigned long long)mmio_data(run));
+			break;
+		}
+		c->writes++;
+	}
+	return NULL;
+}
+
+TEST(threads_four_vcpus_each_with_its_own_mmio)
+{
+	struct stream_check c[SMP_VCPUS] = { 0 };
+	struct tvm t;
+
+	tvm_create(&t, "smp_mmio", SMP_VCPUS);
+	ASSERT_OK(gh_vm_set_boot_reg(t.vm, REG_SET_X, 19, SMP_VCPUS));
+	ASSERT_OK(gh_vm_set_boot_reg(t.vm, REG_SET_X, 20, SMP_WRITES));
+	tvm_start(&t);
+	for (unsigned int i = 0; i < SMP_VCPUS; i++) {
+		c[i].vcpu = t.vcpu[i];
+		ASSERT_EQ(pthread_create(&c[i].thread, NULL, stream_main, &c[i]), 0);
+	}
+	for (unsigned int i = 0; i < SMP_VCPUS; i++)
+		ASSERT_EQ(pthread_join(c[i].thread, NULL), 0);
+	for (unsigned int i = 0; i < SMP_VCPUS; i++) {
+		if (c[i].err[0])
+			TEST_FAIL("%s", c[i].err);
+		ASSERT_EQ(c[i].writes, SMP_WRITES);
+		ASSERT_EXIT(t.vcpu[i], GUNYAH_VCPU_EXIT_STATUS);
+		ASSERT_STREQ(gh_exit_type_str(t.vcpu[i]->run->status.exit_info.type),
+			     "poweroff");
+	}
+	tvm_destroy(&t);
+}
