@@ -20,20 +20,22 @@ CC ?= gcc
 CROSS ?= aarch64-linux-gnu-
 PKG_CONFIG ?= pkg-config
 
-CPPFLAGS += -D_GNU_SOURCE -DGUNYAHCTL_VERSION='"$(VERSION)"' -Ilib
+# The flags the code needs are appended even to a CFLAGS given on the
+# command line (make CFLAGS=-O0), hence "override".
+override CPPFLAGS += -D_GNU_SOURCE -DGUNYAHCTL_VERSION='"$(VERSION)"' -Ilib
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+override CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -fno-strict-aliasing -pthread -fPIC
 ifneq ($(SAN),)
-CFLAGS += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
-LDFLAGS += -fsanitize=$(SAN)
+override CFLAGS += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
+override LDFLAGS += -fsanitize=$(SAN)
 endif
-LDFLAGS += -pthread
+override LDFLAGS += -pthread
 
 DEPS_CFLAGS = $(shell $(PKG_CONFIG) --cflags unicorn json-c ncursesw 2>/dev/null)
 LIB_LIBS = $(shell $(PKG_CONFIG) --libs unicorn 2>/dev/null || echo -lunicorn) -lm
 CMD_LIBS = $(shell $(PKG_CONFIG) --libs json-c ncursesw 2>/dev/null || echo -ljson-c -lncursesw)
-CFLAGS += $(DEPS_CFLAGS)
+override CFLAGS += $(DEPS_CFLAGS)
 
 LIB_SRCS := $(wildcard lib/*.c lib/sim/*.c)
 CMD_SRCS := $(wildcard cmd/*.c)

@@ -259,7 +259,7 @@ int _gh_vcpu_run(struct gh_vcpu *vcpu, const volatile bool *stop)
 
 	do {
 		ret = __gh_vcpu_run(vcpu);
-	} while (ret == -EINTR && !vcpu->run->immediate_exit &&
+	} while (ret == -EINTR && !gh_vcpu_immediate_exit(vcpu) &&
 		 !(stop && *stop));
 	return ret;
 }

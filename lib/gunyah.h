@@ -171,6 +171,20 @@ int __gh_vcpu_run(struct gh_vcpu *vcpu);
  * and *stop (optional) is false. */
 int _gh_vcpu_run(struct gh_vcpu *vcpu, const volatile bool *stop);
 
+/*
+ * immediate_exit lives in a page the driver reads while another thread may
+ * write it (as KVM's does): access it with relaxed atomics on both sides.
+ */
+static inline void gh_vcpu_set_immediate_exit(struct gh_vcpu *vcpu, bool on)
+{
+	__atomic_store_n(&vcpu->run->immediate_exit, on, __ATOMIC_RELAXED);
+}
+
+static inline bool gh_vcpu_immediate_exit(const struct gh_vcpu *vcpu)
+{
+	return __atomic_load_n(&vcpu->run->immediate_exit, __ATOMIC_RELAXED);
+}
+
 int gh_vcpu_wake(struct gh_vcpu *vcpu);
 int gh_vcpu_get_regs(struct gh_vcpu *vcpu, struct gh_sim_regs *regs);
 int gh_vcpu_get_stats(struct gh_vcpu *vcpu, struct gh_sim_vcpu_stats *st);

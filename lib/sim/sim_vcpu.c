@@ -94,7 +94,7 @@ void sim_vcpu_unpopulate(struct sim_vcpu *vcpu)
 	struct sim_hvcpu *hv;
 
 	/* Get a running loop out, then take the resource away. */
-	vcpu->run->immediate_exit = 1;
+	__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_RELAXED);
 	sim_completion_complete_all(&vcpu->ready);
 	hv = vcpu->rsc;
 	if (hv)
@@ -283,7 +283,8 @@ static int vcpu_run(struct sim_vcpu *vcpu)
 		ret = sim_task_signal_pending(&task);
 		if (ret)
 			break;
-		if (vcpu->run->immediate_exit) {
+		if (__atomic_load_n(&vcpu->run->immediate_exit,
+				    __ATOMIC_RELAXED)) {
 			ret = -EINTR;
 			break;
 		}

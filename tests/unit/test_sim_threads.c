@@ -86,13 +86,13 @@ TEST(immediate_exit_stops_a_spinning_guest)
 	runner_start(&r, t.vcpu[0]);
 	ASSERT_TRUE(!atomic_load(&r.done));
 	t0 = test_now_ns();
-	t.vcpu[0]->run->immediate_exit = 1;
+	gh_vcpu_set_immediate_exit(t.vcpu[0], true);
 	runner_join(&r);
 	ASSERT_EQ(r.ret, -EINTR);
 	ASSERT_TRUE(r.end_ns - t0 < PROMPT_NS);
 	/* Set before the call: EINTR at once. */
 	ASSERT_EQ(__gh_vcpu_run(t.vcpu[0]), -EINTR);
-	t.vcpu[0]->run->immediate_exit = 0;
+	gh_vcpu_set_immediate_exit(t.vcpu[0], false);
 	tvm_destroy(&t);
 }
 
