@@ -158,6 +158,7 @@ struct sim_hvcpu {
 	uint64_t ev_addr;
 	unsigned int ev_len;
 	bool ev_write;
+	bool ev_fetch;	/* the page fault was an instruction fetch */
 	uint64_t ev_data;
 	struct sim_ldst ev_insn;
 	bool mmio_pending;	/* waiting for resume_data */

@@ -436,6 +436,7 @@ static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr,
 	if (type == UC_MEM_FETCH_UNMAPPED)
 		return false; /* on_fetch_fault() reads PC */
 	hv->ev_addr = addr;
+	hv->ev_fetch = false;
 	hv->ev_len = (unsigned int)size;
 	hv->ev_write = type == UC_MEM_WRITE_UNMAPPED;
 	hv->ev_data = (uint64_t)value;
@@ -661,7 +662,12 @@ static void apply_resume(struct sim_hvcpu *hv, const uint64_t resume[3])
 		}
 	} else if (hv->pf_pending) {
 		hv->pf_pending = false;
-		if (resume[1] == SIM_VMMIO_ACTION_FAULT)
+		if (resume[1] != SIM_VMMIO_ACTION_FAULT)
+			return;
+		if (hv->ev_fetch)
+			inject_sync(hv, EC_IABT_CUR, FSC_SYNC_EXT_ABORT,
+				    hv->ev_addr, true, hv->ev_addr);
+		else
 			inject_data_abort(hv, hv->ev_addr, hv->ev_write);
 	}
 }
@@ -766,6 +772,7 @@ static enum sim_hyp_error on_fetch_fault(struct sim_hvcpu *hv,
 	if (sim_vm_in_pf_region(hv->vm, pc)) {
 		hv->ev_addr = pc;
 		hv->ev_write = false;
+		hv->ev_fetch = true;
 		hv->event = SIM_EV_PAGE_FAULT;
 		return on_access(hv, resp);
 	}

@@ -183,3 +183,61 @@ TEST(page_fault_invalid_resume_is_einval)
 	ASSERT_EQ(v->run->page_fault.phys_addr, PF_BASE);
 	tvm_destroy(&t);
 }
+
+/* LDP has no syndrome (ISV = 0): not emulable, the guest takes an abort. */
+TEST(mmio_load_pair_takes_a_data_abort)
+{
+	struct tvm t;
+
+	tvm_create(&t, "mmio_pair", 1);
+	tvm_start(&t);
+	expect_mmio_write(t.vcpu[0], MMIO_REPORT, 8, ESR_DABT_CUR_EXT_ABORT);
+	expect_mmio_write(t.vcpu[0], MMIO_REPORT, 8, MMIO_BASE);
+	expect_status(t.vcpu[0], GUNYAH_VM_STATUS_EXITED,
+		      GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF, 0);
+	tvm_destroy(&t);
+}
+
+#define ESR_IABT_CUR_EXT_ABORT 0x86000010ull /* EC 0x21, IL, FSC 0x10 */
+
+TEST(fetch_from_a_fault_region_is_a_page_fault)
+{
+	struct tvm t;
+	struct gh_vcpu *v;
+
+	tvm_create(&t, "wild_jump", 1);
+	ASSERT_OK(gh_vm_add_pf_region(t.vm, PF_BASE, 0x10000));
+	ASSERT_OK(gh_vm_set_boot_reg(t.vm, REG_SET_X, 19, PF_BASE + 0x2000));
+	ASSERT_OK(gh_vm_set_boot_reg(t.vm, REG_SET_X, 20, 1));
+	tvm_start(&t);
+	v = t.vcpu[0];
+	ASSERT_OK(__gh_vcpu_run(v));
+	ASSERT_EXIT(v, GUNYAH_VCPU_EXIT_PAGE_FAULT);
+	ASSERT_EQ(v->run->page_fault.phys_addr, PF_BASE + 0x2000);
+	v->run->page_fault.resume_action = GUNYAH_VCPU_RESUME_FAULT;
+	expect_mmio_write(v, MMIO_REPORT, 8, ESR_IABT_CUR_EXT_ABORT);
+	expect_mmio_write(v, MMIO_REPORT, 8, PF_BASE + 0x2000);
+	tvm_destroy(&t);
+}
+
+TEST(fetch_from_nowhere_is_an_instruction_abort_or_a_crash)
+{
+	struct tvm t;
+
+	tvm_create(&t, "wild_jump", 1);
+	ASSERT_OK(gh_vm_set_boot_reg(t.vm, REG_SET_X, 19, 0x10000000));
+	ASSERT_OK(gh_vm_set_boot_reg(t.vm, REG_SET_X, 20, 1));
+	tvm_start(&t);
+	expect_mmio_write(t.vcpu[0], MMIO_REPORT, 8, ESR_IABT_CUR_EXT_ABORT);
+	expect_mmio_write(t.vcpu[0], MMIO_REPORT, 8, 0x10000000);
+	tvm_destroy(&t);
+
+	tvm_create(&t, "wild_jump", 1);
+	ASSERT_OK(gh_vm_set_boot_reg(t.vm, REG_SET_X, 19, 0x10000000));
+	tvm_start(&t);
+	ASSERT_OK(__gh_vcpu_run(t.vcpu[0]));
+	ASSERT_EXIT(t.vcpu[0], GUNYAH_VCPU_EXIT_STATUS);
+	ASSERT_STREQ(gh_vm_status_str(t.vcpu[0]->run->status.status),
+		     "crashed");
+	tvm_destroy(&t);
+}

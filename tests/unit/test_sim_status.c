@@ -220,3 +220,56 @@ TEST(hypervisor_states_are_handled_inside_run)
 		      GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF, 0);
 	tvm_destroy(&t);
 }
+
+/* A slice ends (READY) many times in a long computation: userspace sees
+ * none of it, only the guest's own exit. */
+TEST(time_slices_are_transparent)
+{
+	struct gh_sim_vcpu_stats st;
+	struct tvm t;
+
+	tvm_create(&t, "compute", 1);
+	ASSERT_OK(gh_vm_set_boot_reg(t.vm, REG_SET_X, 19, 30000000));
+	tvm_start(&t);
+	expect_mmio_write(t.vcpu[0], MMIO_REPORT, 8, 30000000);
+	ASSERT_OK(gh_vcpu_get_stats(t.vcpu[0], &st));
+	ASSERT_TRUE(st.ready >= 2);
+	ASSERT_EQ(st.mmio, 1);
+	tvm_destroy(&t);
+}
+
+TEST(boot_context_and_dtb)
+{
+	struct tvm t;
+	uint64_t dtb = GH_SIM_RAM_BASE + 0x100000;
+
+	tvm_create(&t, "boot_regs", 2);
+	ASSERT_OK(gh_vm_set_boot_reg(t.vm, REG_SET_X, 1, 0x1111));
+	ASSERT_OK(gh_vm_set_boot_reg(t.vm, REG_SET_X, 2, 0x2222));
+	ASSERT_OK(gh_vm_set_boot_reg(t.vm, REG_SET_SP, 1, GH_SIM_RAM_BASE + 0x8000));
+	ASSERT_OK(gh_vm_set_dtb(t.vm, dtb, 0x1000));
+	tvm_start(&t);
+	expect_mmio_write(t.vcpu[0], MMIO_REPORT, 8, dtb);	/* x0 = DTB */
+	expect_mmio_write(t.vcpu[0], MMIO_REPORT, 8, 0x1111);
+	expect_mmio_write(t.vcpu[0], MMIO_REPORT, 8, 0x2222);
+	expect_mmio_write(t.vcpu[0], MMIO_REPORT, 8, GH_SIM_RAM_BASE + 0x8000);
+	expect_mmio_write(t.vcpu[0], MMIO_REPORT, 8, 1 << 2);	/* EL1 */
+	expect_mmio_write(t.vcpu[0], MMIO_REPORT, 8, 0x80000000);
+	/* Too late once started. */
+	ASSERT_EQ(gh_vm_set_boot_reg(t.vm, REG_SET_X, 1, 0), -EINVAL);
+	ASSERT_EQ(gh_vm_set_boot_reg(t.vm, 7, 0, 0), -EINVAL);
+	tvm_destroy(&t);
+
+	/* x0 = 0 without a DTB; a DTB outside RAM fails the load. */
+	tvm_create(&t, "boot_regs", 1);
+	tvm_start(&t);
+	expect_mmio_write(t.vcpu[0], MMIO_REPORT, 8, 0);
+	tvm_destroy(&t);
+	tvm_create(&t, "boot_regs", 1);
+	ASSERT_OK(gh_vm_set_dtb(t.vm, 0x1000, 0x1000));
+	ASSERT_TRUE(gh_vm_start(t.vm) < 0);
+	ASSERT_OK(__gh_vcpu_run(t.vcpu[0]));
+	ASSERT_STREQ(gh_vm_status_str(t.vcpu[0]->run->status.status),
+		     "load_failed");
+	tvm_destroy(&t);
+}
