@@ -228,6 +228,17 @@ static bool addr_in_ram(struct sim_vm *vm, uint64_t addr)
 	return found;
 }
 
+/*
+ * The vCPU's wake-up interrupt to the host.  Under hyp_lock, which the
+ * driver also holds to take the handler away, so a handler is never
+ * called after its vCPU function is gone.
+ */
+static void raise_irq_locked(struct sim_hvcpu *hv)
+{
+	if (hv->irq)
+		hv->irq(hv->irq_ctx);
+}
+
 static int64_t psci_cpu_on(struct sim_hvcpu *hv, uint64_t mpidr,
 			   uint64_t entry, uint64_t context)
 {
@@ -252,12 +263,10 @@ static int64_t psci_cpu_on(struct sim_hvcpu *hv, uint64_t mpidr,
 		target->on_pending = true;
 		target->on_entry = entry;
 		target->on_context = context;
+		/* The hypervisor tells the host the vCPU is runnable. */
+		raise_irq_locked(target);
 	}
 	pthread_mutex_unlock(&vm->hyp_lock);
-
-	/* The hypervisor tells the host the vCPU is runnable again. */
-	if (ret == PSCI_RET_SUCCESS && target->irq)
-		target->irq(target->irq_ctx);
 	return ret;
 }
 
@@ -605,8 +614,9 @@ void sim_hyp_wake(struct sim_hvcpu *hv)
 {
 	atomic_store(&hv->wake_pending, true);
 	STAT(hv, wakeups);
-	if (hv->irq)
-		hv->irq(hv->irq_ctx);
+	pthread_mutex_lock(&hv->vm->hyp_lock);
+	raise_irq_locked(hv);
+	pthread_mutex_unlock(&hv->vm->hyp_lock);
 }
 
 void sim_hyp_get_regs(struct sim_hvcpu *hv, struct gh_sim_regs *r)

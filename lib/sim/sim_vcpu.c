@@ -83,8 +83,10 @@ void sim_vcpu_put(struct sim_vcpu *vcpu)
 void sim_vcpu_populate(struct sim_vcpu *vcpu, struct sim_hvcpu *hv)
 {
 	sim_ilock_lock(&vcpu->run_lock);
+	pthread_mutex_lock(&hv->vm->hyp_lock);
 	hv->irq = vcpu_irq;
 	hv->irq_ctx = vcpu;
+	pthread_mutex_unlock(&hv->vm->hyp_lock);
 	vcpu->rsc = hv;
 	sim_ilock_unlock(&vcpu->run_lock);
 }
