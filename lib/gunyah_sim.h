@@ -124,7 +124,10 @@ struct gh_sim_vcpu_stats {
 #define GH_SIM_VM_READ_MEM _IOW(GH_SIM_IOCTL_TYPE, 0x82, struct gh_sim_mem_rw)
 #define GH_SIM_VM_SET_SLICE_US _IOW(GH_SIM_IOCTL_TYPE, 0x83, __u64)
 
-/* vCPU fd */
+/*
+ * vCPU fd.  GET_REGS answers -EBUSY while the vCPU is inside RUN (the
+ * registers are the running engine's); GET_STATS works at any time.
+ */
 #define GH_SIM_VCPU_WAKE _IO(GH_SIM_IOCTL_TYPE, 0x90)
 #define GH_SIM_VCPU_GET_REGS _IOR(GH_SIM_IOCTL_TYPE, 0x91, struct gh_sim_regs)
 #define GH_SIM_VCPU_GET_STATS \

@@ -76,13 +76,15 @@ int sim_completion_wait(struct sim_completion *c, struct sim_task *t);
 struct sim_ilock {
 	pthread_mutex_t lock;
 	bool held;
-	int efd;
+	unsigned int waiters;
+	int efd; /* readable when the lock was released with waiters */
 };
 
 int sim_ilock_init(struct sim_ilock *l);
 void sim_ilock_destroy(struct sim_ilock *l);
 int sim_ilock_lock_interruptible(struct sim_ilock *l, struct sim_task *t);
 void sim_ilock_lock(struct sim_ilock *l);
+bool sim_ilock_trylock(struct sim_ilock *l);
 void sim_ilock_unlock(struct sim_ilock *l);
 
 /* ---- sim_hyp.c: the hypervisor ------------------------------------------ */
@@ -175,8 +177,7 @@ struct sim_hvcpu {
 	void (*irq)(void *ctx);
 	void *irq_ctx;
 
-	struct gh_sim_vcpu_stats stats; /* lock: stats_lock */
-	pthread_mutex_t stats_lock;
+	struct gh_sim_vcpu_stats stats; /* relaxed atomics: read any time */
 };
 
 int sim_hyp_vcpu_create(struct sim_vm *vm, unsigned int id,
@@ -192,10 +193,10 @@ void sim_hyp_kick(struct sim_hvcpu *hv);
 /* Raise the vCPU's wake-up: ends a WFI. */
 void sim_hyp_wake(struct sim_hvcpu *hv);
 void sim_hyp_get_regs(struct sim_hvcpu *hv, struct gh_sim_regs *regs);
-void sim_hyp_stat(struct sim_hvcpu *hv, size_t field_offset);
 #define STAT(hv, field) \
-	sim_hyp_stat(hv, offsetof(struct gh_sim_vcpu_stats, field))
+	__atomic_fetch_add(&(hv)->stats.field, 1, __ATOMIC_RELAXED)
 void sim_hyp_set_state(struct sim_hvcpu *hv, uint32_t state);
+void sim_hyp_get_stats(struct sim_hvcpu *hv, struct gh_sim_vcpu_stats *st);
 
 /* ---- sim_vm.c: VM manager and resource manager --------------------------- */
 
@@ -253,6 +254,7 @@ struct sim_vm {
 	pthread_rwlock_t status_lock;
 	enum sim_rm_status status;
 	struct gunyah_vm_exit_info exit_info;
+	atomic_bool running; /* status == RUNNING, for the hypercall's fast path */
 
 	/* the hypervisor side: vCPUs of the running VM */
 	pthread_mutex_t hyp_lock;

@@ -130,18 +130,23 @@ static uint64_t spsr_el1_rw(uc_engine *uc, const uint64_t *write)
 	return cp.val;
 }
 
-void sim_hyp_stat(struct sim_hvcpu *hv, size_t off)
-{
-	pthread_mutex_lock(&hv->stats_lock);
-	(*(__u64 *)((char *)&hv->stats + off))++;
-	pthread_mutex_unlock(&hv->stats_lock);
-}
-
 void sim_hyp_set_state(struct sim_hvcpu *hv, uint32_t state)
 {
-	pthread_mutex_lock(&hv->stats_lock);
-	hv->stats.state = state;
-	pthread_mutex_unlock(&hv->stats_lock);
+	if (__atomic_load_n(&hv->stats.state, __ATOMIC_RELAXED) != state)
+		__atomic_store_n(&hv->stats.state, state, __ATOMIC_RELAXED);
+}
+
+void sim_hyp_get_stats(struct sim_hvcpu *hv, struct gh_sim_vcpu_stats *st)
+{
+	const __u64 *from = &hv->stats.ready;
+	__u64 *to = &st->ready;
+	size_t n = (sizeof(*st) - offsetof(struct gh_sim_vcpu_stats, ready)) /
+		   sizeof(__u64);
+
+	memset(st, 0, sizeof(*st));
+	st->state = __atomic_load_n(&hv->stats.state, __ATOMIC_RELAXED);
+	for (size_t i = 0; i < n; i++)
+		to[i] = __atomic_load_n(&from[i], __ATOMIC_RELAXED);
 }
 
 /* Leave the guest at the next TB start (from a hook, or any thread). */
@@ -510,7 +515,6 @@ int sim_hyp_vcpu_create(struct sim_vm *vm, unsigned int id,
 	hv->vm = vm;
 	hv->id = id;
 	hv->power = SIM_POWER_OFF;
-	pthread_mutex_init(&hv->stats_lock, NULL);
 	hv->stats.state = GH_SIM_VCPU_OFF;
 
 	err = uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &hv->uc);
@@ -542,7 +546,6 @@ err_close:
 err_free:
 	sim_vm_log(vm, "vcpu%u: cannot create the CPU: %s", id,
 		   uc_strerror(err));
-	pthread_mutex_destroy(&hv->stats_lock);
 	free(hv);
 	return -ENOMEM;
 }
@@ -552,7 +555,6 @@ void sim_hyp_vcpu_destroy(struct sim_hvcpu *hv)
 	if (!hv)
 		return;
 	uc_close(hv->uc);
-	pthread_mutex_destroy(&hv->stats_lock);
 	free(hv);
 }
 
@@ -687,11 +689,13 @@ static bool may_run(struct sim_hvcpu *hv, struct sim_run_resp *resp)
 {
 	struct sim_vm *vm = hv->vm;
 	bool run = true;
-	bool vm_running;
+	bool vm_running = atomic_load(&vm->running);
 
-	pthread_rwlock_rdlock(&vm->status_lock);
-	vm_running = vm->status == SIM_RM_RUNNING;
-	pthread_rwlock_unlock(&vm->status_lock);
+	/* Only this vCPU's thread writes its power state: no lock to read. */
+	if (vm_running && hv->power == SIM_POWER_ON) {
+		sim_hyp_set_state(hv, GH_SIM_VCPU_RUNNING);
+		return true;
+	}
 
 	pthread_mutex_lock(&vm->hyp_lock);
 	if (!vm_running) {

@@ -19,6 +19,15 @@
 
 #include "sim.h"
 
+/*
+ * The resource outside run_lock (wake-ups, counters).  The hypervisor
+ * vCPU itself lives as long as the VM, which this vCPU's file holds.
+ */
+static struct sim_hvcpu *vcpu_rsc(struct sim_vcpu *vcpu)
+{
+	return __atomic_load_n(&vcpu->rsc, __ATOMIC_ACQUIRE);
+}
+
 static void vcpu_irq(void *ctx)
 {
 	struct sim_vcpu *vcpu = ctx;
@@ -87,7 +96,7 @@ void sim_vcpu_populate(struct sim_vcpu *vcpu, struct sim_hvcpu *hv)
 	hv->irq = vcpu_irq;
 	hv->irq_ctx = vcpu;
 	pthread_mutex_unlock(&hv->vm->hyp_lock);
-	vcpu->rsc = hv;
+	__atomic_store_n(&vcpu->rsc, hv, __ATOMIC_RELEASE);
 	sim_ilock_unlock(&vcpu->run_lock);
 }
 
@@ -108,7 +117,7 @@ void sim_vcpu_unpopulate(struct sim_vcpu *vcpu)
 		hv->irq_ctx = NULL;
 		pthread_mutex_unlock(&hv->vm->hyp_lock);
 	}
-	vcpu->rsc = NULL;
+	__atomic_store_n(&vcpu->rsc, NULL, __ATOMIC_RELEASE);
 	sim_ilock_unlock(&vcpu->run_lock);
 }
 
@@ -281,10 +290,17 @@ static int vcpu_run(struct sim_vcpu *vcpu)
 		break;
 	}
 
-	while (!ret) {
-		ret = sim_task_signal_pending(&task);
-		if (ret)
-			break;
+	for (bool first = true; !ret; first = false) {
+		/*
+		 * A signal the caller has unblocked cannot be pending when it
+		 * comes in (it would have been delivered), so the first check
+		 * is skipped: an MMIO round trip makes no signal system call.
+		 */
+		if (!first) {
+			ret = sim_task_signal_pending(&task);
+			if (ret)
+				break;
+		}
 		if (__atomic_load_n(&vcpu->run->immediate_exit,
 				    __ATOMIC_RELAXED)) {
 			ret = -EINTR;
@@ -356,26 +372,29 @@ long sim_vcpu_ioctl(struct sim_vcpu *vcpu, unsigned long req, void *arg)
 	case GUNYAH_VCPU_MMAP_SIZE:
 		return (long)sim_page_size();
 	case GH_SIM_VCPU_WAKE:
-		hv = vcpu->rsc;
+		hv = vcpu_rsc(vcpu);
 		if (!hv)
 			return -ENODEV;
 		sim_hyp_wake(hv);
 		return 0;
-	case GH_SIM_VCPU_GET_REGS:
 	case GH_SIM_VCPU_GET_STATS:
 		if (!arg)
 			return -EFAULT;
+		hv = vcpu_rsc(vcpu);
+		if (!hv)
+			return -ENODEV;
+		sim_hyp_get_stats(hv, arg);
+		return 0;
+	case GH_SIM_VCPU_GET_REGS:
+		if (!arg)
+			return -EFAULT;
 		/* Registers are the engine's: only between runs. */
-		sim_ilock_lock(&vcpu->run_lock);
+		if (!sim_ilock_trylock(&vcpu->run_lock))
+			return -EBUSY;
 		hv = vcpu->rsc;
-		if (hv && req == GH_SIM_VCPU_GET_REGS)
+		if (hv)
 			sim_hyp_get_regs(hv, arg);
 		sim_ilock_unlock(&vcpu->run_lock);
-		if (hv && req == GH_SIM_VCPU_GET_STATS) {
-			pthread_mutex_lock(&hv->stats_lock);
-			memcpy(arg, &hv->stats, sizeof(hv->stats));
-			pthread_mutex_unlock(&hv->stats_lock);
-		}
 		return hv ? 0 : -ENODEV;
 	default:
 		return -ENOTTY;

@@ -191,6 +191,7 @@ void sim_vm_exited(struct sim_vm *vm, enum sim_rm_status status,
 	if (vm->status == SIM_RM_RUNNING) {
 		first = true;
 		vm->status = status;
+		atomic_store(&vm->running, false);
 		memset(&vm->exit_info, 0, sizeof(vm->exit_info));
 		vm->exit_info.type = type;
 		/* The seed copies an unclamped size out; we never do. */
@@ -299,12 +300,11 @@ static void ticker_stop(struct sim_vm *vm)
 
 /* ---- start ------------------------------------------------------------------ */
 
+/* Caller holds status_lock for writing. */
 static void start_failed(struct sim_vm *vm, const char *why)
 {
 	sim_vm_log(vm, "VM failed to start: %s", why);
-	pthread_rwlock_wrlock(&vm->status_lock);
 	vm->status = SIM_RM_INIT_FAILED;
-	pthread_rwlock_unlock(&vm->status_lock);
 }
 
 /* [addr, addr + len) lies in one RAM binding.  Caller holds vm->lock. */
@@ -320,28 +320,33 @@ static bool addr_is_ram_locked(struct sim_vm *vm, uint64_t addr, uint64_t len)
 	return false;
 }
 
+/*
+ * The whole start holds status_lock for writing, as the kernel's does: a
+ * RUN that comes in meanwhile waits in check_system() and then sees the
+ * outcome, never a half-started VM.
+ */
 static long vm_start(struct sim_vm *vm)
 {
 	struct sim_hvcpu *hv;
 	long ret = 0;
 
 	pthread_mutex_lock(&vm->lock);
-	pthread_rwlock_rdlock(&vm->status_lock);
+	pthread_rwlock_wrlock(&vm->status_lock);
 	if (vm->status != SIM_RM_NO_STATE) {
 		/* As the kernel: starting twice is fine, after a failure not. */
 		ret = vm->status == SIM_RM_RUNNING ? 0 : -ENODEV;
-		pthread_rwlock_unlock(&vm->status_lock);
 		goto out;
 	}
-	pthread_rwlock_unlock(&vm->status_lock);
 
 	/* Create the hypervisor's vCPUs, one per vCPU function. */
 	for (unsigned int id = 0; id < SIM_MAX_VCPUS; id++) {
 		if (!vm->vcpus[id])
 			continue;
 		ret = sim_hyp_vcpu_create(vm, id, &hv);
-		if (ret)
+		if (ret) {
+			start_failed(vm, "cannot create a vCPU");
 			goto out;
+		}
 		pthread_mutex_lock(&vm->hyp_lock);
 		vm->hvcpus[vm->nr_hvcpus++] = hv;
 		pthread_mutex_unlock(&vm->hyp_lock);
@@ -370,25 +375,24 @@ static long vm_start(struct sim_vm *vm)
 	}
 
 	/* The boot vCPU is the lowest id; the others wait for CPU_ON. */
-	pthread_mutex_unlock(&vm->lock);
-	for (unsigned int i = 0; i < vm->nr_hvcpus && !ret; i++) {
-		if (i == 0)
-			ret = sim_hyp_vcpu_boot(vm->hvcpus[i]);
-	}
-	pthread_mutex_lock(&vm->lock);
-	if (ret) {
-		start_failed(vm, "cannot map guest memory");
-		goto out;
+	if (vm->nr_hvcpus) {
+		pthread_mutex_unlock(&vm->lock); /* the boot vCPU maps memory */
+		ret = sim_hyp_vcpu_boot(vm->hvcpus[0]);
+		pthread_mutex_lock(&vm->lock);
+		if (ret) {
+			start_failed(vm, "cannot map guest memory");
+			goto out;
+		}
 	}
 	ret = ticker_start(vm);
 	if (ret) {
 		start_failed(vm, "cannot start the slice timer");
 		goto out;
 	}
-	pthread_rwlock_wrlock(&vm->status_lock);
 	vm->status = SIM_RM_RUNNING;
-	pthread_rwlock_unlock(&vm->status_lock);
+	atomic_store(&vm->running, true);
 out:
+	pthread_rwlock_unlock(&vm->status_lock);
 	pthread_mutex_unlock(&vm->lock);
 	return ret;
 }

@@ -26,6 +26,13 @@
 static const int sync_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL,
 				    SIGTRAP, SIGABRT, SIGSYS };
 
+/* dst = a & ~b (glibc has sigandset/sigorset, but no complement). */
+static void sigset_andnot(sigset_t *dst, const sigset_t *a, const sigset_t *b)
+{
+	for (size_t i = 0; i < sizeof(dst->__val) / sizeof(dst->__val[0]); i++)
+		dst->__val[i] = a->__val[i] & ~b->__val[i];
+}
+
 void sim_task_enter(struct sim_task *t)
 {
 	sigset_t all;
@@ -35,17 +42,8 @@ void sim_task_enter(struct sim_task *t)
 	for (size_t i = 0; i < sizeof(sync_signals) / sizeof(sync_signals[0]); i++)
 		sigdelset(&all, sync_signals[i]);
 	pthread_sigmask(SIG_BLOCK, &all, &t->saved);
-
-	/* watched = all & ~saved */
-	sigemptyset(&t->watched);
-	t->changed = false;
-	for (int sig = 1; sig < NSIG; sig++) {
-		if (sigismember(&all, sig) == 1 &&
-		    sigismember(&t->saved, sig) == 0) {
-			sigaddset(&t->watched, sig);
-			t->changed = true;
-		}
-	}
+	sigset_andnot(&t->watched, &all, &t->saved);
+	t->changed = !sigisemptyset(&t->watched);
 }
 
 void sim_task_leave(struct sim_task *t)
@@ -72,11 +70,13 @@ int sim_task_signal_pending(struct sim_task *t)
 		return 0;
 	if (sigpending(&pending))
 		return 0;
+	sigandset(&pending, &pending, &t->watched);
+	if (sigisemptyset(&pending))
+		return 0;
 	for (int sig = 1; sig < NSIG; sig++) {
 		struct sigaction sa;
 
-		if (sigismember(&pending, sig) != 1 ||
-		    sigismember(&t->watched, sig) != 1)
+		if (sigismember(&pending, sig) != 1)
 			continue;
 		any = true;
 		if (sigaction(sig, NULL, &sa))
@@ -204,6 +204,7 @@ int sim_ilock_init(struct sim_ilock *l)
 {
 	pthread_mutex_init(&l->lock, NULL);
 	l->held = false;
+	l->waiters = 0;
 	l->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	return l->efd < 0 ? -errno : 0;
 }
@@ -215,48 +216,73 @@ void sim_ilock_destroy(struct sim_ilock *l)
 		close(l->efd);
 }
 
-static bool ilock_try(struct sim_ilock *l)
+/* Take the lock if free; else count ourselves as a waiter (in one step,
+ * so an unlock between this and our sleep still wakes us). */
+static bool ilock_try_or_wait(struct sim_ilock *l)
 {
 	bool got = false;
-	uint64_t v;
 
 	pthread_mutex_lock(&l->lock);
-	if (!l->held) {
-		l->held = true;
-		got = true;
-		/* Drain releases meant for us so others sleep again. */
-		while (read(l->efd, &v, sizeof(v)) > 0)
-			;
-	}
+	if (!l->held)
+		l->held = got = true;
+	else
+		l->waiters++;
 	pthread_mutex_unlock(&l->lock);
 	return got;
+}
+
+static int ilock_sleep(struct sim_ilock *l, struct sim_task *t)
+{
+	uint64_t v;
+	int ret = wait_fd(l->efd, t);
+
+	/* Consume the release; a waiter that finds none sleeps again. */
+	if (ret == 0 && read(l->efd, &v, sizeof(v)) < 0) {
+		/* EAGAIN: another waiter took it */
+	}
+	pthread_mutex_lock(&l->lock);
+	l->waiters--;
+	pthread_mutex_unlock(&l->lock);
+	return ret;
 }
 
 int sim_ilock_lock_interruptible(struct sim_ilock *l, struct sim_task *t)
 {
 	int ret;
 
-	while (!ilock_try(l)) {
-		ret = wait_fd(l->efd, t);
+	while (!ilock_try_or_wait(l)) {
+		ret = ilock_sleep(l, t);
 		if (ret < 0)
 			return ret;
 	}
 	return 0;
 }
 
-void sim_ilock_lock(struct sim_ilock *l)
+bool sim_ilock_trylock(struct sim_ilock *l)
 {
-	while (!ilock_try(l))
-		wait_fd(l->efd, NULL);
+	bool got = false;
+
+	pthread_mutex_lock(&l->lock);
+	if (!l->held)
+		l->held = got = true;
+	pthread_mutex_unlock(&l->lock);
+	return got;
 }
 
+void sim_ilock_lock(struct sim_ilock *l)
+{
+	while (!ilock_try_or_wait(l))
+		ilock_sleep(l, NULL);
+}
+
+/* Uncontended, lock and unlock are a mutex each: no system call. */
 void sim_ilock_unlock(struct sim_ilock *l)
 {
 	uint64_t one = 1;
 
 	pthread_mutex_lock(&l->lock);
 	l->held = false;
-	if (write(l->efd, &one, sizeof(one)) < 0) {
+	if (l->waiters && write(l->efd, &one, sizeof(one)) < 0) {
 		/* saturated: waiters are woken anyway */
 	}
 	pthread_mutex_unlock(&l->lock);

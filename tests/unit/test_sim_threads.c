@@ -362,3 +362,28 @@ TEST(threads_four_vcpus_each_with_its_own_mmio)
 	}
 	tvm_destroy(&t);
 }
+
+/* A dashboard reads counters while the vCPU runs; registers wait. */
+TEST(threads_counters_live_registers_between_runs)
+{
+	struct gh_sim_vcpu_stats st;
+	struct gh_sim_regs regs;
+	struct runner r;
+	struct tvm t;
+
+	tvm_create(&t, "spin", 1);
+	tvm_start(&t);
+	runner_start(&r, t.vcpu[0]);
+	ASSERT_OK(gh_vcpu_get_stats(t.vcpu[0], &st));
+	ASSERT_STREQ(gh_vcpu_state_str(st.state), "running");
+	ASSERT_TRUE(st.ready >= 1); /* 30 ms of 5 ms slices */
+	ASSERT_EQ(gh_vcpu_get_regs(t.vcpu[0], &regs), -EBUSY);
+	ASSERT_OK(gh_vm_force_stop(t.vm));
+	runner_join(&r);
+	ASSERT_OK(gh_vcpu_get_regs(t.vcpu[0], &regs));
+	ASSERT_TRUE(regs.pc == GH_SIM_RAM_BASE || regs.pc == GH_SIM_RAM_BASE + 4);
+	ASSERT_TRUE(regs.x[1] > 0); /* the spin loop's counter */
+	ASSERT_OK(gh_vcpu_get_stats(t.vcpu[0], &st));
+	ASSERT_STREQ(gh_vcpu_state_str(st.state), "stopped");
+	tvm_destroy(&t);
+}
