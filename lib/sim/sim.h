@@ -183,7 +183,8 @@ struct sim_hvcpu {
 int sim_hyp_vcpu_create(struct sim_vm *vm, unsigned int id,
 			struct sim_hvcpu **out);
 void sim_hyp_vcpu_destroy(struct sim_hvcpu *hv);
-/* Boot state for the boot vCPU (0): PC, x0.., SP from the boot context. */
+/* Boot state for the boot vCPU (0): PC, x0.., SP from the boot context.
+ * Caller holds vm->lock. */
 int sim_hyp_vcpu_boot(struct sim_hvcpu *hv);
 enum sim_hyp_error sim_hyp_vcpu_run(struct sim_hvcpu *hv,
 				    const uint64_t resume_data[3],

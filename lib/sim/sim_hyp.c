@@ -558,20 +558,18 @@ void sim_hyp_vcpu_destroy(struct sim_hvcpu *hv)
 	free(hv);
 }
 
-/* Map into this engine every RAM binding it does not have yet. */
-static int sync_memory(struct sim_hvcpu *hv)
+/* Map into this engine every RAM binding it does not have yet.  Caller
+ * holds vm->lock. */
+static int sync_memory_locked(struct sim_hvcpu *hv, unsigned int gen)
 {
 	struct sim_vm *vm = hv->vm;
-	unsigned int gen = atomic_load(&vm->mem_gen);
 	int ret = 0;
 
-	if (gen == hv->mem_gen)
-		return 0;
-	pthread_mutex_lock(&vm->lock);
 	for (unsigned int i = 0; i < vm->nr_bindings; i++) {
 		const struct sim_binding *b = &vm->bindings[i];
 		uc_err err;
 
+		/* UC_ERR_MAP: mapped by an earlier sync (bindings never overlap). */
 		err = uc_mem_map_ptr(hv->uc, b->guest_addr, b->size, b->prot,
 				     (char *)b->gmem->host + b->offset);
 		if (err && err != UC_ERR_MAP) {
@@ -580,8 +578,21 @@ static int sync_memory(struct sim_hvcpu *hv)
 			ret = -ENOMEM;
 		}
 	}
-	pthread_mutex_unlock(&vm->lock);
 	hv->mem_gen = gen;
+	return ret;
+}
+
+static int sync_memory(struct sim_hvcpu *hv)
+{
+	struct sim_vm *vm = hv->vm;
+	unsigned int gen = atomic_load(&vm->mem_gen);
+	int ret;
+
+	if (gen == hv->mem_gen)
+		return 0;
+	pthread_mutex_lock(&vm->lock);
+	ret = sync_memory_locked(hv, gen);
+	pthread_mutex_unlock(&vm->lock);
 	return ret;
 }
 
@@ -591,7 +602,7 @@ int sim_hyp_vcpu_boot(struct sim_hvcpu *hv)
 	uc_engine *uc = hv->uc;
 	int ret;
 
-	ret = sync_memory(hv);
+	ret = sync_memory_locked(hv, atomic_load(&vm->mem_gen));
 	if (ret)
 		return ret;
 	for (unsigned int r = 0; r < 31; r++)

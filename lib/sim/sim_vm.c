@@ -376,9 +376,7 @@ static long vm_start(struct sim_vm *vm)
 
 	/* The boot vCPU is the lowest id; the others wait for CPU_ON. */
 	if (vm->nr_hvcpus) {
-		pthread_mutex_unlock(&vm->lock); /* the boot vCPU maps memory */
 		ret = sim_hyp_vcpu_boot(vm->hvcpus[0]);
-		pthread_mutex_lock(&vm->lock);
 		if (ret) {
 			start_failed(vm, "cannot map guest memory");
 			goto out;
