@@ -12,6 +12,16 @@ MANDIR ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share
 DESTDIR ?=
 
+# Quiet by default, kernel style; V=1 prints the commands.
+V ?= 0
+ifeq ($(V),0)
+Q := @
+say = @printf '  %-7s %s\n' '$(1)' '$(2)'
+else
+Q :=
+say = @:
+endif
+
 # Build variants live side by side: build/ (default), build-asan/, build-tsan/.
 B ?= build
 SAN ?=
@@ -82,22 +92,26 @@ deps:
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(call say,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(LIBA): $(LIB_OBJS)
 	@mkdir -p $(@D)
-	rm -f $@
-	$(AR) rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(LIBSO): $(LIB_OBJS)
-	$(CC) -shared -Wl,-soname,libgunyah.so.$(SOVERSION) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) -shared -Wl,-soname,libgunyah.so.$(SOVERSION) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
 
 $(GUNYAHCTL): $(CMD_OBJS) $(LIBA)
-	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
 
-$(B)/tests/unit/%: tests/unit/%.c tests/unit/test.h $(LIBA) | guests
+$(B)/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBA) | guests
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Itests/unit -DGUEST_DIR='"$(abspath $(B))"' $(CFLAGS) \
+	$(call say,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/unit -DGUEST_DIR='"$(abspath $(B))"' $(CFLAGS) \
 		$(LDFLAGS) -o $@ $< $(LIBA) $(LIB_LIBS)
 
 # Guest programs: freestanding AArch64, linked at the simulator's RAM base.
@@ -105,10 +119,12 @@ GUEST_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,-Ttext=0x80000000 \
 	-Wl,-z,max-page-size=4096
 $(B)/%.elf: %.S lib/gunyah_sim.h tests/guests/guest.h
 	@mkdir -p $(@D)
-	$(CROSS)gcc -Ilib -Itests/guests $(GUEST_LDFLAGS) -o $@ $<
+	$(call say,AS,$@)
+	$(Q)$(CROSS)gcc -Ilib -Itests/guests $(GUEST_LDFLAGS) -o $@ $<
 
 $(B)/%.bin: $(B)/%.elf
-	$(CROSS)objcopy -O binary $< $@
+	$(call say,OBJCOPY,$@)
+	$(Q)$(CROSS)objcopy -O binary $< $@
 
 guests: $(GUEST_ELFS) $(GUEST_BINS)
 
