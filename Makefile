@@ -75,7 +75,8 @@ help:
 	@echo 'make asan       build and test with AddressSanitizer + UBSan'
 	@echo 'make tsan       build and run the threaded tests under ThreadSanitizer'
 	@echo 'make bench      benchmarks (ratios against a same-run baseline)'
-	@echo 'make install    install under $$(DESTDIR)$$(PREFIX)'
+	@echo 'make install    install under $$(DESTDIR)$$(PREFIX) (default /usr/local)'
+	@echo 'make uninstall  remove exactly what make install put there'
 	@echo 'make deps       install the Debian packages the build needs'
 
 # ---- dependencies -------------------------------------------------------
@@ -83,7 +84,7 @@ help:
 DEB_PACKAGES := gcc libc6-dev make pkg-config libunicorn-dev libjson-c-dev \
 	libncurses-dev bats bats-assert bats-support bats-file \
 	binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu jq tmux procps \
-	groff-base man-db zsh fish
+	groff-base man-db zsh fish bash-completion
 
 deps:
 	@./tests/install-deps $(DEB_PACKAGES)
@@ -136,7 +137,7 @@ check: deps
 	@$(MAKE) --no-print-directory check-core
 
 check-core: all $(UNIT_BINS)
-	@B=$(B) ./tests/run-tests $(UNIT_BINS) -- $(wildcard tests/bats/*.bats)
+	@B=$(B) SAN=$(SAN) ./tests/run-tests $(UNIT_BINS) -- $(wildcard tests/bats/*.bats)
 
 test: check
 
@@ -157,23 +158,51 @@ bench: deps
 
 # ---- install ---------------------------------------------------------------
 
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR ?= $(DATADIR)/zsh/site-functions
+FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
+
+HEADERS := lib/gunyah.h lib/gunyah_abi.h lib/gunyah_sim.h
+MAN1 := $(wildcard man/*.1)
+MAN7 := $(wildcard man/*.7)
+
+# Every installed path, once: install creates them, uninstall removes
+# exactly these (and the include/gunyah directory, which is ours alone).
+INSTALLED := $(BINDIR)/gunyahctl \
+	$(LIBDIR)/libgunyah.a $(LIBDIR)/libgunyah.so.$(SOVERSION) \
+	$(LIBDIR)/libgunyah.so \
+	$(HEADERS:lib/%=$(INCLUDEDIR)/gunyah/%) \
+	$(PKGCONFIGDIR)/libgunyah.pc \
+	$(MAN1:man/%=$(MANDIR)/man1/%) $(MAN7:man/%=$(MANDIR)/man7/%) \
+	$(BASHCOMPDIR)/gunyahctl $(ZSHCOMPDIR)/_gunyahctl \
+	$(FISHCOMPDIR)/gunyahctl.fish
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
-		$(DESTDIR)$(INCLUDEDIR)/gunyah
+		$(DESTDIR)$(INCLUDEDIR)/gunyah $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+		$(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 $(GUNYAHCTL) $(DESTDIR)$(BINDIR)/gunyahctl
 	install -m 644 $(LIBA) $(DESTDIR)$(LIBDIR)/libgunyah.a
 	install -m 755 $(LIBSO) $(DESTDIR)$(LIBDIR)/libgunyah.so.$(SOVERSION)
 	ln -sf libgunyah.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libgunyah.so
-	install -m 644 lib/gunyah.h lib/gunyah_abi.h lib/gunyah_sim.h \
-		$(DESTDIR)$(INCLUDEDIR)/gunyah/
+	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/gunyah/
+	# written here, not built: its paths are the ones of this install
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		lib/libgunyah.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/libgunyah.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/libgunyah.pc
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/
+	install -m 644 completions/gunyahctl.bash $(DESTDIR)$(BASHCOMPDIR)/gunyahctl
+	install -m 644 completions/_gunyahctl $(DESTDIR)$(ZSHCOMPDIR)/_gunyahctl
+	install -m 644 completions/gunyahctl.fish \
+		$(DESTDIR)$(FISHCOMPDIR)/gunyahctl.fish
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/gunyahctl $(DESTDIR)$(LIBDIR)/libgunyah.a \
-		$(DESTDIR)$(LIBDIR)/libgunyah.so.$(SOVERSION) \
-		$(DESTDIR)$(LIBDIR)/libgunyah.so \
-		$(DESTDIR)$(INCLUDEDIR)/gunyah/gunyah.h \
-		$(DESTDIR)$(INCLUDEDIR)/gunyah/gunyah_abi.h \
-		$(DESTDIR)$(INCLUDEDIR)/gunyah/gunyah_sim.h
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/gunyah 2>/dev/null
 
 clean:

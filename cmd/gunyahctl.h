@@ -49,6 +49,10 @@ extern const struct gctl_cmd gctl_cmd_explain;
 void gctl_parse_args(const char *prog, const struct argp *argp, int argc,
 		     char **argv, void *input);
 
+/* The same for gunyahctl's own options, which end at the command name. */
+void gctl_parse_global_args(const struct argp *argp, int argc, char **argv,
+			    void *input);
+
 /* "gunyahctl: <cmd>: <message>" on stderr. */
 void gctl_err(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -59,6 +63,9 @@ void gctl_usage_err(const char *cmd, const char *fmt, ...)
 /* Numbers with C-style bases; sizes accept K/M/G suffixes.  0 or -errno. */
 int gctl_parse_u64(const char *s, uint64_t *out);
 int gctl_parse_size(const char *s, uint64_t *out);
+
+/* The device the dev backend opens: $GUNYAHCTL_DEVICE, else /dev/gunyah. */
+const char *gctl_device_path(void);
 
 /* Open the named backend; on failure explain why and return an exit code. */
 int gctl_backend_open(const char *cmd, const char *name,

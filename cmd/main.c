@@ -80,7 +80,7 @@ int main(int argc, char **argv)
 	struct main_args a = { 0 };
 
 	argp_err_exit_status = GCTL_EXIT_USAGE;
-	gctl_parse_args("gunyahctl", &main_argp, argc, argv, &a);
+	gctl_parse_global_args(&main_argp, argc, argv, &a);
 	if (!a.cmd_argv)
 		return GCTL_EXIT_USAGE;
 

@@ -54,8 +54,8 @@ static error_t quiet_parser(int key, char *arg, struct argp_state *state)
 	return ARGP_ERR_UNKNOWN;
 }
 
-void gctl_parse_args(const char *prog, const struct argp *argp, int argc,
-		     char **argv, void *input)
+static void parse_args(const char *prog, const struct argp *argp,
+		       unsigned int flags, int argc, char **argv, void *input)
 {
 	struct argp_child children[] = { { argp, 0, NULL, 0 }, { 0 } };
 	struct argp wrapper = {
@@ -67,10 +67,27 @@ void gctl_parse_args(const char *prog, const struct argp *argp, int argc,
 
 	/* "Usage: gunyahctl run ..." in --help, and in getopt's errors. */
 	argv[0] = (char *)prog;
-	err = argp_parse(&wrapper, argc, argv, 0, NULL, input);
+	err = argp_parse(&wrapper, argc, argv, flags, NULL, input);
 	argv[0] = saved;
 	if (err)
 		exit(GCTL_EXIT_USAGE);
+}
+
+void gctl_parse_args(const char *prog, const struct argp *argp, int argc,
+		     char **argv, void *input)
+{
+	parse_args(prog, argp, 0, argc, argv, input);
+}
+
+/*
+ * The global parser must stop at the command name: getopt's default
+ * permutation would otherwise take "run --json" 's --json as a global
+ * option.
+ */
+void gctl_parse_global_args(const struct argp *argp, int argc, char **argv,
+			    void *input)
+{
+	parse_args("gunyahctl", argp, ARGP_IN_ORDER, argc, argv, input);
 }
 
 int gctl_parse_u64(const char *s, uint64_t *out)
@@ -121,10 +138,17 @@ int gctl_parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+const char *gctl_device_path(void)
+{
+	const char *p = getenv("GUNYAHCTL_DEVICE");
+
+	return p && *p ? p : GH_DEV_PATH;
+}
+
 int gctl_backend_open(const char *cmd, const char *name,
 		      struct gh_backend **out)
 {
-	int ret = gh_backend_open(name, NULL, out);
+	int ret = gh_backend_open(name, gctl_device_path(), out);
 
 	if (ret == -EINVAL) {
 		gctl_err(cmd, "%s: unknown backend (want sim or dev)", name);

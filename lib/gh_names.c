@@ -35,6 +35,26 @@ static const char *const exit_types[] = {
 	[GUNYAH_VM_EXIT_TYPE_VM_STOP_FORCED] = "forced_stop",
 };
 
+/* What a person reading an exit should know; the resource manager's terms. */
+static const char *const exit_type_descs[] = {
+	[GUNYAH_VM_EXIT_TYPE_VM_EXIT] =
+		"the VM asked the resource manager to exit",
+	[GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF] =
+		"the guest called PSCI SYSTEM_OFF",
+	[GUNYAH_VM_EXIT_TYPE_PSCI_SYSTEM_RESET] =
+		"the guest called PSCI SYSTEM_RESET",
+	[GUNYAH_VM_EXIT_TYPE_PSCI_SYSTEM_RESET2] =
+		"the guest called PSCI SYSTEM_RESET2 (architectural or vendor reset)",
+	[GUNYAH_VM_EXIT_TYPE_WDT_BITE] =
+		"the VM's watchdog timer expired (a bite)",
+	[GUNYAH_VM_EXIT_TYPE_HYP_ERROR] =
+		"the hypervisor stopped the VM after an error",
+	[GUNYAH_VM_EXIT_TYPE_ASYNC_EXT_ABORT] =
+		"an asynchronous external abort (SError) stopped the VM",
+	[GUNYAH_VM_EXIT_TYPE_VM_STOP_FORCED] =
+		"the VM's owner stopped it by force",
+};
+
 static const char *const resume_actions[] = {
 	[GUNYAH_VCPU_RESUME_HANDLED] = "handled",
 	[GUNYAH_VCPU_RESUME_FAULT] = "fault",
@@ -47,6 +67,14 @@ static const char *const exit_codes[] = {
 	[GUNYAH_VM_EXIT_CODE_UNKNOWN_ERROR] = "unknown_error",
 	[GUNYAH_VM_EXIT_CODE_BUS_ERROR] = "bus_error",
 	[GUNYAH_VM_EXIT_CODE_DEVICE_ERROR] = "device_error",
+};
+
+static const char *const exit_code_descs[] = {
+	[GUNYAH_VM_EXIT_CODE_NORMAL] = "a normal exit",
+	[GUNYAH_VM_EXIT_CODE_SOFTWARE_ERROR] = "the guest software failed",
+	[GUNYAH_VM_EXIT_CODE_UNKNOWN_ERROR] = "an error of unknown cause",
+	[GUNYAH_VM_EXIT_CODE_BUS_ERROR] = "a bus error",
+	[GUNYAH_VM_EXIT_CODE_DEVICE_ERROR] = "a device failed",
 };
 
 static const char *const vcpu_states[] = {
@@ -62,6 +90,12 @@ static const char *lookup(const char *const *table, size_t n, uint32_t v)
 	if (v < n && table[v])
 		return table[v];
 	return "unknown";
+}
+
+static const char *lookup_or_null(const char *const *table, size_t n,
+				  uint32_t v)
+{
+	return v < n ? table[v] : NULL;
 }
 
 static int reverse(const char *const *table, size_t n, const char *s)
@@ -82,6 +116,19 @@ const char *gh_resume_action_str(uint32_t v) { return LOOKUP(resume_actions, v);
 const char *gh_exit_code_str(uint32_t v) { return LOOKUP(exit_codes, v); }
 const char *gh_vcpu_state_str(uint32_t v) { return LOOKUP(vcpu_states, v); }
 
+const char *gh_exit_type_desc(uint32_t v)
+{
+	return lookup_or_null(exit_type_descs, ARRAY_SIZE(exit_type_descs), v);
+}
+
+const char *gh_exit_code_desc(uint32_t v)
+{
+	return lookup_or_null(exit_code_descs, ARRAY_SIZE(exit_code_descs), v);
+}
+
+unsigned int gh_exit_type_count(void) { return ARRAY_SIZE(exit_types); }
+unsigned int gh_exit_code_count(void) { return ARRAY_SIZE(exit_codes); }
+
 int gh_exit_reason_from_str(const char *s) { return REVERSE(exit_reasons, s); }
 int gh_exit_type_from_str(const char *s) { return REVERSE(exit_types, s); }
 int gh_resume_action_from_str(const char *s) { return REVERSE(resume_actions, s); }
@@ -96,4 +143,21 @@ uint64_t gh_exit_info_reason(const struct gunyah_vm_exit_info *info)
 	for (uint32_t i = 0; i < n; i++)
 		v |= (uint64_t)info->reason[i] << (8 * i);
 	return v;
+}
+
+void gh_exit_reason_decode(uint32_t word, struct gh_exit_reason *out)
+{
+	const uint32_t known = GUNYAH_VM_EXIT_REASON_RESTART |
+			       GUNYAH_VM_EXIT_REASON_64BIT |
+			       GUNYAH_VM_EXIT_REASON_CODE_MASK;
+
+	out->word = word;
+	out->restart = word & GUNYAH_VM_EXIT_REASON_RESTART;
+	out->reason_64bit = word & GUNYAH_VM_EXIT_REASON_64BIT;
+	out->code = (word & GUNYAH_VM_EXIT_REASON_CODE_MASK) >>
+		    GUNYAH_VM_EXIT_REASON_CODE_SHIFT;
+	out->code_known = out->code < ARRAY_SIZE(exit_codes) &&
+			  exit_codes[out->code];
+	out->code_name = gh_exit_code_str(out->code);
+	out->unknown_bits = word & ~known;
 }

@@ -202,8 +202,49 @@ int gh_exit_reason_from_str(const char *s);
 int gh_exit_type_from_str(const char *s);
 int gh_resume_action_from_str(const char *s);
 
+/* One sentence on what an exit type or exit code means, or NULL. */
+const char *gh_exit_type_desc(uint32_t type);
+const char *gh_exit_code_desc(uint32_t code);
+/* Exit types and codes run from 0 to count - 1 (for listing them). */
+unsigned int gh_exit_type_count(void);
+unsigned int gh_exit_code_count(void);
+
 /* exit_info.reason as a little-endian integer (reason_size clamped). */
 uint64_t gh_exit_info_reason(const struct gunyah_vm_exit_info *info);
+
+/*
+ * The 32-bit exit reason word (the first four bytes of exit_info.reason,
+ * little-endian) taken apart.  Bits and codes the ABI does not define are
+ * kept, not dropped, so a newer hypervisor's reason still shows in full.
+ */
+struct gh_exit_reason {
+	uint32_t word;
+	bool restart;		/* bit 0: the guest asked to be restarted */
+	bool reason_64bit;	/* bit 15: a 64-bit reason */
+	uint32_t code;		/* bits 23:16, enum gunyah_vm_exit_code */
+	bool code_known;	/* code is one gh_exit_code_str() names */
+	const char *code_name;	/* gh_exit_code_str(code): "unknown" if not */
+	uint32_t unknown_bits;	/* set bits outside the fields above */
+};
+
+void gh_exit_reason_decode(uint32_t word, struct gh_exit_reason *out);
+
+/* ---- limits ------------------------------------------------------------ */
+
+/*
+ * What a backend can hold.  0 means the backend sets no limit libgunyah
+ * knows of (on "dev" the hypervisor's VM configuration decides).
+ */
+struct gh_limits {
+	unsigned int max_vcpus;		/* vCPU ids run from 0 to max - 1 */
+	unsigned int max_mem_regions;	/* gh_vm_add_memory() calls per VM */
+	unsigned int max_pf_regions;	/* gh_vm_add_pf_region() calls per VM */
+	unsigned int slice_us;		/* default time slice of a vCPU run */
+	uint64_t ram_base;		/* where guest RAM goes by default */
+	uint64_t ram_size;		/* and how much of it */
+};
+
+void gh_backend_limits(const struct gh_backend *be, struct gh_limits *out);
 
 #ifdef __cplusplus
 }

@@ -37,3 +37,12 @@ setup() { load helpers; }
 	assert_equal "$output" ""
 	[[ $stderr == *"Usage: gunyahctl"* ]]
 }
+
+@test "options after the command name belong to the command" {
+	run gunyahctl explain --help
+	assert_success
+	assert_line --index 0 "Usage: gunyahctl explain [OPTION...] TYPE [REASON]"
+	run gunyahctl explain --json poweroff
+	assert_success
+	assert_equal "$(jq -r .type <<<"$output")" poweroff
+}

@@ -1,0 +1,66 @@
+# fish completion for gunyahctl(1)
+# SPDX-License-Identifier: GPL-2.0-only
+# The command list and the exit type names come from the gunyahctl being
+# completed; options are listed here, per command.
+
+function __gunyahctl_bin
+    set -l tokens (commandline -opc)
+    echo $tokens[1]
+end
+
+function __gunyahctl_commands
+    set -l bin (__gunyahctl_bin)
+    $bin --help 2>/dev/null | awk '
+        /^Commands:/ { c = 1; next }
+        c && !NF { exit }
+        c { name = $1; $1 = ""; sub(/^ +/, ""); print name "\t" $0 }'
+end
+
+function __gunyahctl_exit_types
+    set -l bin (__gunyahctl_bin)
+    $bin explain --list 2>/dev/null | awk '
+        /^exit types/ { t = 1; next }
+        /^exit codes/ { t = 0 }
+        t { name = $2; $1 = ""; $2 = ""; sub(/^ +/, ""); print name "\t" $0 }'
+end
+
+# True while the command line has CMD and no positional argument after it.
+function __gunyahctl_first_arg_of
+    set -l tokens (commandline -opc)
+    set -l seen 0
+    for t in $tokens[2..-1]
+        if test $seen -eq 1
+            string match -q -- '-*' $t; or return 1
+        else if test "$t" = $argv[1]
+            set seen 1
+        else if not string match -q -- '-*' $t
+            return 1
+        end
+    end
+    test $seen -eq 1
+end
+
+complete -c gunyahctl -f
+
+# gunyahctl's own options and the commands
+complete -c gunyahctl -n __fish_use_subcommand -s '?' -l help -d 'Print a help message listing the commands'
+complete -c gunyahctl -n __fish_use_subcommand -l usage -d 'Print a short usage message and exit'
+complete -c gunyahctl -n __fish_use_subcommand -s V -l version -d 'Print the version and exit'
+complete -c gunyahctl -n __fish_use_subcommand -a '(__gunyahctl_commands)'
+
+# every command takes these (argp adds them)
+complete -c gunyahctl -n 'not __fish_use_subcommand' -s '?' -l help -d 'Print a help message and exit'
+complete -c gunyahctl -n 'not __fish_use_subcommand' -l usage -d 'Print a short usage message and exit'
+complete -c gunyahctl -n 'not __fish_use_subcommand' -s V -l version -d 'Print the version and exit'
+
+# info
+complete -c gunyahctl -n '__fish_seen_subcommand_from info' -s j -l json -d 'Print one JSON object'
+complete -c gunyahctl -n '__fish_seen_subcommand_from info' -s b -l backend -x -a 'sim dev' -d 'Backend to ask'
+
+# explain
+complete -c gunyahctl -n '__fish_seen_subcommand_from explain' -s j -l json -d 'Print one JSON object'
+complete -c gunyahctl -n '__fish_seen_subcommand_from explain' -s l -l list -d 'List every exit type and exit code'
+complete -c gunyahctl -n '__gunyahctl_first_arg_of explain' -a '(__gunyahctl_exit_types)'
+
+# run IMAGE
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -F
