@@ -9,30 +9,31 @@
 
 #include "gunyahctl.h"
 
+static void verr(const char *cmd, const char *fmt, va_list ap)
+{
+	fputs("gunyahctl: ", stderr);
+	if (cmd)
+		fprintf(stderr, "%s: ", cmd);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void gctl_err(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("gunyahctl: ", stderr);
-	if (cmd)
-		fprintf(stderr, "%s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	verr(cmd, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void gctl_usage_err(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("gunyahctl: ", stderr);
-	if (cmd)
-		fprintf(stderr, "%s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	verr(cmd, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(GCTL_EXIT_USAGE);
 }
 
