@@ -87,7 +87,7 @@ help:
 DEB_PACKAGES := gcc libc6-dev make pkg-config libunicorn-dev libjson-c-dev \
 	libncurses-dev bats bats-assert bats-support bats-file \
 	binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu jq tmux procps \
-	groff-base man-db zsh fish bash-completion
+	groff-base man-db zsh fish bash-completion device-tree-compiler
 
 deps:
 	@./tests/install-deps $(DEB_PACKAGES)
@@ -117,6 +117,9 @@ $(B)/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBA) | guests
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) -Itests/unit -DGUEST_DIR='"$(abspath $(B))"' $(CFLAGS) \
 		$(LDFLAGS) -o $@ $< $(LIBA) $(LIB_LIBS)
+
+# This one compiles cmd/diag_fdt.c into itself.
+$(B)/tests/unit/test_diag_fdt: cmd/diag_fdt.c cmd/diag.h
 
 # Guest programs: freestanding AArch64, linked at the simulator's RAM base.
 GUEST_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,-Ttext=0x80000000 \

@@ -296,6 +296,7 @@ static void child_main(const struct diag_check *chk, const struct diag_args *a,
 {
 	struct diag_ctx c = {
 		.backend = a->backend,
+		.device = gctl_device_path(),
 		.nr_vcpus = a->nr_vcpus,
 		.res = res,
 	};
@@ -400,7 +401,7 @@ static int probe_backend(const char *name)
 		return ret;
 	fd = gh_open(be, GH_DEV_PATH, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
-		gctl_err(CMD, "%s: %s%s", GH_DEV_PATH, strerror(-fd),
+		gctl_err(CMD, "%s: %s%s", gctl_device_path(), strerror(-fd),
 			 fd == -ENOENT ? " (no Gunyah driver here? --backend "
 			 "sim checks the simulator)" : "");
 		gh_backend_close(be);
@@ -460,9 +461,10 @@ static int run_checks(const struct diag_args *a)
 				       ms_json(diag_now_ns() - t_start));
 		print_json(o);
 	} else {
-		printf("\n%u checks: %u passed, %u failed, %u skipped "
-		       "(backend %s, %u vCPU%s, %.2f s)\n", ran, passed, failed,
-		       skipped, a->backend, a->nr_vcpus,
+		printf("\n%u check%s: %u passed, %u failed, %u skipped "
+		       "(backend %s, %u vCPU%s, %.2f s)\n", ran,
+		       ran == 1 ? "" : "s", passed, failed, skipped, a->backend,
+		       a->nr_vcpus,
 		       a->nr_vcpus == 1 ? "" : "s",
 		       (double)(diag_now_ns() - t_start) / 1e9);
 	}

@@ -71,6 +71,7 @@ struct diag_result {
 
 struct diag_ctx {
 	const char *backend;
+	const char *device;	/* the dev backend's device node */
 	unsigned int nr_vcpus;
 	struct diag_result *res;
 	/* A thread is stuck in the driver: leave without cleaning up. */

@@ -215,6 +215,7 @@ struct field {
 	const char *name;
 	size_t off, len;
 	uint64_t want;
+	const char *means; /* what want is called, if anything */
 };
 
 static uint64_t page_get(const unsigned char *p, size_t off, size_t len)
@@ -245,7 +246,7 @@ static int check_fields(struct diag_ctx *c, const unsigned char *p,
 	for (size_t i = 0; i < n; i++) {
 		const struct field *f = &fields[i];
 		uint64_t got = page_get(p, f->off, f->len);
-		char key[24];
+		char key[32], want[48];
 		long other;
 
 		snprintf(key, sizeof(key), "%s@%zu", f->name, f->off);
@@ -253,13 +254,16 @@ static int check_fields(struct diag_ctx *c, const unsigned char *p,
 		if (got == f->want)
 			continue;
 		other = find_elsewhere(p, f);
+		snprintf(want, sizeof(want), f->want < 10 ? "%" PRIu64 "%s%s%s" :
+			 "%#" PRIx64 "%s%s%s", f->want, f->means ? " (" : "",
+			 f->means ? f->means : "", f->means ? ")" : "");
 		if (other >= 0)
-			diag_fail(c, "%s at offset %zu is %#" PRIx64 ", want %#"
-				  PRIx64 " (found at offset %ld)", f->name,
-				  f->off, got, f->want, other);
+			diag_fail(c, "%s at offset %zu is %#" PRIx64 ", want %s, "
+				  "which is at offset %ld", f->name, f->off, got,
+				  want, other);
 		else
-			diag_fail(c, "%s at offset %zu is %#" PRIx64 ", want %#"
-				  PRIx64, f->name, f->off, got, f->want);
+			diag_fail(c, "%s at offset %zu is %#" PRIx64 ", want %s",
+				  f->name, f->off, got, want);
 		return -1;
 	}
 	return 0;
@@ -268,16 +272,17 @@ static int check_fields(struct diag_ctx *c, const unsigned char *p,
 void diag_check_run_layout(struct diag_ctx *c)
 {
 	const struct field mmio[] = {
-		{ "exit_reason", 8, 4, GUNYAH_VCPU_EXIT_MMIO },
-		{ "mmio.phys_addr", 16, 8, DIAG_MMIO + 0x40 },
-		{ "mmio.data", 24, 8, DIAG_PATTERN },
-		{ "mmio.len", 32, 4, 8 },
-		{ "mmio.is_write", 36, 1, 1 },
+		{ "exit_reason", 8, 4, GUNYAH_VCPU_EXIT_MMIO, "mmio" },
+		{ "mmio.phys_addr", 16, 8, DIAG_MMIO + 0x40, NULL },
+		{ "mmio.data", 24, 8, DIAG_PATTERN, NULL },
+		{ "mmio.len", 32, 4, 8, NULL },
+		{ "mmio.is_write", 36, 1, 1, NULL },
 	};
 	const struct field status[] = {
-		{ "exit_reason", 8, 4, GUNYAH_VCPU_EXIT_STATUS },
-		{ "status.status", 16, 4, GUNYAH_VM_STATUS_EXITED },
-		{ "exit_info.type", 20, 2, GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF },
+		{ "exit_reason", 8, 4, GUNYAH_VCPU_EXIT_STATUS, "status" },
+		{ "status.status", 16, 4, GUNYAH_VM_STATUS_EXITED, "exited" },
+		{ "exit_info.type", 20, 2, GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF,
+		  "poweroff" },
 	};
 	const unsigned char *p;
 	struct gh_vcpu *v;

@@ -239,7 +239,7 @@ int diag_vm_create(struct diag_ctx *c, struct diag_vm *d,
 		nr = DIAG_MAX_VCPUS;
 
 	diag_step(c, "creating a VM");
-	ret = gh_backend_open(c->backend, NULL, &d->be);
+	ret = gh_backend_open(c->backend, c->device, &d->be);
 	if (ret)
 		return setup_failed(d, "opening the backend", ret);
 	gh_backend_set_log(d->be, capture_log, c);
