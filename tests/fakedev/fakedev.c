@@ -89,6 +89,7 @@ static const char *const break_names[] = {
  */
 static struct {
 	pthread_once_t once;
+	pthread_once_t knobs_once;
 	pthread_mutex_t lock;
 	struct gh_backend *be;
 	enum fake_break brk;
@@ -104,6 +105,7 @@ static struct {
 	int (*close)(int);
 } fake = {
 	.once = PTHREAD_ONCE_INIT,
+	.knobs_once = PTHREAD_ONCE_INIT,
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
@@ -124,17 +126,25 @@ static void *next_sym(const char *name)
 	return p;
 }
 
+/* libc's functions: needed from the first call, which may come early. */
 static void fake_init(void)
 {
-	const char *brk = getenv("FAKEDEV_BREAK");
-	const char *hw = getenv("FAKEDEV_HW");
-
 	fake.open = next_sym("open");
 	fake.openat = next_sym("openat");
 	fake.ioctl = next_sym("ioctl");
 	fake.mmap = next_sym("mmap");
 	fake.munmap = next_sym("munmap");
 	fake.close = next_sym("close");
+}
+
+/*
+ * The environment, read at the first open of the device: a sanitizer's
+ * runtime calls mmap before main, when getenv() does not work yet.
+ */
+static void knobs_init(void)
+{
+	const char *brk = getenv("FAKEDEV_BREAK");
+	const char *hw = getenv("FAKEDEV_HW");
 
 	fake.hw = hw && *hw && strcmp(hw, "0");
 	if (brk && *brk) {
@@ -219,6 +229,7 @@ static int fake_open(int flags)
 {
 	int sim, ret = 0;
 
+	pthread_once(&fake.knobs_once, knobs_init);
 	if (fake.brk == BREAK_EACCES)
 		return fail(EACCES);
 	if (fake.brk == BREAK_ENOENT)
