@@ -205,3 +205,14 @@ assert_all() {
 	done
 	assert_output --partial "Exit status: 0 when no check failed"
 }
+
+@test "diag: every check is described in gunyahctl-diag(1)" {
+	local text name
+	text=$(groff -t -man -Tascii -rHY=0 -rLL=300n -P-cbou \
+		"$BATS_TEST_DIRNAME/../../man/gunyahctl-diag.1" |
+		awk '/^[A-Z]/ { on = ($0 == "CHECKS"); next } on')
+	[[ -n $text ]]
+	for name in $(all_checks); do
+		grep -qE "(^|[ ,])$name([ ,]|$)" <<<"$text" || fail "gunyahctl-diag(1) CHECKS lacks $name"
+	done
+}
