@@ -5,15 +5,8 @@
 
 setup() {
 	load helpers
-	: "${FAKEDEV:=${BUILD_DIR:-$BATS_TEST_DIRNAME/../../build}/tests/fakedev/fakedev.so}"
-	[[ -f $FAKEDEV ]] || fail "no fake device at $FAKEDEV (make builds it)"
-	# An ASan build wants its runtime first; the shim only interposes.
-	FAKE_ENV=(LD_PRELOAD="$FAKEDEV"
-		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0")
+	fakedev_setup
 }
-
-# gunyahctl with the fake device preloaded; FAKEDEV_* pass through.
-fake() { env "${FAKE_ENV[@]}" "$GUNYAHCTL" "$@"; }
 
 # The names of all checks, in table order.
 all_checks() { "$GUNYAHCTL" diag --list | awk '{ print $1 }'; }

@@ -6,8 +6,8 @@
  *
  *   LD_PRELOAD=build/tests/fakedev/fakedev.so gunyahctl diag --backend dev
  *
- * It interposes open/openat("/dev/gunyah"), ioctl, mmap, munmap and close,
- * and answers them from a private copy of libgunyah's simulator (linked in,
+ * It interposes open/openat("/dev/gunyah"), ioctl, mmap, munmap and close
+ * (and stat/fstatat, so that the device node seems to exist), and answers them from a private copy of libgunyah's simulator (linked in,
  * its symbols hidden).  The application gets real fds (memfds, so its
  * close and dup logic stays sane; /proc/self/fd names them) that stand for
  * the sim's; an fd inside an argument (GUNYAH_VM_MAP_MEM's guest_mem_fd)
@@ -33,6 +33,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "gunyah.h"
@@ -103,6 +105,8 @@ static struct {
 	void *(*mmap)(void *, size_t, int, int, int, off_t);
 	int (*munmap)(void *, size_t);
 	int (*close)(int);
+	int (*stat)(const char *, struct stat *);
+	int (*fstatat)(int, const char *, struct stat *, int);
 } fake = {
 	.once = PTHREAD_ONCE_INIT,
 	.knobs_once = PTHREAD_ONCE_INIT,
@@ -135,6 +139,8 @@ static void fake_init(void)
 	fake.mmap = next_sym("mmap");
 	fake.munmap = next_sym("munmap");
 	fake.close = next_sym("close");
+	fake.stat = next_sym("stat");
+	fake.fstatat = next_sym("fstatat");
 }
 
 /*
@@ -308,6 +314,49 @@ EXPORT int __openat_2(int dirfd, const char *path, int flags)
 
 EXPORT int __openat64_2(int dirfd, const char *path, int flags)
 	__attribute__((alias("__openat_2")));
+
+/* A character device anyone may open, as a udev rule might make it. */
+static int fake_stat(struct stat *st)
+{
+	pthread_once(&fake.knobs_once, knobs_init);
+	if (fake.brk == BREAK_ENOENT)
+		return fail(ENOENT);
+	memset(st, 0, sizeof(*st));
+	st->st_mode = S_IFCHR | 0666;
+	st->st_nlink = 1;
+	st->st_rdev = makedev(10, 0);
+	return 0;
+}
+
+EXPORT int stat(const char *path, struct stat *st)
+{
+	init();
+	if (!in_sim && is_device(path))
+		return fake_stat(st);
+	return fake.stat(path, st);
+}
+
+/* On LP64 the *64 variants are the same calls on the same struct. */
+_Static_assert(sizeof(struct stat) == sizeof(struct stat64),
+	       "struct stat64 differs from struct stat");
+
+EXPORT int stat64(const char *path, struct stat64 *st)
+{
+	return stat(path, (struct stat *)st);
+}
+
+EXPORT int fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	init();
+	if (!in_sim && is_device(path))
+		return fake_stat(st);
+	return fake.fstatat(dirfd, path, st, flags);
+}
+
+EXPORT int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
+{
+	return fstatat(dirfd, path, (struct stat *)st, flags);
+}
 
 /* Requests whose result is a new fd, and what it stands for. */
 static bool returns_fd(enum fake_kind kind, unsigned long req,
