@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -27,7 +28,8 @@
 #include "gunyahctl.h"
 
 #define CMD "diag"
-#define CHECK_TIMEOUT_MS 15000
+#define DEFAULT_TIMEOUT_S 15
+#define MAX_TIMEOUT_S 3600
 #define MAX_CHECKS 64
 
 enum {
@@ -36,6 +38,7 @@ enum {
 	OPT_LIST = 'l',
 	OPT_ONLY = 'o',
 	OPT_VCPUS = 'n',
+	OPT_TIMEOUT = 't',
 };
 
 struct diag_args {
@@ -43,6 +46,7 @@ struct diag_args {
 	bool json;
 	bool list;
 	unsigned int nr_vcpus;
+	unsigned int timeout_s;		/* per check */
 	bool only;			/* some checks were named */
 	bool selected[MAX_CHECKS];
 };
@@ -57,6 +61,8 @@ static const struct argp_option options[] = {
 	  "Run only the named checks (repeatable)", 0 },
 	{ "vcpus", OPT_VCPUS, "N", 0,
 	  "vCPUs of the SMP checks (default 2, 1 to 16)", 0 },
+	{ "timeout", OPT_TIMEOUT, "SEC", 0,
+	  "Fail a check still running after SEC seconds (default 15)", 0 },
 	{ 0 },
 };
 
@@ -117,6 +123,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				       DIAG_MAX_VCPUS);
 		a->nr_vcpus = (unsigned int)n;
 		return 0;
+	case OPT_TIMEOUT:
+		if (gctl_parse_u64(arg, &n) || n < 1 || n > MAX_TIMEOUT_S)
+			gctl_usage_err(CMD, "--timeout: %s: want 1 to %d seconds",
+				       arg, MAX_TIMEOUT_S);
+		a->timeout_s = (unsigned int)n;
+		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -132,7 +144,7 @@ static const struct argp diag_argp = {
 	       "each with what was measured, then a summary.\v"
 	       "NAMEs, like --only, pick checks; --list shows them all.  Each "
 	       "check runs in a process of its own with its own VM; one that "
-	       "hangs fails after 15 s.  Checks that need what only the "
+	       "hangs fails after --timeout.  Checks that need what only the "
 	       "simulator offers (waking a vCPU from WFI, page-fault regions, "
 	       "a forced stop) are skipped on a device that answers them with "
 	       "ENOTTY.  The MMIO latency check reports, it never fails.\n\n"
@@ -269,6 +281,8 @@ static void print_check_json(const struct diag_check *chk,
 
 static int list_checks(const struct diag_args *a)
 {
+	int ret = GCTL_EXIT_OK;
+
 	for (size_t i = 0; i < diag_nr_checks; i++) {
 		const struct diag_check *chk = &diag_checks[i];
 
@@ -286,7 +300,11 @@ static int list_checks(const struct diag_args *a)
 			printf("%-*s  %s\n", name_width(), chk->name, chk->doc);
 		}
 	}
-	return GCTL_EXIT_OK;
+	if (fflush(stdout) || ferror(stdout)) {
+		gctl_err(CMD, "writing the output: %s", strerror(errno));
+		ret = EX_IOERR;
+	}
+	return ret;
 }
 
 /* ---- running one check ---------------------------------------------------- */
@@ -299,8 +317,11 @@ static void child_main(const struct diag_check *chk, const struct diag_args *a,
 		.device = gctl_device_path(),
 		.nr_vcpus = a->nr_vcpus,
 		.res = res,
+		.log_lock = PTHREAD_MUTEX_INITIALIZER,
 	};
 
+	/* Whatever the parent could not write is not ours to write again. */
+	__fpurge(stdout);
 	diag_step(&c, "starting");
 	chk->run(&c);
 	if (res->status == DIAG_RUNNING)
@@ -361,7 +382,7 @@ static void run_check(const struct diag_check *chk, const struct diag_args *a,
 		child_main(chk, a, res);
 	}
 	close(pfd[1]);
-	finished = wait_eof(pfd[0], CHECK_TIMEOUT_MS);
+	finished = wait_eof(pfd[0], a->timeout_s * 1000);
 	close(pfd[0]);
 	if (!finished)
 		kill(pid, SIGKILL);
@@ -370,8 +391,7 @@ static void run_check(const struct diag_check *chk, const struct diag_args *a,
 
 	if (!finished) {
 		snprintf(res->reason, sizeof(res->reason),
-			 "timed out after %d s (%s)", CHECK_TIMEOUT_MS / 1000,
-			 res->step);
+			 "timed out after %u s (%s)", a->timeout_s, res->step);
 		res->status = DIAG_FAIL;
 	} else if (WIFSIGNALED(status)) {
 		snprintf(res->reason, sizeof(res->reason), "crashed: %s (%s)",
@@ -468,12 +488,20 @@ static int run_checks(const struct diag_args *a)
 		       a->nr_vcpus == 1 ? "" : "s",
 		       (double)(diag_now_ns() - t_start) / 1e9);
 	}
+	if (fflush(stdout) || ferror(stdout)) {
+		gctl_err(CMD, "writing the output: %s", strerror(errno));
+		return EX_IOERR;
+	}
 	return failed ? GCTL_EXIT_FAILURE : GCTL_EXIT_OK;
 }
 
 static int diag_main(int argc, char **argv)
 {
-	struct diag_args a = { .backend = "sim", .nr_vcpus = 2 };
+	struct diag_args a = {
+		.backend = "sim",
+		.nr_vcpus = 2,
+		.timeout_s = DEFAULT_TIMEOUT_S,
+	};
 	int ret;
 
 	if (diag_nr_checks > MAX_CHECKS) {

@@ -76,6 +76,7 @@ struct diag_ctx {
 	struct diag_result *res;
 	/* A thread is stuck in the driver: leave without cleaning up. */
 	bool abandoned;
+	pthread_mutex_t log_lock; /* res->log */
 };
 
 struct diag_check {
@@ -184,7 +185,6 @@ struct diag_report {
 };
 
 struct diag_runner {
-	struct diag_vm *d;
 	struct gh_vcpu *vcpu;
 	bool loop;		/* run to a STATUS exit, else one RUN */
 	pthread_t thread;

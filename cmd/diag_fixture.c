@@ -210,12 +210,17 @@ static const struct {
 #undef DIAG_GUEST
 };
 
-/* The backend's diagnostics (the sim's "unknown state", …) go with the result. */
+/*
+ * The backend's diagnostics (the sim's "unknown state", …) go with the
+ * result.  Any of the check's threads may log.
+ */
 static void capture_log(void *ctx, const char *msg)
 {
 	struct diag_ctx *c = ctx;
 
+	pthread_mutex_lock(&c->log_lock);
 	snprintf(c->res->log, sizeof(c->res->log), "%s", msg);
+	pthread_mutex_unlock(&c->log_lock);
 }
 
 static int setup_failed(struct diag_vm *d, const char *what, int err)
@@ -458,7 +463,6 @@ int diag_runner_start(struct diag_vm *d, struct diag_runner *r,
 	int ret;
 
 	memset(r, 0, sizeof(*r));
-	r->d = d;
 	r->vcpu = v;
 	r->loop = loop;
 	pthread_mutex_init(&r->lock, NULL);
@@ -467,6 +471,7 @@ int diag_runner_start(struct diag_vm *d, struct diag_runner *r,
 	pthread_cond_init(&r->cond, &attr);
 	pthread_condattr_destroy(&attr);
 	atomic_init(&r->entered, false);
+	diag_step(d->c, "GUNYAH_VCPU_RUN on vCPU %u, on a thread", v->id);
 	ret = pthread_create(&r->thread, NULL, runner_main, r);
 	if (ret) {
 		diag_fail(d->c, "setup: pthread_create: %s", strerror(ret));

@@ -73,6 +73,7 @@ complete -c gunyahctl -n '__fish_seen_subcommand_from diag' -s j -l json -d 'One
 complete -c gunyahctl -n '__fish_seen_subcommand_from diag' -s l -l list -d 'List the checks and exit'
 complete -c gunyahctl -n '__fish_seen_subcommand_from diag' -s o -l only -x -a '(__gunyahctl_checks)' -d 'Run only the named checks'
 complete -c gunyahctl -n '__fish_seen_subcommand_from diag' -s n -l vcpus -x -d 'vCPUs of the SMP checks'
+complete -c gunyahctl -n '__fish_seen_subcommand_from diag' -s t -l timeout -x -d 'Fail a check still running after SEC seconds'
 complete -c gunyahctl -n '__fish_seen_subcommand_from diag' -a '(__gunyahctl_checks)'
 
 # run IMAGE

@@ -85,6 +85,23 @@ assert_all() {
 	assert_line "FAIL  run_layout        exit_reason at offset 8 is 0, want 1 (mmio), which is at offset 12  [exit_reason@8=0]"
 }
 
+@test "diag --backend dev: a RUN that never returns fails after --timeout, saying where" {
+	local start=$SECONDS
+	FAKEDEV_BREAK=hang run fake diag --backend dev --timeout 1 mmio_write psci_cpu_on
+	assert_failure 1
+	assert_line "FAIL  mmio_write        timed out after 1 s (GUNYAH_VCPU_RUN on vCPU 0)"
+	assert_line --regexp '^FAIL  psci_cpu_on       timed out after 1 s \((GUNYAH_VCPU_RUN on vCPU [01], on a thread|waiting for every vCPU.s STATUS exit)\)$'
+	assert_line --regexp '^2 checks: 0 passed, 2 failed'
+	((SECONDS - start < 10))
+}
+
+@test "diag --backend dev: a crash in RUN fails that check only" {
+	FAKEDEV_BREAK=segv run fake diag --backend dev mmap_size mmio_write
+	assert_failure 1
+	assert_line --regexp '^PASS  mmap_size '
+	assert_line "FAIL  mmio_write        crashed: Segmentation fault (GUNYAH_VCPU_RUN on vCPU 0)"
+}
+
 @test "diag --backend dev: a device we may not open ends with 69 and one line" {
 	FAKEDEV_BREAK=eacces run_split env "${FAKE_ENV[@]}" "$GUNYAHCTL" diag --backend dev
 	assert_equal "$status" 69
@@ -174,6 +191,11 @@ assert_all() {
 		assert_equal "$status" 64
 		assert_equal "$stderr" "gunyahctl: diag: --vcpus: $n: want 1 to 16"
 	done
+	for t in 0 3601 1s; do
+		run_split gunyahctl diag --timeout "$t"
+		assert_equal "$status" 64
+		assert_equal "$stderr" "gunyahctl: diag: --timeout: $t: want 1 to 3600 seconds"
+	done
 }
 
 @test "diag --vcpus: one vCPU skips the SMP checks; four pass them" {
@@ -193,7 +215,7 @@ assert_all() {
 	run gunyahctl diag --help
 	assert_success
 	assert_output --partial "Usage: gunyahctl diag [OPTION...] [NAME...]"
-	for o in --backend --json --list --only --vcpus; do
+	for o in --backend --json --list --only --vcpus --timeout; do
 		assert_output --partial -- "$o"
 	done
 	assert_output --partial "Exit status: 0 when no check failed"
@@ -208,4 +230,10 @@ assert_all() {
 	for name in $(all_checks); do
 		grep -qE "(^|[ ,])$name([ ,]|$)" <<<"$text" || fail "gunyahctl-diag(1) CHECKS lacks $name"
 	done
+}
+
+@test "diag: output that cannot be written is status 74" {
+	run bash -c '"$1" diag mmap_size >/dev/full' _ "$GUNYAHCTL"
+	assert_equal "$status" 74
+	assert_output "gunyahctl: diag: writing the output: No space left on device"
 }

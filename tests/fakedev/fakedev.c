@@ -22,11 +22,14 @@
  *     einval             VM_ADD_FUNCTION with a bad arg_size returns 0
  *     run_layout         RUN writes exit_reason at offset 12, not 8
  *     eacces, enoent     open("/dev/gunyah") fails so
+ *     hang               RUN never returns
+ *     segv               RUN crashes the caller (SIGSEGV)
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +78,8 @@ enum fake_break {
 	BREAK_RUN_LAYOUT,
 	BREAK_EACCES,
 	BREAK_ENOENT,
+	BREAK_HANG,
+	BREAK_SEGV,
 };
 
 static const char *const break_names[] = {
@@ -83,6 +88,8 @@ static const char *const break_names[] = {
 	[BREAK_RUN_LAYOUT] = "run_layout",
 	[BREAK_EACCES] = "eacces",
 	[BREAK_ENOENT] = "enoent",
+	[BREAK_HANG] = "hang",
+	[BREAK_SEGV] = "segv",
 };
 
 /*
@@ -159,7 +166,8 @@ static void knobs_init(void)
 				fake.brk = (enum fake_break)i;
 		if (fake.brk == BREAK_NONE) {
 			fprintf(stderr, "fakedev: FAKEDEV_BREAK=%s: unknown (want "
-				"mmap_size, einval, run_layout, eacces or enoent)\n",
+				"mmap_size, einval, run_layout, eacces, enoent, hang or "
+				"segv)\n",
 				brk);
 			_exit(70);
 		}
@@ -386,6 +394,12 @@ static int fake_ioctl(const struct fake_fd *f, unsigned long req, void *arg)
 	    ((const struct gunyah_fn_desc *)arg)->arg_size !=
 		    sizeof(struct gunyah_fn_vcpu_arg))
 		return 0;
+
+	if (req == GUNYAH_VCPU_RUN && fake.brk == BREAK_HANG)
+		for (;;)
+			pause();
+	if (req == GUNYAH_VCPU_RUN && fake.brk == BREAK_SEGV)
+		raise(SIGSEGV);
 
 	/* The guest memory fd inside the argument is one of ours. */
 	if (f->kind == FAKE_VM && req == GUNYAH_VM_MAP_MEM && arg) {
