@@ -13,6 +13,26 @@
 
 /* ---- WFI ---------------------------------------------------------------- */
 
+/* Poll the sim's view of the vCPU until it is idle, for up to ms. */
+static int wait_idle(struct gh_vcpu *v, unsigned int ms, uint32_t *state)
+{
+	uint64_t end = diag_now_ns() + (uint64_t)ms * 1000000;
+	struct gh_sim_vcpu_stats st;
+	int ret;
+
+	for (;;) {
+		ret = gh_vcpu_get_stats(v, &st);
+		if (ret)
+			return ret;
+		*state = st.state;
+		if (st.state == GH_SIM_VCPU_IDLE)
+			return 0;
+		if (diag_now_ns() >= end)
+			return -ETIMEDOUT;
+		diag_sleep_ms(1);
+	}
+}
+
 /* Poll a RAM word the guest sets, for up to ms. */
 static int wait_word(struct diag_vm *d, uint64_t addr, unsigned int ms)
 {
@@ -31,6 +51,7 @@ void diag_check_wfi_wake(struct diag_ctx *c)
 	struct diag_runner r = { 0 };
 	struct gh_vcpu *v;
 	struct diag_vm d;
+	uint32_t state = 0;
 	uint64_t t0;
 	int ret;
 
@@ -63,7 +84,7 @@ void diag_check_wfi_wake(struct diag_ctx *c)
 			  "RUN still in the driver");
 		goto wake;
 	}
-	/* Idle means asleep inside RUN, not back in userspace. */
+	/* Idle means asleep inside RUN, not back in userspace... */
 	diag_sleep_ms(30);
 	if (diag_runner_done(&r)) {
 		diag_fail(c, "GUNYAH_VCPU_RUN returned while the vCPU was in "
@@ -71,6 +92,18 @@ void diag_check_wfi_wake(struct diag_ctx *c)
 			  DIAG_EXIT_STR(&r.last));
 		goto out;
 	}
+	/* ...and, where the backend can tell, not spinning either. */
+	ret = wait_idle(v, DIAG_WAIT_MS, &state);
+	if (ret == -ETIMEDOUT) {
+		diag_fail(c, "the vCPU in WFI is %s, want idle",
+			  gh_vcpu_state_str(state));
+		goto wake;
+	}
+	if (ret && ret != -ENOTTY) {
+		diag_fail(c, "GH_SIM_VCPU_GET_STATS: %s", DIAG_ERRNO(ret));
+		goto wake;
+	}
+	diag_str(c, "state", "%s", ret ? "not known" : "idle");
 
 wake:
 	diag_step(c, "waking the vCPU");
