@@ -97,10 +97,11 @@ out:
 	diag_vm_destroy(&d);
 }
 
+/* The driver polls the flag while RUN runs: store it as shared memory. */
 static int set_immediate_exit(struct diag_vm *d, struct diag_runner *r)
 {
 	(void)d;
-	r->vcpu->run->immediate_exit = 1;
+	__atomic_store_n(&r->vcpu->run->immediate_exit, 1, __ATOMIC_RELAXED);
 	return 0;
 }
 
