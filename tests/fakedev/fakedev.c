@@ -23,13 +23,13 @@
  *     run_layout         RUN writes exit_reason at offset 12, not 8
  *     eacces, enoent     open("/dev/gunyah") fails so
  *     hang               RUN never returns
- *     segv               RUN crashes the caller (SIGSEGV)
+ *     crash              RUN crashes the caller (abort(): SIGABRT, which
+ *                        sanitizers leave alone)
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,7 +79,7 @@ enum fake_break {
 	BREAK_EACCES,
 	BREAK_ENOENT,
 	BREAK_HANG,
-	BREAK_SEGV,
+	BREAK_CRASH,
 };
 
 static const char *const break_names[] = {
@@ -89,7 +89,7 @@ static const char *const break_names[] = {
 	[BREAK_EACCES] = "eacces",
 	[BREAK_ENOENT] = "enoent",
 	[BREAK_HANG] = "hang",
-	[BREAK_SEGV] = "segv",
+	[BREAK_CRASH] = "crash",
 };
 
 /*
@@ -167,7 +167,7 @@ static void knobs_init(void)
 		if (fake.brk == BREAK_NONE) {
 			fprintf(stderr, "fakedev: FAKEDEV_BREAK=%s: unknown (want "
 				"mmap_size, einval, run_layout, eacces, enoent, hang or "
-				"segv)\n",
+				"crash)\n",
 				brk);
 			_exit(70);
 		}
@@ -398,8 +398,8 @@ static int fake_ioctl(const struct fake_fd *f, unsigned long req, void *arg)
 	if (req == GUNYAH_VCPU_RUN && fake.brk == BREAK_HANG)
 		for (;;)
 			pause();
-	if (req == GUNYAH_VCPU_RUN && fake.brk == BREAK_SEGV)
-		raise(SIGSEGV);
+	if (req == GUNYAH_VCPU_RUN && fake.brk == BREAK_CRASH)
+		abort();
 
 	/* The guest memory fd inside the argument is one of ours. */
 	if (f->kind == FAKE_VM && req == GUNYAH_VM_MAP_MEM && arg) {
