@@ -49,12 +49,14 @@ override CFLAGS += $(DEPS_CFLAGS)
 
 LIB_SRCS := $(wildcard lib/*.c lib/sim/*.c)
 CMD_SRCS := $(wildcard cmd/*.c)
+# The diag guest programs are linked into gunyahctl (cmd/diag_guests.S).
+DIAG_GUEST_SRCS := $(wildcard cmd/guests/*.S)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
-GUEST_SRCS := $(wildcard tests/guests/*.S)
+GUEST_SRCS := $(wildcard tests/guests/*.S) $(DIAG_GUEST_SRCS)
 EXAMPLE_GUEST_SRCS := $(wildcard examples/*.S)
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
-CMD_OBJS := $(CMD_SRCS:%.c=$(B)/%.o)
+CMD_OBJS := $(CMD_SRCS:%.c=$(B)/%.o) $(B)/cmd/diag_guests.o
 UNIT_BINS := $(UNIT_SRCS:%.c=$(B)/%)
 GUEST_ELFS := $(GUEST_SRCS:%.S=$(B)/%.elf) $(EXAMPLE_GUEST_SRCS:%.S=$(B)/%.elf)
 GUEST_BINS := $(GUEST_ELFS:%.elf=%.bin)
@@ -62,11 +64,12 @@ GUEST_BINS := $(GUEST_ELFS:%.elf=%.bin)
 LIBA := $(B)/libgunyah.a
 LIBSO := $(B)/libgunyah.so.$(SOVERSION)
 GUNYAHCTL := $(B)/gunyahctl
+FAKEDEV := $(B)/tests/fakedev/fakedev.so
 
 .PHONY: all help deps demo check check-core test asan tsan bench stress \
 	install uninstall clean guests
 
-all: $(GUNYAHCTL) $(LIBA) $(LIBSO) guests
+all: $(GUNYAHCTL) $(LIBA) $(LIBSO) guests $(FAKEDEV)
 
 help:
 	@echo 'make            build gunyahctl, libgunyah and the guest programs'
@@ -84,7 +87,7 @@ help:
 DEB_PACKAGES := gcc libc6-dev make pkg-config libunicorn-dev libjson-c-dev \
 	libncurses-dev bats bats-assert bats-support bats-file \
 	binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu jq tmux procps \
-	groff-base man-db zsh fish bash-completion
+	groff-base man-db zsh fish bash-completion device-tree-compiler
 
 deps:
 	@./tests/install-deps $(DEB_PACKAGES)
@@ -115,13 +118,32 @@ $(B)/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBA) | guests
 	$(Q)$(CC) $(CPPFLAGS) -Itests/unit -DGUEST_DIR='"$(abspath $(B))"' $(CFLAGS) \
 		$(LDFLAGS) -o $@ $< $(LIBA) $(LIB_LIBS)
 
+# This one compiles cmd/diag_fdt.c into itself.
+$(B)/tests/unit/test_diag_fdt: cmd/diag_fdt.c cmd/diag.h
+
 # Guest programs: freestanding AArch64, linked at the simulator's RAM base.
 GUEST_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,-Ttext=0x80000000 \
 	-Wl,-z,max-page-size=4096
-$(B)/%.elf: %.S lib/gunyah_sim.h tests/guests/guest.h
+$(B)/%.elf: %.S lib/gunyah_sim.h tests/guests/guest.h cmd/diag_layout.h \
+		cmd/guests/diag_guest.h
 	@mkdir -p $(@D)
 	$(call say,AS,$@)
-	$(Q)$(CROSS)gcc -Ilib -Itests/guests $(GUEST_LDFLAGS) -o $@ $<
+	$(Q)$(CROSS)gcc -Ilib -Itests/guests -Icmd $(GUEST_LDFLAGS) -o $@ $<
+
+# The diag guests' raw bytes, .incbin'd into a host object: gunyahctl diag
+# needs no files at run time.
+$(B)/cmd/diag_guests.o: cmd/diag_guests.S cmd/diag_guests.h $(DIAG_GUEST_SRCS:%.S=$(B)/%.bin)
+	@mkdir -p $(@D)
+	$(call say,AS,$@)
+	$(Q)$(CC) $(CPPFLAGS) -Wa,-I$(B)/cmd/guests -c -o $@ $<
+
+# The fake /dev/gunyah for the dev backend's tests: an LD_PRELOAD shim
+# that answers the device's syscalls from a private copy of the sim.
+$(FAKEDEV): tests/fakedev/fakedev.c $(LIBA)
+	@mkdir -p $(@D)
+	$(call say,CCLD,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -fvisibility=hidden -shared \
+		-Wl,--exclude-libs,ALL $(LDFLAGS) -o $@ $< $(LIBA) $(LIB_LIBS) -ldl
 
 $(B)/%.bin: $(B)/%.elf
 	$(call say,OBJCOPY,$@)

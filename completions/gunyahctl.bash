@@ -38,6 +38,12 @@ _gunyahctl_exit_types()
         awk '/^exit types/ { t = 1; next } /^exit codes/ { t = 0 } t { print $2 }'
 }
 
+# diag's check names, from its own table.
+_gunyahctl_checks()
+{
+    "$1" diag --list 2>/dev/null | awk '{ print $1 }'
+}
+
 _gunyahctl()
 {
     local cur prev words cword split
@@ -64,6 +70,13 @@ _gunyahctl()
     case $prev in
         --backend | -b)
             COMPREPLY=($(compgen -W 'sim dev' -- "$cur"))
+            return
+            ;;
+        --only | -o)
+            # NAME[,NAME...]: complete the name after the last comma
+            [[ $cmd == diag ]] &&
+                COMPREPLY=($(compgen -P "${cur%"${cur##*,}"}" \
+                    -W '$(_gunyahctl_checks "$bin")' -- "${cur##*,}"))
             return
             ;;
     esac
@@ -97,6 +110,9 @@ _gunyahctl()
                 COMPREPLY=($(compgen -W '$(_gunyahctl_exit_types "$bin")' -- "$cur"))
             ;;
         info) ;;
+        diag)
+            COMPREPLY=($(compgen -W '$(_gunyahctl_checks "$bin")' -- "$cur"))
+            ;;
         *)
             # run IMAGE and whatever comes: files
             _filedir

@@ -24,6 +24,11 @@ function __gunyahctl_exit_types
         t { name = $2; $1 = ""; $2 = ""; sub(/^ +/, ""); print name "\t" $0 }'
 end
 
+function __gunyahctl_checks
+    set -l bin (__gunyahctl_bin)
+    $bin diag --list 2>/dev/null | awk '{ name = $1; $1 = ""; sub(/^ +/, ""); print name "\t" $0 }'
+end
+
 # True while the command line has CMD and no positional argument after it.
 function __gunyahctl_first_arg_of
     set -l tokens (commandline -opc)
@@ -61,6 +66,15 @@ complete -c gunyahctl -n '__fish_seen_subcommand_from info' -s b -l backend -x -
 complete -c gunyahctl -n '__fish_seen_subcommand_from explain' -s j -l json -d 'Print one JSON object'
 complete -c gunyahctl -n '__fish_seen_subcommand_from explain' -s l -l list -d 'List every exit type and exit code'
 complete -c gunyahctl -n '__gunyahctl_first_arg_of explain' -a '(__gunyahctl_exit_types)'
+
+# diag [NAME...]
+complete -c gunyahctl -n '__fish_seen_subcommand_from diag' -s b -l backend -x -a 'sim dev' -d 'Backend to check'
+complete -c gunyahctl -n '__fish_seen_subcommand_from diag' -s j -l json -d 'One JSON object per check, then a summary'
+complete -c gunyahctl -n '__fish_seen_subcommand_from diag' -s l -l list -d 'List the checks and exit'
+complete -c gunyahctl -n '__fish_seen_subcommand_from diag' -s o -l only -x -a '(__gunyahctl_checks)' -d 'Run only the named checks'
+complete -c gunyahctl -n '__fish_seen_subcommand_from diag' -s n -l vcpus -x -d 'vCPUs of the SMP checks'
+complete -c gunyahctl -n '__fish_seen_subcommand_from diag' -s t -l timeout -x -d 'Fail a check still running after SEC seconds'
+complete -c gunyahctl -n '__fish_seen_subcommand_from diag' -a '(__gunyahctl_checks)'
 
 # run IMAGE
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -F

@@ -67,7 +67,11 @@ complete_fish() {
 	assert_line "missing: gunyahctl explain: --list in the fish completion"
 	assert_line "missing: gunyahctl explain: --list in the zsh completion"
 	assert_line "missing: gunyahctl info: --backend in the zsh completion"
-	assert_equal "$(grep -c '^missing:' <<<"$output")" 6
+	# the bash and zsh seds take diag's --list and --backend with them
+	assert_line "missing: gunyahctl diag: --list in the bash completion"
+	assert_line "missing: gunyahctl diag: --list in the zsh completion"
+	assert_line "missing: gunyahctl diag: --backend in the zsh completion"
+	assert_equal "$(grep -c '^missing:' <<<"$output")" 9
 }
 
 @test "the drift check fails for a command without a man page" {
@@ -229,4 +233,24 @@ complete_zsh() {
 	assert_equal "${#lines[@]}" 8
 	complete_fish explain hyp_error ""
 	assert_output ""
+}
+
+@test "diag completes check names: arguments, --only, after a comma" {
+	complete_bash diag mmio_
+	assert_output $'mmio_write\nmmio_read\nmmio_latency'
+	complete_bash diag --only resume_f
+	assert_output "resume_fault"
+	complete_bash diag --only=mmap_size,fn_e
+	assert_line "mmap_size,fn_einval"
+	assert_line "mmap_size,fn_eexist"
+	complete_bash diag --backend ""
+	assert_output $'sim\ndev'
+	complete_zsh diag system_
+	assert_output $'system_off\nsystem_reset\nsystem_reset2'
+	complete_zsh diag --only wfi
+	assert_output "wfi_wake"
+	complete_fish diag sticky
+	assert_output "sticky_status"
+	complete_fish diag --only psci
+	assert_output "psci_cpu_on"
 }

@@ -16,3 +16,14 @@ run_split() {
 	run bash -c '"$@" 2>"'"$errf"'"' _ "$@"
 	stderr=$(cat "$errf")
 }
+
+# The fake /dev/gunyah (tests/fakedev): FAKE_ENV is what env(1) needs to
+# preload it; fake runs gunyahctl with it.  FAKEDEV_* pass through.
+fakedev_setup() {
+	: "${FAKEDEV:=${BUILD_DIR:-$BATS_TEST_DIRNAME/../../build}/tests/fakedev/fakedev.so}"
+	[[ -f $FAKEDEV ]] || fail "no fake device at $FAKEDEV (make builds it)"
+	# An ASan build wants its runtime first; the shim only interposes.
+	FAKE_ENV=(LD_PRELOAD="$FAKEDEV"
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0")
+}
+fake() { env "${FAKE_ENV[@]}" "$GUNYAHCTL" "$@"; }
