@@ -148,6 +148,7 @@ static void parse_region(const char *opt, const char *arg, uint64_t *addr,
 			 uint64_t *size, char *name)
 {
 	char buf[256], *size_s, *name_s;
+	int ret;
 
 	if (strlen(arg) >= sizeof(buf))
 		gctl_usage_err(CMD, "%s: argument too long", opt);
@@ -170,7 +171,12 @@ static void parse_region(const char *opt, const char *arg, uint64_t *addr,
 	}
 	if (gctl_parse_u64(buf, addr))
 		gctl_usage_err(CMD, "%s %s: %s: not an address", opt, arg, buf);
-	*size = parse_sz(opt, size_s);
+	ret = gctl_parse_size(size_s, size);
+	if (ret == -ERANGE)
+		gctl_usage_err(CMD, "%s %s: size too large", opt, arg);
+	if (ret)
+		gctl_usage_err(CMD, "%s %s: not a size (a number with an "
+			       "optional K, M or G suffix)", opt, arg);
 	if (!*size)
 		gctl_usage_err(CMD, "%s %s: size cannot be 0", opt, arg);
 }
@@ -522,7 +528,11 @@ static int run_main(int argc, char **argv)
 	}
 	ret = gctl_vmm_create(be, &a.cfg, &sink, &vmm, err, sizeof(err));
 	if (ret) {
-		gctl_err(CMD, "backend %s: %s", a.backend, err);
+		if (gh_backend_is_sim(be))
+			gctl_err(CMD, "backend sim: %s", err);
+		else
+			gctl_err(CMD, "backend %s (%s): %s", gh_backend_name(be),
+				 gctl_device_path(), err);
 		ret = setup_status(ret);
 		goto out;
 	}

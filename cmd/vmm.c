@@ -63,7 +63,8 @@ struct gctl_vmm {
 	unsigned int nr_live;
 	bool paused;
 	uint64_t budget;	/* exits to let through while paused */
-	bool stopping;		/* stop requested: nothing waits any more */
+	bool stop_requested;	/* gctl_vmm_stop called */
+	bool stopping;		/* VM stopped: nothing waits any more */
 	bool killed;		/* threads end without running again */
 	enum gctl_stop_reason stop_reason;
 	uint64_t seq;
@@ -488,6 +489,9 @@ static bool handle_exit(struct vcpu_thread *vt, uint64_t t_ns)
 	}
 	atomic_fetch_add(&vt->cnt.exits, 1);
 
+	/* What the guest said before the VM went down comes first. */
+	if (rec.reason == GUNYAH_VCPU_EXIT_STATUS)
+		console_flush_locked(vmm);
 	vmm->sink.ops->exit(vmm->sink.ctx, &rec);
 	if (console)
 		console_put_locked(vmm, (char)rec.mmio.data);
@@ -790,9 +794,8 @@ void gctl_vmm_stop(struct gctl_vmm *vmm, enum gctl_stop_reason why)
 	pthread_mutex_lock(&vmm->lock);
 	if (!vmm->stop_reason)
 		vmm->stop_reason = why;
-	first = !vmm->stopping;
-	vmm->stopping = true;
-	pthread_cond_broadcast(&vmm->cond);
+	first = !vmm->stop_requested;
+	vmm->stop_requested = true;
 	pthread_mutex_unlock(&vmm->lock);
 	if (!first)
 		return;
@@ -800,11 +803,18 @@ void gctl_vmm_stop(struct gctl_vmm *vmm, enum gctl_stop_reason why)
 	/*
 	 * The VM's owner stops it: every vCPU then reports the STATUS exit.
 	 * -EINVAL: it was not running (exited already, or never started),
-	 * and the STATUS exits come all the same.
+	 * and the STATUS exits come all the same.  Stopped first, released
+	 * after: a paused guest makes no progress on its way down.
 	 */
 	ret = gh_vm_force_stop(vmm->vm);
-	if (ret == -ENOTTY || ret == -EOPNOTSUPP)
+	if (ret == -ENOTTY || ret == -EOPNOTSUPP) {
 		gctl_vmm_kill(vmm, why);
+		return;
+	}
+	pthread_mutex_lock(&vmm->lock);
+	vmm->stopping = true;
+	pthread_cond_broadcast(&vmm->cond);
+	pthread_mutex_unlock(&vmm->lock);
 }
 
 unsigned int gctl_vmm_nr_vcpus(const struct gctl_vmm *vmm)
