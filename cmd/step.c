@@ -56,6 +56,7 @@ static void help(void)
 	fputs("step commands:\n"
 	      "  Enter, s [N]   run to the next exit (or the next N)\n"
 	      "  c              continue (s or p pauses again)\n"
+	      "  p              pause (also while a step is under way)\n"
 	      "  r [VCPU]       show registers (sim backend)\n"
 	      "  m ADDR [LEN]   dump guest memory\n"
 	      "  q              stop the VM and quit\n", stderr);
@@ -136,10 +137,38 @@ static void do_mem(struct gctl_step *st, char *arg)
 	free(buf);
 }
 
+/* The first word of a line. */
+static bool first_word_is(const char *line, const char *word)
+{
+	size_t n;
+
+	line += strspn(line, " \t");
+	n = strcspn(line, " \t\r\n");
+	return n == strlen(word) && !strncmp(line, word, n);
+}
+
+/*
+ * A person at a terminal may quit or pause while a step is still running
+ * (a guest that never exits again); a script's lines keep their order.
+ */
+static bool urgent(const struct gctl_step *st, const char *line)
+{
+	return st->interactive &&
+	       (first_word_is(line, "q") || first_word_is(line, "p"));
+}
+
+static void pause_now(struct gctl_step *st, enum gctl_vmm_state *state)
+{
+	st->running = false;
+	gctl_vmm_pause(st->vmm);
+	*state = GCTL_VMM_PAUSED;
+}
+
 /* Run one command line.  Returns false when it set the engine going. */
 static bool command(struct gctl_step *st, char *line,
 		    enum gctl_vmm_state *state)
 {
+	bool paused = *state == GCTL_VMM_PAUSED;
 	char *arg;
 	uint64_t n;
 
@@ -154,12 +183,14 @@ static bool command(struct gctl_step *st, char *line,
 		arg += strspn(arg, " \t");
 	}
 
-	if (!strcmp(line, "p") && !st->running)
-		return true; /* already paused */
-	if (!*line || !strcmp(line, "s") || !strcmp(line, "p")) {
-		if (st->running) {
-			st->running = false;
-			gctl_vmm_pause(st->vmm);
+	if (!strcmp(line, "p")) {
+		if (!paused)
+			pause_now(st, state);
+		return true;
+	}
+	if (!*line || !strcmp(line, "s")) {
+		if (!paused) { /* free-running after c: s pauses */
+			pause_now(st, state);
 			return true;
 		}
 		n = st->every;
@@ -170,14 +201,12 @@ static bool command(struct gctl_step *st, char *line,
 		}
 		gctl_vmm_step(st->vmm, n);
 		*state = GCTL_VMM_RUNNING;
-		st->prompted = false;
 		return false;
 	}
 	if (!strcmp(line, "c")) {
 		st->running = true;
 		gctl_vmm_resume(st->vmm);
 		*state = GCTL_VMM_RUNNING;
-		st->prompted = false;
 		return false;
 	}
 	if (!strcmp(line, "q")) {
@@ -190,8 +219,8 @@ static bool command(struct gctl_step *st, char *line,
 		return true;
 	}
 	if (!strcmp(line, "r") || !strcmp(line, "m")) {
-		if (st->running) {
-			gctl_err("run", "step: %s: pause first (s)", line);
+		if (!paused) {
+			gctl_err("run", "step: %s: pause first (p)", line);
 			return true;
 		}
 		if (*line == 'r')
@@ -204,26 +233,32 @@ static bool command(struct gctl_step *st, char *line,
 	return true;
 }
 
-/* Take complete lines while the engine waits for them. */
+/* The next command line in the buffer (or what input ended with), or 0. */
+static size_t next_line(const struct gctl_step *st)
+{
+	const char *nl = memchr(st->buf, '\n', st->len);
+
+	if (nl)
+		return (size_t)(nl - st->buf) + 1;
+	return st->eof ? st->len : 0;
+}
+
+/* Take the lines that may run now: at a stop, after c, or urgent ones. */
 static void run_lines(struct gctl_step *st, enum gctl_vmm_state state)
 {
-	while (!st->quit && state != GCTL_VMM_DONE &&
-	       (state == GCTL_VMM_PAUSED || st->running)) {
-		char *nl = memchr(st->buf, '\n', st->len);
-		char line[STEP_LINE_MAX + 1];
-		size_t n;
+	char line[STEP_LINE_MAX + 1];
+	size_t n;
 
-		if (!nl && !(st->eof && st->len))
-			break;
-		n = nl ? (size_t)(nl - st->buf) + 1 : st->len;
+	while (!st->quit && state != GCTL_VMM_DONE && (n = next_line(st))) {
 		memcpy(line, st->buf, n);
 		line[n] = 0;
+		if (state != GCTL_VMM_PAUSED && !st->running &&
+		    !urgent(st, line))
+			break; /* its turn comes at the next stop */
 		memmove(st->buf, st->buf + n, st->len - n);
 		st->len -= n;
 		st->prompted = false;
-		if (!command(st, line, &state))
-			break;
-		prompt(st, state);
+		command(st, line, &state);
 	}
 	/* Out of commands at a stop: that is the end of the script. */
 	if (st->eof && !st->len && !st->quit && state == GCTL_VMM_PAUSED) {
@@ -237,9 +272,13 @@ int gctl_step_poll_fd(const struct gctl_step *st, enum gctl_vmm_state state)
 {
 	if (st->eof || st->quit || state == GCTL_VMM_DONE)
 		return -1;
-	if (state != GCTL_VMM_PAUSED && !st->running)
+	/* A line already waits for the next stop: read no further. */
+	if (memchr(st->buf, '\n', st->len))
 		return -1;
-	/* A full buffer with no line in it is dropped by gctl_step_read. */
+	/* A script's next line waits for the step to end (not so a person's:
+	 * q and p act at once). */
+	if (state != GCTL_VMM_PAUSED && !st->running && !st->interactive)
+		return -1;
 	return st->fd;
 }
 

@@ -7,14 +7,17 @@
  *
  *   (empty), s [N]   run to the next exit (or the next N, or --step's N)
  *   c                continue: free-run (s or p pauses again)
+ *   p                pause
  *   r [VCPU]         registers of a vCPU (sim), default the last exit's
  *   m ADDR [LEN]     dump LEN (default 64, at most 4096) bytes of guest memory
  *   q                force-stop the VM and quit
  *   h, ?             list the commands
  *
  * A command is taken only when the engine is paused (or free-running
- * after c), so a script's lines apply one per stop.  End of input while
- * paused is q; while free-running it is ignored.
+ * after c), so a script's lines apply one per stop.  At a terminal q and
+ * p also act while a step is still under way (a guest that never exits
+ * again).  End of input while paused is q; while free-running it is
+ * ignored.
  *
  * Single-threaded: the caller's event loop feeds it (run.c).
  */

@@ -119,9 +119,36 @@ gunyahctl: run: step: m: 99999: want a length of 1 to 4096"
 
 @test "a terminal gets a prompt on stderr" {
 	command -v script >/dev/null || skip "no script(1)"
-	run bash -c 'printf "s\nq\n" | script -qec "$1" /dev/null' _ \
+	run bash -c '{ printf "s\n"; sleep 0.3; printf "q\n"; } | script -qec "$1" /dev/null' _ \
 		"$GUNYAHCTL run --step --uart $UART $HELLO"
 	assert_output --partial "step> "
 	assert_output --partial "vcpu0 #2 mmio write 0x09000000 len=4 data=0x00000048 [uart]"
 	assert_output --partial "status exited type=forced_stop(7)"
+}
+
+@test "at a terminal, q ends a step that never comes" {
+	command -v script >/dev/null || skip "no script(1)"
+	# After the selector read the guest spins: the step never ends.
+	start=$(date +%s%N)
+	run bash -c '{ printf "s\n"; sleep 0.3; printf "q\n"; sleep 1; } | script -qec "$1" /dev/null' _ \
+		"$GUNYAHCTL run --step --mmio-read 0x09000200=7 $G/exit_by.elf"
+	assert_output --partial "vcpu0 #2 status exited type=forced_stop(7)"
+	assert_output --partial "result stopped, exit status 6"
+}
+
+@test "p pauses a free-running guest, then r shows where it is" {
+	mkfifo "$BATS_TEST_TMPDIR/cmds"
+	"$GUNYAHCTL" run --step --json --mmio-read 0x09000200=7 "$G/exit_by.elf" \
+		<"$BATS_TEST_TMPDIR/cmds" >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	pid=$!
+	{ printf 'c\n'; sleep 0.2; printf 'p\nr\nq\n'; } >"$BATS_TEST_TMPDIR/cmds"
+	wait $pid && rc=0 || rc=$?
+	assert_equal "$rc" 6
+	run cat "$BATS_TEST_TMPDIR/out"
+	assert_json_lines
+	# Paused in the spin loop (two instructions), x11 counting.
+	spin=$((0x$(aarch64-linux-gnu-nm "$G/exit_by.elf" | awk '$3 == "spin" { print $1 }')))
+	pc=$(jq -r 'select(.event == "regs") | .pc' <<<"$output")
+	((pc == spin || pc == spin + 4)) || fail "pc $pc, spin loop at $spin"
+	assert_equal "$(jq -r 'select(.event == "regs") | .x[11] != "0x0"' <<<"$output")" true
 }
