@@ -305,13 +305,15 @@ static void json_summary(void *ctx, const struct gctl_summary *s)
 	pthread_mutex_unlock(&j->lock);
 }
 
-static void json_flush(void *ctx)
+static int json_flush(void *ctx)
 {
 	struct json_out *j = ctx;
+	int ret;
 
 	pthread_mutex_lock(&j->lock);
-	gctl_outbuf_flush(&j->ob);
+	ret = gctl_outbuf_flush(&j->ob);
 	pthread_mutex_unlock(&j->lock);
+	return ret;
 }
 
 static void json_destroy(void *ctx)

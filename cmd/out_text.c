@@ -208,13 +208,15 @@ static void text_summary(void *ctx, const struct gctl_summary *s)
 	pthread_mutex_unlock(&t->lock);
 }
 
-static void text_flush(void *ctx)
+static int text_flush(void *ctx)
 {
 	struct text_out *t = ctx;
+	int ret;
 
 	pthread_mutex_lock(&t->lock);
-	gctl_outbuf_flush(&t->ob);
+	ret = gctl_outbuf_flush(&t->ob);
 	pthread_mutex_unlock(&t->lock);
+	return ret;
 }
 
 static void text_destroy(void *ctx)

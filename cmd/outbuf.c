@@ -13,7 +13,7 @@ void gctl_outbuf_init(struct gctl_outbuf *ob, int fd)
 {
 	ob->fd = fd;
 	ob->line_flush = isatty(fd);
-	ob->failed = false;
+	ob->error = 0;
 	ob->len = 0;
 }
 
@@ -34,15 +34,10 @@ static int write_all(int fd, const char *p, size_t len)
 
 int gctl_outbuf_flush(struct gctl_outbuf *ob)
 {
-	int ret = 0;
-
-	if (ob->len && !ob->failed) {
-		ret = write_all(ob->fd, ob->buf, ob->len);
-		if (ret)
-			ob->failed = true;
-	}
+	if (ob->len && !ob->error)
+		ob->error = write_all(ob->fd, ob->buf, ob->len);
 	ob->len = 0;
-	return ob->failed && !ret ? -EIO : ret;
+	return ob->error;
 }
 
 void gctl_outbuf_put(struct gctl_outbuf *ob, const void *data, size_t len)

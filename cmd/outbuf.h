@@ -19,7 +19,8 @@
 struct gctl_outbuf {
 	int fd;
 	bool line_flush; /* flush at every end of line (a terminal) */
-	bool failed;	 /* a write failed: later output is dropped */
+	int error;	 /* -errno of the first failed write: later output
+			  * is dropped */
 	size_t len;
 	char buf[GCTL_OUTBUF_SIZE];
 };
@@ -31,7 +32,7 @@ void gctl_outbuf_printf(struct gctl_outbuf *ob, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Call at the end of a record: flushes on a terminal. */
 void gctl_outbuf_end_line(struct gctl_outbuf *ob);
-/* 0, or -errno of the first failed write. */
+/* 0, or -errno of the first write that failed, now or before. */
 int gctl_outbuf_flush(struct gctl_outbuf *ob);
 
 #endif /* GCTL_OUTBUF_H */

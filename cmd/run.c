@@ -339,7 +339,8 @@ static const struct argp run_argp = {
 	       "  6   stopped by q, Ctrl-C, SIGTERM or --max-exits\n"
 	       "  7   a vCPU failed (unhandled page fault, run error)\n"
 	       "  64  bad options, 65 bad image, 66 image missing,\n"
-	       "  69  backend unavailable, 70 internal error, 71 system error",
+	       "  69  backend unavailable, 70 internal error, 71 system error,\n"
+	       "  74  the output could not be written",
 };
 
 /* How a failed VM set-up step maps to an exit status. */
@@ -491,7 +492,7 @@ static int run_main(int argc, char **argv)
 	struct gctl_vmm *vmm = NULL;
 	struct gctl_image_info info;
 	struct gctl_summary summary;
-	int ret, sig_fd = -1, timer_fd = -1;
+	int ret, out_err, sig_fd = -1, timer_fd = -1;
 	char err[512];
 	uint64_t entry;
 
@@ -560,6 +561,11 @@ static int run_main(int argc, char **argv)
 	}
 	event_loop(vmm, step, sig_fd, timer_fd);
 	ret = gctl_vmm_finish(vmm, &summary);
+	out_err = sink.ops->flush(sink.ctx);
+	if (out_err) {
+		gctl_err(CMD, "writing the output: %s", strerror(-out_err));
+		ret = EX_IOERR;
+	}
 
 out:
 	gctl_step_free(step);

@@ -87,8 +87,12 @@ struct gctl_sink_ops {
 		     const struct gh_sim_regs *regs);
 	void (*memory)(void *ctx, uint64_t addr, const void *buf, size_t len);
 	void (*summary)(void *ctx, const struct gctl_summary *s);
-	/* Push out what is buffered: the engine paused or stopped. */
-	void (*flush)(void *ctx);
+	/*
+	 * Push out what is buffered: the engine paused or stopped.  0, or
+	 * -errno of the first write that failed since the writer began
+	 * (output after a failed write is dropped).
+	 */
+	int (*flush)(void *ctx);
 	void (*destroy)(void *ctx);
 };
 

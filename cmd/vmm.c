@@ -269,8 +269,7 @@ static void kick_locked(struct gctl_vmm *vmm, const struct vcpu_thread *self)
 		if (vt == self || !vt->thread_started ||
 		    st == GCTL_VCPU_DONE || st == GCTL_VCPU_FAILED)
 			continue;
-		__atomic_store_n(&vt->vcpu->run->immediate_exit, 1,
-				 __ATOMIC_SEQ_CST);
+		gh_vcpu_set_immediate_exit(vt->vcpu, true);
 		pthread_kill(vt->thread, SIGUSR1);
 	}
 }
@@ -437,6 +436,16 @@ handle_page_fault_locked(struct vcpu_thread *vt, struct gctl_exit_record *rec,
 }
 
 /*
+ * The vCPU is out of RUN and waits (paused).  Whoever waits for that (to
+ * read its registers) is told.  Caller holds vmm->lock.
+ */
+static void set_waiting_locked(struct vcpu_thread *vt, enum gctl_vcpu_state st)
+{
+	if (atomic_exchange(&vt->state, st) != (int)st)
+		pthread_cond_broadcast(&vt->vmm->cond);
+}
+
+/*
  * One exit, taken: hold it while paused, then number it, answer it and
  * report it.  Returns true when the thread is done (a STATUS exit).
  */
@@ -457,7 +466,7 @@ static bool handle_exit(struct vcpu_thread *vt, uint64_t t_ns)
 	pthread_mutex_lock(&vmm->lock);
 	while (vmm->paused && !vmm->budget && !vmm->stopping &&
 	       !vmm->killed) {
-		atomic_store(&vt->state, GCTL_VCPU_HELD);
+		set_waiting_locked(vt, GCTL_VCPU_HELD);
 		pthread_cond_wait(&vmm->cond, &vmm->lock);
 	}
 	if (vmm->paused && vmm->budget && --vmm->budget == 0)
@@ -522,14 +531,13 @@ static bool wait_runnable(struct vcpu_thread *vt)
 	pthread_mutex_lock(&vmm->lock);
 	while (vmm->paused && !vmm->budget && !vmm->stopping &&
 	       !vmm->killed) {
-		atomic_store(&vt->state, GCTL_VCPU_WAIT);
+		set_waiting_locked(vt, GCTL_VCPU_WAIT);
 		pthread_cond_wait(&vmm->cond, &vmm->lock);
 	}
 	ok = !vmm->killed;
 	if (ok) {
 		/* Cleared under the lock: a pause from now on sets it again. */
-		__atomic_store_n(&vt->vcpu->run->immediate_exit, 0,
-				 __ATOMIC_SEQ_CST);
+		gh_vcpu_set_immediate_exit(vt->vcpu, false);
 		atomic_store(&vt->state, GCTL_VCPU_RUN);
 	}
 	pthread_mutex_unlock(&vmm->lock);
@@ -868,9 +876,30 @@ unsigned int gctl_vmm_last_vcpu(const struct gctl_vmm *vmm)
 int gctl_vmm_regs(struct gctl_vmm *vmm, unsigned int vcpu,
 		  struct gh_sim_regs *regs)
 {
+	struct vcpu_thread *vt;
+	struct timespec deadline;
+	int ret;
+
 	if (vcpu >= vmm->nr_vcpus)
 		return -ENOENT;
-	return gh_vcpu_get_regs(vmm->vcpus[vcpu].vcpu, regs);
+	vt = &vmm->vcpus[vcpu];
+
+	/*
+	 * Registers are readable between runs only (the sim says EBUSY).
+	 * Paused, a kicked vCPU leaves RUN within a time slice: wait for
+	 * that, a second at most.
+	 */
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 1;
+	pthread_mutex_lock(&vmm->lock);
+	while (vmm->paused && !vmm->budget &&
+	       atomic_load(&vt->state) == GCTL_VCPU_RUN &&
+	       pthread_cond_timedwait(&vmm->cond, &vmm->lock, &deadline) !=
+		       ETIMEDOUT)
+		;
+	ret = gh_vcpu_get_regs(vt->vcpu, regs);
+	pthread_mutex_unlock(&vmm->lock);
+	return ret;
 }
 
 int gctl_vmm_read_mem(struct gctl_vmm *vmm, uint64_t addr, void *buf,

@@ -199,7 +199,8 @@ unsigned int gctl_vmm_last_vcpu(const struct gctl_vmm *vmm);
 
 /*
  * Step mode's inspection, while paused: registers (sim backend; -ENOTTY
- * elsewhere) and guest memory (RAM mapped by this process, else what the
+ * elsewhere; waits up to a second for a kicked vCPU to leave RUN, else
+ * -EBUSY) and guest memory (RAM mapped by this process, else what the
  * backend can read).  -errno on failure.
  */
 int gctl_vmm_regs(struct gctl_vmm *vmm, unsigned int vcpu,

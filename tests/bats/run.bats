@@ -183,7 +183,7 @@ status_case() { # selector, text status line, exit status
 }
 
 @test "page faults: fail stops the VM with a clear message and exit status 7" {
-	run_split gunyahctl run --pf-region 0x90000000:0x10000 "$G/page_fault.elf"
+	run_split gunyahctl run --pf-region 0x90000000:0x10000 "$G/pf_touch.elf"
 	assert_equal "$status" 7
 	assert_line --index 0 "vcpu0 #1 page_fault 0x90000000 attempt=0 resume=none"
 	assert_line --index 1 "vcpu0 #2 status exited type=forced_stop(7)"
@@ -191,13 +191,13 @@ status_case() { # selector, text status line, exit status
 }
 
 @test "page faults: retry maps a zero page and the guest goes on" {
-	run gunyahctl run --pf-region 0x90000000:0x10000 --on-page-fault=retry "$G/page_fault.elf"
+	run gunyahctl run --pf-region 0x90000000:0x10000 --on-page-fault=retry "$G/pf_touch.elf"
 	assert_success
 	assert_line --index 0 "vcpu0 #1 page_fault 0x90000000 attempt=0 resume=retry"
 	assert_line --index 1 "vcpu0 #2 mmio write 0x09000100 len=8 data=0x0000000000001234"
 	assert_line --index 2 "vcpu0 #3 page_fault 0x90001008 attempt=0 resume=retry"
 	assert_line --index 3 "vcpu0 #4 mmio write 0x09000108 len=8 data=0x0000000000000000"
-	run gunyahctl run --json --pf-region 0x90000000:0x10000 --on-page-fault=retry "$G/page_fault.elf"
+	run gunyahctl run --json --pf-region 0x90000000:0x10000 --on-page-fault=retry "$G/pf_touch.elf"
 	assert_json_lines
 	assert_equal "$(exits_json | head -n 1 | jq -c 'del(.t_ns)')" \
 		'{"seq":1,"vcpu":0,"exit":"page_fault","page_fault":{"phys_addr":"0x90000000","attempt":0},"resume":"retry"}'
@@ -205,7 +205,7 @@ status_case() { # selector, text status line, exit status
 }
 
 @test "page faults: fault hands the abort to the guest" {
-	run gunyahctl run --pf-region 0x90000000:0x10000 --on-page-fault=fault "$G/page_fault.elf"
+	run gunyahctl run --pf-region 0x90000000:0x10000 --on-page-fault=fault "$G/pf_touch.elf"
 	assert_success
 	assert_line --index 0 "vcpu0 #1 page_fault 0x90000000 attempt=0 resume=fault"
 	assert_line --index 1 "vcpu0 #2 mmio write 0x09000110 len=8 data=0x0000000090000000"
@@ -337,7 +337,7 @@ cpu0: cpu1 is off, powering down"
 }
 
 @test "errors go to stderr, never into the JSON on stdout" {
-	run_split gunyahctl run --json --pf-region 0x90000000:0x1000 "$G/page_fault.elf"
+	run_split gunyahctl run --json --pf-region 0x90000000:0x1000 "$G/pf_touch.elf"
 	assert_equal "$status" 7
 	assert_json_lines
 	[[ $stderr == "gunyahctl: run: vcpu0: page fault at 0x90000000"* ]]

@@ -159,3 +159,13 @@ patched() {
 		assert_equal "$(wc -l <<<"$stderr")" 1
 	done
 }
+
+@test "output that cannot be written is EX_IOERR (74)" {
+	run_split bash -c '"$GUNYAHCTL" run --uart 0x09000000 "$1" >/dev/full' _ "$HELLO"
+	assert_equal "$status" 74
+	assert_equal "$stderr" "gunyahctl: run: writing the output: No space left on device"
+	# A closed stdout: nothing else may take its place.
+	run_split bash -c '"$GUNYAHCTL" run --uart 0x09000000 "$1" >&-' _ "$HELLO"
+	assert_equal "$status" 74
+	assert_equal "$stderr" "gunyahctl: standard output: Bad file descriptor"
+}

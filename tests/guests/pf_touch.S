@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Touches memory that is not there: run with --pf-region 0x90000000:0x10000.
+ * Touches memory that is not there, for gunyahctl run's page-fault
+ * policies: run with --pf-region 0x90000000:0x10000.
  *   1. store 0x1234 to 0x90000000, load it back, REPORT it (+0)
  *   2. load from 0x90001008 (a second page), REPORT it (+8)
  *   3. SYSTEM_OFF
