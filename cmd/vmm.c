@@ -42,7 +42,7 @@ struct vcpu_thread {
 	/* Page-fault retry: the page this vCPU last had mapped for it. */
 	bool pf_last_valid;
 	uint64_t pf_last_page;
-	bool failed;
+	bool failed; /* ends GCTL_VCPU_FAILED: a page fault or a RUN error */
 };
 
 struct gctl_vmm {
@@ -436,6 +436,19 @@ handle_page_fault_locked(struct vcpu_thread *vt, struct gctl_exit_record *rec,
 }
 
 /*
+ * The engine has just paused (a step ended, or gctl_vmm_pause): get the
+ * other vCPUs out of RUN, show what is buffered, tell the event fd.
+ */
+static void stopped_locked(struct gctl_vmm *vmm, const struct vcpu_thread *self)
+{
+	kick_locked(vmm, self);
+	console_flush_locked(vmm);
+	if (vmm->sink.ops->flush)
+		vmm->sink.ops->flush(vmm->sink.ctx);
+	notify(vmm);
+}
+
+/*
  * The vCPU is out of RUN and waits (paused).  Whoever waits for that (to
  * read its registers) is told.  Caller holds vmm->lock.
  */
@@ -508,13 +521,8 @@ static bool handle_exit(struct vcpu_thread *vt, uint64_t t_ns)
 		gctl_err("run", "%s", msg);
 	if (vmm->cfg.max_exits && rec.seq == vmm->cfg.max_exits && !stop)
 		stop = GCTL_STOP_MAX_EXITS;
-	if (now_paused) {
-		kick_locked(vmm, vt);
-		console_flush_locked(vmm);
-		if (vmm->sink.ops->flush)
-			vmm->sink.ops->flush(vmm->sink.ctx);
-		notify(vmm);
-	}
+	if (now_paused)
+		stopped_locked(vmm, vt);
 	pthread_mutex_unlock(&vmm->lock);
 
 	if (stop)
@@ -548,7 +556,6 @@ static void *vcpu_main(void *data)
 {
 	struct vcpu_thread *vt = data;
 	struct gctl_vmm *vmm = vt->vmm;
-	bool failed = false;
 	int ret;
 
 	vcpu_thread_sigmask();
@@ -559,7 +566,7 @@ static void *vcpu_main(void *data)
 		if (ret < 0) {
 			gctl_err("run", "vcpu%u: GUNYAH_VCPU_RUN: %s", vt->id,
 				 strerror(-ret));
-			failed = true;
+			vt->failed = true;
 			gctl_vmm_stop(vmm, GCTL_STOP_VCPU_FAILED);
 			break;
 		}
@@ -568,8 +575,7 @@ static void *vcpu_main(void *data)
 	}
 
 	pthread_mutex_lock(&vmm->lock);
-	atomic_store(&vt->state, failed || vt->failed ? GCTL_VCPU_FAILED :
-							GCTL_VCPU_DONE);
+	atomic_store(&vt->state, vt->failed ? GCTL_VCPU_FAILED : GCTL_VCPU_DONE);
 	if (--vmm->nr_live == 0) {
 		vmm->t_end_ns = now_ns();
 		notify(vmm);
@@ -583,7 +589,7 @@ static void *vcpu_main(void *data)
 static void sim_log(void *ctx, const char *msg)
 {
 	(void)ctx;
-	gctl_err("run", "%s: %s", "sim", msg);
+	gctl_err("run", "sim: %s", msg);
 }
 
 int gctl_vmm_create(struct gh_backend *be, const struct gctl_vmm_config *cfg,
@@ -754,11 +760,7 @@ void gctl_vmm_pause(struct gctl_vmm *vmm)
 	if (!vmm->paused || vmm->budget) {
 		vmm->paused = true;
 		vmm->budget = 0;
-		kick_locked(vmm, NULL);
-		console_flush_locked(vmm);
-		if (vmm->sink.ops->flush)
-			vmm->sink.ops->flush(vmm->sink.ctx);
-		notify(vmm);
+		stopped_locked(vmm, NULL);
 	}
 	pthread_mutex_unlock(&vmm->lock);
 }

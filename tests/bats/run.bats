@@ -310,28 +310,30 @@ cpu0: cpu1 is off, powering down"
 	assert_line --regexp '^vcpu1 #[23] status exited type=forced_stop\(7\)$'
 }
 
-@test "SIGINT stops the VM cleanly and prints the summary" {
-	out=$BATS_TEST_TMPDIR/out
-	"$GUNYAHCTL" run --mmio-read 0x09000200=7 "$G/exit_by.elf" >"$out" 2>&1 &
+# signalled SIGNAL ARG...: run, send SIGNAL after 0.2 s; $status and
+# $output (stdout and stderr) as bats' run sets them.
+signalled() {
+	local sig=$1 out=$BATS_TEST_TMPDIR/out pid
+	shift
+	"$GUNYAHCTL" run "$@" >"$out" 2>&1 &
 	pid=$!
 	sleep 0.2
-	kill -INT $pid
-	wait $pid && rc=0 || rc=$?
-	assert_equal "$rc" 6
-	run cat "$out"
+	kill -"$sig" $pid
+	wait $pid && status=0 || status=$?
+	output=$(cat "$out")
+	mapfile -t lines <"$out"
+}
+
+@test "SIGINT stops the VM cleanly and prints the summary" {
+	signalled INT --mmio-read 0x09000200=7 "$G/exit_by.elf"
+	assert_equal "$status" 6
 	assert_line "vcpu0 #2 status exited type=forced_stop(7)"
 	assert_line --regexp '^summary: 2 exits in .*result stopped, exit status 6$'
 }
 
 @test "SIGTERM does the same" {
-	out=$BATS_TEST_TMPDIR/out
-	"$GUNYAHCTL" run --json --mmio-read 0x09000200=8 "$G/exit_by.elf" >"$out" 2>&1 &
-	pid=$!
-	sleep 0.2
-	kill -TERM $pid
-	wait $pid && rc=0 || rc=$?
-	assert_equal "$rc" 6
-	run cat "$out"
+	signalled TERM --json --mmio-read 0x09000200=8 "$G/exit_by.elf"
+	assert_equal "$status" 6
 	assert_json_lines
 	assert_equal "$(summary_jq .status.exit_info.type)" forced_stop
 }

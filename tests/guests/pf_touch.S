@@ -30,14 +30,6 @@ _start:
 	system_off
 	b	.
 
-sync_handler:
-	mrs	x9, far_el1
-	report	x9, 0x10
-	mrs	x9, esr_el1
-	report	x9, 0x18
-	mrs	x9, elr_el1
-	add	x9, x9, #4
-	msr	elr_el1, x9
-	eret
+	report_and_skip sync_handler
 
 	vectors vector_table, sync_handler
