@@ -122,7 +122,10 @@ $(B)/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBA) | guests
 $(B)/tests/unit/test_diag_fdt: cmd/diag_fdt.c cmd/diag.h
 
 # Guest programs: freestanding AArch64, linked at the simulator's RAM base.
+# -n: no page alignment, so the one PT_LOAD segment starts at the RAM base
+# instead of a page below it (with the ELF headers in it).
 GUEST_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,-Ttext=0x80000000 \
+	-Wl,-n -Wl,--no-warn-rwx-segments \
 	-Wl,-z,max-page-size=4096
 $(B)/%.elf: %.S lib/gunyah_sim.h tests/guests/guest.h cmd/diag_layout.h \
 		cmd/guests/diag_guest.h

@@ -22,6 +22,8 @@ enum gctl_exit {
 	GCTL_EXIT_LOAD_FAILED = 4,  /* VM failed to load */
 	GCTL_EXIT_TIMEOUT = 5,	    /* --timeout: forced stop */
 	GCTL_EXIT_STOPPED = 6,	    /* stopped by the user (q, Ctrl-C), or --max-exits */
+	GCTL_EXIT_VCPU_FAILED = 7,  /* a vCPU could not go on: an unhandled
+				     * page fault, or a RUN error */
 	GCTL_EXIT_USAGE = EX_USAGE,	    /* 64 */
 	GCTL_EXIT_DATAERR = EX_DATAERR,	    /* 65: bad image */
 	GCTL_EXIT_NOINPUT = EX_NOINPUT,	    /* 66: image missing */

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* gunyahctl: global options and the subcommand table. */
 #include <argp.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gunyahctl.h"
 
@@ -79,6 +82,11 @@ int main(int argc, char **argv)
 {
 	struct main_args a = { 0 };
 
+	/* Closed, stdout would be the first file opened: output goes astray. */
+	if (fcntl(STDOUT_FILENO, F_GETFD) < 0) {
+		gctl_err(NULL, "standard output: %s", strerror(errno));
+		return EX_IOERR;
+	}
 	argp_err_exit_status = GCTL_EXIT_USAGE;
 	gctl_parse_global_args(&main_argp, argc, argv, &a);
 	if (!a.cmd_argv)

@@ -1,17 +1,586 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* gunyahctl run: placeholder until the command lands. */
+/*
+ * gunyahctl run: options, then wiring: a writer (out_text.c/out_json.c),
+ * the engine (vmm.c), the image (image.c), step mode (step.c), and an
+ * event loop in this thread for signals, --timeout and step commands.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
 #include "gunyahctl.h"
+#include "image.h"
+#include "sink.h"
+#include "step.h"
+#include "vmm.h"
+
+#define CMD "run"
+
+enum {
+	OPT_RAM_BASE = 0x100,
+	OPT_LOAD_ADDR,
+	OPT_MMIO,
+	OPT_UART,
+	OPT_MMIO_READ,
+	OPT_FAULT,
+	OPT_PF_REGION,
+	OPT_ON_PF,
+	OPT_MAX_EXITS,
+};
+
+struct run_args {
+	struct gctl_vmm_config cfg;
+	const char *image;
+	const char *backend;
+	bool load_addr_set;
+	uint64_t load_addr;
+	bool entry_set;
+	uint64_t entry;
+	double timeout;
+	bool json;
+	bool quiet;
+};
+
+static const struct argp_option options[] = {
+	{ NULL, 0, NULL, 0, "The VM:", 1 },
+	{ "mem", 'm', "SIZE", 0,
+	  "guest RAM size (default 128M; K, M, G suffixes)", 1 },
+	{ "ram-base", OPT_RAM_BASE, "ADDR", 0,
+	  "guest RAM base address (default 0x80000000)", 1 },
+	{ "vcpus", 'c', "N", 0, "number of vCPUs (default 1); vCPU 0 boots, "
+	  "the others wait for PSCI CPU_ON", 1 },
+	{ "backend", 'b', "sim|dev", 0,
+	  "the built-in simulator (default) or /dev/gunyah", 1 },
+	{ NULL, 0, NULL, 0, "The image:", 2 },
+	{ "load-addr", OPT_LOAD_ADDR, "ADDR", 0,
+	  "where a raw image goes (default the RAM base); an ELF goes where "
+	  "its PT_LOAD segments say", 2 },
+	{ "entry", 'e', "ADDR", 0,
+	  "start vCPU 0 here (default the ELF entry, or the load address)", 2 },
+	{ NULL, 0, NULL, 0, "Devices and exit handling:", 3 },
+	{ "mmio", OPT_MMIO, "ADDR:SIZE[:NAME]", 0,
+	  "an MMIO region; exits in a named one show its name (repeatable)", 3 },
+	{ "uart", OPT_UART, "ADDR", 0,
+	  "a PL011 UART here: bytes the guest writes to its data register are "
+	  "console output (a 4K region named uart)", 3 },
+	{ "mmio-read", OPT_MMIO_READ, "ADDR=VALUE[,VALUE...]", 0,
+	  "reads at ADDR return the VALUEs in turn, the last one repeating "
+	  "(repeatable; other reads return 0)", 3 },
+	{ "fault", OPT_FAULT, "ADDR", 0,
+	  "accesses to ADDR are answered FAULT: the guest takes a data abort "
+	  "(repeatable)", 3 },
+	{ "pf-region", OPT_PF_REGION, "ADDR:SIZE", 0,
+	  "(sim) guest memory that is not there yet: accesses give page_fault "
+	  "exits (repeatable)", 3 },
+	{ "on-page-fault", OPT_ON_PF, "fail|retry|fault", 0,
+	  "fail: stop the VM (default); retry: map a zero page and retry; "
+	  "fault: the guest takes a data abort", 3 },
+	{ NULL, 0, NULL, 0, "Running:", 4 },
+	{ "step", 's', "N", OPTION_ARG_OPTIONAL,
+	  "stop after every exit (or every N exits) and read a command: "
+	  "Enter/s next, c continue, r registers, m ADDR [LEN] memory, q quit", 4 },
+	{ "max-exits", OPT_MAX_EXITS, "N", 0, "stop the VM after N exits", 4 },
+	{ "timeout", 't', "SEC", 0,
+	  "force-stop the VM after SEC seconds (fractions allowed)", 4 },
+	{ NULL, 0, NULL, 0, "Output:", 5 },
+	{ "json", 'j', NULL, 0,
+	  "JSON Lines: one object per exit, then a summary object", 5 },
+	{ "quiet", 'q', NULL, 0,
+	  "no exit lines and no summary: only the guest console", 5 },
+	{ 0 }
+};
+
+static uint64_t parse_addr(const char *opt, const char *s)
+{
+	uint64_t v;
+
+	if (gctl_parse_u64(s, &v))
+		gctl_usage_err(CMD, "%s %s: not an address", opt, s);
+	return v;
+}
+
+static uint64_t parse_sz(const char *opt, const char *s)
+{
+	uint64_t v;
+	int ret = gctl_parse_size(s, &v);
+
+	if (ret == -ERANGE)
+		gctl_usage_err(CMD, "%s %s: too large", opt, s);
+	if (ret)
+		gctl_usage_err(CMD, "%s %s: not a size (a number with an "
+			       "optional K, M or G suffix)", opt, s);
+	return v;
+}
+
+static uint64_t parse_count(const char *opt, const char *s, uint64_t max)
+{
+	uint64_t v;
+
+	if (gctl_parse_u64(s, &v) || !v || v > max)
+		gctl_usage_err(CMD, "%s %s: want a number from 1 to %" PRIu64,
+			       opt, s, max);
+	return v;
+}
+
+static bool valid_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n >= GCTL_REGION_NAME_MAX)
+		return false;
+	for (; *s; s++)
+		if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') &&
+		    !(*s >= '0' && *s <= '9') && !strchr("_-.", *s))
+			return false;
+	return true;
+}
+
+/* ADDR:SIZE[:NAME]; name NULL where no name is allowed. */
+static void parse_region(const char *opt, const char *arg, uint64_t *addr,
+			 uint64_t *size, char *name)
+{
+	char buf[256], *size_s, *name_s;
+	int ret;
+
+	if (strlen(arg) >= sizeof(buf))
+		gctl_usage_err(CMD, "%s: argument too long", opt);
+	strcpy(buf, arg);
+	size_s = strchr(buf, ':');
+	if (!size_s)
+		gctl_usage_err(CMD, "%s %s: want ADDR:SIZE%s", opt, arg,
+			       name ? "[:NAME]" : "");
+	*size_s++ = 0;
+	name_s = strchr(size_s, ':');
+	if (name_s) {
+		*name_s++ = 0;
+		if (!name)
+			gctl_usage_err(CMD, "%s %s: want ADDR:SIZE", opt, arg);
+		if (!valid_name(name_s))
+			gctl_usage_err(CMD, "%s %s: a name is 1 to %d letters, "
+				       "digits, '_', '-' or '.'", opt, arg,
+				       GCTL_REGION_NAME_MAX - 1);
+		strcpy(name, name_s);
+	}
+	if (gctl_parse_u64(buf, addr))
+		gctl_usage_err(CMD, "%s %s: %s: not an address", opt, arg, buf);
+	ret = gctl_parse_size(size_s, size);
+	if (ret == -ERANGE)
+		gctl_usage_err(CMD, "%s %s: size too large", opt, arg);
+	if (ret)
+		gctl_usage_err(CMD, "%s %s: not a size (a number with an "
+			       "optional K, M or G suffix)", opt, arg);
+	if (!*size)
+		gctl_usage_err(CMD, "%s %s: size cannot be 0", opt, arg);
+}
+
+static void parse_script(const char *arg, struct gctl_mmio_script *s)
+{
+	char buf[1024], *vals, *tok, *save = NULL;
+
+	if (strlen(arg) >= sizeof(buf))
+		gctl_usage_err(CMD, "--mmio-read: argument too long");
+	strcpy(buf, arg);
+	vals = strchr(buf, '=');
+	if (!vals)
+		gctl_usage_err(CMD, "--mmio-read %s: want ADDR=VALUE[,VALUE...]",
+			       arg);
+	*vals++ = 0;
+	if (gctl_parse_u64(buf, &s->addr))
+		gctl_usage_err(CMD, "--mmio-read %s: %s: not an address", arg,
+			       buf);
+	s->nr_values = 0;
+	for (tok = strtok_r(vals, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (s->nr_values == GCTL_SCRIPT_MAX_VALUES)
+			gctl_usage_err(CMD, "--mmio-read %s: at most %d values",
+				       arg, GCTL_SCRIPT_MAX_VALUES);
+		if (gctl_parse_u64(tok, &s->values[s->nr_values++]))
+			gctl_usage_err(CMD, "--mmio-read %s: %s: not a number",
+				       arg, tok);
+	}
+	if (!s->nr_values)
+		gctl_usage_err(CMD, "--mmio-read %s: no value", arg);
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct run_args *a = state->input;
+	struct gctl_vmm_config *cfg = &a->cfg;
+	char *end;
+
+	switch (key) {
+	case 'm':
+		cfg->ram_size = parse_sz("--mem", arg);
+		break;
+	case OPT_RAM_BASE:
+		cfg->ram_base = parse_addr("--ram-base", arg);
+		break;
+	case 'c':
+		cfg->nr_vcpus = (unsigned int)parse_count("--vcpus", arg,
+							  GCTL_MAX_VCPUS);
+		break;
+	case 'b':
+		a->backend = arg;
+		break;
+	case OPT_LOAD_ADDR:
+		a->load_addr = parse_addr("--load-addr", arg);
+		a->load_addr_set = true;
+		break;
+	case 'e':
+		a->entry = parse_addr("--entry", arg);
+		a->entry_set = true;
+		break;
+	case OPT_MMIO: {
+		struct gctl_mmio_region *r;
+
+		if (cfg->nr_regions == GCTL_MAX_MMIO_REGIONS)
+			gctl_usage_err(CMD, "--mmio: at most %d regions",
+				       GCTL_MAX_MMIO_REGIONS);
+		r = &cfg->regions[cfg->nr_regions++];
+		parse_region("--mmio", arg, &r->addr, &r->size, r->name);
+		break;
+	}
+	case OPT_UART:
+		if (cfg->uart_set)
+			gctl_usage_err(CMD, "--uart: only one UART");
+		cfg->uart_addr = parse_addr("--uart", arg);
+		cfg->uart_set = true;
+		break;
+	case OPT_MMIO_READ:
+		if (cfg->nr_scripts == GCTL_MAX_SCRIPTS)
+			gctl_usage_err(CMD, "--mmio-read: at most %d addresses",
+				       GCTL_MAX_SCRIPTS);
+		parse_script(arg, &cfg->scripts[cfg->nr_scripts++]);
+		break;
+	case OPT_FAULT:
+		if (cfg->nr_faults == GCTL_MAX_FAULTS)
+			gctl_usage_err(CMD, "--fault: at most %d addresses",
+				       GCTL_MAX_FAULTS);
+		cfg->faults[cfg->nr_faults++] = parse_addr("--fault", arg);
+		break;
+	case OPT_PF_REGION: {
+		struct gctl_range *r;
+
+		if (cfg->nr_pf_regions == GCTL_MAX_PF_REGIONS)
+			gctl_usage_err(CMD, "--pf-region: at most %d regions",
+				       GCTL_MAX_PF_REGIONS);
+		r = &cfg->pf_regions[cfg->nr_pf_regions++];
+		parse_region("--pf-region", arg, &r->addr, &r->size, NULL);
+		break;
+	}
+	case OPT_ON_PF:
+		if (!strcmp(arg, "fail"))
+			cfg->pf_policy = GCTL_PF_FAIL;
+		else if (!strcmp(arg, "retry"))
+			cfg->pf_policy = GCTL_PF_RETRY;
+		else if (!strcmp(arg, "fault"))
+			cfg->pf_policy = GCTL_PF_FAULT;
+		else
+			gctl_usage_err(CMD, "--on-page-fault %s: want fail, "
+				       "retry or fault", arg);
+		break;
+	case 's':
+		cfg->step = arg ? parse_count("--step", arg, UINT32_MAX) : 1;
+		break;
+	case OPT_MAX_EXITS:
+		cfg->max_exits = parse_count("--max-exits", arg, UINT64_MAX);
+		break;
+	case 't':
+		errno = 0;
+		a->timeout = strtod(arg, &end);
+		if (errno || end == arg || *end || !isfinite(a->timeout) ||
+		    a->timeout <= 0 || a->timeout > 1e6)
+			gctl_usage_err(CMD, "--timeout %s: want seconds, more "
+				       "than 0 and at most 1000000", arg);
+		break;
+	case 'j':
+		a->json = true;
+		break;
+	case 'q':
+		a->quiet = true;
+		break;
+	case ARGP_KEY_ARG:
+		if (a->image)
+			gctl_usage_err(CMD, "%s: only one IMAGE", arg);
+		a->image = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!a->image)
+			gctl_usage_err(CMD, "no IMAGE given (see 'gunyahctl run --help')");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp run_argp = {
+	.options = options,
+	.parser = parse_opt,
+	.args_doc = "IMAGE",
+	.doc = "Create a VM, load IMAGE (a raw binary, or an AArch64 ELF) into "
+	       "its RAM, start it and run every vCPU's run loop, printing each "
+	       "exit (mmio, page_fault, status) as it happens and a summary at "
+	       "the end.\v"
+	       "Exit status:\n"
+	       "  0   the guest powered off (or exited normally)\n"
+	       "  2   the guest asked for a reset\n"
+	       "  3   the VM crashed, or exited abnormally\n"
+	       "  4   the VM failed to load or start\n"
+	       "  5   --timeout stopped it\n"
+	       "  6   stopped by q, Ctrl-C, SIGTERM or --max-exits\n"
+	       "  7   a vCPU failed (unhandled page fault, run error)\n"
+	       "  64  bad options, 65 bad image, 66 image missing,\n"
+	       "  69  backend unavailable, 70 internal error, 71 system error,\n"
+	       "  74  the output could not be written",
+};
+
+/* How a failed VM set-up step maps to an exit status. */
+static int setup_status(int err)
+{
+	switch (err) {
+	case -ENOENT:
+	case -ENODEV:
+	case -ENXIO:
+	case -EACCES:
+	case -EPERM:
+	case -ENOTTY:
+	case -EOPNOTSUPP:
+		return GCTL_EXIT_UNAVAILABLE;
+	case -EINVAL:
+	case -EEXIST:
+	case -ERANGE:
+	case -ENOSPC:
+		return GCTL_EXIT_USAGE;
+	case -ENOMEM:
+		return GCTL_EXIT_OSERR;
+	default:
+		return GCTL_EXIT_UNAVAILABLE;
+	}
+}
+
+static int load_image(struct gctl_vmm *vmm, struct run_args *a,
+		      struct gctl_image_info *info)
+{
+	struct gctl_image_opts opts = {
+		.load_addr = a->load_addr_set ? a->load_addr : a->cfg.ram_base,
+	};
+	char err[256];
+	int ret;
+
+	ret = gctl_image_load_file(gctl_vmm_vm(vmm), a->image, &opts, info,
+				   err, sizeof(err));
+	if (ret) {
+		gctl_err(CMD, "%s: %s", a->image, err);
+		return ret == -ENOEXEC || ret == -EFBIG ? GCTL_EXIT_DATAERR :
+		       ret == -ENOMEM ? GCTL_EXIT_OSERR : GCTL_EXIT_NOINPUT;
+	}
+	if (info->format == GCTL_IMAGE_ELF && a->load_addr_set) {
+		gctl_err(CMD, "--load-addr: %s is an ELF: its segments say "
+			 "where it goes", a->image);
+		return GCTL_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* This thread's signals: a signalfd, so nothing runs in a handler. */
+static int block_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
+		return -1;
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static int arm_timeout(double secs)
+{
+	struct itimerspec its = { 0 };
+	int fd;
+
+	if (secs <= 0)
+		return -1;
+	fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	its.it_value.tv_sec = (time_t)secs;
+	its.it_value.tv_nsec = (long)((secs - (double)(time_t)secs) * 1e9);
+	if (!its.it_value.tv_sec && !its.it_value.tv_nsec)
+		its.it_value.tv_nsec = 1;
+	timerfd_settime(fd, 0, &its, NULL);
+	return fd;
+}
+
+/* Wait for the vCPUs, answering signals, the timeout and step commands. */
+static void event_loop(struct gctl_vmm *vmm, struct gctl_step *step,
+		       int sig_fd, int timer_fd)
+{
+	unsigned int signals = 0;
+
+	for (;;) {
+		enum gctl_vmm_state state = gctl_vmm_state(vmm);
+		struct pollfd pfd[4];
+		nfds_t n = 0;
+		int in_fd;
+
+		if (step)
+			gctl_step_update(step, state);
+		if (state == GCTL_VMM_DONE)
+			return;
+		/* Step commands may have changed it. */
+		pfd[n++] = (struct pollfd){ .fd = gctl_vmm_event_fd(vmm),
+					    .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
+		if (timer_fd >= 0)
+			pfd[n++] = (struct pollfd){ .fd = timer_fd,
+						    .events = POLLIN };
+		in_fd = step ? gctl_step_poll_fd(step, state) : -1;
+		if (in_fd >= 0)
+			pfd[n++] = (struct pollfd){ .fd = in_fd,
+						    .events = POLLIN };
+
+		if (poll(pfd, n, -1) < 0)
+			continue;
+		for (nfds_t i = 1; i < n; i++) {
+			struct signalfd_siginfo si;
+			uint64_t ticks;
+
+			if (!pfd[i].revents)
+				continue;
+			if (pfd[i].fd == sig_fd &&
+			    read(sig_fd, &si, sizeof(si)) == sizeof(si)) {
+				/* A second signal: stop waiting for the VM. */
+				if (signals++)
+					gctl_vmm_kill(vmm, GCTL_STOP_USER);
+				else
+					gctl_vmm_stop(vmm, GCTL_STOP_USER);
+			} else if (pfd[i].fd == timer_fd &&
+				   read(timer_fd, &ticks, sizeof(ticks)) > 0) {
+				gctl_vmm_stop(vmm, GCTL_STOP_TIMEOUT);
+			} else if (pfd[i].fd == in_fd) {
+				gctl_step_read(step, gctl_vmm_state(vmm));
+			}
+		}
+	}
+}
 
 static int run_main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	gctl_err("run", "not available in this build yet");
-	return GCTL_EXIT_SOFTWARE;
+	struct run_args a = {
+		.cfg = {
+			.ram_base = GH_SIM_RAM_BASE,
+			.ram_size = GH_SIM_RAM_SIZE,
+			.nr_vcpus = 1,
+		},
+		.backend = "sim",
+	};
+	struct gctl_sink sink = { 0 };
+	struct gctl_step *step = NULL;
+	struct gh_backend *be = NULL;
+	struct gctl_vmm *vmm = NULL;
+	struct gctl_image_info info;
+	struct gctl_summary summary;
+	int ret, out_err, sig_fd = -1, timer_fd = -1;
+	char err[512];
+	uint64_t entry;
+
+	gctl_parse_args("gunyahctl run", &run_argp, argc, argv, &a);
+	if (gctl_vmm_config_check(&a.cfg, err, sizeof(err))) {
+		gctl_err(CMD, "%s", err);
+		return GCTL_EXIT_USAGE;
+	}
+	if (a.load_addr_set &&
+	    (a.load_addr < a.cfg.ram_base ||
+	     a.load_addr - a.cfg.ram_base >= a.cfg.ram_size)) {
+		gctl_err(CMD, "--load-addr %#" PRIx64 " is not in guest RAM [%#"
+			 PRIx64 ", %#" PRIx64 ")", a.load_addr, a.cfg.ram_base,
+			 a.cfg.ram_base + a.cfg.ram_size);
+		return GCTL_EXIT_USAGE;
+	}
+
+	/* Before any thread exists, so that every thread inherits it. */
+	sig_fd = block_signals();
+	if (sig_fd < 0) {
+		gctl_err(CMD, "signalfd: %s", strerror(errno));
+		return GCTL_EXIT_OSERR;
+	}
+
+	ret = gctl_backend_open(CMD, a.backend, &be);
+	if (ret)
+		goto out;
+	ret = a.json ? gctl_out_json_new(STDOUT_FILENO, a.quiet, &sink) :
+		       gctl_out_text_new(STDOUT_FILENO, a.quiet, &sink);
+	if (ret) {
+		gctl_err(CMD, "%s", strerror(-ret));
+		ret = GCTL_EXIT_OSERR;
+		goto out;
+	}
+	ret = gctl_vmm_create(be, &a.cfg, &sink, &vmm, err, sizeof(err));
+	if (ret) {
+		if (gh_backend_is_sim(be))
+			gctl_err(CMD, "backend sim: %s", err);
+		else
+			gctl_err(CMD, "backend %s (%s): %s", gh_backend_name(be),
+				 gctl_device_path(), err);
+		ret = setup_status(ret);
+		goto out;
+	}
+	ret = load_image(vmm, &a, &info);
+	if (ret)
+		goto out;
+	entry = a.entry_set ? a.entry : info.entry;
+
+	if (a.cfg.step) {
+		ret = gctl_step_new(vmm, &sink, STDIN_FILENO, a.cfg.step, &step);
+		if (ret) {
+			gctl_err(CMD, "%s", strerror(-ret));
+			ret = GCTL_EXIT_OSERR;
+			goto out;
+		}
+	}
+	timer_fd = arm_timeout(a.timeout);
+
+	ret = gctl_vmm_start(vmm, entry, err, sizeof(err));
+	if (ret)
+		gctl_err(CMD, "%s", err);
+	if (!gctl_vmm_started(vmm)) {
+		ret = GCTL_EXIT_SOFTWARE;
+		goto out;
+	}
+	event_loop(vmm, step, sig_fd, timer_fd);
+	ret = gctl_vmm_finish(vmm, &summary);
+	out_err = sink.ops->flush(sink.ctx);
+	if (out_err) {
+		gctl_err(CMD, "writing the output: %s", strerror(-out_err));
+		ret = EX_IOERR;
+	}
+
+out:
+	gctl_step_free(step);
+	gctl_vmm_destroy(vmm);
+	gctl_sink_destroy(&sink);
+	gh_backend_close(be);
+	if (timer_fd >= 0)
+		close(timer_fd);
+	if (sig_fd >= 0)
+		close(sig_fd);
+	return ret;
 }
 
 const struct gctl_cmd gctl_cmd_run = {
 	.name = "run",
-	.doc = "(not available yet)",
+	.doc = "run a guest image and show every vCPU exit",
 	.main = run_main,
 };

@@ -11,11 +11,14 @@
 
 static void verr(const char *cmd, const char *fmt, va_list ap)
 {
+	/* vCPU threads report too: one line stays one line. */
+	flockfile(stderr);
 	fputs("gunyahctl: ", stderr);
 	if (cmd)
 		fprintf(stderr, "%s: ", cmd);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
+	funlockfile(stderr);
 }
 
 void gctl_err(const char *cmd, const char *fmt, ...)

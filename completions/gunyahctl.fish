@@ -78,3 +78,20 @@ complete -c gunyahctl -n '__fish_seen_subcommand_from diag' -a '(__gunyahctl_che
 
 # run IMAGE
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -F
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s m -l mem -x -d 'Guest RAM size (K, M, G suffixes)'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l ram-base -x -d 'Guest RAM base address'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s c -l vcpus -x -d 'Number of vCPUs (1 to 64)'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s b -l backend -x -a 'sim dev' -d 'Backend to run on'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l load-addr -x -d 'Where a raw image goes'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s e -l entry -x -d 'Start vCPU 0 here'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l mmio -x -d 'An MMIO region: ADDR:SIZE[:NAME]'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l uart -x -d 'A PL011 UART at this address'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l mmio-read -x -d 'Reads at ADDR return: ADDR=VALUE[,VALUE...]'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l fault -x -d 'Accesses to ADDR take a data abort'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l pf-region -x -d '(sim) Memory not there yet: ADDR:SIZE'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l on-page-fault -x -a 'fail retry fault' -d 'What a page fault gets'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s s -l step -d 'Stop after every exit (--step=N: every N)'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l max-exits -x -d 'Stop the VM after N exits'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s t -l timeout -x -d 'Stop the VM after SEC seconds'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s j -l json -d 'JSON Lines: one object per exit, then a summary'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s q -l quiet -d 'Only the guest console'

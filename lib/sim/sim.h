@@ -69,7 +69,12 @@ void sim_completion_destroy(struct sim_completion *c);
 void sim_completion_complete(struct sim_completion *c);
 void sim_completion_complete_all(struct sim_completion *c);
 void sim_completion_reinit(struct sim_completion *c);
-/* 0 when completed, -EINTR if a signal interrupted (see above). */
+/*
+ * 0 when completed, -EINTR if a signal interrupted (see above), 1 if a
+ * signal with an SA_RESTART handler did: the kernel would restart the
+ * syscall, so the caller starts its loop over (and looks at
+ * immediate_exit again) instead of sleeping on.
+ */
 int sim_completion_wait(struct sim_completion *c, struct sim_task *t);
 
 /* A mutex whose lock can be interrupted by a signal. */

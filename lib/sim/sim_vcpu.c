@@ -330,6 +330,11 @@ static int vcpu_run(struct sim_vcpu *vcpu)
 			/* Re-arm before the next hypercall, so a wake-up
 			 * that comes during it is not lost. */
 			sim_completion_reinit(&vcpu->ready);
+			if (ret == 1) {
+				/* The syscall restart: round the loop again. */
+				ret = 0;
+				break;
+			}
 			if (!ret && !check_system(vcpu))
 				goto out;
 			break;

@@ -195,8 +195,8 @@ int sim_completion_wait(struct sim_completion *c, struct sim_task *t)
 			return 0;
 		}
 		ret = wait_fd(c->efd, t);
-		if (ret < 0)
-			return ret;
+		if (ret)
+			return ret; /* -EINTR, or 1: a restarting handler ran */
 	}
 }
 

@@ -67,11 +67,13 @@ complete_fish() {
 	assert_line "missing: gunyahctl explain: --list in the fish completion"
 	assert_line "missing: gunyahctl explain: --list in the zsh completion"
 	assert_line "missing: gunyahctl info: --backend in the zsh completion"
-	# the bash and zsh seds take diag's --list and --backend with them
+	# the bash and zsh seds take diag's --list and --backend (and run's
+	# --backend) with them
 	assert_line "missing: gunyahctl diag: --list in the bash completion"
 	assert_line "missing: gunyahctl diag: --list in the zsh completion"
 	assert_line "missing: gunyahctl diag: --backend in the zsh completion"
-	assert_equal "$(grep -c '^missing:' <<<"$output")" 9
+	assert_line "missing: gunyahctl run: --backend in the zsh completion"
+	assert_equal "$(grep -c '^missing:' <<<"$output")" 10
 }
 
 @test "the drift check fails for a command without a man page" {

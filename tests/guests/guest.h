@@ -57,4 +57,21 @@
 	.endr
 .endm
 
+/*
+ * \name: a synchronous exception handler that REPORTs FAR_EL1 (at +\far)
+ * and ESR_EL1 (at +\esr), then returns past the instruction that took
+ * the exception.  Clobbers x9 and x28.
+ */
+.macro report_and_skip name, far=0x10, esr=0x18
+\name:
+	mrs	x9, far_el1
+	report	x9, \far
+	mrs	x9, esr_el1
+	report	x9, \esr
+	mrs	x9, elr_el1
+	add	x9, x9, #4
+	msr	elr_el1, x9
+	eret
+.endm
+
 #endif

@@ -1,0 +1,171 @@
+#!/usr/bin/env bats
+# gunyahctl run: every bad input is one line on stderr, nothing on stdout,
+# the documented exit status, and never a crash.
+
+setup() { load run_helpers; }
+
+# bad STATUS "exact stderr line" ARG...
+bad() {
+	local want_status=$1 want_err=$2
+	shift 2
+	run_split gunyahctl run "$@"
+	assert_equal "$status" "$want_status"
+	assert_equal "$output" ""
+	assert_equal "$stderr" "$want_err"
+}
+
+# A copy of hello.elf with bytes at offset replaced: patched OFFSET PRINTF-BYTES
+patched() {
+	local f=$BATS_TEST_TMPDIR/patched.elf
+	cp "$HELLO" "$f"
+	printf "$2" | dd of="$f" bs=1 seek="$1" conv=notrunc status=none
+	echo "$f"
+}
+
+@test "a missing image is EX_NOINPUT (66)" {
+	bad 66 "gunyahctl: run: /nonexistent/x.elf: No such file or directory" /nonexistent/x.elf
+	bad 66 "gunyahctl: run: $BATS_TEST_TMPDIR: Is a directory" "$BATS_TEST_TMPDIR"
+	bad 66 "gunyahctl: run: /dev/null: not a regular file" /dev/null
+}
+
+@test "an empty image is EX_DATAERR (65)" {
+	: >"$BATS_TEST_TMPDIR/empty"
+	bad 65 "gunyahctl: run: $BATS_TEST_TMPDIR/empty: empty image" "$BATS_TEST_TMPDIR/empty"
+}
+
+@test "truncated ELF files are named for what is missing" {
+	f=$BATS_TEST_TMPDIR/t.elf
+	head -c 40 "$HELLO" >"$f"
+	bad 65 "gunyahctl: run: $f: truncated ELF: 40 bytes, the header alone is 64" "$f"
+	head -c 100 "$HELLO" >"$f"
+	bad 65 "gunyahctl: run: $f: truncated ELF: 1 program headers at offset 64 run past the end of the 100-byte file" "$f"
+	head -c 150 "$HELLO" >"$f"
+	run_split gunyahctl run "$f"
+	assert_equal "$status" 65
+	[[ $stderr == "gunyahctl: run: $f: truncated ELF: segment 0 (offset 0x78, "*" bytes) runs past the end of the 150-byte file" ]]
+}
+
+@test "ELF files for another machine, class or byte order are refused" {
+	bad 65 "gunyahctl: run: $(patched 18 '\x3e\x00'): ELF machine is x86-64, want AArch64" "$(patched 18 '\x3e\x00')"
+	bad 65 "gunyahctl: run: $(patched 18 '\x28\x00'): ELF machine is ARM (32-bit), want AArch64" "$(patched 18 '\x28\x00')"
+	bad 65 "gunyahctl: run: $(patched 18 '\x34\x12'): ELF machine is 4660, want AArch64 (183)" "$(patched 18 '\x34\x12')"
+	bad 65 "gunyahctl: run: $(patched 4 '\x01'): ELF class is 32-bit, want 64-bit" "$(patched 4 '\x01')"
+	bad 65 "gunyahctl: run: $(patched 5 '\x02'): ELF data encoding is big-endian, want little-endian" "$(patched 5 '\x02')"
+	bad 65 "gunyahctl: run: $(patched 16 '\x01\x00'): ELF type is relocatable (ET_REL), want an executable (ET_EXEC)" "$(patched 16 '\x01\x00')"
+	# No program headers at all.
+	bad 65 "gunyahctl: run: $(patched 56 '\x00\x00'): ELF has no program headers" "$(patched 56 '\x00\x00')"
+	# The one program header is not PT_LOAD (PT_NOTE).
+	bad 65 "gunyahctl: run: $(patched 64 '\x04'): ELF has no loadable (PT_LOAD) segments" "$(patched 64 '\x04')"
+}
+
+@test "the host's own binaries are refused, not run" {
+	run_split gunyahctl run /bin/true
+	assert_equal "$status" 65
+	assert_equal "$output" ""
+	[[ $stderr == "gunyahctl: run: /bin/true: ELF "* ]]
+	assert_equal "$(wc -l <<<"$stderr")" 1
+}
+
+@test "an image larger than RAM, or outside it, is EX_DATAERR" {
+	f=$BATS_TEST_TMPDIR/big.bin
+	head -c 70000 /dev/zero >"$f"
+	bad 65 "gunyahctl: run: $f: 70000-byte image does not fit in guest RAM [0x80000000, 0x80010000) from 0x80000000" --mem 64K "$f"
+	bad 65 "gunyahctl: run: $f: 70000-byte image does not fit in guest RAM [0x80000000, 0x80100000) from 0x800f0000" --mem 1M --load-addr 0x800f0000 "$f"
+	bad 65 "gunyahctl: run: $HELLO: ELF segment 0 [0x80000000, 0x80000050) is not inside guest RAM [0x40000000, 0x40100000)" --ram-base 0x40000000 --mem 1M "$HELLO"
+	# An entry point outside RAM is a broken ELF.
+	bad 65 "gunyahctl: run: $(patched 24 '\x00\x00\x00\x90'): ELF entry point 0x90000000 is not in guest RAM [0x80000000, 0x88000000)" "$(patched 24 '\x00\x00\x00\x90')"
+}
+
+@test "MMIO regions may not overlap RAM or each other" {
+	bad 64 "gunyahctl: run: --mmio 0x80000000:0x1000 overlaps guest RAM [0x80000000, 0x88000000)" --mmio 0x80000000:0x1000 "$HELLO"
+	bad 64 "gunyahctl: run: --mmio 0x7ffff000:0x2000:low overlaps guest RAM [0x80000000, 0x88000000)" --mmio 0x7ffff000:8K:low "$HELLO"
+	bad 64 "gunyahctl: run: --mmio 0x9000800:0x1000:b overlaps --mmio 0x9000000:0x1000" --mmio 0x9000000:0x1000 --mmio 0x9000800:0x1000:b "$HELLO"
+	bad 64 "gunyahctl: run: --uart 0x80001000 overlaps guest RAM [0x80000000, 0x88000000)" --uart 0x80001000 "$HELLO"
+	bad 64 "gunyahctl: run: --mmio 0x9000000:0x10:x overlaps --uart 0x9000000" --uart 0x9000000 --mmio 0x9000000:16:x "$HELLO"
+	bad 64 "gunyahctl: run: --pf-region 0x80000000:0x1000 overlaps guest RAM [0x80000000, 0x88000000)" --pf-region 0x80000000:0x1000 "$HELLO"
+	bad 64 "gunyahctl: run: --pf-region 0x9000000:0x1000 overlaps --uart 0x9000000" --uart 0x9000000 --pf-region 0x9000000:0x1000 "$HELLO"
+	bad 64 "gunyahctl: run: --fault 0x80000000 is in guest RAM: only MMIO accesses can fault" --fault 0x80000000 "$HELLO"
+	bad 64 "gunyahctl: run: --mmio-read 0x80000010 is in guest RAM: reads there never exit" --mmio-read 0x80000010=1 "$HELLO"
+}
+
+@test "bad sizes are usage errors (64)" {
+	bad 64 "gunyahctl: run: --mem: guest RAM cannot be empty" --mem 0 "$HELLO"
+	bad 64 "gunyahctl: run: --mem: 0x3e8 is not a multiple of the page size ($(getconf PAGESIZE))" --mem 1000 "$HELLO"
+	bad 64 "gunyahctl: run: --mem 12Q: not a size (a number with an optional K, M or G suffix)" --mem 12Q "$HELLO"
+	bad 64 "gunyahctl: run: --mem -1: not a size (a number with an optional K, M or G suffix)" --mem -1 "$HELLO"
+	bad 64 "gunyahctl: run: --mem 0x10000000000000000: too large" --mem 0x10000000000000000 "$HELLO"
+	bad 64 "gunyahctl: run: --mem 20000000000G: too large" --mem 20000000000G "$HELLO"
+	bad 64 "gunyahctl: run: --mmio 0x9000000:0: size cannot be 0" --mmio 0x9000000:0 "$HELLO"
+	bad 64 "gunyahctl: run: --mmio 0x9000000:1X: not a size (a number with an optional K, M or G suffix)" --mmio 0x9000000:1X "$HELLO"
+	bad 64 "gunyahctl: run: --mmio 0xfffffffffffff000:0x2000: wraps around" --mmio 0xfffffffffffff000:0x2000 "$HELLO"
+	bad 64 "gunyahctl: run: --vcpus 0: want a number from 1 to 64" --vcpus 0 "$HELLO"
+	bad 64 "gunyahctl: run: --vcpus 65: want a number from 1 to 64" --vcpus 65 "$HELLO"
+	bad 64 "gunyahctl: run: --vcpus x: want a number from 1 to 64" --vcpus x "$HELLO"
+	bad 64 "gunyahctl: run: --step 0: want a number from 1 to 4294967295" --step=0 "$HELLO"
+	bad 64 "gunyahctl: run: --max-exits 0: want a number from 1 to 18446744073709551615" --max-exits 0 "$HELLO"
+	bad 64 "gunyahctl: run: --timeout 0: want seconds, more than 0 and at most 1000000" --timeout 0 "$HELLO"
+	bad 64 "gunyahctl: run: --timeout abc: want seconds, more than 0 and at most 1000000" --timeout abc "$HELLO"
+	bad 64 "gunyahctl: run: --timeout nan: want seconds, more than 0 and at most 1000000" --timeout nan "$HELLO"
+	bad 64 "gunyahctl: run: --pf-region 0x90000001:0x1000: want a page-aligned, non-empty range" --pf-region 0x90000001:0x1000 "$HELLO"
+}
+
+@test "bad addresses are usage errors (64)" {
+	bad 64 "gunyahctl: run: --uart zz: not an address" --uart zz "$HELLO"
+	bad 64 "gunyahctl: run: --entry 0x: not an address" --entry 0x "$HELLO"
+	bad 64 "gunyahctl: run: --mmio zz:0x10: zz: not an address" --mmio zz:0x10 "$HELLO"
+	bad 64 "gunyahctl: run: --mmio 0x9000000: want ADDR:SIZE[:NAME]" --mmio 0x9000000 "$HELLO"
+	bad 64 "gunyahctl: run: --mmio 0x9000000:0x10:bad/name: a name is 1 to 31 letters, digits, '_', '-' or '.'" --mmio 0x9000000:0x10:bad/name "$HELLO"
+	bad 64 "gunyahctl: run: --pf-region 0x90000000:0x1000:x: want ADDR:SIZE" --pf-region 0x90000000:0x1000:x "$HELLO"
+	bad 64 "gunyahctl: run: --mmio-read 0x9000000: want ADDR=VALUE[,VALUE...]" --mmio-read 0x9000000 "$HELLO"
+	bad 64 "gunyahctl: run: --mmio-read 0x9000000=1,zz: zz: not a number" --mmio-read 0x9000000=1,zz "$HELLO"
+	bad 64 "gunyahctl: run: --mmio-read 0x9000000=: no value" --mmio-read 0x9000000= "$HELLO"
+	bad 64 "gunyahctl: run: --fault -1: not an address" --fault -1 "$HELLO"
+	bad 64 "gunyahctl: run: --ram-base: 0x80000800 is not page-aligned ($(getconf PAGESIZE))" --ram-base 0x80000800 "$HELLO"
+	bad 64 "gunyahctl: run: --ram-base 0xffffffffffff0000 + --mem 0x8000000 wraps around" --ram-base 0xffffffffffff0000 "$HELLO"
+	bad 64 "gunyahctl: run: --load-addr 0x1000 is not in guest RAM [0x80000000, 0x88000000)" --load-addr 0x1000 "$E/hello.bin"
+	bad 64 "gunyahctl: run: --load-addr: $HELLO is an ELF: its segments say where it goes" --load-addr 0x80000000 "$HELLO"
+	bad 64 "gunyahctl: run: --on-page-fault maybe: want fail, retry or fault" --on-page-fault=maybe "$HELLO"
+	bad 64 "gunyahctl: run: --uart: only one UART" --uart 0x9000000 --uart 0xa000000 "$HELLO"
+}
+
+@test "unknown options and wrong arguments are usage errors (64)" {
+	bad 64 "gunyahctl run: unrecognized option '--bogus'" --bogus "$HELLO"
+	bad 64 "gunyahctl run: invalid option -- 'Z'" -Z "$HELLO"
+	bad 64 "gunyahctl run: option '--mem' requires an argument" "$HELLO" --mem
+	bad 64 "gunyahctl: run: no IMAGE given (see 'gunyahctl run --help')"
+	bad 64 "gunyahctl: run: $HELLO: only one IMAGE" "$HELLO" "$HELLO"
+	bad 64 "gunyahctl: run: bogus: unknown backend (want sim or dev)" --backend bogus "$HELLO"
+}
+
+@test "a missing /dev/gunyah is EX_UNAVAILABLE (69)" {
+	GUNYAHCTL_DEVICE=/nonexistent/gunyah \
+		bad 69 "gunyahctl: run: backend dev (/nonexistent/gunyah): cannot create a VM: No such file or directory" --backend dev "$HELLO"
+	# A file that is not a Gunyah device does not take the VM ioctls.
+	GUNYAHCTL_DEVICE=/dev/null \
+		bad 69 "gunyahctl: run: backend dev (/dev/null): cannot create a VM: Inappropriate ioctl for device" --backend dev "$HELLO"
+}
+
+@test "a random image never crashes gunyahctl" {
+	# Raw bytes run as code: whatever the guest does, gunyahctl ends it.
+	f=$BATS_TEST_TMPDIR/random.bin
+	for i in 1 2 3 4 5; do
+		head -c 4096 /dev/urandom >"$f"
+		run_split gunyahctl run --timeout 0.2 "$f"
+		((status < 64)) || fail "status $status: $stderr"
+		# ELF magic in front of random bytes: a bad image, never a crash.
+		{ printf '\x7fELF\x02\x01\x01'; head -c 200 /dev/urandom; } >"$f"
+		run_split gunyahctl run "$f"
+		assert_equal "$status" 65
+		assert_equal "$(wc -l <<<"$stderr")" 1
+	done
+}
+
+@test "output that cannot be written is EX_IOERR (74)" {
+	run_split bash -c '"$GUNYAHCTL" run --uart 0x09000000 "$1" >/dev/full' _ "$HELLO"
+	assert_equal "$status" 74
+	assert_equal "$stderr" "gunyahctl: run: writing the output: No space left on device"
+	# A closed stdout: nothing else may take its place.
+	run_split bash -c '"$GUNYAHCTL" run --uart 0x09000000 "$1" >&-' _ "$HELLO"
+	assert_equal "$status" 74
+	assert_equal "$stderr" "gunyahctl: standard output: Bad file descriptor"
+}
