@@ -92,6 +92,14 @@ complete_fish() {
 		gunyahctl info --json
 		gunyahctl explain --json restart 0x8001
 		gunyahctl explain --json --list
+		gunyahctl run --json --uart 0x09000000 "$GUEST_DIR/examples/hello.elf"
+		gunyahctl run --json --pf-region 0xc0000000:0x1000 \
+			--on-page-fault=retry "$GUEST_DIR/tests/guests/page_fault.bin"
+		printf 'r\nm 0x80000000 16\nq\n' |
+			gunyahctl run --json --step "$GUEST_DIR/tests/guests/mmio_widths.bin"
+		# a check's values are its own: json(7) documents the object
+		gunyahctl diag --json | jq -c 'del(.values)'
+		gunyahctl diag --json --list
 	} | jq -r '[paths | map(strings) | last] | .[] | select(. != null)' | sort -u)
 	[[ -n $keys ]]
 	for k in $keys; do
