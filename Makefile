@@ -118,8 +118,9 @@ $(B)/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBA) | guests
 	$(Q)$(CC) $(CPPFLAGS) -Itests/unit -DGUEST_DIR='"$(abspath $(B))"' $(CFLAGS) \
 		$(LDFLAGS) -o $@ $< $(LIBA) $(LIB_LIBS)
 
-# This one compiles cmd/diag_fdt.c into itself.
+# These compile a file of cmd/ into themselves.
 $(B)/tests/unit/test_diag_fdt: cmd/diag_fdt.c cmd/diag.h
+$(B)/tests/unit/test_stats_threads: cmd/stats.c cmd/stats.h cmd/sink.h
 
 # Guest programs: freestanding AArch64, linked at the simulator's RAM base.
 # -n: no page alignment, so the one PT_LOAD segment starts at the RAM base
