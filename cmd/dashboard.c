@@ -37,7 +37,7 @@
 
 #define MIN_ROWS 12
 #define MIN_COLS 60
-#define MMIO_ROWS 5	    /* top addresses shown, at most */
+#define MMIO_ROWS 5	    /* top addresses shown at 80x24 */
 #define EVENT_ROWS_MIN 3
 #define NOTE_NS 3000000000ull
 
@@ -294,13 +294,10 @@ static void draw_settings(struct gctl_dash *d, int row)
 		snprintf(focus, sizeof(focus), "vcpu%u", d->focus);
 	if (d->have_base) {
 		duration(up, sizeof(up), d->latest->t_ns - d->base->t_ns);
-		snprintf(since, sizeof(since), "  counts since reset %s ago", up);
+		snprintf(since, sizeof(since), "  since reset %s", up);
 	}
 	put(row, 0, A_NORMAL, " focus %s  filter %s  every %u ms%s", focus,
 	    filters[d->filter].name, d->interval_ms, since);
-	if (d->note[0] && now_ns() < d->note_until)
-		put(row, COLS - (int)strlen(d->note) - 1, attr(d, C_PAUSED),
-		    "%s", d->note);
 }
 
 static void vcpu_line(struct gctl_dash *d, int row, unsigned int i)
@@ -460,10 +457,10 @@ static void draw_events(struct gctl_dash *d, int row, int rows)
 		gctl_stats_event_str(d->view, e, body, sizeof(body));
 		if (e->vcpu == GCTL_STATS_NO_VCPU)
 			put(row + 1 + (int)i, 0, attr(d, event_pair(e)),
-			    " %8.3f %s", t, body);
+			    " %7.3f %s", t, body);
 		else
 			put(row + 1 + (int)i, 0, attr(d, event_pair(e)),
-			    " %8.3f #%" PRIu64 " vcpu%u %s", t, e->seq,
+			    " %7.3f #%" PRIu64 " vcpu%u %s", t, e->seq,
 			    e->vcpu, body);
 	}
 }
@@ -473,7 +470,9 @@ static void draw_keys(struct gctl_dash *d, int row)
 	const struct gctl_stats_snap *s = d->view;
 	char left[192];
 
-	if (d->ended && s->done)
+	if (d->note[0] && now_ns() < d->note_until)
+		snprintf(left, sizeof(left), " %s", d->note);
+	else if (d->ended && s->done)
 		snprintf(left, sizeof(left),
 			 " VM ended: %s, exit status %d.  q: leave  0-9 Tab f r ?: look around",
 			 s->result, s->exit_code);
@@ -527,7 +526,7 @@ static void draw_help(struct gctl_dash *d)
 
 static void draw(struct gctl_dash *d)
 {
-	int avail, ev_rows, mmio_rows, vcpu_rows, row, want_vcpu;
+	int avail, ev_rows, mmio_rows, mmio_max, vcpu_rows, row, want_vcpu;
 	unsigned int ntop;
 
 	erase();
@@ -545,8 +544,11 @@ static void draw(struct gctl_dash *d)
 	/* Rows between the settings line and the key line, headers in. */
 	avail = LINES - 4;
 	ntop = nr_top(d);
-	mmio_rows = 1 + (ntop ? (ntop < MMIO_ROWS ? (int)ntop : MMIO_ROWS) : 1);
-	if (ntop > MMIO_ROWS || d->view->other_reads + d->view->other_writes)
+	/* A quarter of a tall terminal, at least MMIO_ROWS. */
+	mmio_max = avail / 4 > (int)MMIO_ROWS ? avail / 4 : (int)MMIO_ROWS;
+	mmio_rows = 1 + (ntop ? (ntop < (unsigned int)mmio_max ? (int)ntop : mmio_max) : 1);
+	if (ntop > (unsigned int)mmio_max ||
+	    d->view->other_reads + d->view->other_writes)
 		mmio_rows++;
 	want_vcpu = 1 + (int)d->view->nr_vcpus;
 	if (d->focus != GCTL_STATS_ANY_VCPU)
@@ -648,7 +650,8 @@ static bool view_key(struct gctl_dash *d, int c)
 		uint32_t v = (uint32_t)(c - '0');
 
 		if (v >= d->latest->nr_vcpus)
-			note(d, "no vcpu%u", v);
+			note(d, "no vcpu%u (vCPUs 0-%u)", v,
+			     d->latest->nr_vcpus - 1);
 		else
 			d->focus = d->focus == v ? GCTL_STATS_ANY_VCPU : v;
 		return true;

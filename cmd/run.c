@@ -611,7 +611,8 @@ static int run_main(int argc, char **argv)
 		goto out;
 	entry = a.entry_set ? a.entry : info.entry;
 
-	if (a.cfg.step) {
+	/* The dashboard has keys of its own for stepping. */
+	if (a.cfg.step && !a.dashboard) {
 		ret = gctl_step_new(vmm, &sink, STDIN_FILENO, a.cfg.step, &step);
 		if (ret) {
 			gctl_err(CMD, "%s", strerror(-ret));

@@ -19,7 +19,8 @@
  *   - exits per vCPU and kind (struct gctl_counters), console bytes;
  *   - per (vCPU, MMIO address): reads and writes, and the region name,
  *     for up to GCTL_STATS_MAX_ADDRS pairs (more are counted as "other");
- *   - the last exit of each vCPU;
+ *   - the last GCTL_STATS_RING exits of each vCPU (so a view focused on
+ *     one finds its exits among those of busier vCPUs);
  *   - the last GCTL_STATS_RING events of each kind (so a filter by kind
  *     still finds the rare ones among millions of MMIO exits).
  */
@@ -92,6 +93,8 @@ struct gctl_stats_vcpu {
 	struct gctl_counters cnt;
 	bool have_last;
 	struct gctl_stats_event last; /* its last exit */
+	unsigned int nr_events;	      /* its last exits, oldest first */
+	struct gctl_stats_event events[GCTL_STATS_RING];
 	/* Filled by the snapshot's source, not by gctl_stats_snapshot: */
 	char state[GCTL_STATS_STATE_MAX]; /* running, idle, off, paused... */
 	bool have_hyp;			  /* the hypervisor's counts (sim) */
@@ -190,9 +193,10 @@ unsigned int gctl_stats_recent(const struct gctl_stats_snap *s,
 			       unsigned int max);
 
 /*
- * An event as one line, in the text writer's terms and with status exits
- * decoded ("status exited type=vm_exit(0) reason=0x00010000
- * code=software_error"); no vCPU and seq, the caller has those.
+ * An event as one line, in the text writer's terms but shorter for a
+ * screen, and with status exits decoded ("status exited vm_exit(0)
+ * reason=0x00010000 code=software_error"); no vCPU and seq, the caller
+ * has those.
  */
 void gctl_stats_event_str(const struct gctl_stats_snap *s,
 			  const struct gctl_stats_event *e, char *buf,
