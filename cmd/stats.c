@@ -116,6 +116,7 @@ static uint8_t region_idx_locked(struct gctl_stats *st, const char *name)
 	return (uint8_t)i;
 }
 
+/* A text event's slot in its kind's ring. */
 static struct gctl_stats_event *ring_put_locked(struct gctl_stats *st,
 						enum gctl_stats_kind kind)
 {
@@ -197,7 +198,11 @@ void gctl_stats_exit(struct gctl_stats *st, const struct gctl_exit_record *rec)
 		return; /* not a vCPU of this VM: nowhere to count it */
 	}
 	v = &st->vcpu[rec->vcpu];
-	e = ring_put_locked(st, kind);
+	/* Written once, in the vCPU's ring; copied to its kind's only for
+	 * the rarer kinds (the bulk, MMIO, is found in the vCPUs' rings). */
+	e = &v->ring.ev[v->ring.head++ % GCTL_STATS_RING];
+	e->order = ++st->order;
+	e->kind = kind;
 	e->seq = rec->seq;
 	e->t_ns = rec->t_ns;
 	e->vcpu = rec->vcpu;
@@ -233,7 +238,11 @@ void gctl_stats_exit(struct gctl_stats *st, const struct gctl_exit_record *rec)
 		v->cnt.unknown++;
 		break;
 	}
-	v->ring.ev[v->ring.head++ % GCTL_STATS_RING] = *e;
+	if (kind != GCTL_EV_MMIO) {
+		struct event_ring *r = &st->ring[kind];
+
+		r->ev[r->head++ % GCTL_STATS_RING] = *e;
+	}
 	pthread_mutex_unlock(&st->lock);
 }
 
@@ -542,15 +551,29 @@ unsigned int gctl_stats_recent(const struct gctl_stats_snap *s,
 			       const struct gctl_stats_event **out,
 			       unsigned int max)
 {
-	const struct gctl_stats_event *all[(GCTL_EV__COUNT + 1) * GCTL_STATS_RING];
+	const struct gctl_stats_event
+		*all[(GCTL_MAX_VCPUS + GCTL_EV__COUNT) * GCTL_STATS_RING];
 	bool one = vcpu != GCTL_STATS_ANY_VCPU;
 	unsigned int n = 0, from;
 
-	/* One vCPU's exits come from its own ring, text events from theirs. */
-	if (one && vcpu < s->nr_vcpus)
-		for (unsigned int i = 0; i < s->vcpu[vcpu].nr_events; i++)
-			if (kinds & (1u << s->vcpu[vcpu].events[i].kind))
-				all[n++] = &s->vcpu[vcpu].events[i];
+	/*
+	 * One vCPU's exits come from its own ring.  Of all vCPUs: the MMIO
+	 * exits from theirs (the newest N of all are among each one's newest
+	 * N), the rarer kinds from their kinds' rings, which keep them
+	 * longer.  Text events from theirs.
+	 */
+	for (unsigned int v = 0; v < s->nr_vcpus; v++) {
+		const struct gctl_stats_vcpu *sv = &s->vcpu[v];
+
+		if (one && v != vcpu)
+			continue;
+		for (unsigned int i = 0; i < sv->nr_events; i++) {
+			unsigned int k = sv->events[i].kind;
+
+			if ((kinds & (1u << k)) && (one || k == GCTL_EV_MMIO))
+				all[n++] = &sv->events[i];
+		}
+	}
 	for (unsigned int k = 0; k < GCTL_EV__COUNT; k++) {
 		if (!(kinds & (1u << k)))
 			continue;

@@ -21,8 +21,10 @@
  *     for up to GCTL_STATS_MAX_ADDRS pairs (more are counted as "other");
  *   - the last GCTL_STATS_RING exits of each vCPU (so a view focused on
  *     one finds its exits among those of busier vCPUs);
- *   - the last GCTL_STATS_RING events of each kind (so a filter by kind
- *     still finds the rare ones among millions of MMIO exits).
+ *   - the last GCTL_STATS_RING events of each kind but MMIO (so a filter
+ *     by kind still finds the rare ones among millions of MMIO exits);
+ *     MMIO exits are only in the vCPUs' rings, which saves a copy of
+ *     the bulk of them.  gctl_stats_recent() looks in both.
  */
 #ifndef GCTL_STATS_H
 #define GCTL_STATS_H
@@ -117,7 +119,7 @@ struct gctl_stats_snap {
 	struct gctl_stats_addr addrs[GCTL_STATS_MAX_ADDRS];
 	uint64_t other_reads, other_writes; /* pairs beyond the table */
 
-	/* Each kind's last events, oldest first. */
+	/* Each kind's last events, oldest first (none for GCTL_EV_MMIO). */
 	unsigned int nr_events[GCTL_EV__COUNT];
 	struct gctl_stats_event events[GCTL_EV__COUNT][GCTL_STATS_RING];
 
