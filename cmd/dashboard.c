@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include <curses.h>
+#include <term.h>
 
 #include "dash_term.h"
 #include "dashboard.h"
@@ -812,7 +813,7 @@ int gctl_dash_new(const struct gctl_dash_ops *ops, void *ctx,
 	struct gctl_dash *d;
 	const char *term = getenv("TERM");
 	sigset_t winch;
-	int ret;
+	int ret, term_err;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		snprintf(err, errlen, "standard input and output must be a terminal");
@@ -852,6 +853,17 @@ int gctl_dash_new(const struct gctl_dash_ops *ops, void *ctx,
 		return ret;
 	}
 
+	/*
+	 * Ask terminfo first: a newterm that fails leaks what it set up,
+	 * setupterm cleans up after itself.
+	 */
+	if (setupterm(NULL, STDOUT_FILENO, &term_err) != OK) {
+		snprintf(err, errlen, "TERM=%s: not a terminal ncurses can drive",
+			 term ? term : "(unset)");
+		free_parts(d);
+		return -ENOTTY;
+	}
+	del_curterm(cur_term);
 	gctl_term_guard_save();
 	d->scr = newterm(NULL, stdout, stdin);
 	if (!d->scr) {
