@@ -22,7 +22,6 @@
 
 #include "dash_view.h"
 
-
 /* ---- the model side ------------------------------------------------------ */
 
 static void swap(struct gctl_stats_snap **a, struct gctl_stats_snap **b)
@@ -59,7 +58,7 @@ static void update(struct gctl_dash *d, bool tick)
 static void note(struct gctl_dash *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* A short word on the settings line, for a few seconds. */
+/* A short word on the key line, for a few seconds. */
 static void note(struct gctl_dash *d, const char *fmt, ...)
 {
 	va_list ap;
