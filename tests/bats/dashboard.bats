@@ -47,6 +47,7 @@ dash_start() {
 	printf -v q '%q ' "$GUNYAHCTL" run --dashboard "$@"
 	cat >"$D/pane.sh" <<-EOF
 		D=$(printf %q "$D")
+		ulimit -c 0
 		stty -a >"\$D/stty.before"
 		echo before-run
 		$q $err
@@ -368,6 +369,20 @@ assert_terminal_restored() {
 	assert_terminal_restored
 }
 
+@test "dashboard: a fatal signal still gives the terminal back" {
+	dash_start --interval 100 "${LOOP[@]}"
+	wait_screen '^ vcpu0 +running +[1-9]'
+	pane_pid=$(tm display -p -t dash '#{pane_pid}')
+	pid=$(pgrep -P "$pane_pid" -x gunyahctl)
+	[[ -n $pid ]] || fail "no gunyahctl under the pane's shell $pane_pid"
+	# SIGQUIT: no handler of run's, it ends the process (128 + 3) after
+	# the terminal guard has put the terminal back.
+	kill -QUIT "$pid"
+	wait_exit
+	assert_equal "$rc" 131
+	assert_terminal_restored
+}
+
 @test "dashboard: follows the terminal's size, and says when it is too small" {
 	dash_start --interval 100 "${PATTERN[@]}"
 	wait_screen '^ exits 72 '
@@ -425,6 +440,38 @@ assert_terminal_restored() {
 	tm send-keys -t dash q
 	wait_exit
 	assert_equal "$rc" 6
+}
+
+@test "dashboard: the dev backend, with and without the hypervisor's view" {
+	fakedev_setup
+	# Through the fake /dev/gunyah: the sim behind it still answers the
+	# sim's own requests, so idle vCPUs show as idle.
+	DASH_ENV=("${FAKE_ENV[@]}")
+	dash_start --interval 100 --backend dev "${PATTERN[@]}"
+	wait_screen '^ vcpu2 +idle +33 '
+	assert_line --index 0 --regexp '^ gunyahctl run  dash_pattern.elf  backend dev  vCPUs 3 '
+	assert_line --index 1 --regexp '^ exits 72  '
+	tm send-keys -t dash q
+	wait_exit
+	assert_equal "$rc" 6
+	assert_terminal_restored
+
+	# Like real hardware (FAKEDEV_HW=1): no hypervisor view, so a vCPU
+	# inside RUN is just running; no forced stop, so q ends the vCPU
+	# threads instead, and there are no status exits.
+	next_server
+	DASH_ENV=("${FAKE_ENV[@]}" FAKEDEV_HW=1)
+	dash_start --interval 100 --backend dev "${PATTERN[@]}"
+	wait_screen '^ exits 72 '
+	wait_screen '^ vcpu2 +running +33 '
+	tm send-keys -t dash 2
+	wait_screen '^>vcpu2'
+	refute_output --partial 'hypervisor:'
+	tm send-keys -t dash q
+	wait_exit
+	assert_equal "$rc" 6
+	assert_terminal_restored
+	assert_line --index 1 --regexp '^summary: 72 exits in [0-9.]+ s \([0-9]+ exits/s\); result stopped, exit status 6$'
 }
 
 @test "dashboard: needs a terminal, and a TERM curses knows" {
