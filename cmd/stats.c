@@ -38,7 +38,11 @@ struct gctl_stats {
 	pthread_mutex_t lock;
 	/* lock: everything below */
 	unsigned int nr_vcpus;
+	/* When the stats began; from the first exit on, when the VM began
+	 * (records' times count from there): text events and the uptime
+	 * then share the exits' time base. */
 	uint64_t t0_ns;
+	bool t0_is_vm;
 	uint64_t order;
 	struct vcpu_stats vcpu[GCTL_MAX_VCPUS];
 	uint64_t console_bytes;
@@ -196,6 +200,12 @@ void gctl_stats_exit(struct gctl_stats *st, const struct gctl_exit_record *rec)
 	if (rec->vcpu >= st->nr_vcpus) {
 		pthread_mutex_unlock(&st->lock);
 		return; /* not a vCPU of this VM: nowhere to count it */
+	}
+	if (!st->t0_is_vm) {
+		uint64_t now = now_ns();
+
+		st->t0_ns = rec->t_ns < now ? now - rec->t_ns : now;
+		st->t0_is_vm = true;
 	}
 	v = &st->vcpu[rec->vcpu];
 	/* Written once, in the vCPU's ring; copied to its kind's only for

@@ -59,7 +59,8 @@ enum gctl_stats_kind {
 struct gctl_stats_event {
 	uint64_t order;	 /* 1, 2, ...: over every kind, in arrival order */
 	uint64_t seq;	 /* the exit's seq (sink.h); 0 for text events */
-	uint64_t t_ns;	 /* the exit's time, since the VM started */
+	uint64_t t_ns;	 /* since the VM started: the exit's time, or when a
+			  * text event came */
 	uint32_t kind;	 /* enum gctl_stats_kind */
 	uint32_t vcpu;	 /* or GCTL_STATS_NO_VCPU */
 	uint32_t reason; /* GUNYAH_VCPU_EXIT_* */
@@ -105,7 +106,8 @@ struct gctl_stats_vcpu {
 
 struct gctl_stats_snap {
 	uint64_t t_ns;	    /* when taken, CLOCK_MONOTONIC: for rates */
-	uint64_t uptime_ns; /* since the stats began; at the end, the run's */
+	uint64_t uptime_ns; /* since the VM started (or, before its first
+			     * exit, the stats did); at the end, the run's */
 	uint64_t order;	    /* events so far */
 	unsigned int nr_vcpus;
 	struct gctl_counters total;
