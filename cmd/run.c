@@ -442,16 +442,15 @@ static int load_image(struct gctl_vmm *vmm, struct run_args *a,
  */
 static int block_signals(void)
 {
-	sigset_t set, winch;
+	sigset_t set, blocked;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
-	sigemptyset(&winch);
-	sigaddset(&winch, SIGWINCH);
-	if (pthread_sigmask(SIG_BLOCK, &set, NULL) ||
-	    pthread_sigmask(SIG_BLOCK, &winch, NULL))
+	blocked = set;
+	sigaddset(&blocked, SIGWINCH);
+	if (pthread_sigmask(SIG_BLOCK, &blocked, NULL))
 		return -1;
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
