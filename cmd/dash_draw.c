@@ -230,9 +230,11 @@ static void draw_totals(struct gctl_dash *d, int row)
 	    num(h, sizeof(h), s->console_bytes, 9));
 }
 
-static void draw_settings(struct gctl_dash *d, int row)
+/* After the vCPU table, which says which vCPUs fit (first, n). */
+static void draw_settings(struct gctl_dash *d, int row, unsigned int first,
+			  unsigned int n)
 {
-	char focus[16] = "all", since[64] = "";
+	char focus[16] = "all", since[64] = "", shown[48] = "";
 	char up[32];
 
 	if (d->focus != GCTL_STATS_ANY_VCPU)
@@ -241,8 +243,11 @@ static void draw_settings(struct gctl_dash *d, int row)
 		duration(up, sizeof(up), d->latest->t_ns - d->base->t_ns);
 		snprintf(since, sizeof(since), "  since reset %s", up);
 	}
-	put(row, 0, A_NORMAL, " focus %s  filter %s  every %u ms%s", focus,
-	    gctl_dash_filters[d->filter].name, d->interval_ms, since);
+	if (n < d->view->nr_vcpus)
+		snprintf(shown, sizeof(shown), "  vCPUs %u-%u of %u (Tab)",
+			 first, first + n - 1, d->view->nr_vcpus);
+	put(row, 0, A_NORMAL, " focus %s  filter %s  every %u ms%s%s", focus,
+	    gctl_dash_filters[d->filter].name, d->interval_ms, since, shown);
 }
 
 static void vcpu_line(struct gctl_dash *d, int row, unsigned int i)
@@ -292,13 +297,14 @@ static int focus_lines(struct gctl_dash *d, int row, int rows)
 	return n;
 }
 
-static int draw_vcpus(struct gctl_dash *d, int row, int rows)
+/* Sets *first and *shown to the vCPUs that fit. */
+static int draw_vcpus(struct gctl_dash *d, int row, int rows,
+		      unsigned int *first_out, unsigned int *shown)
 {
 	unsigned int nr = d->view->nr_vcpus, first = 0, n;
 	int extra = d->focus != GCTL_STATS_ANY_VCPU ?
 			    1 + d->view->vcpu[d->focus].have_hyp : 0;
 	int nlines = rows - 1 - extra;
-	char more[48] = "";
 
 	if (nlines < 1) {
 		extra = 0;
@@ -306,15 +312,13 @@ static int draw_vcpus(struct gctl_dash *d, int row, int rows)
 	}
 	n = nr < (unsigned int)nlines ? nr : (unsigned int)nlines;
 	/* Too many to show: a window with the focused one in it. */
-	if (n < nr) {
-		if (d->focus != GCTL_STATS_ANY_VCPU && d->focus >= n)
-			first = d->focus - n + 1;
-		snprintf(more, sizeof(more), "  (%u-%u of %u, Tab)", first,
-			 first + n - 1, nr);
-	}
-	put(row, 0, attr(d, C_HEAD), " %-6s %-8s %9s %8s %9s %9s %5s %2s  %s%s",
+	if (n < nr && d->focus != GCTL_STATS_ANY_VCPU && d->focus >= n)
+		first = d->focus - n + 1;
+	*first_out = first;
+	*shown = n;
+	put(row, 0, attr(d, C_HEAD), " %-6s %-8s %9s %8s %9s %9s %5s %2s  %s",
 	    "VCPU", "STATE", "EXITS", "EXITS/S", "MMIO-R", "MMIO-W", "PF", "ST",
-	    "LAST EXIT", more);
+	    "LAST EXIT");
 	for (unsigned int i = 0; i < n; i++)
 		vcpu_line(d, row + 1 + (int)i, first + i);
 	if (extra)
@@ -472,7 +476,7 @@ static void draw_help(struct gctl_dash *d)
 void gctl_dash_draw(struct gctl_dash *d)
 {
 	int avail, ev_rows, mmio_rows, mmio_max, vcpu_rows, row, want_vcpu;
-	unsigned int ntop;
+	unsigned int ntop, first, shown;
 
 	erase();
 	if (LINES < MIN_ROWS || COLS < MIN_COLS) {
@@ -484,7 +488,6 @@ void gctl_dash_draw(struct gctl_dash *d)
 	}
 	draw_title(d, 0);
 	draw_totals(d, 1);
-	draw_settings(d, 2);
 
 	/* Rows between the settings line and the key line, headers in. */
 	avail = LINES - 4;
@@ -505,7 +508,8 @@ void gctl_dash_draw(struct gctl_dash *d)
 		vcpu_rows = 2;
 	ev_rows = avail - vcpu_rows - mmio_rows;
 
-	row = draw_vcpus(d, 3, vcpu_rows);
+	row = draw_vcpus(d, 3, vcpu_rows, &first, &shown);
+	draw_settings(d, 2, first, shown);
 	row = draw_mmio(d, row, mmio_rows, ntop);
 	draw_events(d, row, ev_rows);
 	draw_keys(d, LINES - 1);

@@ -273,6 +273,28 @@ assert_terminal_restored() {
 	assert_equal "$rc" 6
 }
 
+@test "dashboard: more vCPUs than rows: a window of them, Tab moves it" {
+	dash_start --interval 100 --vcpus 12 --uart $UART "$G/dash_pattern.elf"
+	# vCPU i: i + 1 reads, 10 (i + 1) writes; vCPU 0 six bytes more.
+	wait_screen '^ exits 864 '
+	assert_line --index 2 --regexp '^ focus all  filter all  every 100 ms  vCPUs 0-7 of 12 \(Tab\)$'
+	assert_line --index 4 --regexp '^ vcpu0 +idle +17 '
+	assert_line --index 11 --regexp '^ vcpu7 +idle +88 +[0-9]+ +8 +80 '
+	# Shift-Tab from "all" is the last vCPU: the window follows it (and
+	# the list of its addresses is short, which leaves more room).
+	tm send-keys -t dash BTab
+	wait_screen '^ focus vcpu11 '
+	assert_line --index 2 --regexp '  vCPUs 2-11 of 12 \(Tab\)$'
+	assert_line --index 4 --regexp '^ vcpu2 +idle +33 '
+	assert_line --index 13 --regexp '^>vcpu11 +idle +132 +[0-9]+ +12 +120 +0 +0  w 0x0a000b00$'
+	assert_line --index 14 --regexp '^   last #[0-9]+: mmio write 0x0a000b00 len=4 data=0x00000b77$'
+	tm send-keys -t dash Tab
+	wait_screen '^ focus all '
+	tm send-keys -t dash q
+	wait_exit
+	assert_equal "$rc" 6
+}
+
 @test "dashboard: r resets the view's counts, the summary keeps them all" {
 	dash_start --interval 100 "${PATTERN[@]}"
 	wait_screen '^ exits 72 '
