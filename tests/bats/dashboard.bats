@@ -337,12 +337,25 @@ assert_terminal_restored() {
 	assert_line --index 1 --regexp '^summary: 31 exits in [0-9.]+ s \([0-9]+ exits/s\); result poweroff, exit status 0$'
 }
 
-@test "dashboard: --exit-on-stop leaves as soon as the VM stops" {
+@test "dashboard: --exit-on-stop leaves at once; --timeout stops a paused VM too" {
 	dash_start --exit-on-stop --mmio-read 0x09000200=1 "$G/exit_by.elf"
 	wait_exit
 	assert_equal "$rc" 2
 	assert_terminal_restored
 	assert_line --index 1 --regexp '^summary: 2 exits in [0-9.]+ s \([0-9]+ exits/s\); result reset, exit status 2$'
+
+	# --timeout stops it even while paused: the final screen says so.
+	next_server
+	dash_start --interval 50 --timeout 1 "${LOOP[@]}"
+	wait_screen '^ vcpu0 +running +[1-9]'
+	tm send-keys -t dash p
+	wait_screen ' PAUSED  up '
+	wait_screen '^ VM ended: timeout, exit status 5\.'
+	assert_line --index 4 --regexp '^ vcpu0 +stopped .*  forced_stop$'
+	tm send-keys -t dash q
+	wait_exit
+	assert_equal "$rc" 5
+	assert_terminal_restored
 }
 
 @test "dashboard: status exits are decoded, messages shown, then written to stderr" {
