@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * gunyahctl run: options, then wiring: a writer (out_text.c/out_json.c),
- * the engine (vmm.c), the image (image.c), step mode (step.c), and an
- * event loop in this thread for signals, --timeout and step commands.
+ * gunyahctl run: options, then wiring: a writer (out_text.c/out_json.c)
+ * or the dashboard (run_dash.c), the engine (vmm.c), the image (image.c),
+ * step mode (step.c), and an event loop in this thread for signals,
+ * --timeout, step commands and the dashboard.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -18,7 +19,9 @@
 
 #include "gunyahctl.h"
 #include "image.h"
+#include "run_dash.h"
 #include "sink.h"
+#include "stats.h"
 #include "step.h"
 #include "vmm.h"
 
@@ -34,6 +37,9 @@ enum {
 	OPT_PF_REGION,
 	OPT_ON_PF,
 	OPT_MAX_EXITS,
+	OPT_DASHBOARD,
+	OPT_INTERVAL,
+	OPT_EXIT_ON_STOP,
 };
 
 struct run_args {
@@ -47,6 +53,9 @@ struct run_args {
 	double timeout;
 	bool json;
 	bool quiet;
+	bool dashboard;
+	bool exit_on_stop;
+	unsigned int interval_ms; /* 0: not given */
 };
 
 static const struct argp_option options[] = {
@@ -95,6 +104,15 @@ static const struct argp_option options[] = {
 	  "JSON Lines: one object per exit, then a summary object", 5 },
 	{ "quiet", 'q', NULL, 0,
 	  "no exit lines and no summary: only the guest console", 5 },
+	{ "dashboard", OPT_DASHBOARD, NULL, 0,
+	  "a live full-screen view instead: vCPUs, exit counts and rates, top "
+	  "MMIO addresses, recent events; keys q p s 0-9 f r ? (the summary "
+	  "is printed when it ends)", 5 },
+	{ "interval", OPT_INTERVAL, "MS", 0,
+	  "(dashboard) redraw every MS milliseconds (default 500)", 5 },
+	{ "exit-on-stop", OPT_EXIT_ON_STOP, NULL, 0,
+	  "(dashboard) leave as soon as the VM stops, instead of showing its "
+	  "final state until a key", 5 },
 	{ 0 }
 };
 
@@ -307,6 +325,20 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'q':
 		a->quiet = true;
 		break;
+	case OPT_DASHBOARD:
+		a->dashboard = true;
+		break;
+	case OPT_INTERVAL:
+		a->interval_ms = (unsigned int)parse_count(
+			"--interval", arg, GCTL_DASH_MAX_INTERVAL_MS);
+		if (a->interval_ms < GCTL_DASH_MIN_INTERVAL_MS)
+			gctl_usage_err(CMD, "--interval %s: want %d to %d ms",
+				       arg, GCTL_DASH_MIN_INTERVAL_MS,
+				       GCTL_DASH_MAX_INTERVAL_MS);
+		break;
+	case OPT_EXIT_ON_STOP:
+		a->exit_on_stop = true;
+		break;
 	case ARGP_KEY_ARG:
 		if (a->image)
 			gctl_usage_err(CMD, "%s: only one IMAGE", arg);
@@ -315,6 +347,18 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!a->image)
 			gctl_usage_err(CMD, "no IMAGE given (see 'gunyahctl run --help')");
+		if (a->dashboard && (a->json || a->quiet))
+			gctl_usage_err(CMD, "--dashboard: not with --%s: the "
+				       "dashboard is the output",
+				       a->json ? "json" : "quiet");
+		if (!a->dashboard && (a->interval_ms || a->exit_on_stop))
+			gctl_usage_err(CMD, "--%s: only with --dashboard",
+				       a->interval_ms ? "interval" :
+				       "exit-on-stop");
+		if (a->dashboard &&
+		    (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
+			gctl_usage_err(CMD, "--dashboard: standard input and "
+				       "output must be a terminal");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -391,16 +435,22 @@ static int load_image(struct gctl_vmm *vmm, struct run_args *a,
 	return 0;
 }
 
-/* This thread's signals: a signalfd, so nothing runs in a handler. */
+/*
+ * This thread's signals: a signalfd, so nothing runs in a handler.
+ * SIGWINCH is the dashboard's, from a signalfd of its own: blocked here,
+ * before any thread exists, so that no thread takes it instead.
+ */
 static int block_signals(void)
 {
-	sigset_t set;
+	sigset_t set, blocked;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
-	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
+	blocked = set;
+	sigaddset(&blocked, SIGWINCH);
+	if (pthread_sigmask(SIG_BLOCK, &blocked, NULL))
 		return -1;
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
@@ -423,22 +473,26 @@ static int arm_timeout(double secs)
 	return fd;
 }
 
-/* Wait for the vCPUs, answering signals, the timeout and step commands. */
-static void event_loop(struct gctl_vmm *vmm, struct gctl_step *step,
-		       int sig_fd, int timer_fd)
+/*
+ * Wait for the vCPUs, answering signals, the timeout, step commands and
+ * the dashboard.  Returns the number of signals taken.
+ */
+static unsigned int event_loop(struct gctl_vmm *vmm, struct gctl_step *step,
+			       struct gctl_dash *dash, int sig_fd,
+			       int timer_fd)
 {
 	unsigned int signals = 0;
 
 	for (;;) {
 		enum gctl_vmm_state state = gctl_vmm_state(vmm);
-		struct pollfd pfd[4];
+		struct pollfd pfd[4 + GCTL_DASH_MAX_FDS];
 		nfds_t n = 0;
 		int in_fd;
 
 		if (step)
 			gctl_step_update(step, state);
 		if (state == GCTL_VMM_DONE)
-			return;
+			return signals;
 		/* Step commands may have changed it. */
 		pfd[n++] = (struct pollfd){ .fd = gctl_vmm_event_fd(vmm),
 					    .events = POLLIN };
@@ -450,9 +504,13 @@ static void event_loop(struct gctl_vmm *vmm, struct gctl_step *step,
 		if (in_fd >= 0)
 			pfd[n++] = (struct pollfd){ .fd = in_fd,
 						    .events = POLLIN };
+		if (dash)
+			n += gctl_dash_fds(dash, pfd + n);
 
 		if (poll(pfd, n, -1) < 0)
 			continue;
+		if (dash)
+			gctl_dash_dispatch(dash, pfd, (unsigned int)n);
 		for (nfds_t i = 1; i < n; i++) {
 			struct signalfd_siginfo si;
 			uint64_t ticks;
@@ -488,11 +546,14 @@ static int run_main(int argc, char **argv)
 	};
 	struct gctl_sink sink = { 0 };
 	struct gctl_step *step = NULL;
+	struct gctl_stats *stats = NULL;
+	struct gctl_run_dash *dash = NULL;
 	struct gh_backend *be = NULL;
 	struct gctl_vmm *vmm = NULL;
 	struct gctl_image_info info;
 	struct gctl_summary summary;
 	int ret, out_err, sig_fd = -1, timer_fd = -1;
+	unsigned int signals;
 	char err[512];
 	uint64_t entry;
 
@@ -520,8 +581,15 @@ static int run_main(int argc, char **argv)
 	ret = gctl_backend_open(CMD, a.backend, &be);
 	if (ret)
 		goto out;
-	ret = a.json ? gctl_out_json_new(STDOUT_FILENO, a.quiet, &sink) :
-		       gctl_out_text_new(STDOUT_FILENO, a.quiet, &sink);
+	if (a.dashboard) {
+		ret = gctl_stats_new(a.cfg.nr_vcpus, &stats);
+		if (!ret)
+			gctl_stats_sink(stats, &sink);
+	} else if (a.json) {
+		ret = gctl_out_json_new(STDOUT_FILENO, a.quiet, &sink);
+	} else {
+		ret = gctl_out_text_new(STDOUT_FILENO, a.quiet, &sink);
+	}
 	if (ret) {
 		gctl_err(CMD, "%s", strerror(-ret));
 		ret = GCTL_EXIT_OSERR;
@@ -542,11 +610,28 @@ static int run_main(int argc, char **argv)
 		goto out;
 	entry = a.entry_set ? a.entry : info.entry;
 
-	if (a.cfg.step) {
+	/* The dashboard has keys of its own for stepping. */
+	if (a.cfg.step && !a.dashboard) {
 		ret = gctl_step_new(vmm, &sink, STDIN_FILENO, a.cfg.step, &step);
 		if (ret) {
 			gctl_err(CMD, "%s", strerror(-ret));
 			ret = GCTL_EXIT_OSERR;
+			goto out;
+		}
+	}
+	if (a.dashboard) {
+		struct gctl_run_dash_opts dopts = {
+			.vm = a.image,
+			.backend = gh_backend_name(be),
+			.interval_ms = a.interval_ms,
+			.step = a.cfg.step,
+		};
+
+		ret = gctl_run_dash_new(vmm, stats, &dopts, &dash, err,
+					sizeof(err));
+		if (ret) {
+			gctl_err(CMD, "--dashboard: %s", err);
+			ret = ret == -ENOTTY ? GCTL_EXIT_USAGE : GCTL_EXIT_OSERR;
 			goto out;
 		}
 	}
@@ -559,18 +644,26 @@ static int run_main(int argc, char **argv)
 		ret = GCTL_EXIT_SOFTWARE;
 		goto out;
 	}
-	event_loop(vmm, step, sig_fd, timer_fd);
+	signals = event_loop(vmm, step, dash ? gctl_run_dash_view(dash) : NULL,
+			     sig_fd, timer_fd);
 	ret = gctl_vmm_finish(vmm, &summary);
 	out_err = sink.ops->flush(sink.ctx);
+	/* A signal or q means leave now; else the final state stays up. */
+	if (dash && !out_err)
+		out_err = gctl_run_dash_end(dash, &summary,
+					    !a.exit_on_stop && !signals, sig_fd);
 	if (out_err) {
 		gctl_err(CMD, "writing the output: %s", strerror(-out_err));
 		ret = EX_IOERR;
 	}
 
 out:
+	/* The terminal first: whatever went wrong is then readable. */
+	gctl_run_dash_free(dash);
 	gctl_step_free(step);
 	gctl_vmm_destroy(vmm);
 	gctl_sink_destroy(&sink);
+	gctl_stats_free(stats);
 	gh_backend_close(be);
 	if (timer_fd >= 0)
 		close(timer_fd);

@@ -29,13 +29,22 @@ struct event_ring {
 	struct gctl_stats_event ev[GCTL_STATS_RING];
 };
 
+struct vcpu_stats {
+	struct gctl_counters cnt;
+	struct event_ring ring;
+};
+
 struct gctl_stats {
 	pthread_mutex_t lock;
 	/* lock: everything below */
 	unsigned int nr_vcpus;
+	/* When the stats began; from the first exit on, when the VM began
+	 * (records' times count from there): text events and the uptime
+	 * then share the exits' time base. */
 	uint64_t t0_ns;
+	bool t0_is_vm;
 	uint64_t order;
-	struct gctl_stats_vcpu vcpu[GCTL_MAX_VCPUS];
+	struct vcpu_stats vcpu[GCTL_MAX_VCPUS];
 	uint64_t console_bytes;
 
 	unsigned int nr_regions;
@@ -111,6 +120,7 @@ static uint8_t region_idx_locked(struct gctl_stats *st, const char *name)
 	return (uint8_t)i;
 }
 
+/* A text event's slot in its kind's ring. */
 static struct gctl_stats_event *ring_put_locked(struct gctl_stats *st,
 						enum gctl_stats_kind kind)
 {
@@ -120,6 +130,17 @@ static struct gctl_stats_event *ring_put_locked(struct gctl_stats *st,
 	e->order = ++st->order;
 	e->kind = kind;
 	return e;
+}
+
+/* A ring's events, oldest first; returns how many. */
+static unsigned int ring_copy(const struct event_ring *r,
+			      struct gctl_stats_event *out)
+{
+	uint64_t n = r->head < GCTL_STATS_RING ? r->head : GCTL_STATS_RING;
+
+	for (uint64_t i = 0; i < n; i++)
+		out[i] = r->ev[(r->head - n + i) % GCTL_STATS_RING];
+	return (unsigned int)n;
 }
 
 static void count_addr_locked(struct gctl_stats *st, uint32_t vcpu,
@@ -156,7 +177,7 @@ found:
 
 void gctl_stats_exit(struct gctl_stats *st, const struct gctl_exit_record *rec)
 {
-	struct gctl_stats_vcpu *v;
+	struct vcpu_stats *v;
 	struct gctl_stats_event *e;
 	enum gctl_stats_kind kind;
 
@@ -180,8 +201,18 @@ void gctl_stats_exit(struct gctl_stats *st, const struct gctl_exit_record *rec)
 		pthread_mutex_unlock(&st->lock);
 		return; /* not a vCPU of this VM: nowhere to count it */
 	}
+	if (!st->t0_is_vm) {
+		uint64_t now = now_ns();
+
+		st->t0_ns = rec->t_ns < now ? now - rec->t_ns : now;
+		st->t0_is_vm = true;
+	}
 	v = &st->vcpu[rec->vcpu];
-	e = ring_put_locked(st, kind);
+	/* Written once, in the vCPU's ring; copied to its kind's only for
+	 * the rarer kinds (the bulk, MMIO, is found in the vCPUs' rings). */
+	e = &v->ring.ev[v->ring.head++ % GCTL_STATS_RING];
+	e->order = ++st->order;
+	e->kind = kind;
 	e->seq = rec->seq;
 	e->t_ns = rec->t_ns;
 	e->vcpu = rec->vcpu;
@@ -217,8 +248,11 @@ void gctl_stats_exit(struct gctl_stats *st, const struct gctl_exit_record *rec)
 		v->cnt.unknown++;
 		break;
 	}
-	v->last = *e;
-	v->have_last = true;
+	if (kind != GCTL_EV_MMIO) {
+		struct event_ring *r = &st->ring[kind];
+
+		r->ev[r->head++ % GCTL_STATS_RING] = *e;
+	}
 	pthread_mutex_unlock(&st->lock);
 }
 
@@ -356,7 +390,15 @@ void gctl_stats_snapshot(struct gctl_stats *st, struct gctl_stats_snap *out)
 	out->uptime_ns = st->done ? st->wall_ns : out->t_ns - st->t0_ns;
 	out->order = st->order;
 	out->nr_vcpus = st->nr_vcpus;
-	memcpy(out->vcpu, st->vcpu, st->nr_vcpus * sizeof(st->vcpu[0]));
+	for (unsigned int i = 0; i < st->nr_vcpus; i++) {
+		struct gctl_stats_vcpu *v = &out->vcpu[i];
+
+		v->cnt = st->vcpu[i].cnt;
+		v->nr_events = ring_copy(&st->vcpu[i].ring, v->events);
+		v->have_last = v->nr_events > 0;
+		if (v->have_last)
+			v->last = v->events[v->nr_events - 1];
+	}
 	out->console_bytes = st->console_bytes;
 	out->nr_regions = st->nr_regions;
 	memcpy(out->regions, st->regions, sizeof(out->regions));
@@ -365,15 +407,8 @@ void gctl_stats_snapshot(struct gctl_stats *st, struct gctl_stats_snap *out)
 			out->addrs[out->nr_addrs++] = st->addrs[i].a;
 	out->other_reads = st->other_reads;
 	out->other_writes = st->other_writes;
-	for (unsigned int k = 0; k < GCTL_EV__COUNT; k++) {
-		const struct event_ring *r = &st->ring[k];
-		uint64_t n = r->head < GCTL_STATS_RING ? r->head : GCTL_STATS_RING;
-
-		for (uint64_t i = 0; i < n; i++)
-			out->events[k][i] =
-				r->ev[(r->head - n + i) % GCTL_STATS_RING];
-		out->nr_events[k] = (unsigned int)n;
-	}
+	for (unsigned int k = 0; k < GCTL_EV__COUNT; k++)
+		out->nr_events[k] = ring_copy(&st->ring[k], out->events[k]);
 	out->done = st->done;
 	memcpy(out->result, st->result, sizeof(out->result));
 	out->exit_code = st->exit_code;
@@ -420,6 +455,18 @@ static void sub_counters(struct gctl_counters *c, const struct gctl_counters *b)
 	c->unknown = sub_sat(c->unknown, b->unknown);
 }
 
+/* Keep the events after order; returns how many. */
+static unsigned int newer(struct gctl_stats_event *ev, unsigned int n,
+			  uint64_t order)
+{
+	unsigned int keep = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		if (ev[i].order > order)
+			ev[keep++] = ev[i];
+	return keep;
+}
+
 void gctl_stats_sub(struct gctl_stats_snap *cur,
 		    const struct gctl_stats_snap *base)
 {
@@ -449,14 +496,13 @@ void gctl_stats_sub(struct gctl_stats_snap *cur,
 	}
 	cur->nr_addrs = n;
 
-	for (unsigned int k = 0; k < GCTL_EV__COUNT; k++) {
-		unsigned int keep = 0;
-
-		for (i = 0; i < cur->nr_events[k]; i++)
-			if (cur->events[k][i].order > base->order)
-				cur->events[k][keep++] = cur->events[k][i];
-		cur->nr_events[k] = keep;
-	}
+	for (unsigned int k = 0; k < GCTL_EV__COUNT; k++)
+		cur->nr_events[k] = newer(cur->events[k], cur->nr_events[k],
+					  base->order);
+	for (i = 0; i < cur->nr_vcpus; i++)
+		cur->vcpu[i].nr_events = newer(cur->vcpu[i].events,
+					       cur->vcpu[i].nr_events,
+					       base->order);
 }
 
 static int cmp_addr_only(const void *a, const void *b)
@@ -515,20 +561,36 @@ unsigned int gctl_stats_recent(const struct gctl_stats_snap *s,
 			       const struct gctl_stats_event **out,
 			       unsigned int max)
 {
-	const struct gctl_stats_event *all[GCTL_EV__COUNT * GCTL_STATS_RING];
+	const struct gctl_stats_event
+		*all[(GCTL_MAX_VCPUS + GCTL_EV__COUNT) * GCTL_STATS_RING];
+	bool one = vcpu != GCTL_STATS_ANY_VCPU;
 	unsigned int n = 0, from;
 
+	/*
+	 * One vCPU's exits come from its own ring.  Of all vCPUs: the MMIO
+	 * exits from theirs (the newest N of all are among each one's newest
+	 * N), the rarer kinds from their kinds' rings, which keep them
+	 * longer.  Text events from theirs.
+	 */
+	for (unsigned int v = 0; v < s->nr_vcpus; v++) {
+		const struct gctl_stats_vcpu *sv = &s->vcpu[v];
+
+		if (one && v != vcpu)
+			continue;
+		for (unsigned int i = 0; i < sv->nr_events; i++) {
+			unsigned int k = sv->events[i].kind;
+
+			if ((kinds & (1u << k)) && (one || k == GCTL_EV_MMIO))
+				all[n++] = &sv->events[i];
+		}
+	}
 	for (unsigned int k = 0; k < GCTL_EV__COUNT; k++) {
 		if (!(kinds & (1u << k)))
 			continue;
-		for (unsigned int i = 0; i < s->nr_events[k]; i++) {
-			const struct gctl_stats_event *e = &s->events[k][i];
-
-			if (vcpu != GCTL_STATS_ANY_VCPU &&
-			    e->vcpu != GCTL_STATS_NO_VCPU && e->vcpu != vcpu)
-				continue;
-			all[n++] = e;
-		}
+		if (one && k != GCTL_EV_CONSOLE && k != GCTL_EV_MESSAGE)
+			continue;
+		for (unsigned int i = 0; i < s->nr_events[k]; i++)
+			all[n++] = &s->events[k][i];
 	}
 	qsort(all, n, sizeof(all[0]), cmp_order);
 	from = n > max ? n - max : 0;
@@ -588,7 +650,7 @@ static void status_str(const struct gctl_stats_event *e, char *buf,
 	uint64_t reason = gh_exit_info_reason(ei);
 	struct gh_exit_reason d;
 
-	append(buf, len, pos, " %s type=%s(%u)",
+	append(buf, len, pos, " %s %s(%u)",
 	       gh_vm_status_str(e->status.status), gh_exit_type_str(ei->type),
 	       ei->type);
 	if (rs)

@@ -19,9 +19,12 @@
  *   - exits per vCPU and kind (struct gctl_counters), console bytes;
  *   - per (vCPU, MMIO address): reads and writes, and the region name,
  *     for up to GCTL_STATS_MAX_ADDRS pairs (more are counted as "other");
- *   - the last exit of each vCPU;
- *   - the last GCTL_STATS_RING events of each kind (so a filter by kind
- *     still finds the rare ones among millions of MMIO exits).
+ *   - the last GCTL_STATS_RING exits of each vCPU (so a view focused on
+ *     one finds its exits among those of busier vCPUs);
+ *   - the last GCTL_STATS_RING events of each kind but MMIO (so a filter
+ *     by kind still finds the rare ones among millions of MMIO exits);
+ *     MMIO exits are only in the vCPUs' rings, which saves a copy of
+ *     the bulk of them.  gctl_stats_recent() looks in both.
  */
 #ifndef GCTL_STATS_H
 #define GCTL_STATS_H
@@ -56,7 +59,8 @@ enum gctl_stats_kind {
 struct gctl_stats_event {
 	uint64_t order;	 /* 1, 2, ...: over every kind, in arrival order */
 	uint64_t seq;	 /* the exit's seq (sink.h); 0 for text events */
-	uint64_t t_ns;	 /* the exit's time, since the VM started */
+	uint64_t t_ns;	 /* since the VM started: the exit's time, or when a
+			  * text event came */
 	uint32_t kind;	 /* enum gctl_stats_kind */
 	uint32_t vcpu;	 /* or GCTL_STATS_NO_VCPU */
 	uint32_t reason; /* GUNYAH_VCPU_EXIT_* */
@@ -92,6 +96,8 @@ struct gctl_stats_vcpu {
 	struct gctl_counters cnt;
 	bool have_last;
 	struct gctl_stats_event last; /* its last exit */
+	unsigned int nr_events;	      /* its last exits, oldest first */
+	struct gctl_stats_event events[GCTL_STATS_RING];
 	/* Filled by the snapshot's source, not by gctl_stats_snapshot: */
 	char state[GCTL_STATS_STATE_MAX]; /* running, idle, off, paused... */
 	bool have_hyp;			  /* the hypervisor's counts (sim) */
@@ -100,7 +106,8 @@ struct gctl_stats_vcpu {
 
 struct gctl_stats_snap {
 	uint64_t t_ns;	    /* when taken, CLOCK_MONOTONIC: for rates */
-	uint64_t uptime_ns; /* since the stats began; at the end, the run's */
+	uint64_t uptime_ns; /* since the VM started (or, before its first
+			     * exit, the stats did); at the end, the run's */
 	uint64_t order;	    /* events so far */
 	unsigned int nr_vcpus;
 	struct gctl_counters total;
@@ -114,7 +121,7 @@ struct gctl_stats_snap {
 	struct gctl_stats_addr addrs[GCTL_STATS_MAX_ADDRS];
 	uint64_t other_reads, other_writes; /* pairs beyond the table */
 
-	/* Each kind's last events, oldest first. */
+	/* Each kind's last events, oldest first (none for GCTL_EV_MMIO). */
 	unsigned int nr_events[GCTL_EV__COUNT];
 	struct gctl_stats_event events[GCTL_EV__COUNT][GCTL_STATS_RING];
 
@@ -190,9 +197,10 @@ unsigned int gctl_stats_recent(const struct gctl_stats_snap *s,
 			       unsigned int max);
 
 /*
- * An event as one line, in the text writer's terms and with status exits
- * decoded ("status exited type=vm_exit(0) reason=0x00010000
- * code=software_error"); no vCPU and seq, the caller has those.
+ * An event as one line, in the text writer's terms but shorter for a
+ * screen, and with status exits decoded ("status exited vm_exit(0)
+ * reason=0x00010000 code=software_error"); no vCPU and seq, the caller
+ * has those.
  */
 void gctl_stats_event_str(const struct gctl_stats_snap *s,
 			  const struct gctl_stats_event *e, char *buf,

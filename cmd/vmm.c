@@ -870,6 +870,14 @@ const char *gctl_vcpu_state_str(enum gctl_vcpu_state s)
 	return "unknown";
 }
 
+int gctl_vmm_hyp_stats(const struct gctl_vmm *vmm, unsigned int vcpu,
+		       struct gh_sim_vcpu_stats *st)
+{
+	if (vcpu >= vmm->nr_vcpus)
+		return -ENOENT;
+	return gh_vcpu_get_stats(vmm->vcpus[vcpu].vcpu, st);
+}
+
 unsigned int gctl_vmm_last_vcpu(const struct gctl_vmm *vmm)
 {
 	return atomic_load(&vmm->last_vcpu);

@@ -194,6 +194,12 @@ void gctl_vmm_counters(const struct gctl_vmm *vmm, unsigned int vcpu,
 enum gctl_vcpu_state gctl_vmm_vcpu_state(const struct gctl_vmm *vmm,
 					 unsigned int vcpu);
 const char *gctl_vcpu_state_str(enum gctl_vcpu_state s);
+/*
+ * The hypervisor's view of a vCPU (sim backend: state and counts, lock-free
+ * and fine while the vCPU is inside RUN).  -ENOTTY on other backends.
+ */
+int gctl_vmm_hyp_stats(const struct gctl_vmm *vmm, unsigned int vcpu,
+		       struct gh_sim_vcpu_stats *st);
 /* The vCPU of the last reported exit (0 before any). */
 unsigned int gctl_vmm_last_vcpu(const struct gctl_vmm *vmm);
 

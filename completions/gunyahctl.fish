@@ -95,3 +95,6 @@ complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l max-exits -x -d 'S
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s t -l timeout -x -d 'Stop the VM after SEC seconds'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s j -l json -d 'JSON Lines: one object per exit, then a summary'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s q -l quiet -d 'Only the guest console'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l dashboard -d 'A live full-screen view of the exits'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l interval -x -d '(dashboard) Redraw every MS milliseconds'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l exit-on-stop -d '(dashboard) Leave as soon as the VM stops'

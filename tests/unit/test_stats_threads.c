@@ -190,17 +190,22 @@ TEST(address_table_overflow_is_counted)
 
 TEST(rings_keep_rare_kinds_and_merge_in_order)
 {
-	const struct gctl_stats_event *ev[GCTL_EV__COUNT * GCTL_STATS_RING];
+	const struct gctl_stats_event *ev[(GCTL_EV__COUNT + 1) * GCTL_STATS_RING];
 	struct gctl_stats *st;
 	struct gctl_exit_record r;
 	uint64_t seq = 0;
 	unsigned int n;
 
 	setup();
-	ASSERT_OK(gctl_stats_new(2, &st));
+	ASSERT_OK(gctl_stats_new(3, &st));
 	r = status(++seq, 1, GUNYAH_VM_EXIT_TYPE_VM_EXIT, 0x10000);
 	gctl_stats_exit(st, &r);
 	gctl_stats_message(st, "gunyahctl: run: oops\n", 21);
+	/* A quiet vCPU 2, then a thousand exits of the busy ones. */
+	for (int i = 0; i < 3; i++) {
+		r = mmio(++seq, 2, 0x200, false, NULL);
+		gctl_stats_exit(st, &r);
+	}
 	for (int i = 0; i < 1000; i++) {
 		r = mmio(++seq, (unsigned int)i % 2, 0x100, true, NULL);
 		gctl_stats_exit(st, &r);
@@ -208,9 +213,17 @@ TEST(rings_keep_rare_kinds_and_merge_in_order)
 	gctl_stats_console(st, "a\tb\x01\n", 5);
 	gctl_stats_snapshot(st, &box->a);
 
-	ASSERT_EQ(box->a.nr_events[GCTL_EV_MMIO], GCTL_STATS_RING);
-	ASSERT_EQ(box->a.events[GCTL_EV_MMIO][GCTL_STATS_RING - 1].seq, seq);
+	/* MMIO exits are in the vCPUs' rings only; the rest in both. */
+	ASSERT_EQ(box->a.nr_events[GCTL_EV_MMIO], 0);
 	ASSERT_EQ(box->a.nr_events[GCTL_EV_STATUS], 1);
+	ASSERT_EQ(box->a.vcpu[1].events[GCTL_STATS_RING - 1].seq, seq);
+
+	/* MMIO only: the newest of all vCPUs, merged in order. */
+	n = gctl_stats_recent(&box->a, 1u << GCTL_EV_MMIO, GCTL_STATS_ANY_VCPU,
+			      ev, 40);
+	ASSERT_EQ(n, 40);
+	for (unsigned int i = 0; i < n; i++)
+		ASSERT_EQ(ev[i]->seq, seq - 39 + i);
 
 	/* Everything: the newest 4, oldest first. */
 	n = gctl_stats_recent(&box->a, GCTL_EV_ALL, GCTL_STATS_ANY_VCPU, ev, 4);
@@ -227,13 +240,23 @@ TEST(rings_keep_rare_kinds_and_merge_in_order)
 	ASSERT_EQ(n, 1);
 	ASSERT_EQ(ev[0]->vcpu, 1);
 
-	/* vCPU 1's: its MMIO exits, its status exit, and text events. */
+	/* vCPU 1's: its last exits, and the text events. */
 	n = gctl_stats_recent(&box->a, GCTL_EV_ALL, 1, ev, 100);
-	ASSERT_EQ(n, GCTL_STATS_RING / 2 + 3);
+	ASSERT_EQ(n, GCTL_STATS_RING + 2);
 	for (unsigned int i = 0; i < n; i++)
 		ASSERT_TRUE(ev[i]->vcpu == 1 || ev[i]->vcpu == GCTL_STATS_NO_VCPU);
-	ASSERT_EQ(ev[0]->kind, GCTL_EV_STATUS);
-	ASSERT_EQ(ev[1]->kind, GCTL_EV_MESSAGE);
+	ASSERT_EQ(ev[0]->kind, GCTL_EV_MESSAGE);
+	ASSERT_EQ(ev[n - 2]->seq, seq);
+	ASSERT_EQ(ev[n - 1]->kind, GCTL_EV_CONSOLE);
+
+	/* The quiet vCPU's exits are not pushed out by the busy ones. */
+	n = gctl_stats_recent(&box->a, 1u << GCTL_EV_MMIO, 2, ev, 100);
+	ASSERT_EQ(n, 3);
+	for (unsigned int i = 0; i < n; i++)
+		ASSERT_EQ(ev[i]->seq, 2 + i);
+	ASSERT_EQ(box->a.vcpu[2].nr_events, 3);
+	ASSERT_EQ(box->a.vcpu[2].last.seq, 4);
+	ASSERT_EQ(box->a.vcpu[1].nr_events, GCTL_STATS_RING);
 	gctl_stats_free(st);
 }
 
@@ -342,10 +365,10 @@ TEST(events_as_text)
 	gctl_stats_event_str(&box->a, ev[2], buf, sizeof(buf));
 	ASSERT_STREQ(buf, "page_fault 0x90000000 attempt=1 resume=none");
 	gctl_stats_event_str(&box->a, ev[3], buf, sizeof(buf));
-	ASSERT_STREQ(buf, "status exited type=vm_exit(0) reason=0x00010001 "
+	ASSERT_STREQ(buf, "status exited vm_exit(0) reason=0x00010001 "
 			  "code=software_error restart");
 	gctl_stats_event_str(&box->a, ev[4], buf, sizeof(buf));
-	ASSERT_STREQ(buf, "status exited type=poweroff(1) reason=0x00000000");
+	ASSERT_STREQ(buf, "status exited poweroff(1) reason=0x00000000");
 	/* Never past the buffer. */
 	gctl_stats_event_str(&box->a, ev[0], buf, 10);
 	ASSERT_STREQ(buf, "mmio writ");
