@@ -207,8 +207,10 @@ void sim_vm_exited(struct sim_vm *vm, enum sim_rm_status status,
 
 	/* The notification: every vCPU stops running and is woken. */
 	pthread_mutex_lock(&vm->hyp_lock);
-	for (unsigned int i = 0; i < vm->nr_hvcpus; i++)
+	for (unsigned int i = 0; i < vm->nr_hvcpus; i++) {
+		sim_hyp_set_state(vm->hvcpus[i], GH_SIM_VCPU_STOPPED);
 		sim_hyp_kick(vm->hvcpus[i]);
+	}
 	pthread_mutex_unlock(&vm->hyp_lock);
 	pthread_mutex_lock(&vm->lock);
 	for (unsigned int i = 0; i < SIM_MAX_VCPUS; i++)

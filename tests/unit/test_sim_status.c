@@ -273,3 +273,22 @@ TEST(boot_context_and_dtb)
 		     "load_failed");
 	tvm_destroy(&t);
 }
+
+/* The hypervisor's view of every vCPU once the VM is down: stopped,
+ * whether it was running, idle or never started. */
+TEST(vcpus_are_stopped_after_the_vm_exits)
+{
+	struct gh_sim_vcpu_stats st;
+	struct tvm t;
+
+	tvm_create(&t, "hyp_states", 2);
+	tvm_start(&t);
+	expect_mmio_write(t.vcpu[0], MMIO_REPORT, 8, 0x100);
+	expect_status(t.vcpu[0], GUNYAH_VM_STATUS_EXITED,
+		      GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF, 0);
+	for (unsigned int i = 0; i < 2; i++) {
+		ASSERT_OK(gh_vcpu_get_stats(t.vcpu[i], &st));
+		ASSERT_STREQ(gh_vcpu_state_str(st.state), "stopped");
+	}
+	tvm_destroy(&t);
+}
