@@ -52,12 +52,14 @@ CMD_SRCS := $(wildcard cmd/*.c)
 # The diag guest programs are linked into gunyahctl (cmd/diag_guests.S).
 DIAG_GUEST_SRCS := $(wildcard cmd/guests/*.S)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+BENCH_SRCS := $(wildcard bench/*.c)
 GUEST_SRCS := $(wildcard tests/guests/*.S) $(DIAG_GUEST_SRCS)
 EXAMPLE_GUEST_SRCS := $(wildcard examples/*.S)
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 CMD_OBJS := $(CMD_SRCS:%.c=$(B)/%.o) $(B)/cmd/diag_guests.o
 UNIT_BINS := $(UNIT_SRCS:%.c=$(B)/%)
+BENCH_OBJS := $(BENCH_SRCS:%.c=$(B)/%.o)
 GUEST_ELFS := $(GUEST_SRCS:%.S=$(B)/%.elf) $(EXAMPLE_GUEST_SRCS:%.S=$(B)/%.elf)
 GUEST_BINS := $(GUEST_ELFS:%.elf=%.bin)
 
@@ -65,6 +67,7 @@ LIBA := $(B)/libgunyah.a
 LIBSO := $(B)/libgunyah.so.$(SOVERSION)
 GUNYAHCTL := $(B)/gunyahctl
 FAKEDEV := $(B)/tests/fakedev/fakedev.so
+BENCH := $(B)/bench/gunyah-bench
 
 .PHONY: all help deps demo check check-core test asan tsan bench stress \
 	install uninstall clean guests
@@ -111,6 +114,10 @@ $(LIBSO): $(LIB_OBJS)
 $(GUNYAHCTL): $(CMD_OBJS) $(LIBA)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
+
+$(BENCH): $(BENCH_OBJS) $(LIBA)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
 
 $(B)/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBA) | guests
 	@mkdir -p $(@D)
@@ -178,10 +185,20 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@./tests/demo $(B)
 
-# What the dashboard costs the run loop (exits/s with and without it);
-# STRICT=1 fails on a miss of its target.
+# Benchmarks are not part of check: they take a minute or two and judge
+# speed, which a loaded machine cannot promise.  gunyah-bench: libgunyah and
+# the sim against bare Unicorn (BENCH_REPS timed runs per case, work times
+# BENCH_SCALE, BENCH_FLAGS=--strict fails on a miss), then what the
+# dashboard costs the run loop (bench/dashboard.sh; STRICT=1 fails on a
+# miss of its target).
+BENCH_REPS ?= 5
+BENCH_SCALE ?= 1
+BENCH_FLAGS ?=
+
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BENCH)
+	@$(BENCH) --reps $(BENCH_REPS) --scale $(BENCH_SCALE) --guest-dir $(B) \
+		--json bench/results.json $(BENCH_FLAGS)
 	@./bench/dashboard.sh $(B)
 
 # ---- install ---------------------------------------------------------------
@@ -236,4 +253,4 @@ uninstall:
 clean:
 	rm -rf build build-asan build-tsan
 
--include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(BENCH_OBJS:.o=.d)
