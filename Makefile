@@ -72,7 +72,8 @@ FAKEDEV := $(B)/tests/fakedev/fakedev.so
 BENCH := $(B)/bench/gunyah-bench
 
 .PHONY: all help deps demo check check-core test asan tsan bench stress \
-	install uninstall clean guests fuzz fuzz-bins fuzz-smoke fuzz-stress
+	stress-core install uninstall clean guests fuzz fuzz-bins fuzz-smoke \
+	fuzz-stress
 
 all: $(GUNYAHCTL) $(LIBA) $(LIBSO) guests $(FAKEDEV)
 
@@ -217,6 +218,26 @@ fuzz-smoke: fuzz
 fuzz-stress: fuzz
 	@./tests/fuzz/run-fuzz --runs $(FUZZ_RUNS) $(FUZZ_B) \
 		$(FUZZ_SRCS:%.c=$(FUZZ_B)/%)
+
+# ---- stress -------------------------------------------------------------------
+
+# The long versions of the reliability tests, with ASan + UBSan (and
+# LeakSanitizer in the soak): FUZZ_RUNS inputs per fuzz target, a STORM_S
+# signal storm, a SOAK_S soak of eight vCPUs, ISOLATION_SEEDS random guest
+# programs.  Not part of check: it takes several minutes.
+STORM_S ?= 10
+SOAK_S ?= 30
+ISOLATION_SEEDS ?= 2000
+STRESS_UNITS = $(addprefix $(B)/tests/unit/,test_threads_storm \
+	test_threads_soak test_sim_isolation)
+
+stress: deps
+	@$(MAKE) --no-print-directory fuzz-stress
+	@$(MAKE) --no-print-directory B=build-asan SAN=address,undefined stress-core
+
+stress-core: $(STRESS_UNITS)
+	@STORM_S=$(STORM_S) SOAK_S=$(SOAK_S) ISOLATION_SEEDS=$(ISOLATION_SEEDS) \
+		B=$(B) ./tests/run-tests $(STRESS_UNITS) --
 
 demo: deps
 	@$(MAKE) --no-print-directory all
