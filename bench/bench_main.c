@@ -19,14 +19,14 @@
 
 #define STACK_MMIO(n)                                                       \
 	{ "mmio.stack." #n,                                                 \
-	  "full stack, " #n " vCPU: guest stores, sim, seam, run loop, resume", \
+	  "full stack, vCPUs: " #n "; guest stores, sim, seam, run loop, resume", \
 	  "exits/s", bench_stack_mmio, n, MMIO_WORK }
 #define HOST_SPIN(n)                                                        \
-	{ "host.spin." #n, "host: plain C loop in " #n " thread(s), no sharing", \
+	{ "host.spin." #n, "host, threads: " #n "; plain C loop, no sharing", \
 	  "loops/s", bench_host_spin, n, HOST_WORK }
 #define STACK_COMPUTE(n)                                                    \
 	{ "compute.stack." #n,                                              \
-	  "full stack, " #n " vCPU: ALU loop, no exits, 5 ms time slices",  \
+	  "full stack, vCPUs: " #n "; ALU loop, no exits, 5 ms time slices",  \
 	  "insn/s", bench_stack_compute, n, COMPUTE_WORK }
 
 static const struct bench_case cases[] = {
