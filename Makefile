@@ -86,6 +86,7 @@ help:
 	@echo 'make bench      benchmarks (ratios against a same-run baseline)'
 	@echo 'make fuzz       build the libFuzzer targets (clang, ASan + UBSan)'
 	@echo 'make fuzz-smoke run each fuzz target for FUZZ_SMOKE_S seconds'
+	@echo 'make stress     the long runs: fuzzing, signal storm, soak, random guests'
 	@echo 'make install    install under $$(DESTDIR)$$(PREFIX) (default /usr/local)'
 	@echo 'make uninstall  remove exactly what make install put there'
 	@echo 'make deps       install the Debian packages the build needs'
