@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Fuzz target: what libgunyah makes of numbers and strings it did not
- * choose (lib/gh_names.c, lib/gh_flavour.c): the exit_info reason decoder
- * and the number <-> name tables that text, JSON and the dashboard print.
+ * choose (lib/gh_names.c, lib/gh_flavour.c): the exit_info reason and its
+ * 32-bit reason word, and the number <-> name tables and descriptions that
+ * text, JSON and the dashboard print.
  *
  * Input: the first 16 bytes are a struct gunyah_vm_exit_info as the
  * driver would copy it out (any reason_size); the whole input is also
@@ -10,6 +11,10 @@
  *   - gh_exit_info_reason() is the little-endian value of the first
  *     min(reason_size, 8) reason bytes and reads nothing past the struct
  *     (it gets a heap copy of exactly that size, so ASan sees an overread);
+ *   - gh_exit_reason_decode() of any word loses nothing: its fields put
+ *     back together are the word, and the code's name is the table's;
+ *   - exactly the named exit types and codes have a description, and it
+ *     is one printable line;
  *   - every name is a short [a-z0-9_]+ word, "unknown" outside the table,
  *     and the inverse lookups give the number back;
  *   - an inverse lookup of any string finds only a name that is spelled
@@ -53,6 +58,48 @@ static const struct table tables[] = {
 	{ "vCPU state", gh_vcpu_state_str, NULL },
 };
 
+/* The fields of a decoded reason word must give the word back. */
+static void check_reason_word(uint32_t w)
+{
+	struct gh_exit_reason r;
+	uint32_t back;
+
+	memset(&r, 0xa5, sizeof(r));
+	gh_exit_reason_decode(w, &r);
+	back = (r.restart ? GUNYAH_VM_EXIT_REASON_RESTART : 0) |
+	       (r.reason_64bit ? GUNYAH_VM_EXIT_REASON_64BIT : 0) |
+	       r.code << GUNYAH_VM_EXIT_REASON_CODE_SHIFT | r.unknown_bits;
+	if (r.word != w || back != w || r.code > 0xff)
+		FAIL("reason word %#x decodes to code %u restart %d 64bit %d unknown %#x",
+		     w, r.code, r.restart, r.reason_64bit, r.unknown_bits);
+	if (r.unknown_bits & (GUNYAH_VM_EXIT_REASON_RESTART |
+			      GUNYAH_VM_EXIT_REASON_64BIT |
+			      GUNYAH_VM_EXIT_REASON_CODE_MASK))
+		FAIL("reason word %#x: unknown bits %#x overlap the fields", w,
+		     r.unknown_bits);
+	if (!r.code_name || strcmp(r.code_name, gh_exit_code_str(r.code)) ||
+	    r.code_known != !!strcmp(r.code_name, "unknown"))
+		FAIL("reason word %#x: code %u named \"%s\" (known %d)", w, r.code,
+		     r.code_name ? r.code_name : "(null)", r.code_known);
+}
+
+/* A description exactly for the named ones, one printable line each. */
+static void check_desc(const char *what, const char *(*str)(uint32_t),
+		       const char *(*desc)(uint32_t), unsigned int count,
+		       uint32_t v)
+{
+	const char *d = desc(v);
+	bool named = strcmp(str(v), "unknown") != 0;
+
+	if (!!d != named || (v < count) != named)
+		FAIL("%s %u: name \"%s\", description %s, count %u", what, v,
+		     str(v), d ? "present" : "absent", count);
+	for (; d && *d; d++)
+		if (*d < 0x20 || *d > 0x7e)
+			FAIL("%s %u: description has byte %#x", what, v,
+			     (unsigned char)*d);
+}
+
 static void check_exit_info(const uint8_t *data, size_t size)
 {
 	struct gunyah_vm_exit_info *info;
@@ -72,6 +119,7 @@ static void check_exit_info(const uint8_t *data, size_t size)
 	if (got != want)
 		FAIL("reason_size %u: reason %#llx, want %#llx", info->reason_size,
 		     (unsigned long long)got, (unsigned long long)want);
+	check_reason_word((uint32_t)got);
 	free(info);
 }
 
@@ -154,6 +202,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_number(&tables[i], v & 0xff); /* near the tables */
 		}
 		check_request(v);
+		check_reason_word(v);
+		check_desc("exit type", gh_exit_type_str, gh_exit_type_desc,
+			   gh_exit_type_count(), v & 0xff);
+		check_desc("exit code", gh_exit_code_str, gh_exit_code_desc,
+			   gh_exit_code_count(), v & 0xff);
 	}
 
 	s = malloc(size + 1);
