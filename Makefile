@@ -211,6 +211,7 @@ fuzz: deps
 	@$(MAKE) --no-print-directory B=$(FUZZ_B) CC=$(FUZZ_CC) SAN=$(FUZZ_SAN) fuzz-bins
 
 fuzz-bins: $(FUZZ_BINS)
+	@:
 
 fuzz-smoke: fuzz
 	@./tests/fuzz/run-fuzz --time $(FUZZ_SMOKE_S) $(FUZZ_B) \
