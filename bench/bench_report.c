@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The results as a table for people and as JSON for scripts.  A target
- * is judged on medians: one lucky run must not make a pass.
+ * is judged on medians (for a ratio, the median of each round's ratio):
+ * one lucky run must not make a pass.
  */
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 
@@ -60,15 +62,34 @@ static void print_cases(const struct bench_report *rep, FILE *out)
 	}
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The ratio of two cases: the median of the ratios of each round's runs
+ * (measured seconds apart, so they share the machine's mood), and the
+ * ratio of the two best runs.
+ */
 static bool ratio_values(const struct bench_report *rep,
 			 const struct bench_ratio *q, double *median,
 			 double *best)
 {
 	const struct bench_result *a = find(rep, q->num), *b = find(rep, q->den);
+	double r[BENCH_MAX_REPS];
+	unsigned int n;
 
 	if (!a || !b)
 		return false;
-	*median = a->rate_median / b->rate_median;
+	n = a->nr < b->nr ? a->nr : b->nr;
+	for (unsigned int i = 0; i < n; i++)
+		r[i] = ((double)a->work / (double)a->ns[i]) /
+		       ((double)b->work / (double)b->ns[i]);
+	qsort(r, n, sizeof(r[0]), cmp_double);
+	*median = n % 2 ? r[n / 2] : (r[n / 2 - 1] + r[n / 2]) / 2;
 	*best = a->rate_best / b->rate_best;
 	return true;
 }
@@ -143,7 +164,8 @@ int bench_print(const struct bench_report *rep, FILE *out)
 			continue;
 		if (!any)
 			fprintf(out, "\n%-64s %8s %8s  %s\n",
-				"ratio (of rates)", "median", "best", "target");
+				"ratio of rates (median: of each round's)", "median", "best",
+				"target");
 		any = true;
 		fprintf(out, "%-64s %7.1f%% %7.1f%%", q->what, 100 * m, 100 * b);
 		if (q->target > 0) {
