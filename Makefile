@@ -251,7 +251,7 @@ demo: deps
 # BENCH_SCALE, BENCH_FLAGS=--strict fails on a miss), then what the
 # dashboard costs the run loop (bench/dashboard.sh; STRICT=1 fails on a
 # miss of its target).
-BENCH_REPS ?= 5
+BENCH_REPS ?= 7
 BENCH_SCALE ?= 1
 BENCH_FLAGS ?=
 
