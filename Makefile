@@ -52,12 +52,16 @@ CMD_SRCS := $(wildcard cmd/*.c)
 # The diag guest programs are linked into gunyahctl (cmd/diag_guests.S).
 DIAG_GUEST_SRCS := $(wildcard cmd/guests/*.S)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+BENCH_SRCS := $(wildcard bench/*.c)
 GUEST_SRCS := $(wildcard tests/guests/*.S) $(DIAG_GUEST_SRCS)
 EXAMPLE_GUEST_SRCS := $(wildcard examples/*.S)
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 CMD_OBJS := $(CMD_SRCS:%.c=$(B)/%.o) $(B)/cmd/diag_guests.o
 UNIT_BINS := $(UNIT_SRCS:%.c=$(B)/%)
+BENCH_OBJS := $(BENCH_SRCS:%.c=$(B)/%.o)
+FUZZ_BINS := $(FUZZ_SRCS:%.c=$(B)/%)
 GUEST_ELFS := $(GUEST_SRCS:%.S=$(B)/%.elf) $(EXAMPLE_GUEST_SRCS:%.S=$(B)/%.elf)
 GUEST_BINS := $(GUEST_ELFS:%.elf=%.bin)
 
@@ -65,9 +69,11 @@ LIBA := $(B)/libgunyah.a
 LIBSO := $(B)/libgunyah.so.$(SOVERSION)
 GUNYAHCTL := $(B)/gunyahctl
 FAKEDEV := $(B)/tests/fakedev/fakedev.so
+BENCH := $(B)/bench/gunyah-bench
 
 .PHONY: all help deps demo check check-core test asan tsan bench stress \
-	install uninstall clean guests
+	stress-core install uninstall clean guests fuzz fuzz-bins fuzz-smoke \
+	fuzz-stress
 
 all: $(GUNYAHCTL) $(LIBA) $(LIBSO) guests $(FAKEDEV)
 
@@ -78,6 +84,9 @@ help:
 	@echo 'make asan       build and test with AddressSanitizer + UBSan'
 	@echo 'make tsan       build and run the threaded tests under ThreadSanitizer'
 	@echo 'make bench      benchmarks (ratios against a same-run baseline)'
+	@echo 'make fuzz       build the libFuzzer targets (clang, ASan + UBSan)'
+	@echo 'make fuzz-smoke run each fuzz target for FUZZ_SMOKE_S seconds'
+	@echo 'make stress     the long runs: fuzzing, signal storm, soak, random guests'
 	@echo 'make install    install under $$(DESTDIR)$$(PREFIX) (default /usr/local)'
 	@echo 'make uninstall  remove exactly what make install put there'
 	@echo 'make deps       install the Debian packages the build needs'
@@ -87,7 +96,8 @@ help:
 DEB_PACKAGES := gcc libc6-dev make pkg-config libunicorn-dev libjson-c-dev \
 	libncurses-dev bats bats-assert bats-support bats-file \
 	binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu jq tmux procps \
-	groff-base man-db zsh fish bash-completion device-tree-compiler
+	groff-base man-db zsh fish bash-completion device-tree-compiler \
+	clang libclang-rt-dev llvm
 
 deps:
 	@./tests/install-deps $(DEB_PACKAGES)
@@ -112,11 +122,23 @@ $(GUNYAHCTL): $(CMD_OBJS) $(LIBA)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
 
+$(BENCH): $(BENCH_OBJS) $(LIBA)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
+
 $(B)/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBA) | guests
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) -Itests/unit -DGUEST_DIR='"$(abspath $(B))"' $(CFLAGS) \
 		$(LDFLAGS) -o $@ $< $(LIBA) $(LIB_LIBS)
+
+# libFuzzer targets: only in a tree built by clang with
+# SAN=fuzzer-no-link,... (see "fuzz" below), which links libFuzzer's main.
+$(B)/tests/fuzz/%: tests/fuzz/%.c $(LIBA) | guests
+	@mkdir -p $(@D)
+	$(call say,CCLD,$@)
+	$(Q)$(CC) $(CPPFLAGS) -DGUEST_DIR='"$(abspath $(B))"' $(CFLAGS) \
+		-fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(LIBA) $(LIB_LIBS)
 
 # These compile a file of cmd/ into themselves.
 $(B)/tests/unit/test_diag_fdt: cmd/diag_fdt.c cmd/diag.h
@@ -161,6 +183,7 @@ guests: $(GUEST_ELFS) $(GUEST_BINS)
 # answers only once the packages are there).
 check: deps
 	@$(MAKE) --no-print-directory check-core
+	@$(MAKE) --no-print-directory fuzz-smoke
 
 check-core: all $(UNIT_BINS)
 	@B=$(B) SAN=$(SAN) ./tests/run-tests $(UNIT_BINS) -- $(wildcard tests/bats/*.bats)
@@ -174,14 +197,68 @@ tsan: deps
 	@$(MAKE) --no-print-directory B=build-tsan SAN=thread CFLAGS='-O1 -g' \
 		check-core TESTS_FILTER=threads
 
+# ---- fuzzing ----------------------------------------------------------------
+
+# libgunyah and the targets are built with clang, libFuzzer's coverage and
+# ASan + UBSan (every report fatal) into their own tree.
+FUZZ_B := build-fuzz
+FUZZ_CC ?= clang
+FUZZ_SAN := fuzzer-no-link,address,undefined
+FUZZ_SMOKE_S ?= 6
+FUZZ_RUNS ?= 1000000
+
+fuzz: deps
+	@$(MAKE) --no-print-directory B=$(FUZZ_B) CC=$(FUZZ_CC) SAN=$(FUZZ_SAN) fuzz-bins
+
+fuzz-bins: $(FUZZ_BINS)
+	@:
+
+fuzz-smoke: fuzz
+	@./tests/fuzz/run-fuzz --time $(FUZZ_SMOKE_S) $(FUZZ_B) \
+		$(FUZZ_SRCS:%.c=$(FUZZ_B)/%)
+
+fuzz-stress: fuzz
+	@./tests/fuzz/run-fuzz --runs $(FUZZ_RUNS) $(FUZZ_B) \
+		$(FUZZ_SRCS:%.c=$(FUZZ_B)/%)
+
+# ---- stress -------------------------------------------------------------------
+
+# The long versions of the reliability tests, with ASan + UBSan (and
+# LeakSanitizer in the soak): FUZZ_RUNS inputs per fuzz target, a STORM_S
+# signal storm, a SOAK_S soak of eight vCPUs, ISOLATION_SEEDS random guest
+# programs.  Not part of check: it takes several minutes.
+STORM_S ?= 10
+SOAK_S ?= 30
+ISOLATION_SEEDS ?= 2000
+STRESS_UNITS = $(addprefix $(B)/tests/unit/,test_threads_storm \
+	test_threads_soak test_sim_isolation)
+
+stress: deps
+	@$(MAKE) --no-print-directory fuzz-stress
+	@$(MAKE) --no-print-directory B=build-asan SAN=address,undefined stress-core
+
+stress-core: $(STRESS_UNITS)
+	@STORM_S=$(STORM_S) SOAK_S=$(SOAK_S) ISOLATION_SEEDS=$(ISOLATION_SEEDS) \
+		B=$(B) ./tests/run-tests $(STRESS_UNITS) --
+
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@./tests/demo $(B)
 
-# What the dashboard costs the run loop (exits/s with and without it);
-# STRICT=1 fails on a miss of its target.
+# Benchmarks are not part of check: they take a minute or two and judge
+# speed, which a loaded machine cannot promise.  gunyah-bench: libgunyah and
+# the sim against bare Unicorn (BENCH_REPS timed runs per case, work times
+# BENCH_SCALE, BENCH_FLAGS=--strict fails on a miss), then what the
+# dashboard costs the run loop (bench/dashboard.sh; STRICT=1 fails on a
+# miss of its target).
+BENCH_REPS ?= 7
+BENCH_SCALE ?= 1
+BENCH_FLAGS ?=
+
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BENCH)
+	@$(BENCH) --reps $(BENCH_REPS) --scale $(BENCH_SCALE) --guest-dir $(B) \
+		--json bench/results.json $(BENCH_FLAGS)
 	@./bench/dashboard.sh $(B)
 
 # ---- install ---------------------------------------------------------------
@@ -234,6 +311,6 @@ uninstall:
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/gunyah 2>/dev/null
 
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build build-asan build-tsan build-fuzz
 
--include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(BENCH_OBJS:.o=.d)

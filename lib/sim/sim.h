@@ -132,6 +132,7 @@ enum sim_event {
 	SIM_EV_VM_DOWN,	  /* the VM went down (SYSTEM_OFF, crash, ...) */
 	SIM_EV_STATE,	  /* a test state was requested by the guest */
 	SIM_EV_RETRY,	  /* test RETRY errors were requested */
+	SIM_EV_FETCH_ABORT, /* a fetch the core itself refused (beyond its PA range) */
 };
 
 enum sim_power {

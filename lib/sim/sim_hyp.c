@@ -57,6 +57,7 @@
 /* Unicorn's exception numbers (QEMU's EXCP_*) seen in UC_HOOK_INTR. */
 #define EXCP_UDEF 1
 #define EXCP_SWI 2
+#define EXCP_PREFETCH_ABORT 3
 #define EXCP_BKPT 7
 #define EXCP_HVC 11
 #define EXCP_SMC 13
@@ -433,10 +434,23 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
 		uc_mem_read(uc, pc, &insn, sizeof(insn));
 		inject_sync(hv, EC_BRK64, (insn >> 5) & 0xffff, 0, false, pc);
 		break;
+	case EXCP_PREFETCH_ABORT:
+		/*
+		 * A fetch beyond the core's physical address range (with
+		 * SCR_EL3.RW set, the core checks it).  No block starts, so
+		 * the block hook would never stop the engine, and the core
+		 * takes the abort again for ever.  Stop here, PC untouched (a
+		 * PC write cancels the stop), and take it as a fetch fault.
+		 */
+		hv->event = SIM_EV_FETCH_ABORT;
+		uc_emu_stop(uc);
+		break;
 	default:
 		sim_vm_log(hv->vm, "vcpu%u: exception %u at pc=%#" PRIx64
 			   ": VM crashed", hv->id, intno, pc);
 		vm_down(hv, SIM_RM_CRASHED, GUNYAH_VM_EXIT_TYPE_VM_EXIT, 0, 0);
+		/* Now: the same exception may come back before any block. */
+		uc_emu_stop(uc);
 		break;
 	}
 }
@@ -859,6 +873,8 @@ enum sim_hyp_error sim_hyp_vcpu_run(struct sim_hvcpu *hv,
 	}
 
 	switch (hv->event) {
+	case SIM_EV_FETCH_ABORT:
+		return on_fetch_fault(hv, resp);
 	case SIM_EV_VM_DOWN:
 	case SIM_EV_POWER_OFF:
 		resp->state = SIM_VCPU_STATE_POWERED_OFF;

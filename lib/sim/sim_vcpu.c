@@ -9,7 +9,9 @@
  *   - page_fault.resume_action is honoured (the seed ignores it);
  *   - exit_info.reason_size is clamped to 8 (sim_vm_exited);
  *   - a STATUS exit is written again on every later RUN, so it stays
- *     whatever userspace wrote into the page in between.
+ *     whatever userspace wrote into the page in between;
+ *   - an MMIO or page-fault answer survives a RUN that returns EINTR for
+ *     immediate_exit before delivering it (the seed drops it).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -247,7 +249,7 @@ static int vcpu_run(struct sim_vcpu *vcpu)
 	struct sim_task task;
 	enum sim_hyp_error herr;
 	struct sim_hvcpu *hv;
-	int ret = 0;
+	int entry_state, ret = 0;
 
 	if (!vcpu->bound)
 		return -ENODEV;
@@ -263,6 +265,7 @@ static int vcpu_run(struct sim_vcpu *vcpu)
 		goto out;
 	}
 
+	entry_state = vcpu->state;
 	switch (vcpu->state) {
 	case SIM_RUN_STATE_UNKNOWN:
 		if (!check_system(vcpu))
@@ -303,6 +306,14 @@ static int vcpu_run(struct sim_vcpu *vcpu)
 		}
 		if (__atomic_load_n(&vcpu->run->immediate_exit,
 				    __ATOMIC_RELAXED)) {
+			/*
+			 * The seed forgets an answer taken from the page but
+			 * not yet handed to the hypervisor; KVM keeps a
+			 * pending completion.  Keep it: the next RUN reads it
+			 * again.
+			 */
+			if (first)
+				vcpu->state = entry_state;
 			ret = -EINTR;
 			break;
 		}
