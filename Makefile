@@ -181,12 +181,19 @@ guests: $(GUEST_ELFS) $(GUEST_BINS)
 
 # check installs what is missing, then re-reads this file (pkg-config
 # answers only once the packages are there).
+# Everything runs, then one line sums it up: the tests on the normal build,
+# again on an ASan + UBSan build, and a short run of each fuzz target.
+CHECK_TALLY = $(abspath $(B))/check.tally
 check: deps
-	@$(MAKE) --no-print-directory check-core
-	@$(MAKE) --no-print-directory fuzz-smoke
+	@mkdir -p $(B) && rm -f $(CHECK_TALLY)
+	@$(MAKE) --no-print-directory check-core TALLY=$(CHECK_TALLY)
+	@$(MAKE) --no-print-directory B=build-asan SAN=address,undefined \
+		check-core TALLY=$(CHECK_TALLY) LABEL=asan
+	@$(MAKE) --no-print-directory fuzz-smoke TALLY=$(CHECK_TALLY)
+	@./tests/tally $(CHECK_TALLY)
 
 check-core: all $(UNIT_BINS)
-	@B=$(B) SAN=$(SAN) ./tests/run-tests $(UNIT_BINS) -- $(wildcard tests/bats/*.bats)
+	@B=$(B) SAN=$(SAN) TALLY=$(TALLY) LABEL=$(LABEL) ./tests/run-tests $(UNIT_BINS) -- $(wildcard tests/bats/*.bats)
 
 test: check
 
@@ -214,7 +221,7 @@ fuzz-bins: $(FUZZ_BINS)
 	@:
 
 fuzz-smoke: fuzz
-	@./tests/fuzz/run-fuzz --time $(FUZZ_SMOKE_S) $(FUZZ_B) \
+	@TALLY=$(TALLY) ./tests/fuzz/run-fuzz --time $(FUZZ_SMOKE_S) $(FUZZ_B) \
 		$(FUZZ_SRCS:%.c=$(FUZZ_B)/%)
 
 fuzz-stress: fuzz
