@@ -125,5 +125,8 @@ int bench_stack_mmio(const struct bench_params *p, struct bench_sample *s,
 		     char *err);
 int bench_stack_compute(const struct bench_params *p, struct bench_sample *s,
 			char *err);
+/* bench_stack_mmio without kick signals: a mask switch on every RUN */
+int bench_stack_mmio_sigmask(const struct bench_params *p,
+			     struct bench_sample *s, char *err);
 
 #endif /* BENCH_H */

@@ -237,16 +237,23 @@ static int install_kick_handler(void)
 	return sigaction(SIGUSR1, &sa, NULL) ? -errno : 0;
 }
 
-/* vCPU threads take only the kick and what must never be blocked. */
-static void vcpu_thread_sigmask(void)
+/*
+ * vCPU threads take only what must never be blocked, and the kick.  On the
+ * sim the kick stays blocked outside RUN and is declared as the vCPU's kick
+ * signal (GH_SIM_VCPU_SET_KICK_SIGNALS), so RUN need not switch the signal
+ * mask twice a call; a kernel driver only sees signals that are unblocked.
+ */
+static void vcpu_thread_sigmask(struct gh_vcpu *vcpu)
 {
-	static const int allowed[] = { SIGUSR1, SIGPIPE, SIGSEGV, SIGBUS,
-				       SIGFPE, SIGILL, SIGTRAP, SIGABRT };
+	static const int allowed[] = { SIGPIPE, SIGSEGV, SIGBUS, SIGFPE,
+				       SIGILL, SIGTRAP, SIGABRT };
 	sigset_t set;
 
 	sigemptyset(&set);
 	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
 		sigaddset(&set, allowed[i]);
+	if (gh_vcpu_set_kick_signals(vcpu, 1ull << (SIGUSR1 - 1)))
+		sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
@@ -558,7 +565,7 @@ static void *vcpu_main(void *data)
 	struct gctl_vmm *vmm = vt->vmm;
 	int ret;
 
-	vcpu_thread_sigmask();
+	vcpu_thread_sigmask(vt->vcpu);
 	while (wait_runnable(vt)) {
 		ret = __gh_vcpu_run(vt->vcpu);
 		if (ret == -EINTR)

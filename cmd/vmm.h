@@ -26,12 +26,14 @@
  * end with GCTL_EXIT_VCPU_FAILED), retry (map a zero page there, RETRY),
  * or fault (FAULT: the guest takes the abort).
  *
- * Threads and signals: the vCPU threads block every signal but SIGUSR1
- * (and SIGPIPE and the synchronous faults).  SIGUSR1 gets a handler that
- * does nothing, installed without SA_RESTART, so a signal ends a RUN with
- * EINTR within one time slice: that is how a running vCPU is kicked (with
- * immediate_exit set first, so a kick that lands between two RUNs is not
- * lost).  The caller keeps SIGINT/SIGTERM blocked and handles them in its
+ * Threads and signals: the vCPU threads block every signal but SIGPIPE
+ * and the synchronous faults, and SIGUSR1 where the backend needs it
+ * unblocked to see it (on the sim it stays blocked and is declared the
+ * vCPU's kick signal, which spares RUN two signal-mask switches).  SIGUSR1
+ * gets a handler that does nothing, installed without SA_RESTART, so a
+ * signal ends a RUN with EINTR within one time slice: that is how a
+ * running vCPU is kicked (with immediate_exit set first, so a kick that
+ * lands between two RUNs is not lost).  The caller keeps SIGINT/SIGTERM blocked and handles them in its
  * own thread (run.c uses a signalfd): nothing happens in a handler.
  *
  * Controls (any thread but a vCPU thread, unless said otherwise):

@@ -269,6 +269,14 @@ int gh_vcpu_wake(struct gh_vcpu *vcpu)
 	return (int)gh_ioctl(vcpu->vm->be, vcpu->fd, GH_SIM_VCPU_WAKE, NULL);
 }
 
+int gh_vcpu_set_kick_signals(struct gh_vcpu *vcpu, uint64_t mask)
+{
+	__u64 m = mask;
+
+	return (int)gh_ioctl(vcpu->vm->be, vcpu->fd, GH_SIM_VCPU_SET_KICK_SIGNALS,
+			     &m);
+}
+
 int gh_vcpu_get_regs(struct gh_vcpu *vcpu, struct gh_sim_regs *regs)
 {
 	return (int)gh_ioctl(vcpu->vm->be, vcpu->fd, GH_SIM_VCPU_GET_REGS, regs);

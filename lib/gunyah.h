@@ -186,6 +186,8 @@ static inline bool gh_vcpu_immediate_exit(const struct gh_vcpu *vcpu)
 }
 
 int gh_vcpu_wake(struct gh_vcpu *vcpu);
+/* GH_SIM_VCPU_SET_KICK_SIGNALS: -ENOTTY on a backend without it. */
+int gh_vcpu_set_kick_signals(struct gh_vcpu *vcpu, uint64_t mask);
 int gh_vcpu_get_regs(struct gh_vcpu *vcpu, struct gh_sim_regs *regs);
 int gh_vcpu_get_stats(struct gh_vcpu *vcpu, struct gh_sim_vcpu_stats *st);
 

@@ -132,6 +132,18 @@ struct gh_sim_vcpu_stats {
 #define GH_SIM_VCPU_GET_REGS _IOR(GH_SIM_IOCTL_TYPE, 0x91, struct gh_sim_regs)
 #define GH_SIM_VCPU_GET_STATS \
 	_IOR(GH_SIM_IOCTL_TYPE, 0x92, struct gh_sim_vcpu_stats)
+/*
+ * The signals (bit n - 1 for signal n) the caller keeps blocked in the
+ * thread that calls RUN, and sends to interrupt it: the sim's answer to
+ * KVM_SET_SIGNAL_MASK as QEMU uses it.  RUN then leaves the thread's mask
+ * alone (no system call on the way in or out); a kick signal that arrives
+ * during RUN ends it with -EINTR within one time slice (its handler runs
+ * inside the call); one already pending when RUN starts is seen at the
+ * first slice end (set immediate_exit for an immediate return).  0, the
+ * default: RUN blocks the caller's unblocked signals for its duration to
+ * see them arrive.  SIGKILL, SIGSTOP and the fault signals: -EINVAL.
+ */
+#define GH_SIM_VCPU_SET_KICK_SIGNALS _IOW(GH_SIM_IOCTL_TYPE, 0x93, __u64)
 
 #endif /* !__ASSEMBLER__ */
 #endif /* GUNYAH_SIM_H */

@@ -40,19 +40,24 @@ struct sim_hvcpu;
 /* ---- sim_wait.c -------------------------------------------------------- */
 
 /*
- * A driver call made by a thread: the signal mask it came in with.  While
- * inside, every signal the caller had unblocked is blocked, so none can be
- * delivered behind our back; signal_pending() becomes sigpending() and an
- * interruptible sleep is a ppoll() on a signalfd.
+ * A driver call made by a thread and the signals that may interrupt it.
+ * By default, while inside, every signal the caller had unblocked is
+ * blocked, so none can be delivered behind our back; signal_pending()
+ * becomes sigpending() and an interruptible sleep is a ppoll() on a
+ * signalfd.  That costs two sigprocmask calls a call.  A caller that
+ * declared kick signals (GH_SIM_VCPU_SET_KICK_SIGNALS) keeps them blocked
+ * itself, as a VMM using KVM_SET_SIGNAL_MASK does: then nothing changes
+ * the mask on the way in or out.
  */
 struct sim_task {
-	sigset_t saved;	  /* the caller's mask */
+	sigset_t saved;	  /* the caller's mask (default mode) */
 	sigset_t watched; /* signals that may interrupt us */
-	bool changed;	  /* we blocked something */
+	bool changed;	  /* something is watched */
+	bool kick;	  /* kick signals: the caller blocks them */
 	int sfd;	  /* signalfd on watched, opened on first sleep */
 };
 
-void sim_task_enter(struct sim_task *t);
+void sim_task_enter(struct sim_task *t, uint64_t kick_mask);
 void sim_task_leave(struct sim_task *t);
 /* 0 if nothing interrupts, -EINTR for a handler without SA_RESTART.
  * Pending signals are delivered (their handlers run) before it returns. */
@@ -320,6 +325,7 @@ struct sim_vcpu {
 	uint64_t mmio_addr;
 
 	struct sim_completion ready;
+	atomic_uint_fast64_t kick_mask; /* GH_SIM_VCPU_SET_KICK_SIGNALS */
 };
 
 int sim_vcpu_bind(struct sim_vm *vm, const struct gunyah_fn_vcpu_arg *arg,

@@ -30,6 +30,13 @@ static struct sim_hvcpu *vcpu_rsc(struct sim_vcpu *vcpu)
 	return __atomic_load_n(&vcpu->rsc, __ATOMIC_ACQUIRE);
 }
 
+/* Signals that cannot be blocked, or must not be (faults). */
+#define SIG_BIT(s) (1ull << ((s) - 1))
+#define SIM_UNKICKABLE                                                       \
+	(SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP) | SIG_BIT(SIGSEGV) |            \
+	 SIG_BIT(SIGBUS) | SIG_BIT(SIGFPE) | SIG_BIT(SIGILL) |               \
+	 SIG_BIT(SIGTRAP) | SIG_BIT(SIGABRT) | SIG_BIT(SIGSYS))
+
 static void vcpu_irq(void *ctx)
 {
 	struct sim_vcpu *vcpu = ctx;
@@ -254,7 +261,8 @@ static int vcpu_run(struct sim_vcpu *vcpu)
 	if (!vcpu->bound)
 		return -ENODEV;
 
-	sim_task_enter(&task);
+	sim_task_enter(&task, atomic_load_explicit(&vcpu->kick_mask,
+						  memory_order_relaxed));
 	if (sim_ilock_lock_interruptible(&vcpu->run_lock, &task)) {
 		sim_task_leave(&task);
 		return -EINTR;
@@ -298,6 +306,8 @@ static int vcpu_run(struct sim_vcpu *vcpu)
 		 * A signal the caller has unblocked cannot be pending when it
 		 * comes in (it would have been delivered), so the first check
 		 * is skipped: an MMIO round trip makes no signal system call.
+		 * (A kick signal, blocked by the caller, may be: it is seen
+		 * at the first slice end; immediate_exit is the fast way.)
 		 */
 		if (!first) {
 			ret = sim_task_signal_pending(&task);
@@ -392,6 +402,13 @@ long sim_vcpu_ioctl(struct sim_vcpu *vcpu, unsigned long req, void *arg)
 		if (!hv)
 			return -ENODEV;
 		sim_hyp_wake(hv);
+		return 0;
+	case GH_SIM_VCPU_SET_KICK_SIGNALS:
+		if (!arg)
+			return -EFAULT;
+		if (*(const __u64 *)arg & SIM_UNKICKABLE)
+			return -EINVAL;
+		atomic_store(&vcpu->kick_mask, *(const __u64 *)arg);
 		return 0;
 	case GH_SIM_VCPU_GET_STATS:
 		if (!arg)

@@ -33,11 +33,21 @@ static void sigset_andnot(sigset_t *dst, const sigset_t *a, const sigset_t *b)
 		dst->__val[i] = a->__val[i] & ~b->__val[i];
 }
 
-void sim_task_enter(struct sim_task *t)
+void sim_task_enter(struct sim_task *t, uint64_t kick_mask)
 {
 	sigset_t all;
 
 	t->sfd = -1;
+	t->kick = kick_mask != 0;
+	if (t->kick) {
+		/* The caller keeps these blocked outside RUN: nothing to do. */
+		sigemptyset(&t->watched);
+		for (int sig = 1; sig <= 64; sig++)
+			if (kick_mask & (1ull << (sig - 1)))
+				sigaddset(&t->watched, sig);
+		t->changed = true;
+		return;
+	}
 	sigfillset(&all);
 	for (size_t i = 0; i < sizeof(sync_signals) / sizeof(sync_signals[0]); i++)
 		sigdelset(&all, sync_signals[i]);
@@ -50,7 +60,7 @@ void sim_task_leave(struct sim_task *t)
 {
 	if (t->sfd >= 0)
 		close(t->sfd);
-	if (t->changed)
+	if (t->changed && !t->kick)
 		pthread_sigmask(SIG_SETMASK, &t->saved, NULL);
 }
 
@@ -91,12 +101,13 @@ int sim_task_signal_pending(struct sim_task *t)
 	if (!any)
 		return 0;
 
-	/* Let them in: handlers run now, ignored ones are discarded. */
-	pthread_sigmask(SIG_SETMASK, &t->saved, NULL);
+	/* Let them in for a moment: handlers run now, where the kernel
+	 * runs them, and ignored ones are discarded. */
 	{
-		sigset_t block = t->watched;
+		sigset_t old;
 
-		pthread_sigmask(SIG_BLOCK, &block, NULL);
+		pthread_sigmask(SIG_UNBLOCK, &pending, &old);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
 	return eintr ? -EINTR : 0;
 }

@@ -387,3 +387,70 @@ TEST(threads_counters_live_registers_between_runs)
 	ASSERT_STREQ(gh_vcpu_state_str(st.state), "stopped");
 	tvm_destroy(&t);
 }
+
+/*
+ * Kick signals (GH_SIM_VCPU_SET_KICK_SIGNALS): the caller keeps SIGUSR1
+ * blocked in its vCPU thread; it still ends RUN promptly, spinning or
+ * asleep, its handler runs, and RUN leaves the thread's mask as it was.
+ */
+TEST(threads_kick_signals_blocked_by_the_caller)
+{
+	struct runner r;
+	struct tvm t;
+	sigset_t usr1, old;
+	uint64_t t0;
+
+	install_handler(false);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	/* New threads inherit the mask: the runners start with it blocked. */
+	ASSERT_EQ(pthread_sigmask(SIG_BLOCK, &usr1, &old), 0);
+
+	tvm_create(&t, "wfi", 1);
+	ASSERT_EQ(gh_vcpu_set_kick_signals(t.vcpu[0], 1ull << (SIGKILL - 1)),
+		  -EINVAL);
+	ASSERT_OK(gh_vcpu_set_kick_signals(t.vcpu[0], 1ull << (SIGUSR1 - 1)));
+	tvm_start(&t);
+	expect_mmio_write(t.vcpu[0], MMIO_REPORT, 8, 1);
+
+	/* Asleep in WFI. */
+	runner_start(&r, t.vcpu[0]);
+	t0 = test_now_ns();
+	ASSERT_EQ(pthread_kill(r.thread, SIGUSR1), 0);
+	runner_join(&r);
+	ASSERT_EQ(r.ret, -EINTR);
+	ASSERT_TRUE(r.end_ns - t0 < PROMPT_NS);
+	ASSERT_EQ(atomic_load(&handler_runs), 1);
+	tvm_destroy(&t);
+
+	/* Spinning. */
+	tvm_create(&t, "spin", 1);
+	ASSERT_OK(gh_vcpu_set_kick_signals(t.vcpu[0], 1ull << (SIGUSR1 - 1)));
+	tvm_start(&t);
+	runner_start(&r, t.vcpu[0]);
+	t0 = test_now_ns();
+	ASSERT_EQ(pthread_kill(r.thread, SIGUSR1), 0);
+	runner_join(&r);
+	ASSERT_EQ(r.ret, -EINTR);
+	ASSERT_TRUE(r.end_ns - t0 < PROMPT_NS);
+	ASSERT_EQ(atomic_load(&handler_runs), 2);
+	tvm_destroy(&t);
+	ASSERT_EQ(pthread_sigmask(SIG_SETMASK, &old, NULL), 0);
+}
+
+/* With kick signals, MMIO round trips leave the caller's mask alone. */
+TEST(kick_signals_leave_the_mask_alone)
+{
+	struct tvm t;
+	sigset_t before, after;
+
+	tvm_create(&t, "mmio_widths", 1);
+	ASSERT_OK(gh_vcpu_set_kick_signals(t.vcpu[0], 1ull << (SIGUSR1 - 1)));
+	tvm_start(&t);
+	ASSERT_EQ(pthread_sigmask(SIG_SETMASK, NULL, &before), 0);
+	expect_mmio_write(t.vcpu[0], MMIO_BASE, 1, 0x88);
+	ASSERT_EQ(pthread_sigmask(SIG_SETMASK, NULL, &after), 0);
+	for (int sig = 1; sig < SIGRTMIN; sig++)
+		ASSERT_EQ(sigismember(&before, sig), sigismember(&after, sig));
+	tvm_destroy(&t);
+}
