@@ -143,6 +143,7 @@ $(B)/tests/fuzz/%: tests/fuzz/%.c $(LIBA) | guests
 # These compile a file of cmd/ into themselves.
 $(B)/tests/unit/test_diag_fdt: cmd/diag_fdt.c cmd/diag.h
 $(B)/tests/unit/test_stats_threads: cmd/stats.c cmd/stats.h cmd/sink.h
+$(B)/tests/fuzz/fuzz_image: cmd/image.c cmd/image.h
 
 # Guest programs: freestanding AArch64, linked at the simulator's RAM base.
 # -n: no page alignment, so the one PT_LOAD segment starts at the RAM base

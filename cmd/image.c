@@ -218,6 +218,8 @@ static int load_elf(struct gh_vm *vm, const unsigned char *data, size_t size,
 		ret = check_segment(vm, &ph, i, size, err, errlen);
 		if (ret)
 			return ret;
+		if (!ph.p_memsz)
+			continue; /* loads nothing (found by fuzz_image) */
 		if (n == GCTL_IMAGE_MAX_SEGMENTS)
 			return fail(err, errlen, -ENOEXEC,
 				    "ELF has more than %d loadable segments",
@@ -228,7 +230,7 @@ static int load_elf(struct gh_vm *vm, const unsigned char *data, size_t size,
 	}
 	if (!n)
 		return fail(err, errlen, -ENOEXEC,
-			    "ELF has no loadable (PT_LOAD) segments");
+			    "ELF has no loadable (PT_LOAD) segments with memory");
 	if (!gh_vm_host_ptr(vm, eh.e_entry, 4))
 		return fail(err, errlen, -ENOEXEC,
 			    "ELF entry point %#" PRIx64 " is not in %s",
@@ -254,8 +256,6 @@ static int load_elf(struct gh_vm *vm, const unsigned char *data, size_t size,
 		if (ph.p_paddr + ph.p_memsz > info->hi)
 			info->hi = ph.p_paddr + ph.p_memsz;
 	}
-	if (info->lo == UINT64_MAX)
-		info->lo = info->hi = 0;
 	info->format = GCTL_IMAGE_ELF;
 	info->entry = eh.e_entry;
 	info->nr_segments = n;

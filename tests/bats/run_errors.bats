@@ -55,7 +55,7 @@ patched() {
 	# No program headers at all.
 	bad 65 "gunyahctl: run: $(patched 56 '\x00\x00'): ELF has no program headers" "$(patched 56 '\x00\x00')"
 	# The one program header is not PT_LOAD (PT_NOTE).
-	bad 65 "gunyahctl: run: $(patched 64 '\x04'): ELF has no loadable (PT_LOAD) segments" "$(patched 64 '\x04')"
+	bad 65 "gunyahctl: run: $(patched 64 '\x04'): ELF has no loadable (PT_LOAD) segments with memory" "$(patched 64 '\x04')"
 }
 
 @test "the host's own binaries are refused, not run" {
