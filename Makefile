@@ -144,6 +144,9 @@ $(B)/tests/fuzz/%: tests/fuzz/%.c $(LIBA) | guests
 $(B)/tests/unit/test_diag_fdt: cmd/diag_fdt.c cmd/diag.h
 $(B)/tests/unit/test_stats_threads: cmd/stats.c cmd/stats.h cmd/sink.h
 $(B)/tests/fuzz/fuzz_image: cmd/image.c cmd/image.h
+$(B)/tests/unit/test_out_json: cmd/out_json.c cmd/outbuf.c cmd/sink.h
+$(B)/tests/unit/test_out_json: LIB_LIBS += $(CMD_LIBS)
+$(B)/tests/unit/test_sink_async_threads: cmd/sink_async.c cmd/sink_async.h cmd/sink.h
 
 # Guest programs: freestanding AArch64, linked at the simulator's RAM base.
 # -n: no page alignment, so the one PT_LOAD segment starts at the RAM base
@@ -257,8 +260,8 @@ demo: deps
 # speed, which a loaded machine cannot promise.  gunyah-bench: libgunyah and
 # the sim against bare Unicorn (BENCH_REPS timed runs per case, work times
 # BENCH_SCALE, BENCH_FLAGS=--strict fails on a miss), then what the
-# dashboard costs the run loop (bench/dashboard.sh; STRICT=1 fails on a
-# miss of its target).
+# dashboard and JSON output cost the run loop (bench/dashboard.sh,
+# bench/json.sh; STRICT=1 fails on a miss of their targets).
 BENCH_REPS ?= 7
 BENCH_SCALE ?= 1
 BENCH_FLAGS ?=
@@ -268,6 +271,7 @@ bench: deps
 	@$(BENCH) --reps $(BENCH_REPS) --scale $(BENCH_SCALE) --guest-dir $(B) \
 		--json bench/results.json $(BENCH_FLAGS)
 	@./bench/dashboard.sh $(B)
+	@./bench/json.sh $(B)
 
 # ---- install ---------------------------------------------------------------
 

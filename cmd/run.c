@@ -21,6 +21,7 @@
 #include "image.h"
 #include "run_dash.h"
 #include "sink.h"
+#include "sink_async.h"
 #include "stats.h"
 #include "step.h"
 #include "vmm.h"
@@ -534,6 +535,27 @@ static unsigned int event_loop(struct gctl_vmm *vmm, struct gctl_step *step,
 	}
 }
 
+/*
+ * The text or JSON writer; exit records pass through a writer thread
+ * (sink_async.h), so formatting and writing run beside the vCPUs.
+ */
+static int make_writer(const struct run_args *a, struct gctl_sink *sink)
+{
+	struct gctl_sink w;
+	int ret;
+
+	ret = a->json ? gctl_out_json_new(STDOUT_FILENO, a->quiet, &w) :
+			gctl_out_text_new(STDOUT_FILENO, a->quiet, &w);
+	if (ret || a->quiet) {
+		*sink = w;
+		return ret;
+	}
+	ret = gctl_sink_async_new(&w, sink);
+	if (ret)
+		gctl_sink_destroy(&w);
+	return ret;
+}
+
 static int run_main(int argc, char **argv)
 {
 	struct run_args a = {
@@ -585,10 +607,8 @@ static int run_main(int argc, char **argv)
 		ret = gctl_stats_new(a.cfg.nr_vcpus, &stats);
 		if (!ret)
 			gctl_stats_sink(stats, &sink);
-	} else if (a.json) {
-		ret = gctl_out_json_new(STDOUT_FILENO, a.quiet, &sink);
 	} else {
-		ret = gctl_out_text_new(STDOUT_FILENO, a.quiet, &sink);
+		ret = make_writer(&a, &sink);
 	}
 	if (ret) {
 		gctl_err(CMD, "%s", strerror(-ret));
