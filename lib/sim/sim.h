@@ -280,6 +280,12 @@ struct sim_vm {
 	pthread_cond_t ticker_cond;
 	bool ticker_stop;
 	atomic_uint_fast64_t slice_us;
+
+	/* sim_vm_log_ratelimited() */
+	pthread_mutex_t log_lock;
+	uint64_t log_window_ns;
+	unsigned int log_count;
+	uint64_t log_suppressed;
 };
 
 int sim_vm_create(struct sim_backend *sb, struct sim_vm **out);
@@ -295,6 +301,11 @@ void sim_vm_exited(struct sim_vm *vm, enum sim_rm_status status,
 bool sim_vm_in_pf_region(struct sim_vm *vm, uint64_t addr);
 struct sim_hvcpu *sim_vm_hvcpu(struct sim_vm *vm, unsigned int id);
 void sim_vm_log(struct sim_vm *vm, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* For what a guest can cause at will: SIM_LOG_BURST in an interval. */
+#define SIM_LOG_BURST 10
+#define SIM_LOG_INTERVAL_NS (5ull * 1000 * 1000 * 1000)
+void sim_vm_log_ratelimited(struct sim_vm *vm, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 struct sim_gmem *sim_gmem_create(uint64_t size, int *err);

@@ -180,7 +180,7 @@ static bool inject_sync(struct sim_hvcpu *hv, uint32_t ec, uint32_t iss,
 	uint64_t vector, esr;
 
 	if (!vbar) {
-		sim_vm_log(hv->vm,
+		sim_vm_log_ratelimited(hv->vm,
 			   "vcpu%u: unhandled exception EC=%#x ISS=%#x at pc=%#" PRIx64
 			   " with no vector table (VBAR_EL1=0): VM crashed",
 			   hv->id, ec, iss, elr);
@@ -446,7 +446,7 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
 		uc_emu_stop(uc);
 		break;
 	default:
-		sim_vm_log(hv->vm, "vcpu%u: exception %u at pc=%#" PRIx64
+		sim_vm_log_ratelimited(hv->vm, "vcpu%u: exception %u at pc=%#" PRIx64
 			   ": VM crashed", hv->id, intno, pc);
 		vm_down(hv, SIM_RM_CRASHED, GUNYAH_VM_EXIT_TYPE_VM_EXIT, 0, 0);
 		/* Now: the same exception may come back before any block. */
@@ -785,7 +785,7 @@ static enum sim_hyp_error on_access(struct sim_hvcpu *hv,
 	 */
 	if (uc_mem_read(uc, pc, &insn, sizeof(insn)) ||
 	    sim_decode_ldst(insn, &hv->ev_insn) || hv->ev_insn.pair) {
-		sim_vm_log(hv->vm, "vcpu%u: MMIO access at %#" PRIx64
+		sim_vm_log_ratelimited(hv->vm, "vcpu%u: MMIO access at %#" PRIx64
 			   " by an instruction that cannot be emulated (%#010x at pc=%#" PRIx64
 			   "): data abort", hv->id, hv->ev_addr, insn, pc);
 		inject_data_abort(hv, hv->ev_addr, hv->ev_write);
@@ -864,7 +864,7 @@ enum sim_hyp_error sim_hyp_vcpu_run(struct sim_hvcpu *hv,
 		return on_fetch_fault(hv, resp);
 	default:
 		pc = reg_read(uc, UC_ARM64_REG_PC);
-		sim_vm_log(hv->vm, "vcpu%u: CPU error at pc=%#" PRIx64 ": %s",
+		sim_vm_log_ratelimited(hv->vm, "vcpu%u: CPU error at pc=%#" PRIx64 ": %s",
 			   hv->id, pc, uc_strerror(err));
 		sim_vm_exited(hv->vm, SIM_RM_CRASHED,
 			      GUNYAH_VM_EXIT_TYPE_VM_EXIT, NULL, 0);

@@ -371,7 +371,7 @@ static int vcpu_run(struct sim_vcpu *vcpu)
 			goto out;
 		default:
 			STAT(hv, unknown);
-			sim_vm_log(vcpu->vm, "vcpu%u: unknown vCPU state %#" PRIx64,
+			sim_vm_log_ratelimited(vcpu->vm, "vcpu%u: unknown vCPU state %#" PRIx64,
 				   vcpu->id, resp.state);
 			break;
 		}

@@ -8,6 +8,7 @@
  * exit is announced to every vCPU as the RM's VM_EXITED notification is.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,15 +18,63 @@
 
 #include "sim.h"
 
-void sim_vm_log(struct sim_vm *vm, const char *fmt, ...)
+static void vm_vlog(struct sim_vm *vm, const char *fmt, va_list ap)
 {
 	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	sim_backend_log(vm->sb, msg);
+}
+
+void sim_vm_log(struct sim_vm *vm, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vm_vlog(vm, fmt, ap);
 	va_end(ap);
-	sim_backend_log(vm->sb, msg);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * What a guest can make the sim say as often as it likes, said at most
+ * SIM_LOG_BURST times in SIM_LOG_INTERVAL_NS, as the kernel's
+ * pr_warn_ratelimited does (the seed logs unknown vCPU states so).
+ */
+void sim_vm_log_ratelimited(struct sim_vm *vm, const char *fmt, ...)
+{
+	uint64_t now = mono_ns(), suppressed = 0;
+	bool say;
+	va_list ap;
+
+	pthread_mutex_lock(&vm->log_lock);
+	if (!vm->log_window_ns || now - vm->log_window_ns >= SIM_LOG_INTERVAL_NS) {
+		suppressed = vm->log_suppressed;
+		vm->log_window_ns = now;
+		vm->log_count = 0;
+		vm->log_suppressed = 0;
+	}
+	say = vm->log_count < SIM_LOG_BURST;
+	if (say)
+		vm->log_count++;
+	else
+		vm->log_suppressed++;
+	pthread_mutex_unlock(&vm->log_lock);
+
+	if (suppressed)
+		sim_vm_log(vm, "%" PRIu64 " messages suppressed", suppressed);
+	if (!say)
+		return;
+	va_start(ap, fmt);
+	vm_vlog(vm, fmt, ap);
+	va_end(ap);
 }
 
 /* ---- guest memory ----------------------------------------------------------- */
@@ -594,6 +643,7 @@ int sim_vm_create(struct sim_backend *sb, struct sim_vm **out)
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_mutex_init(&vm->hyp_lock, NULL);
 	pthread_mutex_init(&vm->ticker_lock, NULL);
+	pthread_mutex_init(&vm->log_lock, NULL);
 	pthread_rwlock_init(&vm->status_lock, NULL);
 	vm->status = SIM_RM_NO_STATE;
 	*out = vm;
@@ -633,6 +683,7 @@ void sim_vm_put(struct sim_vm *vm)
 		sim_gmem_put(vm->bindings[i].gmem);
 	pthread_rwlock_destroy(&vm->status_lock);
 	pthread_mutex_destroy(&vm->ticker_lock);
+	pthread_mutex_destroy(&vm->log_lock);
 	pthread_mutex_destroy(&vm->hyp_lock);
 	pthread_mutex_destroy(&vm->lock);
 	free(vm);

@@ -447,3 +447,33 @@ TEST(random_programs_never_take_the_host_down)
 	       atomic_load(&logs));
 	ASSERT_EQ(crashed + exited + timed_out + limited, seeds);
 }
+
+struct log_count {
+	unsigned int lines, mmio;
+};
+
+static void count_mmio_log(void *ctx, const char *msg)
+{
+	struct log_count *c = ctx;
+
+	c->lines++;
+	if (strstr(msg, "cannot be emulated"))
+		c->mmio++;
+}
+
+/* A guest cannot flood the log: its complaints are rate-limited. */
+TEST(guest_caused_messages_are_rate_limited)
+{
+	struct log_count c = { 0 };
+	struct tvm t;
+
+	tvm_create(&t, "pair_flood", 1);
+	gh_backend_set_log(t.be, count_mmio_log, &c);
+	ASSERT_OK(gh_vm_set_boot_reg(t.vm, REG_SET_X, 19, 5000));
+	tvm_start(&t);
+	expect_status(t.vcpu[0], GUNYAH_VM_STATUS_EXITED,
+		      GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF, 0);
+	ASSERT_EQ(c.mmio, 10); /* SIM_LOG_BURST, in well under 5 s */
+	ASSERT_EQ(c.lines, 10);
+	tvm_destroy(&t);
+}
