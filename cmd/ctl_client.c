@@ -20,6 +20,7 @@
 struct gctl_ctl_conn {
 	int fd;
 	int sig_fd;
+	bool quiet_end; /* the VM's end is no error: say nothing */
 	int64_t next_id;
 	char dir[PATH_MAX];
 	/* bytes read and not yet returned: buf[off, off + len) */
@@ -165,6 +166,11 @@ const char *gctl_ctl_dir(const struct gctl_ctl_conn *c)
 void gctl_ctl_set_sig_fd(struct gctl_ctl_conn *c, int fd)
 {
 	c->sig_fd = fd;
+}
+
+void gctl_ctl_set_quiet_end(struct gctl_ctl_conn *c)
+{
+	c->quiet_end = true;
 }
 
 int gctl_ctl_send(struct gctl_ctl_conn *c, const char *req, json_object *args)
@@ -368,10 +374,12 @@ int gctl_ctl_call(const char *cmd, const char *name, struct gctl_ctl_conn *c,
 	int ret;
 
 	ret = gctl_ctl_send(c, req, args);
-	if (ret) {
+	if (ret && ret != -EPIPE && ret != -ECONNRESET) {
 		gctl_err(cmd, "%s: sending the request: %s", name, strerror(-ret));
 		return GCTL_EXIT_OSERR;
 	}
+	/* Gone before it could read it: as if it closed without a reply. */
+	ret = ret ? 0 : 1;
 	for (;;) {
 		int left = -1;
 
@@ -380,7 +388,10 @@ int gctl_ctl_call(const char *cmd, const char *name, struct gctl_ctl_conn *c,
 
 			left = now >= deadline ? 0 : (int)(deadline - now);
 		}
-		ret = gctl_ctl_read(c, left, &o);
+		if (ret)
+			ret = gctl_ctl_read(c, left, &o);
+		if (!ret && c->quiet_end)
+			return GCTL_EXIT_NOINPUT;
 		if (ret <= 0)
 			return gctl_ctl_read_err(cmd, name, ret);
 		if (gctl_ctl_is_reply(o))

@@ -39,6 +39,10 @@ const char *gctl_ctl_dir(const struct gctl_ctl_conn *c);
 /* A readable fd (a signalfd) that ends any wait with -EINTR; -1: none. */
 void gctl_ctl_set_sig_fd(struct gctl_ctl_conn *c, int fd);
 
+/* For watchers: the VM closing the connection (it ended) is no error,
+ * and gctl_ctl_call says nothing of it (GCTL_EXIT_NOINPUT all the same). */
+void gctl_ctl_set_quiet_end(struct gctl_ctl_conn *c);
+
 /* Send {"v":1,"id":N,"cmd":req, args...} (args consumed, may be NULL).
  * 0 or -errno. */
 int gctl_ctl_send(struct gctl_ctl_conn *c, const char *req, json_object *args);

@@ -172,6 +172,8 @@ static int stat_main(int argc, char **argv)
 	if (ret)
 		goto out_sig;
 	gctl_ctl_set_sig_fd(c, sig_fd);
+	if (a.watch)
+		gctl_ctl_set_quiet_end(c);
 	for (;;) {
 		json_object *reply, *s;
 		uint64_t exits, up;

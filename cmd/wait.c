@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctl_client.h"
 #include "gunyahctl.h"
@@ -83,6 +84,30 @@ static int report(const char *name, json_object *o, bool json)
 	return (int)code;
 }
 
+/*
+ * The connection ended without a reply and no status file: the process
+ * died.  Its socket may take a moment to refuse (the kernel closes a dead
+ * process's fds one by one): wait for that, then clean it.
+ */
+static void clean_after_death(const char *dir, const char *name)
+{
+	char sock[GCTL_SOCK_PATH_MAX];
+
+	if (gctl_rundir_file(dir, name, "sock", sock, sizeof(sock)))
+		return;
+	for (int i = 0; i < 100; i++) {
+		int ret = gctl_rundir_probe(sock, NULL);
+
+		if (ret == GCTL_PROBE_STALE) {
+			gctl_rundir_clean_stale(dir, name);
+			return;
+		}
+		if (ret != GCTL_PROBE_ALIVE)
+			return;
+		usleep(10000);
+	}
+}
+
 /* The VM's process is gone: its status file says how it ended, or not. */
 static int from_file(const char *name, bool json, bool was_connected)
 {
@@ -94,7 +119,7 @@ static int from_file(const char *name, bool json, bool was_connected)
 	    gctl_rundir_read_status(dir, name, &st)) {
 		if (was_connected) {
 			/* It went without writing one: killed, crashed. */
-			gctl_rundir_clean_stale(dir, name);
+			clean_after_death(dir, name);
 			gctl_err(CMD, "%s: the VM's process died without an "
 				 "exit status", name);
 			return GCTL_EXIT_SOFTWARE;
