@@ -198,6 +198,12 @@ int gctl_ctl_send(struct gctl_ctl_conn *c, const char *req, json_object *args)
 
 		if (w < 0 && errno == EINTR)
 			continue;
+		/*
+		 * Closed before it read the request: it may have said why
+		 * first (busy, denied), and the read that follows says it.
+		 */
+		if (w < 0 && (errno == EPIPE || errno == ECONNRESET))
+			break;
 		if (w < 0) {
 			ret = -errno;
 			break;
@@ -374,12 +380,10 @@ int gctl_ctl_call(const char *cmd, const char *name, struct gctl_ctl_conn *c,
 	int ret;
 
 	ret = gctl_ctl_send(c, req, args);
-	if (ret && ret != -EPIPE && ret != -ECONNRESET) {
+	if (ret) {
 		gctl_err(cmd, "%s: sending the request: %s", name, strerror(-ret));
 		return GCTL_EXIT_OSERR;
 	}
-	/* Gone before it could read it: as if it closed without a reply. */
-	ret = ret ? 0 : 1;
 	for (;;) {
 		int left = -1;
 
@@ -388,8 +392,7 @@ int gctl_ctl_call(const char *cmd, const char *name, struct gctl_ctl_conn *c,
 
 			left = now >= deadline ? 0 : (int)(deadline - now);
 		}
-		if (ret)
-			ret = gctl_ctl_read(c, left, &o);
+		ret = gctl_ctl_read(c, left, &o);
 		if (!ret && c->quiet_end)
 			return GCTL_EXIT_NOINPUT;
 		if (ret <= 0)

@@ -43,8 +43,11 @@ void gctl_ctl_set_sig_fd(struct gctl_ctl_conn *c, int fd);
  * and gctl_ctl_call says nothing of it (GCTL_EXIT_NOINPUT all the same). */
 void gctl_ctl_set_quiet_end(struct gctl_ctl_conn *c);
 
-/* Send {"v":1,"id":N,"cmd":req, args...} (args consumed, may be NULL).
- * 0 or -errno. */
+/*
+ * Send {"v":1,"id":N,"cmd":req, args...} (args consumed, may be NULL).
+ * 0 or -errno.  A VM that closed the connection is no error here: what it
+ * said before (a refusal), or the end, is for the next read.
+ */
 int gctl_ctl_send(struct gctl_ctl_conn *c, const char *req, json_object *args);
 
 /*

@@ -243,3 +243,47 @@ teardown() { admin_teardown; }
 	run gunyahctl wait talk2
 	assert_equal "$status" 7
 }
+
+@test "completions offer the named VMs for NAME (bash, zsh, fish)" {
+	start_vm alpha "$SPIN"
+	start_vm beta "$SPIN"
+	SRC=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+	PATH="$(cd "$(dirname "$GUNYAHCTL")" && pwd):$PATH"
+	run bash --norc --noprofile -c '
+		source /usr/share/bash-completion/bash_completion && source "$1" || exit 1
+		compopt() { :; }
+		shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+		COMPREPLY=()
+		_gunyahctl gunyahctl "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+		printf "%s\n" "${COMPREPLY[@]}"
+	' _ "$SRC/completions/gunyahctl.bash" gunyahctl stop --force ""
+	assert_output $'alpha\nbeta'
+	run timeout 30 "$SRC/tests/zsh-complete" "$SRC/completions" "gunyahctl attach b"
+	assert_output "beta"
+	run fish --no-config -c 'source $argv[1]; complete -C $argv[2] | cut -f1' \
+		"$SRC/completions/gunyahctl.fish" "gunyahctl wait a"
+	assert_output "alpha"
+}
+
+@test "every key of the admin commands' JSON is in gunyahctl-json(7)" {
+	SRC=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+	text=$(groff -t -man -Tascii -rHY=0 -rLL=300n -P-cbou "$SRC/man/gunyahctl-json.7")
+	start_vm vm --vcpus 2 "$TICK"
+	start_vm hello --uart $UART "$HELLO"
+	eventually test -f "$RD/hello.status"
+	keys=$( {
+		gunyahctl list --json
+		gunyahctl status --json vm
+		gunyahctl status --json hello
+		gunyahctl stat --json vm
+		sock_send "$RD/vm.sock" '{"v":1,"id":1,"cmd":"pause"}\n{"v":1,"cmd":"step","n":2}\n{"v":1,"cmd":"nope"}\n' 5
+		gunyahctl wait --json hello
+	} | jq -r '[paths | map(strings) | last] | .[] | select(. != null)' | sort -u)
+	[[ -n $keys ]]
+	for k in $keys; do
+		# the run records a step streams are documented by run's section
+		grep -qE "(^|[^a-z_])$k([^a-z_]|\$)" <<<"$text" || fail "json(7) lacks the key $k"
+	done
+}

@@ -107,8 +107,7 @@ still_running() {
 	run sock_send "$S" '{"v":1,"cmd":"status"}\n'
 	assert_equal "$(jq -c '[.ok, .code, .error]' <<<"$output")" '[false,"busy","too many connections (32)"]'
 	run_split gunyahctl status vm
-	assert_equal "$status" 75
-	assert_equal "$stderr" "gunyahctl: status: vm: too many connections (32)"
+	assert_equal "$status $stderr" "75 gunyahctl: status: vm: too many connections (32)"
 	kill $hold
 	wait $hold || true
 	eventually gunyahctl status vm >/dev/null
