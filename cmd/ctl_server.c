@@ -151,10 +151,14 @@ static void put_locked(struct client *c, const char *s, size_t len)
 /*
  * A stream line: dropped (and counted) when the client's queue is full.
  * Before the first line that fits after a loss, a "lost" event says how
- * many went.  True if the queue was empty (the loop must be woken).
+ * many went.  A line that must go (the summary: how the VM ended) goes
+ * past the limit, as replies do.  True if the queue was empty (the loop
+ * must be woken).
  */
-static bool queue_stream_locked(struct client *c, const char *s, size_t len)
+static bool queue_stream_locked(struct client *c, const char *s, size_t len,
+				bool must)
 {
+	size_t max = must ? OUT_HARD_MAX : GCTL_CTL_OUT_MAX;
 	bool was_empty = !c->out_len;
 
 	if (c->lost) {
@@ -166,13 +170,13 @@ static bool queue_stream_locked(struct client *c, const char *s, size_t len)
 		add(o, "records", json_object_new_int64((int64_t)c->lost));
 		n = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 		nlen = strlen(n);
-		if (make_room_locked(c, nlen + 1 + len + 1, GCTL_CTL_OUT_MAX)) {
+		if (make_room_locked(c, nlen + 1 + len + 1, max)) {
 			put_locked(c, n, nlen);
 			c->lost = 0;
 		}
 		json_object_put(o);
 	}
-	if (c->lost || !make_room_locked(c, len + 1, GCTL_CTL_OUT_MAX)) {
+	if (c->lost || !make_room_locked(c, len + 1, max)) {
 		c->lost++;
 		return false;
 	}
@@ -286,7 +290,7 @@ static void broadcast(struct gctl_ctl_server *srv, json_object *o,
 				c->step_taken++;
 			}
 		}
-		woke |= queue_stream_locked(c, s, len);
+		woke |= queue_stream_locked(c, s, len, kind == REC_SUMMARY);
 	}
 	pthread_mutex_unlock(&srv->lock);
 	json_object_put(o);

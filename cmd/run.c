@@ -709,6 +709,25 @@ static int daemon_stdio(int log_fd)
 	return 0;
 }
 
+/*
+ * A detached start failed after stdio went to the log: standard error
+ * goes back to the starter's, and what the log got is written there.
+ */
+static void replay_log(int starter_err, int log_fd)
+{
+	char buf[4096];
+	off_t off = 0;
+	ssize_t n;
+
+	if (dup2(starter_err, STDERR_FILENO) < 0)
+		return;
+	while ((n = pread(log_fd, buf, sizeof(buf), off)) > 0) {
+		if (write(STDERR_FILENO, buf, (size_t)n) != n)
+			return;
+		off += n;
+	}
+}
+
 static int run_main(int argc, char **argv)
 {
 	struct run_args a = {
@@ -730,7 +749,7 @@ static int run_main(int argc, char **argv)
 	struct gctl_image_info info;
 	struct gctl_summary summary;
 	int ret, out_err, sig_fd = -1, timer_fd = -1, ready_fd = -1;
-	int log_fd = -1, out_fd = STDOUT_FILENO;
+	int log_fd = -1, out_fd = STDOUT_FILENO, starter_err = -1;
 	unsigned int signals;
 	char err[PATH_MAX + 256], dir[PATH_MAX], log[PATH_MAX];
 	char image[PATH_MAX];
@@ -774,7 +793,7 @@ static int run_main(int argc, char **argv)
 			return ret;
 		}
 		if (gctl_rundir_file(dir, a.name, "log", log, sizeof(log)) ||
-		    (log_fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND |
+		    (log_fd = open(log, O_RDWR | O_CREAT | O_TRUNC | O_APPEND |
 					       O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
 			gctl_err(CMD, "%s/%s.log: %s", dir, a.name, strerror(errno));
 			ret = GCTL_EXIT_CANTCREAT;
@@ -872,6 +891,20 @@ static int run_main(int argc, char **argv)
 	}
 	timer_fd = arm_timeout(a.timeout);
 
+	/*
+	 * Detached, what the vCPUs say goes to the log from their first
+	 * instruction on (not to the starter's terminal, by a race); should
+	 * the start fail, the starter is shown it all the same.
+	 */
+	if (ready_fd >= 0) {
+		starter_err = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+		ret = starter_err < 0 ? -errno : daemon_stdio(log_fd);
+		if (ret) {
+			gctl_err(CMD, "detaching: %s", strerror(-ret));
+			ret = GCTL_EXIT_OSERR;
+			goto out;
+		}
+	}
 	ret = gctl_vmm_start(vmm, entry, err, sizeof(err));
 	if (ret)
 		gctl_err(CMD, "%s", err);
@@ -882,14 +915,9 @@ static int run_main(int argc, char **argv)
 	if (srv)
 		gctl_ctl_server_start(srv, vmm);
 	if (!ret && ready_fd >= 0) {
-		ret = daemon_stdio(log_fd);
-		if (ret) {
-			gctl_err(CMD, "detaching: %s", strerror(-ret));
-			gctl_vmm_kill(vmm, GCTL_STOP_USER);
-			ret = GCTL_EXIT_OSERR;
-			goto out;
-		}
 		report_ready(&ready_fd, 0);
+		close(starter_err);
+		starter_err = -1;
 	}
 	signals = event_loop(vmm, step, dash ? gctl_run_dash_view(dash) : NULL,
 			     srv, sig_fd, timer_fd);
@@ -913,9 +941,14 @@ out:
 	 * A detached start that failed: the starter hears it (the message
 	 * is out already), and the name is left with nothing to collect.
 	 */
-	if (ready_fd >= 0)
+	if (ready_fd >= 0) {
+		if (starter_err >= 0)
+			replay_log(starter_err, log_fd);
 		gctl_rundir_reap(dir, a.name);
+	}
 	report_ready(&ready_fd, ret ? ret : GCTL_EXIT_SOFTWARE);
+	if (starter_err >= 0)
+		close(starter_err);
 	gctl_step_free(step);
 	gctl_vmm_destroy(vmm);
 	gctl_ctl_server_free(srv);
