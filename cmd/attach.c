@@ -12,7 +12,9 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "attach_dash.h"
 #include "ctl_client.h"
+#include "dashboard.h"
 #include "gunyahctl.h"
 #include "json_rec.h"
 #include "outbuf.h"
@@ -20,9 +22,16 @@
 
 #define CMD "attach"
 
+enum {
+	OPT_DASHBOARD = 0x100,
+	OPT_INTERVAL,
+};
+
 struct attach_args {
 	const char *name;
 	bool json;
+	bool dashboard;
+	unsigned int interval_ms;
 	uint64_t count;
 };
 
@@ -30,6 +39,11 @@ static const struct argp_option options[] = {
 	{ "json", 'j', NULL, 0,
 	  "JSON Lines, exactly as run --json prints them", 0 },
 	{ "count", 'n', "N", 0, "detach after N exits", 0 },
+	{ "dashboard", OPT_DASHBOARD, NULL, 0,
+	  "run's live full-screen view, of this VM: keys p s 0-9 f r ?, "
+	  "q leaves (the VM runs on)", 0 },
+	{ "interval", OPT_INTERVAL, "MS", 0,
+	  "(dashboard) redraw every MS milliseconds (default 500)", 0 },
 	{ 0 }
 };
 
@@ -45,6 +59,32 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (gctl_parse_u64(arg, &a->count) || !a->count)
 			gctl_usage_err(CMD, "--count %s: want a number from 1", arg);
 		return 0;
+	case OPT_DASHBOARD:
+		a->dashboard = true;
+		return 0;
+	case OPT_INTERVAL: {
+		uint64_t ms;
+
+		if (gctl_parse_u64(arg, &ms) || ms < GCTL_DASH_MIN_INTERVAL_MS ||
+		    ms > GCTL_DASH_MAX_INTERVAL_MS)
+			gctl_usage_err(CMD, "--interval %s: want %d to %d ms", arg,
+				       GCTL_DASH_MIN_INTERVAL_MS,
+				       GCTL_DASH_MAX_INTERVAL_MS);
+		a->interval_ms = (unsigned int)ms;
+		return 0;
+	}
+	case ARGP_KEY_END:
+		if (a->dashboard && (a->json || a->count))
+			gctl_usage_err(CMD, "--dashboard: not with --%s: the "
+				       "dashboard is the output",
+				       a->json ? "json" : "count");
+		if (!a->dashboard && a->interval_ms)
+			gctl_usage_err(CMD, "--interval: only with --dashboard");
+		if (a->dashboard &&
+		    (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
+			gctl_usage_err(CMD, "--dashboard: standard input and "
+				       "output must be a terminal");
+		return gctl_ctl_parse_name(CMD, key, arg, &a->name, NULL);
 	default:
 		return gctl_ctl_parse_name(CMD, key, arg, &a->name, NULL);
 	}
@@ -58,7 +98,9 @@ static const struct argp attach_argp = {
 	       "in run's text or JSON, from now until the VM ends (then its "
 	       "summary) or until Ctrl-C, SIGTERM or --count: the VM runs on.  "
 	       "Several clients may attach at once.  A client that does not "
-	       "keep up loses records, and is told how many.\v"
+	       "keep up loses records, and is told how many.  --dashboard: "
+	       "run's live view instead, of the VM's own model of its exits "
+	       "(q leaves, the VM runs on).\v"
 	       "Exit status: the VM's (as run's) when it ended while attached; "
 	       "0 when detached; 66 no such VM running, 74 the output could "
 	       "not be written.",
@@ -134,6 +176,14 @@ static int attach_main(int argc, char **argv)
 	int ret, sig_fd, end_code = -1, out_err;
 
 	gctl_parse_args("gunyahctl attach", &attach_argp, argc, argv, &a);
+	if (a.dashboard) {
+		struct gctl_attach_dash_opts dopts = {
+			.name = a.name,
+			.interval_ms = a.interval_ms,
+		};
+
+		return gctl_attach_dash(&dopts);
+	}
 	sig_fd = block_signals();
 	if (sig_fd < 0) {
 		gctl_err(CMD, "signalfd: %s", strerror(errno));

@@ -25,7 +25,8 @@
 /* Output queued for one client: a stream beyond this is dropped (and
  * the loss reported in a "lost" event once there is room again). */
 #define GCTL_CTL_OUT_MAX (256 * 1024)
-/* The longest line a client accepts from a VM. */
-#define GCTL_CTL_LINE_MAX (1024 * 1024)
+/* The longest line a client accepts from a VM (a snapshot of 64 busy
+ * vCPUs is some 500 KiB). */
+#define GCTL_CTL_LINE_MAX (4 * 1024 * 1024)
 
 #endif /* GCTL_CTL_H */

@@ -158,6 +158,11 @@ void gctl_ctl_close(struct gctl_ctl_conn *c)
 	free(c);
 }
 
+int gctl_ctl_fd(const struct gctl_ctl_conn *c)
+{
+	return c->fd;
+}
+
 const char *gctl_ctl_dir(const struct gctl_ctl_conn *c)
 {
 	return c->dir;
@@ -265,10 +270,9 @@ int gctl_ctl_read(struct gctl_ctl_conn *c, int timeout_ms, json_object **out)
 		if (timeout_ms >= 0) {
 			uint64_t now = now_ms();
 
-			if (now >= deadline)
-				return -ETIMEDOUT;
-			wait_ms = (int)(deadline - now);
+			wait_ms = now >= deadline ? 0 : (int)(deadline - now);
 		}
+		/* A timeout of 0 still takes what is there already. */
 		ret = poll(pfd, c->sig_fd >= 0 ? 2 : 1, wait_ms);
 		if (ret < 0 && errno == EINTR)
 			continue;
@@ -276,6 +280,8 @@ int gctl_ctl_read(struct gctl_ctl_conn *c, int timeout_ms, json_object **out)
 			return -errno;
 		if (pfd[1].revents)
 			return -EINTR;
+		if (!ret && timeout_ms >= 0 && now_ms() >= deadline)
+			return -ETIMEDOUT;
 		if (!pfd[0].revents)
 			continue;
 

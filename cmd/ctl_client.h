@@ -33,6 +33,9 @@ int gctl_ctl_open(const char *cmd, const char *name,
 		  struct gctl_ctl_conn **out);
 void gctl_ctl_close(struct gctl_ctl_conn *c);
 
+/* The connection's fd, to poll for what gctl_ctl_read would read. */
+int gctl_ctl_fd(const struct gctl_ctl_conn *c);
+
 /* The runtime directory the VM was found in. */
 const char *gctl_ctl_dir(const struct gctl_ctl_conn *c);
 

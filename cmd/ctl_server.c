@@ -27,13 +27,18 @@
 #include "ctl_server.h"
 #include "gunyahctl.h"
 #include "json_rec.h"
+#include "run_dash.h"
+#include "stats.h"
+#include "stats_json.h"
 
 /* How long the end waits for clients to take what is queued for them. */
 #define DRAIN_MS 2000
 /* Replies may go past GCTL_CTL_OUT_MAX (they are never dropped), up to
  * this: a client that sends requests and never reads is let go. */
-#define OUT_HARD_MAX (2 * GCTL_CTL_OUT_MAX)
+#define OUT_HARD_MAX (4 * 1024 * 1024)
 #define STEP_MAX 1000000000ull
+/* The busiest MMIO addresses a stat reply names. */
+#define STAT_TOP 8
 
 enum sub {
 	SUB_NONE,
@@ -57,6 +62,7 @@ struct client {
 	bool step_pending;
 	json_object *step_id;
 	bool wait_pending;
+	bool wait_snapshot; /* the wait reply carries the final snapshot */
 	json_object *wait_id;
 	bool eof;     /* the client sends no more (it may still read) */
 	bool closing; /* read no more; close once the queue is out */
@@ -79,6 +85,9 @@ struct gctl_ctl_server {
 	bool finished;
 	struct gctl_sink local;
 	int poll_map[GCTL_CTL_MAX_CLIENTS + 2];
+	/* The dashboard's model of the VM (stats.h), fed by the tee. */
+	struct gctl_stats *stats;
+	bool no_hyp;
 
 	pthread_mutex_t lock;
 	atomic_uint nr_subs; /* clients with sub != SUB_NONE */
@@ -303,6 +312,7 @@ static void tee_exit(void *ctx, const struct gctl_exit_record *rec)
 	struct gctl_ctl_server *srv = ctx;
 
 	srv->local.ops->exit(srv->local.ctx, rec);
+	gctl_stats_exit(srv->stats, rec);
 	/* Nobody listening (the common case): no JSON is built at all. */
 	if (atomic_load(&srv->nr_subs))
 		broadcast(srv, gctl_json_exit(rec), REC_EXIT);
@@ -314,6 +324,7 @@ static void tee_console(void *ctx, const char *buf, size_t len)
 
 	if (srv->local.ops->console)
 		srv->local.ops->console(srv->local.ctx, buf, len);
+	gctl_stats_console(srv->stats, buf, len);
 	if (atomic_load(&srv->nr_subs))
 		broadcast(srv, gctl_json_console(buf, len), REC_CONSOLE);
 }
@@ -340,6 +351,7 @@ static void tee_summary(void *ctx, const struct gctl_summary *s)
 
 	if (srv->local.ops->summary)
 		srv->local.ops->summary(srv->local.ctx, s);
+	gctl_stats_summary(srv->stats, s);
 	if (atomic_load(&srv->nr_subs))
 		broadcast(srv, gctl_json_summary(s), REC_SUMMARY);
 }
@@ -381,6 +393,46 @@ static const char *state_str(enum gctl_vmm_state st)
 	default:
 		return "done";
 	}
+}
+
+/* The model's snapshot with this VM's own fields: NULL if out of memory. */
+static struct gctl_stats_snap *snapshot(struct gctl_ctl_server *srv)
+{
+	struct gctl_stats_snap *snap = malloc(sizeof(*snap));
+
+	if (!snap)
+		return NULL;
+	gctl_stats_snapshot(srv->stats, snap);
+	snprintf(snap->vm, sizeof(snap->vm), "%s", srv->name);
+	snprintf(snap->backend, sizeof(snap->backend), "%s", srv->backend);
+	gctl_vmm_snap_fill(srv->vmm, snap, &srv->no_hyp);
+	return snap;
+}
+
+/* The busiest MMIO addresses over all vCPUs, as the dashboard ranks them. */
+static json_object *top_mmio(const struct gctl_stats_snap *snap)
+{
+	struct gctl_stats_addr *top = malloc(GCTL_STATS_MAX_ADDRS * sizeof(*top));
+	json_object *a = json_object_new_array();
+	unsigned int n;
+
+	if (!top)
+		return a;
+	n = gctl_stats_top_addrs(snap, GCTL_STATS_ANY_VCPU, top);
+	for (unsigned int i = 0; i < n && i < STAT_TOP; i++) {
+		json_object *o = json_object_new_object();
+		const char *region = gctl_stats_region(snap, top[i].region);
+		char addr[24];
+
+		snprintf(addr, sizeof(addr), "0x%" PRIx64, top[i].addr);
+		add(o, "addr", json_object_new_string(addr));
+		add(o, "reads", json_object_new_int64((int64_t)top[i].reads));
+		add(o, "writes", json_object_new_int64((int64_t)top[i].writes));
+		add(o, "region", str_or_null(region));
+		json_object_array_add(a, o);
+	}
+	free(top);
+	return a;
 }
 
 static void add_counters(struct gctl_counters *t, const struct gctl_counters *c)
@@ -447,9 +499,14 @@ static json_object *stat_body(struct gctl_ctl_server *srv)
 	unsigned int n = gctl_vmm_nr_vcpus(srv->vmm);
 	uint64_t up = now_ns() - srv->t0_ns;
 	json_object *o = json_object_new_object(), *vcpus;
+	struct gctl_stats_snap *snap = snapshot(srv);
 	struct gctl_counters t = { 0 };
 
-	/* One read of each vCPU's counters: the total is their sum. */
+	/*
+	 * The engine's counters, one read of each vCPU's (the total is their
+	 * sum); what each vCPU does and the busiest addresses, the
+	 * dashboard's model's.
+	 */
 	vcpus = json_object_new_array();
 	for (unsigned int i = 0; i < n; i++) {
 		json_object *v = json_object_new_object();
@@ -458,8 +515,10 @@ static json_object *stat_body(struct gctl_ctl_server *srv)
 		gctl_vmm_counters(srv->vmm, i, &c);
 		add_counters(&t, &c);
 		add(v, "vcpu", json_object_new_int((int)i));
-		add(v, "state", json_object_new_string(
-					gctl_vcpu_state_str(gctl_vmm_vcpu_state(srv->vmm, i))));
+		add(v, "state", snap ? json_object_new_string(snap->vcpu[i].state) :
+				       NULL);
+		add(v, "thread", json_object_new_string(
+					 gctl_vcpu_state_str(gctl_vmm_vcpu_state(srv->vmm, i))));
 		add(v, "exits", json_object_new_int64((int64_t)c.exits));
 		add(v, "counts", gctl_json_counts(&c));
 		json_object_array_add(vcpus, v);
@@ -473,6 +532,8 @@ static json_object *stat_body(struct gctl_ctl_server *srv)
 	    gctl_json_rate(up ? (double)t.exits * 1e9 / (double)up : 0.0));
 	add(o, "counts", gctl_json_counts(&t));
 	add(o, "vcpus", vcpus);
+	add(o, "mmio_top", snap ? top_mmio(snap) : json_object_new_array());
+	free(snap);
 	return o;
 }
 
@@ -531,6 +592,21 @@ static json_object *state_body(struct gctl_ctl_server *srv)
 	add(o, "state", json_object_new_string(
 				state_str(gctl_vmm_peek_state(srv->vmm))));
 	return o;
+}
+
+static void do_snapshot(struct request *r)
+{
+	struct gctl_stats_snap *snap = snapshot(r->srv);
+	json_object *body;
+
+	if (!snap) {
+		reply_err(r->srv, r->c, r->id, "busy", "out of memory");
+		return;
+	}
+	body = json_object_new_object();
+	add(body, "snapshot", gctl_stats_snap_json(snap));
+	free(snap);
+	reply_ok(r->srv, r->c, r->id, body);
 }
 
 static void do_pause(struct request *r)
@@ -605,6 +681,16 @@ static void owe_exit(struct request *r)
 
 static void do_wait(struct request *r)
 {
+	json_object *k;
+
+	if (json_object_object_get_ex(r->req, "snapshot", &k)) {
+		if (!json_object_is_type(k, json_type_boolean)) {
+			reply_err(r->srv, r->c, r->id, "request",
+				  "\"snapshot\": want true or false");
+			return;
+		}
+		r->c->wait_snapshot = json_object_get_boolean(k);
+	}
 	owe_exit(r);
 }
 
@@ -654,6 +740,7 @@ static const struct {
 	{ "pause", do_pause },	 { "resume", do_resume },
 	{ "step", do_step },	 { "stop", do_stop },
 	{ "attach", do_attach }, { "wait", do_wait },
+	{ "snapshot", do_snapshot },
 };
 
 static void handle_line(struct gctl_ctl_server *srv, struct client *c,
@@ -729,6 +816,7 @@ static void close_client(struct gctl_ctl_server *srv, struct client *c)
 	json_object_put(c->wait_id);
 	c->step_id = c->wait_id = NULL;
 	c->step_pending = c->wait_pending = c->attached = false;
+	c->wait_snapshot = false;
 	c->eof = c->closing = false;
 	c->in_len = 0;
 	c->fd = -1;
@@ -968,6 +1056,7 @@ int gctl_ctl_server_new(struct gctl_rundir_claim *claim,
 			struct gctl_ctl_server **out)
 {
 	struct gctl_ctl_server *srv = calloc(1, sizeof(*srv));
+	int ret;
 
 	if (!srv)
 		return -ENOMEM;
@@ -983,14 +1072,19 @@ int gctl_ctl_server_new(struct gctl_rundir_claim *claim,
 	srv->log = info->log ? strdup(info->log) : NULL;
 	if (srv->wake_fd < 0 || !srv->dir || !srv->name || !srv->backend ||
 	    !srv->image || (info->log && !srv->log)) {
-		int ret = srv->wake_fd < 0 ? -errno : -ENOMEM;
-
+		ret = srv->wake_fd < 0 ? -errno : -ENOMEM;
 		srv->claim.fd = -1;
 		gctl_ctl_server_free(srv);
 		return ret;
 	}
 	srv->nr_vcpus = info->nr_vcpus;
 	srv->pid = getpid();
+	ret = gctl_stats_new(info->nr_vcpus, &srv->stats);
+	if (ret) {
+		srv->claim.fd = -1;
+		gctl_ctl_server_free(srv);
+		return ret;
+	}
 	srv->claim = *claim;
 	claim->fd = -1;
 	*out = srv;
@@ -1023,8 +1117,19 @@ void gctl_ctl_server_finish(struct gctl_ctl_server *srv,
 
 		if (c->fd < 0)
 			continue;
-		if (c->wait_pending)
+		if (c->wait_pending && c->wait_snapshot) {
+			struct gctl_stats_snap *snap = snapshot(srv);
+			json_object *b = json_object_new_object();
+
+			json_object_object_foreach(body, key, val)
+				add(b, key, json_object_get(val));
+			if (snap)
+				add(b, "snapshot", gctl_stats_snap_json(snap));
+			free(snap);
+			reply_ok(srv, c, c->wait_id, b);
+		} else if (c->wait_pending) {
 			reply_ok(srv, c, c->wait_id, json_object_get(body));
+		}
 		if (c->step_pending) {
 			json_object *b = json_object_new_object();
 
@@ -1082,6 +1187,7 @@ void gctl_ctl_server_free(struct gctl_ctl_server *srv)
 	if (srv->wake_fd >= 0)
 		close(srv->wake_fd);
 	pthread_mutex_destroy(&srv->lock);
+	gctl_stats_free(srv->stats);
 	free(srv->dir);
 	free(srv->name);
 	free(srv->backend);

@@ -110,6 +110,27 @@ static void print_counts(const char *who, const char *state, json_object *v)
 	putchar('\n');
 }
 
+/* The busiest MMIO addresses, as the dashboard ranks them. */
+static void print_top(json_object *s)
+{
+	json_object *top = json_object_object_get(s, "mmio_top");
+	size_t n = top ? json_object_array_length(top) : 0;
+
+	if (!n)
+		return;
+	printf("  busiest MMIO:\n");
+	for (size_t i = 0; i < n; i++) {
+		json_object *t = json_object_array_get_idx(top, i);
+		const char *addr = gctl_json_get_str(t, "addr");
+		const char *region = gctl_json_get_str(t, "region");
+
+		printf("    %-12s %" PRIu64 " read, %" PRIu64 " write%s%s%s\n",
+		       addr ? addr : "?", u64_of(t, "reads"), u64_of(t, "writes"),
+		       region ? " [" : "", region ? region : "",
+		       region ? "]" : "");
+	}
+}
+
 static void print_text(json_object *s, double rate)
 {
 	json_object *vcpus = json_object_object_get(s, "vcpus");
@@ -129,6 +150,7 @@ static void print_text(json_object *s, double rate)
 	}
 	if (n > 1)
 		print_counts("total", NULL, s);
+	print_top(s);
 }
 
 static int block_signals(void)

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctl_client.h"
 #include "gunyahctl.h"
@@ -110,24 +111,49 @@ static void print_json(json_object *o)
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 }
 
+/* Ended: its exit object, with the state a running VM's has.  False if
+ * it has none. */
+static bool show_exited(const char *name, bool json)
+{
+	json_object *o;
+
+	if (!gctl_ctl_exited(name, &o))
+		return false;
+	json_object_object_add(o, "state", json_object_new_string("exited"));
+	if (json)
+		print_json(o);
+	else
+		print_exited(o);
+	json_object_put(o);
+	return true;
+}
+
 static int status_main(int argc, char **argv)
 {
 	struct status_args a = { 0 };
+	struct gctl_ctl_conn *c;
 	json_object *reply, *o;
 	int ret;
 
 	gctl_parse_args("gunyahctl status", &status_argp, argc, argv, &a);
-	if (gctl_ctl_exited(a.name, &o)) {
-		/* The exit object, with the state a running VM's has. */
-		json_object_object_add(o, "state", json_object_new_string("exited"));
-		if (a.json)
-			print_json(o);
-		else
-			print_exited(o);
-		json_object_put(o);
+	if (show_exited(a.name, a.json))
 		return 0;
+	ret = gctl_ctl_open(CMD, a.name, &c);
+	if (ret)
+		return ret;
+	/* Ending just now: closed without a reply, the status file says. */
+	gctl_ctl_set_quiet_end(c);
+	ret = gctl_ctl_call(CMD, a.name, c, "status", NULL,
+			    GCTL_CTL_TIMEOUT_MS, &reply);
+	gctl_ctl_close(c);
+	if (ret == GCTL_EXIT_NOINPUT) {
+		for (int i = 0; i < 100; i++) {
+			if (show_exited(a.name, a.json))
+				return 0;
+			usleep(10000);
+		}
+		return gctl_ctl_read_err(CMD, a.name, 0);
 	}
-	ret = gctl_ctl_request(CMD, a.name, "status", NULL, &reply);
 	if (ret)
 		return ret;
 	o = gctl_ctl_payload(reply);

@@ -81,9 +81,9 @@ attached() {
 	# when the pause came), the status exit, the summary.
 	gunyahctl pause vm
 	# A kicked vCPU leaves RUN within a time slice, with an exit or not.
-	eventually bash -c '[[ $("$GUNYAHCTL" stat --json vm | jq -r ".vcpus[0].state") != run ]]'
+	eventually bash -c '[[ $("$GUNYAHCTL" stat --json vm | jq -r ".vcpus[0].thread") != run ]]'
 	n=$(stat_jq vm .exits)
-	held=$( [[ $(stat_jq vm '.vcpus[0].state') == held ]] && echo 1 || echo 0)
+	held=$( [[ $(stat_jq vm '.vcpus[0].thread') == held ]] && echo 1 || echo 0)
 	gunyahctl attach vm >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
 	att=$!
 	attached vm 1
@@ -156,8 +156,13 @@ attached() {
 	run gunyahctl stat ticker
 	assert_success
 	assert_line --index 0 --regexp "^ticker: paused, $n exits in [0-9.]+s, [0-9]+ exits/s\$"
-	assert_line --index 1 --regexp "^  vcpu0 (held|wait): $n exits, mmio $n \\(0 read, $n write\\)\$"
-	assert_equal "${#lines[@]}" 2
+	assert_line --index 1 --regexp "^  vcpu0 paused: $n exits, mmio $n \\(0 read, $n write\\)\$"
+	# The busiest MMIO addresses, as the dashboard ranks them.
+	assert_line --index 2 "  busiest MMIO:"
+	assert_line --index 3 "    0x9000000    0 read, $n write"
+	assert_equal "${#lines[@]}" 4
+	run gunyahctl stat --json ticker
+	assert_equal "$(jq -c .mmio_top <<<"$output")" "[{\"addr\":\"0x9000000\",\"reads\":0,\"writes\":$n,\"region\":null}]"
 }
 
 @test "stat --watch: a sample per interval, the rate over it, until --count" {
@@ -169,13 +174,17 @@ attached() {
 		all(.[]; .exits_per_s > 0 and (.vcpus | length) == 2)' <<<"$output" >/dev/null
 	run gunyahctl stat --watch --count 2 --interval 0.05 vm
 	assert_success
-	# Two vCPUs: a line each and a total, a blank line between samples
-	# (which $lines leaves out).
+	# Two vCPUs (the second never started: off): a line each, a total,
+	# the busiest address; a blank line between samples (which $lines
+	# leaves out).
 	assert_line --index 0 --regexp '^vm: running, [0-9]+ exits in [0-9.]+s, [0-9]+ exits/s$'
-	assert_line --index 1 --regexp '^  vcpu0 run: [0-9]+ exits, mmio [0-9]+ \(0 read, [0-9]+ write\)$'
+	assert_line --index 1 --regexp '^  vcpu0 running: [0-9]+ exits, mmio [0-9]+ \(0 read, [0-9]+ write\)$'
+	assert_line --index 2 --regexp '^  vcpu1 (new|off): 0 exits$'
 	assert_line --index 3 --regexp '^  total: [0-9]+ exits'
-	assert_line --index 4 --regexp '^vm: running, '
-	assert_equal "${#lines[@]}" 8
+	assert_line --index 4 "  busiest MMIO:"
+	assert_line --index 5 --regexp '^    0x9000000    0 read, [0-9]+ write$'
+	assert_line --index 6 --regexp '^vm: running, '
+	assert_equal "${#lines[@]}" 12
 	assert_output --partial $'\n\nvm: running, '
 	run_split gunyahctl stat --count 2 vm
 	assert_equal "$status" 64

@@ -19,7 +19,8 @@ teardown() { admin_teardown; }
 	run gunyahctl stat --json vm
 	assert_equal "$(jq -r '[.state, .exits] | join(" ")' <<<"$output")" "paused $a"
 	# The vCPU holds the exit it took, or waits between runs.
-	[[ $(jq -r '.vcpus[0].state' <<<"$output") =~ ^(held|wait)$ ]]
+	assert_equal "$(jq -r '.vcpus[0].state' <<<"$output")" paused
+	[[ $(jq -r '.vcpus[0].thread' <<<"$output") =~ ^(held|wait)$ ]]
 	# Pausing again changes nothing.
 	run gunyahctl pause vm
 	assert_success
