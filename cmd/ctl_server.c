@@ -825,7 +825,7 @@ static void close_client(struct gctl_ctl_server *srv, struct client *c)
 static void accept_clients(struct gctl_ctl_server *srv)
 {
 	for (;;) {
-		struct ucred cred;
+		struct ucred cred = { .uid = (uid_t)-1 };
 		socklen_t clen = sizeof(cred);
 		struct client *c = NULL;
 		char msg[128];

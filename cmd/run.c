@@ -349,6 +349,17 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'q':
 		a->quiet = true;
 		break;
+	case OPT_DASHBOARD:
+		a->dashboard = true;
+		break;
+	case OPT_INTERVAL:
+		a->interval_ms = (unsigned int)parse_count(
+			"--interval", arg, GCTL_DASH_MAX_INTERVAL_MS);
+		if (a->interval_ms < GCTL_DASH_MIN_INTERVAL_MS)
+			gctl_usage_err(CMD, "--interval %s: want %d to %d ms",
+				       arg, GCTL_DASH_MIN_INTERVAL_MS,
+				       GCTL_DASH_MAX_INTERVAL_MS);
+		break;
 	case OPT_EXIT_ON_STOP:
 		a->exit_on_stop = true;
 		break;

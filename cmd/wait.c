@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,11 +109,19 @@ static void clean_after_death(const char *dir, const char *name)
 	}
 }
 
+static void reap(const char *name)
+{
+	char dir[PATH_MAX], err[PATH_MAX + 128];
+
+	if (!gctl_rundir_open(false, dir, sizeof(dir), err, sizeof(err)))
+		gctl_rundir_reap(dir, name);
+}
+
 /* The VM's process is gone: its status file says how it ended, or not. */
 static int from_file(const char *name, bool json, bool was_connected)
 {
+	char dir[PATH_MAX], err[PATH_MAX + 128];
 	json_object *st;
-	char dir[4096], err[4200];
 	int ret;
 
 	if (gctl_rundir_open(false, dir, sizeof(dir), err, sizeof(err)) ||
@@ -193,12 +202,7 @@ static int wait_main(int argc, char **argv)
 		return GCTL_EXIT_PROTOCOL;
 	}
 	/* Collected: the file the VM wrote on its way out goes. */
-	{
-		char dir[4096], err[4200];
-
-		if (!gctl_rundir_open(false, dir, sizeof(dir), err, sizeof(err)))
-			gctl_rundir_reap(dir, a.name);
-	}
+	reap(a.name);
 	return ret;
 }
 
