@@ -13,6 +13,12 @@ admin_setup() {
 	RD=$XDG_RUNTIME_DIR/gunyahctl
 	PIDS=$BATS_TEST_TMPDIR/pids
 	: >"$PIDS"
+	# Sanitizer reports (make asan) go to files, also those of detached
+	# VMs, whose stderr is a log nobody reads: teardown looks at them.
+	SAN_DIR=$BATS_TEST_TMPDIR/san
+	mkdir -p "$SAN_DIR"
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$SAN_DIR/asan"
+	export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$SAN_DIR/ubsan:print_stacktrace=1"
 }
 
 # Is the process there (a zombie is not: nobody may reap it here)?
@@ -77,6 +83,10 @@ admin_teardown() {
 	socks=$(compgen -G "$RD/*.sock" || true)
 	((${#left[@]} == 0)) || fail "VM processes left running: ${left[*]}"
 	[[ -z $socks ]] || fail "sockets left: $socks"
+	if compgen -G "$SAN_DIR/*" >/dev/null; then
+		cat "$SAN_DIR"/*
+		fail "sanitizer reports: $(ls "$SAN_DIR")"
+	fi
 }
 
 # sock_send PATH DATA [LINES]: raw bytes to a VM's socket ("\n" is a
