@@ -222,10 +222,14 @@ int gctl_ctl_send(struct gctl_ctl_conn *c, const char *req, json_object *args)
 /* A complete line in buf?  Moved to c->line. */
 static int take_line(struct gctl_ctl_conn *c, json_object **out)
 {
-	char *start = c->buf + c->off, *nl = memchr(start, '\n', c->len);
+	char *start, *nl;
 	size_t len;
 	json_object *o;
 
+	if (!c->len)
+		return 0; /* and buf may be NULL yet */
+	start = c->buf + c->off;
+	nl = memchr(start, '\n', c->len);
 	if (!nl)
 		return 0;
 	len = (size_t)(nl - start);

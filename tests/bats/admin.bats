@@ -270,7 +270,7 @@ teardown() { admin_teardown; }
 @test "every key of the admin commands' JSON is in gunyahctl-json(7)" {
 	SRC=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 	text=$(groff -t -man -Tascii -rHY=0 -rLL=300n -P-cbou "$SRC/man/gunyahctl-json.7")
-	start_vm vm --vcpus 2 "$TICK"
+	start_vm vm --vcpus 2 --uart $UART "$TICK"
 	start_vm hello --uart $UART "$HELLO"
 	eventually test -f "$RD/hello.status"
 	keys=$( {
@@ -279,9 +279,13 @@ teardown() { admin_teardown; }
 		gunyahctl status --json hello
 		gunyahctl stat --json vm
 		sock_send "$RD/vm.sock" '{"v":1,"id":1,"cmd":"pause"}\n{"v":1,"cmd":"step","n":2}\n{"v":1,"cmd":"nope"}\n' 5
+		sock_send "$RD/vm.sock" '{"v":1,"cmd":"snapshot"}\n'
 		gunyahctl wait --json hello
 	} | jq -r '[paths | map(strings) | last] | .[] | select(. != null)' | sort -u)
-	[[ -n $keys ]]
+	# Every kind of object came: snapshot, stat, exit, error reply.
+	for k in expects_wakeup run_state mmio_top thread wall_ns code attached; do
+		grep -qx "$k" <<<"$keys" || fail "no $k in the output"
+	done
 	for k in $keys; do
 		# the run records a step streams are documented by run's section
 		grep -qE "(^|[^a-z_])$k([^a-z_]|\$)" <<<"$text" || fail "json(7) lacks the key $k"

@@ -13,8 +13,10 @@ admin_setup() {
 	RD=$XDG_RUNTIME_DIR/gunyahctl
 	PIDS=$BATS_TEST_TMPDIR/pids
 	: >"$PIDS"
-	# Sanitizer reports (make asan) go to files, also those of detached
-	# VMs, whose stderr is a log nobody reads: teardown looks at them.
+	# ASan and LeakSanitizer reports (make asan) go to files, also those
+	# of detached VMs, whose stderr is a log nobody reads: teardown looks
+	# at them.  (UBSan, linked with ASan, writes to stderr whatever
+	# log_path says; its errors abort the process, which the tests see.)
 	SAN_DIR=$BATS_TEST_TMPDIR/san
 	mkdir -p "$SAN_DIR"
 	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$SAN_DIR/asan"
@@ -66,6 +68,17 @@ eventually() {
 	"$@"
 }
 
+# The gunyahctl processes with this test's runtime directory.
+vm_procs() {
+	local p
+	for p in /proc/[0-9]*; do
+		[[ $(readlink "$p/exe" 2>/dev/null) == */gunyahctl ]] || continue
+		alive "${p#/proc/}" || continue
+		tr '\0' '\n' <"$p/environ" 2>/dev/null |
+			grep -qxF "XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR" && echo "${p#/proc/}"
+	done
+}
+
 # Whatever a test left running is stopped the ordinary way; then every
 # process it started must have gone and taken its socket with it.
 admin_teardown() {
@@ -79,6 +92,12 @@ admin_teardown() {
 			kill -9 "$pid" 2>/dev/null
 			left+=("$pid")
 		fi
+	done
+	# A VM this test started but did not see (its own commands broke):
+	# any gunyahctl with this test's runtime directory.
+	for pid in $(vm_procs); do
+		kill -9 "$pid" 2>/dev/null
+		left+=("$pid")
 	done
 	socks=$(compgen -G "$RD/*.sock" || true)
 	((${#left[@]} == 0)) || fail "VM processes left running: ${left[*]}"
