@@ -287,7 +287,8 @@ static void broadcast(struct gctl_ctl_server *srv, json_object *o,
 	for (unsigned int i = 0; i < GCTL_CTL_MAX_CLIENTS; i++) {
 		struct client *c = &srv->clients[i];
 
-		if (c->fd < 0 || c->sub == SUB_NONE)
+		/* Not c->fd: the loop's alone.  A subscriber has one. */
+		if (c->sub == SUB_NONE)
 			continue;
 		if (c->sub == SUB_STEP) {
 			/* Exactly the exits of the step; its console too. */
