@@ -635,11 +635,13 @@ static void close_other_fds(int *keep, int n)
 }
 
 /*
- * Fork the detached VM process.  In the parent, wait for its word and
- * return what run returns (the child goes on: *ready_fd is where it says
- * how the start went).  Returns -1 in the child.
+ * Fork the detached VM process, which takes the listening socket.  In the
+ * parent, wait for its word and return what run returns (the child goes
+ * on: *ready_fd is where it says how the start went).  Returns -1 in the
+ * child.
  */
-static int detach(const char *name, int listen_fd, int *ready_fd)
+static int detach(const char *dir, const char *name,
+		  struct gctl_rundir_claim *claim, int *ready_fd)
 {
 	int fds[2], status;
 	unsigned char code;
@@ -648,6 +650,7 @@ static int detach(const char *name, int listen_fd, int *ready_fd)
 
 	if (pipe2(fds, O_CLOEXEC)) {
 		gctl_err(CMD, "pipe: %s", strerror(errno));
+		gctl_rundir_release(claim);
 		return GCTL_EXIT_OSERR;
 	}
 	pid = fork();
@@ -655,10 +658,11 @@ static int detach(const char *name, int listen_fd, int *ready_fd)
 		gctl_err(CMD, "fork: %s", strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
+		gctl_rundir_release(claim);
 		return GCTL_EXIT_OSERR;
 	}
 	if (!pid) {
-		int keep[] = { listen_fd, fds[1] };
+		int keep[] = { claim->fd, fds[1] };
 
 		close(fds[0]);
 		close_other_fds(keep, 2);
@@ -667,6 +671,9 @@ static int detach(const char *name, int listen_fd, int *ready_fd)
 		*ready_fd = fds[1];
 		return -1;
 	}
+	/* The child owns the socket now (not to be removed from here). */
+	close(claim->fd);
+	claim->fd = -1;
 	close(fds[1]);
 	do
 		n = read(fds[0], &code, 1);
@@ -682,6 +689,9 @@ static int detach(const char *name, int listen_fd, int *ready_fd)
 	gctl_err(CMD, "%s: the VM's process ended before the VM ran (%s %d)",
 		 name, WIFSIGNALED(status) ? "signal" : "exit status",
 		 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	/* It could not clean up after itself: its socket is stale now. */
+	if (gctl_rundir_clean_stale(dir, name) == 1)
+		gctl_rundir_reap(dir, name);
 	return GCTL_EXIT_SOFTWARE;
 }
 
@@ -797,12 +807,9 @@ static int run_main(int argc, char **argv)
 			snprintf(image, sizeof(image), "%s", a.image);
 	}
 	if (a.detach) {
-		ret = detach(a.name, claim.fd, &ready_fd);
-		if (ret >= 0) {
-			/* The parent: the child owns the socket now. */
-			close(claim.fd);
-			return ret;
-		}
+		ret = detach(dir, a.name, &claim, &ready_fd);
+		if (ret >= 0)
+			return ret; /* the parent */
 		if (gctl_rundir_file(dir, a.name, "log", log, sizeof(log)) ||
 		    (log_fd = open(log, O_RDWR | O_CREAT | O_TRUNC | O_APPEND |
 					       O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
