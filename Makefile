@@ -148,6 +148,16 @@ $(B)/tests/unit/test_out_json: cmd/out_json.c cmd/outbuf.c cmd/sink.h
 $(B)/tests/unit/test_out_json: LIB_LIBS += $(CMD_LIBS)
 $(B)/tests/unit/test_sink_async_threads: cmd/sink_async.c cmd/sink_async.h cmd/sink.h
 
+# This one links what a named VM's socket carries (and json-c).
+STATS_JSON_OBJS := $(addprefix $(B)/cmd/,stats.o stats_json.o json_rec_in.o \
+	out_json.o outbuf.o)
+$(B)/tests/unit/test_stats_json: tests/unit/test_stats_json.c \
+		$(wildcard tests/unit/*.h) $(STATS_JSON_OBJS) $(LIBA)
+	@mkdir -p $(@D)
+	$(call say,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< \
+		$(STATS_JSON_OBJS) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
+
 # Guest programs: freestanding AArch64, linked at the simulator's RAM base.
 # -n: no page alignment, so the one PT_LOAD segment starts at the RAM base
 # instead of a page below it (with the ELF headers in it).

@@ -450,6 +450,8 @@ static void draw_help(struct gctl_dash *d)
 		"Ctrl-L   redraw",
 		"?        this help (any key closes it)",
 	};
+	/* A view of a VM in another process leaves it running. */
+	const char *q = d->ops->stop ? text[0] : "q        leave (the VM runs on)";
 	int h = (int)(sizeof(text) / sizeof(text[0])) + 4, w = 62;
 	int top = (LINES - h) / 2, left = (COLS - w) / 2;
 
@@ -470,7 +472,7 @@ static void draw_help(struct gctl_dash *d)
 	mvaddstr(top, left + 2, " Keys ");
 	attrset(A_NORMAL);
 	for (int i = 0; i < h - 4; i++)
-		mvaddnstr(top + 2 + i, left + 3, text[i], w - 5);
+		mvaddnstr(top + 2 + i, left + 3, i ? text[i] : q, w - 5);
 }
 
 void gctl_dash_draw(struct gctl_dash *d)

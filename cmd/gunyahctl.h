@@ -30,6 +30,11 @@ enum gctl_exit {
 	GCTL_EXIT_UNAVAILABLE = EX_UNAVAILABLE, /* 69: backend unavailable */
 	GCTL_EXIT_SOFTWARE = EX_SOFTWARE,   /* 70 */
 	GCTL_EXIT_OSERR = EX_OSERR,	    /* 71 */
+	GCTL_EXIT_CANTCREAT = EX_CANTCREAT, /* 73: a VM of that name runs */
+	GCTL_EXIT_IOERR = EX_IOERR,	    /* 74 */
+	GCTL_EXIT_TEMPFAIL = EX_TEMPFAIL,   /* 75: timed out, try again */
+	GCTL_EXIT_PROTOCOL = EX_PROTOCOL,   /* 76: the VM's reply makes no sense */
+	GCTL_EXIT_NOPERM = EX_NOPERM,	    /* 77 */
 };
 
 struct gctl_cmd {
@@ -42,6 +47,15 @@ extern const struct gctl_cmd gctl_cmd_info;
 extern const struct gctl_cmd gctl_cmd_run;
 extern const struct gctl_cmd gctl_cmd_diag;
 extern const struct gctl_cmd gctl_cmd_explain;
+extern const struct gctl_cmd gctl_cmd_list;
+extern const struct gctl_cmd gctl_cmd_status;
+extern const struct gctl_cmd gctl_cmd_stat;
+extern const struct gctl_cmd gctl_cmd_attach;
+extern const struct gctl_cmd gctl_cmd_pause;
+extern const struct gctl_cmd gctl_cmd_resume;
+extern const struct gctl_cmd gctl_cmd_step;
+extern const struct gctl_cmd gctl_cmd_stop;
+extern const struct gctl_cmd gctl_cmd_wait;
 
 /*
  * Parse a command's arguments.  Usage errors print one line on stderr and

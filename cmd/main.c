@@ -18,6 +18,15 @@ static const struct gctl_cmd *const commands[] = {
 	&gctl_cmd_run,
 	&gctl_cmd_diag,
 	&gctl_cmd_explain,
+	&gctl_cmd_list,
+	&gctl_cmd_status,
+	&gctl_cmd_stat,
+	&gctl_cmd_attach,
+	&gctl_cmd_pause,
+	&gctl_cmd_resume,
+	&gctl_cmd_step,
+	&gctl_cmd_stop,
+	&gctl_cmd_wait,
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -14,6 +14,7 @@
 
 #include <json-c/json.h>
 
+#include "json_rec.h"
 #include "outbuf.h"
 #include "sink.h"
 
@@ -113,8 +114,8 @@ static json_object *exit_info_obj(const struct gunyah_vm_exit_info *ei)
 	return o;
 }
 
-static json_object *status_obj(uint32_t status,
-			       const struct gunyah_vm_exit_info *ei)
+json_object *gctl_json_status(uint32_t status,
+			      const struct gunyah_vm_exit_info *ei)
 {
 	json_object *o = json_object_new_object();
 
@@ -334,22 +335,10 @@ static bool emit_mmio_locked(struct json_out *j,
 	return true;
 }
 
-static void json_exit(void *ctx, const struct gctl_exit_record *r)
+json_object *gctl_json_exit(const struct gctl_exit_record *r)
 {
-	struct json_out *j = ctx;
 	json_object *o, *k;
 
-	if (j->quiet)
-		return;
-	if (r->reason == GUNYAH_VCPU_EXIT_MMIO) {
-		bool done;
-
-		pthread_mutex_lock(&j->lock);
-		done = emit_mmio_locked(j, r);
-		pthread_mutex_unlock(&j->lock);
-		if (done)
-			return;
-	}
 	o = json_object_new_object();
 	add(o, "seq", json_object_new_int64((int64_t)r->seq));
 	add(o, "vcpu", json_object_new_int((int)r->vcpu));
@@ -374,7 +363,7 @@ static void json_exit(void *ctx, const struct gctl_exit_record *r)
 		add(o, "resume", json_object_new_string(resume_str(r->resume)));
 		break;
 	case GUNYAH_VCPU_EXIT_STATUS:
-		add(o, "status", status_obj(r->status.status,
+		add(o, "status", gctl_json_status(r->status.status,
 					    &r->status.exit_info));
 		break;
 	default:
@@ -385,7 +374,26 @@ static void json_exit(void *ctx, const struct gctl_exit_record *r)
 	}
 	if (r->region)
 		add(o, "region", json_object_new_string(r->region));
+	return o;
+}
 
+static void json_exit(void *ctx, const struct gctl_exit_record *r)
+{
+	struct json_out *j = ctx;
+	json_object *o;
+
+	if (j->quiet)
+		return;
+	if (r->reason == GUNYAH_VCPU_EXIT_MMIO) {
+		bool done;
+
+		pthread_mutex_lock(&j->lock);
+		done = emit_mmio_locked(j, r);
+		pthread_mutex_unlock(&j->lock);
+		if (done)
+			return;
+	}
+	o = gctl_json_exit(r);
 	pthread_mutex_lock(&j->lock);
 	emit(j, o);
 	pthread_mutex_unlock(&j->lock);
@@ -450,13 +458,20 @@ static json_object *console_string(const char *buf, size_t len)
 	return js;
 }
 
-static void json_console(void *ctx, const char *buf, size_t len)
+json_object *gctl_json_console(const char *buf, size_t len)
 {
-	struct json_out *j = ctx;
 	json_object *o = json_object_new_object();
 
 	add(o, "event", json_object_new_string("console"));
 	add(o, "text", console_string(buf, len));
+	return o;
+}
+
+static void json_console(void *ctx, const char *buf, size_t len)
+{
+	struct json_out *j = ctx;
+	json_object *o = gctl_json_console(buf, len);
+
 	pthread_mutex_lock(&j->lock);
 	emit(j, o);
 	gctl_outbuf_flush(&j->ob);
@@ -511,7 +526,7 @@ static void json_memory(void *ctx, uint64_t addr, const void *buf, size_t len)
 	pthread_mutex_unlock(&j->lock);
 }
 
-static json_object *counts_obj(const struct gctl_counters *c)
+json_object *gctl_json_counts(const struct gctl_counters *c)
 {
 	json_object *o = json_object_new_object();
 
@@ -524,38 +539,52 @@ static json_object *counts_obj(const struct gctl_counters *c)
 	return o;
 }
 
-static void json_summary(void *ctx, const struct gctl_summary *s)
+json_object *gctl_json_rate(double rate)
 {
-	struct json_out *j = ctx;
+	char rate_s[32];
+
+	snprintf(rate_s, sizeof(rate_s), "%.1f", rate);
+	return json_object_new_double_s(rate, rate_s);
+}
+
+json_object *gctl_json_summary(const struct gctl_summary *s)
+{
 	double secs = (double)s->wall_ns / 1e9;
 	double rate = secs > 0 ? (double)s->total.exits / secs : 0.0;
 	json_object *o, *vcpus;
-	char rate_s[32];
 
-	if (j->quiet)
-		return;
 	o = json_object_new_object();
 	add(o, "event", json_object_new_string("summary"));
 	add(o, "result", json_object_new_string(s->result));
 	add(o, "exit_code", json_object_new_int(s->exit_code));
 	add(o, "wall_ns", json_object_new_int64((int64_t)s->wall_ns));
 	add(o, "exits", json_object_new_int64((int64_t)s->total.exits));
-	snprintf(rate_s, sizeof(rate_s), "%.1f", rate);
-	add(o, "exits_per_s", json_object_new_double_s(rate, rate_s));
-	add(o, "counts", counts_obj(&s->total));
+	add(o, "exits_per_s", gctl_json_rate(rate));
+	add(o, "counts", gctl_json_counts(&s->total));
 	vcpus = json_object_new_array();
 	for (unsigned int i = 0; i < s->nr_vcpus; i++) {
 		json_object *v = json_object_new_object();
 
 		add(v, "vcpu", json_object_new_int((int)i));
 		add(v, "exits", json_object_new_int64((int64_t)s->vcpu[i].exits));
-		add(v, "counts", counts_obj(&s->vcpu[i]));
+		add(v, "counts", gctl_json_counts(&s->vcpu[i]));
 		json_object_array_add(vcpus, v);
 	}
 	add(o, "vcpus", vcpus);
 	add(o, "console_bytes", json_object_new_int64((int64_t)s->console_bytes));
 	if (s->have_status)
-		add(o, "status", status_obj(s->status, &s->exit_info));
+		add(o, "status", gctl_json_status(s->status, &s->exit_info));
+	return o;
+}
+
+static void json_summary(void *ctx, const struct gctl_summary *s)
+{
+	struct json_out *j = ctx;
+	json_object *o;
+
+	if (j->quiet)
+		return;
+	o = gctl_json_summary(s);
 	pthread_mutex_lock(&j->lock);
 	emit(j, o);
 	gctl_outbuf_flush(&j->ob);

@@ -2,11 +2,21 @@
 /*
  * gunyahctl run: options, then wiring: a writer (out_text.c/out_json.c)
  * or the dashboard (run_dash.c), the engine (vmm.c), the image (image.c),
- * step mode (step.c), and an event loop in this thread for signals,
- * --timeout, step commands and the dashboard.
+ * step mode (step.c), a named VM's control server (ctl_server.c), and an
+ * event loop in this thread for signals, --timeout, step commands, the
+ * dashboard and control requests.
+ *
+ * --detach: the socket is made first (so a name in use is said at once),
+ * then a child in a session of its own does the rest and tells the
+ * parent through a pipe, in one byte, how the start went: 0 once the VM
+ * runs and the socket is served, or the exit status of a failure (whose
+ * message the child has printed on the stderr it still shares).  Then
+ * the child's stdio goes to /dev/null and NAME.log.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -15,11 +25,15 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "ctl.h"
+#include "ctl_server.h"
 #include "gunyahctl.h"
 #include "image.h"
 #include "run_dash.h"
+#include "rundir.h"
 #include "sink.h"
 #include "sink_async.h"
 #include "stats.h"
@@ -41,6 +55,7 @@ enum {
 	OPT_DASHBOARD,
 	OPT_INTERVAL,
 	OPT_EXIT_ON_STOP,
+	OPT_NAME,
 };
 
 struct run_args {
@@ -57,6 +72,8 @@ struct run_args {
 	bool dashboard;
 	bool exit_on_stop;
 	unsigned int interval_ms; /* 0: not given */
+	const char *name;
+	bool detach;
 };
 
 static const struct argp_option options[] = {
@@ -100,6 +117,12 @@ static const struct argp_option options[] = {
 	{ "max-exits", OPT_MAX_EXITS, "N", 0, "stop the VM after N exits", 4 },
 	{ "timeout", 't', "SEC", 0,
 	  "force-stop the VM after SEC seconds (fractions allowed)", 4 },
+	{ "name", OPT_NAME, "NAME", 0,
+	  "name the VM: list, status, pause, step, stop, attach, wait... "
+	  "reach it through its control socket", 4 },
+	{ "detach", 'd', NULL, 0,
+	  "with --name: run in the background, return once the VM runs "
+	  "(console and errors go to a log)", 4 },
 	{ NULL, 0, NULL, 0, "Output:", 5 },
 	{ "json", 'j', NULL, 0,
 	  "JSON Lines: one object per exit, then a summary object", 5 },
@@ -340,6 +363,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_EXIT_ON_STOP:
 		a->exit_on_stop = true;
 		break;
+	case OPT_NAME:
+		if (!gctl_vm_name_valid(arg))
+			gctl_usage_err(CMD, "--name %s: a name is 1 to %d letters, "
+				       "digits, '_', '-' or '.', not starting "
+				       "with '-' or '.'", arg, GCTL_VM_NAME_MAX);
+		a->name = arg;
+		break;
+	case 'd':
+		a->detach = true;
+		break;
 	case ARGP_KEY_ARG:
 		if (a->image)
 			gctl_usage_err(CMD, "%s: only one IMAGE", arg);
@@ -348,6 +381,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!a->image)
 			gctl_usage_err(CMD, "no IMAGE given (see 'gunyahctl run --help')");
+		if (a->detach && !a->name)
+			gctl_usage_err(CMD, "--detach needs --name: the name is how "
+				       "you reach the VM");
+		if (a->dashboard && a->detach)
+			gctl_usage_err(CMD, "--dashboard: not with --detach: "
+				       "'gunyahctl attach --dashboard' shows a "
+				       "detached VM");
 		if (a->dashboard && (a->json || a->quiet))
 			gctl_usage_err(CMD, "--dashboard: not with --%s: the "
 				       "dashboard is the output",
@@ -385,6 +425,7 @@ static const struct argp run_argp = {
 	       "  7   a vCPU failed (unhandled page fault, run error)\n"
 	       "  64  bad options, 65 bad image, 66 image missing,\n"
 	       "  69  backend unavailable, 70 internal error, 71 system error,\n"
+	       "  73  --name: a VM of that name runs, or no socket can be made,\n"
 	       "  74  the output could not be written",
 };
 
@@ -476,22 +517,27 @@ static int arm_timeout(double secs)
 
 /*
  * Wait for the vCPUs, answering signals, the timeout, step commands and
- * the dashboard.  Returns the number of signals taken.
+ * the dashboard and the control server's clients.  Returns the number of
+ * signals taken.
  */
 static unsigned int event_loop(struct gctl_vmm *vmm, struct gctl_step *step,
-			       struct gctl_dash *dash, int sig_fd,
+			       struct gctl_dash *dash,
+			       struct gctl_ctl_server *srv, int sig_fd,
 			       int timer_fd)
 {
 	unsigned int signals = 0;
 
 	for (;;) {
+		/* One drain of the event fd per turn, here (vmm.h). */
 		enum gctl_vmm_state state = gctl_vmm_state(vmm);
-		struct pollfd pfd[4 + GCTL_DASH_MAX_FDS];
-		nfds_t n = 0;
-		int in_fd;
+		struct pollfd pfd[4 + GCTL_DASH_MAX_FDS + GCTL_CTL_MAX_CLIENTS + 2];
+		nfds_t n = 0, fixed;
+		int in_fd, srv_n = 0;
 
 		if (step)
 			gctl_step_update(step, state);
+		if (srv)
+			gctl_ctl_server_update(srv);
 		if (state == GCTL_VMM_DONE)
 			return signals;
 		/* Step commands may have changed it. */
@@ -507,12 +553,17 @@ static unsigned int event_loop(struct gctl_vmm *vmm, struct gctl_step *step,
 						    .events = POLLIN };
 		if (dash)
 			n += gctl_dash_fds(dash, pfd + n);
+		fixed = n;
+		if (srv)
+			srv_n = gctl_ctl_server_pollfds(srv, pfd + n,
+							(int)(sizeof(pfd) / sizeof(pfd[0]) - n));
+		n += (nfds_t)srv_n;
 
 		if (poll(pfd, n, -1) < 0)
 			continue;
 		if (dash)
-			gctl_dash_dispatch(dash, pfd, (unsigned int)n);
-		for (nfds_t i = 1; i < n; i++) {
+			gctl_dash_dispatch(dash, pfd, (unsigned int)fixed);
+		for (nfds_t i = 1; i < fixed; i++) {
 			struct signalfd_siginfo si;
 			uint64_t ticks;
 
@@ -532,6 +583,8 @@ static unsigned int event_loop(struct gctl_vmm *vmm, struct gctl_step *step,
 				gctl_step_read(step, gctl_vmm_state(vmm));
 			}
 		}
+		if (srv)
+			gctl_ctl_server_events(srv, pfd + fixed, srv_n);
 	}
 }
 
@@ -539,13 +592,14 @@ static unsigned int event_loop(struct gctl_vmm *vmm, struct gctl_step *step,
  * The text or JSON writer; exit records pass through a writer thread
  * (sink_async.h), so formatting and writing run beside the vCPUs.
  */
-static int make_writer(const struct run_args *a, struct gctl_sink *sink)
+static int make_writer(const struct run_args *a, int fd,
+		       struct gctl_sink *sink)
 {
 	struct gctl_sink w;
 	int ret;
 
-	ret = a->json ? gctl_out_json_new(STDOUT_FILENO, a->quiet, &w) :
-			gctl_out_text_new(STDOUT_FILENO, a->quiet, &w);
+	ret = a->json ? gctl_out_json_new(fd, a->quiet, &w) :
+			gctl_out_text_new(fd, a->quiet, &w);
 	if (ret || a->quiet) {
 		*sink = w;
 		return ret;
@@ -554,6 +608,145 @@ static int make_writer(const struct run_args *a, struct gctl_sink *sink)
 	if (ret)
 		gctl_sink_destroy(&w);
 	return ret;
+}
+
+/* Close every fd but 0, 1, 2 and those in keep (a detached VM must not
+ * hold its starter's pipes, or whatever waits on them waits forever). */
+static void close_other_fds(int *keep, int n)
+{
+	unsigned int lo = 3;
+
+	/* Few fds: a plain insertion sort. */
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+			int t = keep[j];
+
+			keep[j] = keep[j - 1];
+			keep[j - 1] = t;
+		}
+	for (int i = 0; i < n; i++) {
+		if (keep[i] < (int)lo)
+			continue;
+		if ((unsigned int)keep[i] > lo)
+			close_range(lo, (unsigned int)keep[i] - 1, 0);
+		lo = (unsigned int)keep[i] + 1;
+	}
+	close_range(lo, ~0u, 0);
+}
+
+/*
+ * Fork the detached VM process, which takes the listening socket.  In the
+ * parent, wait for its word and return what run returns (the child goes
+ * on: *ready_fd is where it says how the start went).  Returns -1 in the
+ * child.
+ */
+static int detach(const char *dir, const char *name,
+		  struct gctl_rundir_claim *claim, int *ready_fd)
+{
+	int fds[2], status;
+	unsigned char code;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC)) {
+		gctl_err(CMD, "pipe: %s", strerror(errno));
+		gctl_rundir_release(claim);
+		return GCTL_EXIT_OSERR;
+	}
+	pid = fork();
+	if (pid < 0) {
+		gctl_err(CMD, "fork: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		gctl_rundir_release(claim);
+		return GCTL_EXIT_OSERR;
+	}
+	if (!pid) {
+		int keep[] = { claim->fd, fds[1] };
+
+		close(fds[0]);
+		close_other_fds(keep, 2);
+		/* No terminal's signals (Ctrl-C at the starter's shell). */
+		setsid();
+		*ready_fd = fds[1];
+		return -1;
+	}
+	/* The child owns the socket now (not to be removed from here). */
+	close(claim->fd);
+	claim->fd = -1;
+	close(fds[1]);
+	do
+		n = read(fds[0], &code, 1);
+	while (n < 0 && errno == EINTR);
+	close(fds[0]);
+	if (n == 1 && code == 0)
+		return 0;
+	/* It failed and ends (or ended): collect it. */
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (n == 1)
+		return code;
+	gctl_err(CMD, "%s: the VM's process ended before the VM ran (%s %d)",
+		 name, WIFSIGNALED(status) ? "signal" : "exit status",
+		 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	/* It could not clean up after itself: its socket is stale now. */
+	if (gctl_rundir_clean_stale(dir, name) == 1)
+		gctl_rundir_reap(dir, name);
+	return GCTL_EXIT_SOFTWARE;
+}
+
+/* Tell the starter how the start went, once. */
+static void report_ready(int *ready_fd, int code)
+{
+	unsigned char c = (unsigned char)code;
+
+	if (*ready_fd < 0)
+		return;
+	if (write(*ready_fd, &c, 1) != 1) {
+		/* the starter is gone: nobody to tell */
+	}
+	close(*ready_fd);
+	*ready_fd = -1;
+}
+
+/* The detached VM runs: its stdio leaves the starter's terminal. */
+static int daemon_stdio(int log_fd)
+{
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (null < 0 || dup2(null, STDIN_FILENO) < 0 ||
+	    dup2(log_fd, STDOUT_FILENO) < 0 || dup2(log_fd, STDERR_FILENO) < 0) {
+		int ret = -errno;
+
+		if (null >= 0)
+			close(null);
+		return ret;
+	}
+	close(null);
+	/* Not keeping a directory busy; paths it needs are absolute. */
+	if (chdir("/")) {
+		/* harmless: it stays where it was */
+	}
+	return 0;
+}
+
+/*
+ * A detached start failed after stdio went to the log: standard error
+ * goes back to the starter's, and what the log got is written there.
+ */
+static void replay_log(int starter_err, int log_fd)
+{
+	char buf[4096];
+	off_t off = 0;
+	ssize_t n;
+
+	if (dup2(starter_err, STDERR_FILENO) < 0)
+		return;
+	while ((n = pread(log_fd, buf, sizeof(buf), off)) > 0) {
+		if (write(STDERR_FILENO, buf, (size_t)n) != n)
+			return;
+		off += n;
+	}
 }
 
 static int run_main(int argc, char **argv)
@@ -566,7 +759,9 @@ static int run_main(int argc, char **argv)
 		},
 		.backend = "sim",
 	};
-	struct gctl_sink sink = { 0 };
+	struct gctl_rundir_claim claim = { .fd = -1 };
+	struct gctl_sink sink = { 0 }, vmm_sink;
+	struct gctl_ctl_server *srv = NULL;
 	struct gctl_step *step = NULL;
 	struct gctl_stats *stats = NULL;
 	struct gctl_run_dash *dash = NULL;
@@ -574,9 +769,11 @@ static int run_main(int argc, char **argv)
 	struct gctl_vmm *vmm = NULL;
 	struct gctl_image_info info;
 	struct gctl_summary summary;
-	int ret, out_err, sig_fd = -1, timer_fd = -1;
+	int ret, out_err, sig_fd = -1, timer_fd = -1, ready_fd = -1;
+	int log_fd = -1, out_fd = STDOUT_FILENO, starter_err = -1;
 	unsigned int signals;
-	char err[512];
+	char err[PATH_MAX + 256], dir[PATH_MAX], log[PATH_MAX];
+	char image[PATH_MAX];
 	uint64_t entry;
 
 	gctl_parse_args("gunyahctl run", &run_argp, argc, argv, &a);
@@ -593,11 +790,44 @@ static int run_main(int argc, char **argv)
 		return GCTL_EXIT_USAGE;
 	}
 
+	if (a.name) {
+		ret = gctl_rundir_open(true, dir, sizeof(dir), err, sizeof(err));
+		if (!ret)
+			ret = gctl_rundir_claim(dir, a.name, &claim, err,
+						sizeof(err));
+		if (ret) {
+			gctl_err(CMD, "--name %s: %s", a.name, err);
+			return ret == -EADDRINUSE || ret == -ENAMETOOLONG ?
+				       GCTL_EXIT_CANTCREAT :
+				       ret == -EPERM ? GCTL_EXIT_NOPERM :
+						       GCTL_EXIT_OSERR;
+		}
+		/* The VM's description keeps the image whatever the cwd. */
+		if (!realpath(a.image, image))
+			snprintf(image, sizeof(image), "%s", a.image);
+	}
+	if (a.detach) {
+		ret = detach(dir, a.name, &claim, &ready_fd);
+		if (ret >= 0)
+			return ret; /* the parent */
+		if (gctl_rundir_file(dir, a.name, "log", log, sizeof(log)) ||
+		    (log_fd = open(log, O_RDWR | O_CREAT | O_TRUNC | O_APPEND |
+					       O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
+			gctl_err(CMD, "%s/%s.log: %s", dir, a.name, strerror(errno));
+			ret = GCTL_EXIT_CANTCREAT;
+			goto out;
+		}
+		/* Exits are for attach; the log keeps the console. */
+		out_fd = log_fd;
+		a.quiet = true;
+	}
+
 	/* Before any thread exists, so that every thread inherits it. */
 	sig_fd = block_signals();
 	if (sig_fd < 0) {
 		gctl_err(CMD, "signalfd: %s", strerror(errno));
-		return GCTL_EXIT_OSERR;
+		ret = GCTL_EXIT_OSERR;
+		goto out;
 	}
 
 	ret = gctl_backend_open(CMD, a.backend, &be);
@@ -608,14 +838,33 @@ static int run_main(int argc, char **argv)
 		if (!ret)
 			gctl_stats_sink(stats, &sink);
 	} else {
-		ret = make_writer(&a, &sink);
+		ret = make_writer(&a, out_fd, &sink);
 	}
 	if (ret) {
 		gctl_err(CMD, "%s", strerror(-ret));
 		ret = GCTL_EXIT_OSERR;
 		goto out;
 	}
-	ret = gctl_vmm_create(be, &a.cfg, &sink, &vmm, err, sizeof(err));
+	vmm_sink = sink;
+	if (a.name) {
+		struct gctl_ctl_info ci = {
+			.dir = dir,
+			.name = a.name,
+			.backend = gh_backend_name(be),
+			.image = image,
+			.log = a.detach ? log : NULL,
+			.nr_vcpus = a.cfg.nr_vcpus,
+		};
+
+		ret = gctl_ctl_server_new(&claim, &ci, &srv);
+		if (ret) {
+			gctl_err(CMD, "%s", strerror(-ret));
+			ret = GCTL_EXIT_OSERR;
+			goto out;
+		}
+		gctl_ctl_server_tee(srv, &sink, &vmm_sink);
+	}
+	ret = gctl_vmm_create(be, &a.cfg, &vmm_sink, &vmm, err, sizeof(err));
 	if (ret) {
 		if (gh_backend_is_sim(be))
 			gctl_err(CMD, "backend sim: %s", err);
@@ -630,8 +879,11 @@ static int run_main(int argc, char **argv)
 		goto out;
 	entry = a.entry_set ? a.entry : info.entry;
 
-	/* The dashboard has keys of its own for stepping. */
-	if (a.cfg.step && !a.dashboard) {
+	/*
+	 * The dashboard has keys of its own for stepping; detached, nothing
+	 * reads stdin: --step only starts it paused.
+	 */
+	if (a.cfg.step && !a.dashboard && !a.detach) {
 		ret = gctl_step_new(vmm, &sink, STDIN_FILENO, a.cfg.step, &step);
 		if (ret) {
 			gctl_err(CMD, "%s", strerror(-ret));
@@ -657,6 +909,20 @@ static int run_main(int argc, char **argv)
 	}
 	timer_fd = arm_timeout(a.timeout);
 
+	/*
+	 * Detached, what the vCPUs say goes to the log from their first
+	 * instruction on (not to the starter's terminal, by a race); should
+	 * the start fail, the starter is shown it all the same.
+	 */
+	if (ready_fd >= 0) {
+		starter_err = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+		ret = starter_err < 0 ? -errno : daemon_stdio(log_fd);
+		if (ret) {
+			gctl_err(CMD, "detaching: %s", strerror(-ret));
+			ret = GCTL_EXIT_OSERR;
+			goto out;
+		}
+	}
 	ret = gctl_vmm_start(vmm, entry, err, sizeof(err));
 	if (ret)
 		gctl_err(CMD, "%s", err);
@@ -664,8 +930,15 @@ static int run_main(int argc, char **argv)
 		ret = GCTL_EXIT_SOFTWARE;
 		goto out;
 	}
+	if (srv)
+		gctl_ctl_server_start(srv, vmm);
+	if (!ret && ready_fd >= 0) {
+		report_ready(&ready_fd, 0);
+		close(starter_err);
+		starter_err = -1;
+	}
 	signals = event_loop(vmm, step, dash ? gctl_run_dash_view(dash) : NULL,
-			     sig_fd, timer_fd);
+			     srv, sig_fd, timer_fd);
 	ret = gctl_vmm_finish(vmm, &summary);
 	out_err = sink.ops->flush(sink.ctx);
 	/* A signal or q means leave now; else the final state stays up. */
@@ -676,15 +949,33 @@ static int run_main(int argc, char **argv)
 		gctl_err(CMD, "writing the output: %s", strerror(-out_err));
 		ret = EX_IOERR;
 	}
+	if (srv)
+		gctl_ctl_server_finish(srv, &summary);
 
 out:
 	/* The terminal first: whatever went wrong is then readable. */
 	gctl_run_dash_free(dash);
+	/*
+	 * A detached start that failed: the starter hears it (the message
+	 * is out already), and the name is left with nothing to collect.
+	 */
+	if (ready_fd >= 0) {
+		if (starter_err >= 0)
+			replay_log(starter_err, log_fd);
+		gctl_rundir_reap(dir, a.name);
+	}
+	report_ready(&ready_fd, ret ? ret : GCTL_EXIT_SOFTWARE);
+	if (starter_err >= 0)
+		close(starter_err);
 	gctl_step_free(step);
 	gctl_vmm_destroy(vmm);
+	gctl_ctl_server_free(srv);
+	gctl_rundir_release(&claim);
 	gctl_sink_destroy(&sink);
 	gctl_stats_free(stats);
 	gh_backend_close(be);
+	if (log_fd >= 0)
+		close(log_fd);
 	if (timer_fd >= 0)
 		close(timer_fd);
 	if (sig_fd >= 0)

@@ -19,16 +19,16 @@ struct gctl_run_dash {
 };
 
 /* The engine's view of a vCPU, refined by the hypervisor's where known. */
-static const char *vcpu_state(struct gctl_run_dash *rd, unsigned int i,
-			      struct gctl_stats_vcpu *v)
+static const char *vcpu_state(struct gctl_vmm *vmm, unsigned int i,
+			      struct gctl_stats_vcpu *v, bool *no_hyp)
 {
-	enum gctl_vcpu_state es = gctl_vmm_vcpu_state(rd->vmm, i);
+	enum gctl_vcpu_state es = gctl_vmm_vcpu_state(vmm, i);
 
-	if (!rd->no_hyp) {
-		int ret = gctl_vmm_hyp_stats(rd->vmm, i, &v->hyp);
+	if (!*no_hyp) {
+		int ret = gctl_vmm_hyp_stats(vmm, i, &v->hyp);
 
 		v->have_hyp = !ret;
-		rd->no_hyp = ret == -ENOTTY || ret == -EOPNOTSUPP;
+		*no_hyp = ret == -ENOTTY || ret == -EOPNOTSUPP;
 	}
 	switch (es) {
 	case GCTL_VCPU_NEW:
@@ -61,23 +61,28 @@ static const char *vcpu_state(struct gctl_run_dash *rd, unsigned int i,
 	return "?";
 }
 
-static void rd_snapshot(void *ctx, struct gctl_stats_snap *s)
+void gctl_vmm_snap_fill(struct gctl_vmm *vmm, struct gctl_stats_snap *s,
+			bool *no_hyp)
 {
-	struct gctl_run_dash *rd = ctx;
-	enum gctl_vmm_state st;
+	/* Peeked, not drained: the caller's loop owns the event fd. */
+	enum gctl_vmm_state st = gctl_vmm_peek_state(vmm);
 
-	gctl_stats_snapshot(rd->stats, s);
-	snprintf(s->vm, sizeof(s->vm), "%s", rd->vm);
-	snprintf(s->backend, sizeof(s->backend), "%s", rd->backend);
-	/* Draining the event fd here is fine: run.c's loop looks at the
-	 * state again after every dispatch. */
-	st = gctl_vmm_state(rd->vmm);
 	snprintf(s->run_state, sizeof(s->run_state), "%s",
 		 st == GCTL_VMM_DONE ? "done" :
 		 st == GCTL_VMM_PAUSED ? "paused" : "running");
 	for (unsigned int i = 0; i < s->nr_vcpus; i++)
 		snprintf(s->vcpu[i].state, sizeof(s->vcpu[i].state), "%s",
-			 vcpu_state(rd, i, &s->vcpu[i]));
+			 vcpu_state(vmm, i, &s->vcpu[i], no_hyp));
+}
+
+static void rd_snapshot(void *ctx, struct gctl_stats_snap *s)
+{
+	struct gctl_run_dash *rd = ctx;
+
+	gctl_stats_snapshot(rd->stats, s);
+	snprintf(s->vm, sizeof(s->vm), "%s", rd->vm);
+	snprintf(s->backend, sizeof(s->backend), "%s", rd->backend);
+	gctl_vmm_snap_fill(rd->vmm, s, &rd->no_hyp);
 }
 
 static void rd_pause(void *ctx)

@@ -40,4 +40,13 @@ int gctl_run_dash_end(struct gctl_run_dash *rd, const struct gctl_summary *s,
 /* Give the terminal back if it is still held (error paths). */
 void gctl_run_dash_free(struct gctl_run_dash *rd);
 
+/*
+ * The source's part of a snapshot of the engine (stats.h): run_state, and
+ * each vCPU's state ("running", "idle", "off", "paused", "stopped"...) and
+ * the hypervisor's counts where the backend has them (*no_hyp is set once
+ * it says it has none, to stop asking).  Also for a VM's control server.
+ */
+void gctl_vmm_snap_fill(struct gctl_vmm *vmm, struct gctl_stats_snap *s,
+			bool *no_hyp);
+
 #endif /* GCTL_RUN_DASH_H */

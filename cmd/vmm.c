@@ -744,11 +744,17 @@ int gctl_vmm_event_fd(const struct gctl_vmm *vmm)
 
 enum gctl_vmm_state gctl_vmm_state(struct gctl_vmm *vmm)
 {
-	enum gctl_vmm_state st;
 	uint64_t v;
 
 	while (read(vmm->event_fd, &v, sizeof(v)) > 0)
 		;
+	return gctl_vmm_peek_state(vmm);
+}
+
+enum gctl_vmm_state gctl_vmm_peek_state(struct gctl_vmm *vmm)
+{
+	enum gctl_vmm_state st;
+
 	pthread_mutex_lock(&vmm->lock);
 	if (!vmm->nr_live)
 		st = GCTL_VMM_DONE;
@@ -832,6 +838,21 @@ void gctl_vmm_stop(struct gctl_vmm *vmm, enum gctl_stop_reason why)
 	vmm->stopping = true;
 	pthread_cond_broadcast(&vmm->cond);
 	pthread_mutex_unlock(&vmm->lock);
+}
+
+int gctl_vmm_poweroff(struct gctl_vmm *vmm)
+{
+	/* What the guest's PSCI SYSTEM_OFF gives: a 4-byte reason of 0. */
+	int ret = gh_vm_exit(vmm->vm, GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF, 0, 4);
+
+	if (ret)
+		return ret;
+	/* As after a forced stop: held exits go, nothing waits any more. */
+	pthread_mutex_lock(&vmm->lock);
+	vmm->stopping = true;
+	pthread_cond_broadcast(&vmm->cond);
+	pthread_mutex_unlock(&vmm->lock);
+	return 0;
 }
 
 unsigned int gctl_vmm_nr_vcpus(const struct gctl_vmm *vmm)

@@ -45,7 +45,10 @@
  *           VM's STATUS exit, exit type forced_stop); where the backend
  *           has no forced stop, as kill;
  *   kill    immediate_exit + kick every vCPU, threads end without a
- *           STATUS exit.
+ *           STATUS exit;
+ *   poweroff  the VM exits as from a host power-off (gh_vm_exit: exit
+ *           type poweroff, so the run ends with status 0); -ENOTTY
+ *           where the backend cannot, and nothing happens.
  * Paused means no vCPU is inside RUN (after at most one time slice), so
  * registers can be read.
  */
@@ -181,6 +184,12 @@ bool gctl_vmm_started(const struct gctl_vmm *vmm);
  */
 int gctl_vmm_event_fd(const struct gctl_vmm *vmm);
 enum gctl_vmm_state gctl_vmm_state(struct gctl_vmm *vmm);
+/*
+ * The state, leaving the event fd alone: for code called from inside an
+ * event loop that drains it itself (one drain per turn, or a wake-up is
+ * lost).
+ */
+enum gctl_vmm_state gctl_vmm_peek_state(struct gctl_vmm *vmm);
 
 void gctl_vmm_pause(struct gctl_vmm *vmm);
 void gctl_vmm_resume(struct gctl_vmm *vmm);
@@ -188,6 +197,8 @@ void gctl_vmm_step(struct gctl_vmm *vmm, uint64_t n);
 /* Also from a vCPU thread. */
 void gctl_vmm_stop(struct gctl_vmm *vmm, enum gctl_stop_reason why);
 void gctl_vmm_kill(struct gctl_vmm *vmm, enum gctl_stop_reason why);
+/* 0, or -errno from the backend (-EINVAL: the VM is not running). */
+int gctl_vmm_poweroff(struct gctl_vmm *vmm);
 
 /* Per-vCPU counters and state: lock-free, any thread, any time. */
 unsigned int gctl_vmm_nr_vcpus(const struct gctl_vmm *vmm);

@@ -38,6 +38,12 @@ _gunyahctl_exit_types()
         awk '/^exit types/ { t = 1; next } /^exit codes/ { t = 0 } t { print $2 }'
 }
 
+# The named VMs, from gunyahctl list.
+_gunyahctl_vms()
+{
+    "$1" list 2>/dev/null | awk 'NR > 1 { print $1 }'
+}
+
 # diag's check names, from its own table.
 _gunyahctl_checks()
 {
@@ -112,6 +118,12 @@ _gunyahctl()
         info) ;;
         diag)
             COMPREPLY=($(compgen -W '$(_gunyahctl_checks "$bin")' -- "$cur"))
+            ;;
+        list) ;;
+        status | stat | attach | pause | resume | step | stop | wait)
+            # NAME, then (step) a number of exits
+            ((pos == 1)) &&
+                COMPREPLY=($(compgen -W '$(_gunyahctl_vms "$bin")' -- "$cur"))
             ;;
         *)
             # run IMAGE and whatever comes: files

@@ -29,6 +29,11 @@ function __gunyahctl_checks
     $bin diag --list 2>/dev/null | awk '{ name = $1; $1 = ""; sub(/^ +/, ""); print name "\t" $0 }'
 end
 
+function __gunyahctl_vms
+    set -l bin (__gunyahctl_bin)
+    $bin list 2>/dev/null | awk 'NR > 1 { print $1 }'
+end
+
 # True while the command line has CMD and no positional argument after it.
 function __gunyahctl_first_arg_of
     set -l tokens (commandline -opc)
@@ -98,3 +103,26 @@ complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s q -l quiet -d 'Onl
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l dashboard -d 'A live full-screen view of the exits'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l interval -x -d '(dashboard) Redraw every MS milliseconds'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l exit-on-stop -d '(dashboard) Leave as soon as the VM stops'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l name -x -d 'Name the VM: the admin commands reach it'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s d -l detach -d 'With --name: run in the background'
+
+# the named VMs' commands
+complete -c gunyahctl -n '__fish_seen_subcommand_from list' -s j -l json -d 'One JSON object per VM'
+for c in status stat attach pause resume step stop wait
+    complete -c gunyahctl -n "__gunyahctl_first_arg_of $c" -a '(__gunyahctl_vms)'
+end
+complete -c gunyahctl -n '__fish_seen_subcommand_from status' -s j -l json -d 'Print one JSON object'
+complete -c gunyahctl -n '__fish_seen_subcommand_from stat' -s j -l json -d 'One JSON object per sample'
+complete -c gunyahctl -n '__fish_seen_subcommand_from stat' -s w -l watch -d 'A sample every interval'
+complete -c gunyahctl -n '__fish_seen_subcommand_from stat' -s i -l interval -x -d 'Seconds between samples'
+complete -c gunyahctl -n '__fish_seen_subcommand_from stat' -s n -l count -x -d 'With --watch: stop after N samples'
+complete -c gunyahctl -n '__fish_seen_subcommand_from attach' -s j -l json -d 'JSON Lines, as run --json prints them'
+complete -c gunyahctl -n '__fish_seen_subcommand_from attach' -s n -l count -x -d 'Detach after N exits'
+complete -c gunyahctl -n '__fish_seen_subcommand_from attach' -l dashboard -d 'The live full-screen view of the VM'
+complete -c gunyahctl -n '__fish_seen_subcommand_from attach' -l interval -x -d '(dashboard) Redraw every MS milliseconds'
+complete -c gunyahctl -n '__fish_seen_subcommand_from step' -s j -l json -d 'JSON Lines, as run --json prints them'
+complete -c gunyahctl -n '__fish_seen_subcommand_from step' -s t -l timeout -x -d 'Give up after SEC seconds'
+complete -c gunyahctl -n '__fish_seen_subcommand_from stop' -s f -l force -d 'A forced stop instead of a power-off'
+complete -c gunyahctl -n '__fish_seen_subcommand_from stop' -s t -l timeout -x -d 'Wait at most SEC seconds for the end'
+complete -c gunyahctl -n '__fish_seen_subcommand_from wait' -s j -l json -d 'Print how it ended as one JSON object'
+complete -c gunyahctl -n '__fish_seen_subcommand_from wait' -s t -l timeout -x -d 'Give up after SEC seconds'

@@ -157,6 +157,20 @@ int gh_vm_force_stop(struct gh_vm *vm)
 	return (int)gh_ioctl(vm->be, vm->vm_fd, GH_SIM_VM_FORCE_STOP, NULL);
 }
 
+int gh_vm_exit(struct gh_vm *vm, uint16_t type, uint64_t reason,
+	       uint32_t reason_size)
+{
+	struct gunyah_vm_exit_info ei = { .type = type,
+					  .reason_size = reason_size };
+
+	if (reason_size > GUNYAH_VM_MAX_EXIT_REASON_SIZE)
+		return -EINVAL;
+	/* The reason word is little-endian in exit_info, as the RM writes it. */
+	for (uint32_t i = 0; i < reason_size; i++)
+		ei.reason[i] = (uint8_t)(reason >> (8 * i));
+	return (int)gh_ioctl(vm->be, vm->vm_fd, GH_SIM_VM_EXIT, &ei);
+}
+
 int gh_vm_add_pf_region(struct gh_vm *vm, uint64_t guest_addr, uint64_t size)
 {
 	struct gh_sim_region r = { .addr = guest_addr, .size = size };

@@ -155,6 +155,14 @@ int gh_vm_set_dtb(struct gh_vm *vm, uint64_t guest_addr, uint64_t size);
 int gh_vm_start(struct gh_vm *vm);
 /* Forced stop (exit type 7).  -ENOTTY where the backend has no way. */
 int gh_vm_force_stop(struct gh_vm *vm);
+/*
+ * Make the VM exit (status EXITED) with exit type type and a reason of
+ * reason_size bytes (at most 8; the low bytes of reason), as the resource
+ * manager reports a host power-off: GH_SIM_VM_EXIT.  -EINVAL if it is not
+ * running; -ENOTTY where the backend has no way.
+ */
+int gh_vm_exit(struct gh_vm *vm, uint16_t type, uint64_t reason,
+	       uint32_t reason_size);
 /* Declare a guest range that faults (PAGE_FAULT exits) until mapped. */
 int gh_vm_add_pf_region(struct gh_vm *vm, uint64_t guest_addr, uint64_t size);
 int gh_vm_read_mem(struct gh_vm *vm, uint64_t guest_addr, void *buf,

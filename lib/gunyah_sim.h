@@ -123,6 +123,15 @@ struct gh_sim_vcpu_stats {
 	_IOW(GH_SIM_IOCTL_TYPE, 0x81, struct gh_sim_region)
 #define GH_SIM_VM_READ_MEM _IOW(GH_SIM_IOCTL_TYPE, 0x82, struct gh_sim_mem_rw)
 #define GH_SIM_VM_SET_SLICE_US _IOW(GH_SIM_IOCTL_TYPE, 0x83, __u64)
+/*
+ * The VM exits with this exit_info (padding 0, reason_size at most 8), as
+ * the resource manager reports a VM the host powered off or shut down:
+ * every vCPU then sees the STATUS exit (EXITED).  -EINVAL when the VM is
+ * not running.  A host-side power-off request, where a real host would go
+ * through the resource manager.
+ */
+#define GH_SIM_VM_EXIT \
+	_IOW(GH_SIM_IOCTL_TYPE, 0x84, struct gunyah_vm_exit_info)
 
 /*
  * vCPU fd.  GET_REGS answers -EBUSY while the vCPU is inside RUN (the

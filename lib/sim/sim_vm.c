@@ -581,6 +581,22 @@ static long vm_force_stop(struct sim_vm *vm)
 	return 0;
 }
 
+static long vm_exit_req(struct sim_vm *vm,
+			const struct gunyah_vm_exit_info *ei)
+{
+	if (ei->padding || ei->reason_size > GUNYAH_VM_MAX_EXIT_REASON_SIZE)
+		return -EINVAL;
+	pthread_rwlock_rdlock(&vm->status_lock);
+	if (vm->status != SIM_RM_RUNNING) {
+		pthread_rwlock_unlock(&vm->status_lock);
+		return -EINVAL;
+	}
+	pthread_rwlock_unlock(&vm->status_lock);
+	sim_vm_exited(vm, SIM_RM_EXITED, ei->type,
+		      ei->reason_size ? ei->reason : NULL, ei->reason_size);
+	return 0;
+}
+
 long sim_vm_ioctl(struct sim_vm *vm, unsigned long req, void *arg)
 {
 	if (_IOC_SIZE(req) && !arg)
@@ -610,6 +626,8 @@ long sim_vm_ioctl(struct sim_vm *vm, unsigned long req, void *arg)
 		return vm_set_boot_context(vm, arg);
 	case GH_SIM_VM_FORCE_STOP:
 		return vm_force_stop(vm);
+	case GH_SIM_VM_EXIT:
+		return vm_exit_req(vm, arg);
 	case GH_SIM_VM_ADD_PF_REGION:
 		return vm_add_pf_region(vm, arg);
 	case GH_SIM_VM_READ_MEM:

@@ -1,0 +1,199 @@
+#!/usr/bin/env bats
+# Watching named VMs: attach (one client or several, slow ones) and stat.
+
+setup() {
+	load admin_helpers
+	admin_setup
+}
+
+teardown() { admin_teardown; }
+
+# Wait until NAME has N attached clients.
+attached() {
+	eventually bash -c "[[ \$(\"\$GUNYAHCTL\" status --json $1 | jq .attached) == $2 ]]"
+}
+
+@test "attach shows exits and console as run does; --count detaches, the VM runs on" {
+	# Paused after its first exit (a "t", shown at the pause).
+	start_vm vm --uart $UART --step "$TICK"
+	eventually bash -c '[[ $("$GUNYAHCTL" stat --json vm | jq -r .state) == paused ]]'
+	gunyahctl attach --count 6 vm >"$BATS_TEST_TMPDIR/out" &
+	att=$!
+	attached vm 1
+	gunyahctl step vm 6 >/dev/null
+	wait $att
+	run cat "$BATS_TEST_TMPDIR/out"
+	assert_line --index 0 "vcpu0 #2 mmio write 0x09000000 len=4 data=0x00000069 [uart]"
+	assert_line --index 1 "vcpu0 #3 mmio write 0x09000000 len=4 data=0x00000063 [uart]"
+	assert_line --index 2 "vcpu0 #4 mmio write 0x09000000 len=4 data=0x0000006b [uart]"
+	assert_line --index 3 "vcpu0 #5 mmio write 0x09000000 len=4 data=0x0000000a [uart]"
+	assert_line --index 4 "ick"
+	assert_line --index 5 "vcpu0 #6 mmio write 0x09000000 len=4 data=0x00000074 [uart]"
+	assert_line --index 6 "vcpu0 #7 mmio write 0x09000000 len=4 data=0x00000069 [uart]"
+	assert_equal "${#lines[@]}" 7
+	# Detached: it runs on, nobody attached.
+	gunyahctl resume vm
+	assert_equal "$(gunyahctl status --json vm | jq -r '[.state, .attached] | join(" ")')" "running 0"
+}
+
+@test "attach --json: run's records, and the console as events" {
+	start_vm vm --uart $UART "$TICK"
+	run_split gunyahctl attach --json --count 20 vm
+	assert_success
+	assert_equal "$stderr" ""
+	assert_json_lines
+	assert_equal "$(exits_json | wc -l)" 20
+	# seq goes up by one, records have run's keys.
+	exits_json | jq -s -e '[.[].seq] as $s | ($s | length) == 20 and
+		all(range(1; 20); $s[.] == $s[. - 1] + 1)' >/dev/null
+	assert_equal "$(exits_json | jq -c 'del(.t_ns, .seq, .mmio.data)' | sort -u)" \
+		'{"vcpu":0,"exit":"mmio","mmio":{"phys_addr":"0x9000000","len":4,"is_write":true},"resume":"handled","region":"uart"}'
+	# Whole lines of the guest's, but the first (attached mid-line).
+	jq -s -e '[.[] | select(.event == "console") | .text] |
+		length >= 3 and all(.[1:][]; . == "tick\n")' <<<"$output" >/dev/null
+}
+
+@test "two clients attached at once get the same exits; one leaving does not stop the other" {
+	start_vm vm "$TICK"
+	gunyahctl pause vm
+	gunyahctl attach --json --count 50 vm >"$BATS_TEST_TMPDIR/a1" &
+	a1=$!
+	gunyahctl attach --json --count 100 vm >"$BATS_TEST_TMPDIR/a2" &
+	a2=$!
+	attached vm 2
+	gunyahctl resume vm
+	wait $a1
+	wait $a2
+	run jq -c 'del(.t_ns)' "$BATS_TEST_TMPDIR/a1"
+	first=$output
+	assert_equal "${#lines[@]}" 50
+	run jq -c 'del(.t_ns)' "$BATS_TEST_TMPDIR/a2"
+	assert_equal "${#lines[@]}" 100
+	# The first 50 of the second client are the first client's 50.
+	assert_equal "$(head -n 50 <<<"$output")" "$first"
+	assert_equal "$(jq -r 'select(.seq) | .seq' "$BATS_TEST_TMPDIR/a2" | uniq | wc -l)" 100
+	assert_equal "$(gunyahctl status --json vm | jq -r '[.state, .attached] | join(" ")')" "running 0"
+}
+
+@test "attached when the VM ends: its summary, and its exit status" {
+	start_vm vm "$TICK"
+	# Paused: the stream is the exit the vCPU holds (if it had taken one
+	# when the pause came), the status exit, the summary.
+	gunyahctl pause vm
+	# A kicked vCPU leaves RUN within a time slice, with an exit or not.
+	eventually bash -c '[[ $("$GUNYAHCTL" stat --json vm | jq -r ".vcpus[0].thread") != run ]]'
+	n=$(stat_jq vm .exits)
+	held=$( [[ $(stat_jq vm '.vcpus[0].thread') == held ]] && echo 1 || echo 0)
+	gunyahctl attach vm >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	att=$!
+	attached vm 1
+	gunyahctl stop --force vm
+	wait $att || s=$?
+	assert_equal "${s:-0}" 6
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" ""
+	run cat "$BATS_TEST_TMPDIR/out"
+	m=$((n + held))
+	if ((held)); then
+		assert_line --index 0 --regexp "^vcpu0 #$m mmio write 0x09000000 len=4 data=0x000000[0-9a-f]{2}\$"
+	fi
+	assert_line --index $((held)) "vcpu0 #$((m + 1)) status exited type=forced_stop(7)"
+	assert_line --index $((held + 1)) --regexp "^summary: $((m + 1)) exits in [0-9.]+ s \\([0-9]+ exits/s\\); result stopped, exit status 6\$"
+	assert_line --index $((held + 2)) "  vcpu0: $((m + 1)) exits, mmio $m (0 read, $m write), status 1"
+	assert_equal "${#lines[@]}" $((held + 3))
+}
+
+@test "Ctrl-C (SIGINT) or SIGTERM detaches with status 0; the VM runs on" {
+	start_vm vm --step "$TICK"
+	for sig in INT TERM; do
+		# A background job starts with SIGINT ignored: put it back.
+		perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV' \
+			"$GUNYAHCTL" attach --json vm >"$BATS_TEST_TMPDIR/out" &
+		att=$!
+		attached vm 1
+		gunyahctl step vm 3 >/dev/null
+		eventually bash -c "(( \$(wc -l <'$BATS_TEST_TMPDIR/out') == 3 ))"
+		kill -$sig $att
+		s=0
+		wait $att || s=$?
+		assert_equal "$sig $s" "$sig 0"
+		attached vm 0
+		assert_equal "$(jq -c .mmio.phys_addr "$BATS_TEST_TMPDIR/out" | sort -u)" '"0x9000000"'
+	done
+	gunyahctl resume vm
+	assert_equal "$(stat_jq vm .state)" running
+}
+
+@test "a client too slow to read loses records, is told, and does not slow the VM" {
+	start_vm vm "$TICK"
+	# Reads nothing for a while: the socket and the VM's queue fill up.
+	gunyahctl attach --json --count 2000000 vm |
+		{ sleep 1.5; cat; } >"$BATS_TEST_TMPDIR/out" &
+	attached vm 1
+	a=$(stat_jq vm .exits)
+	sleep 0.5
+	b=$(stat_jq vm .exits)
+	# The VM did not wait for the client (hundreds of thousands per s).
+	(( b - a > 20000 ))
+	gunyahctl stop --force vm
+	wait
+	run jq -r 'select(.event == "lost") | .records' "$BATS_TEST_TMPDIR/out"
+	assert [ "${#lines[@]}" -ge 1 ]
+	(( lines[0] > 0 ))
+	# Everything it did get is whole JSON.
+	jq -e . "$BATS_TEST_TMPDIR/out" >/dev/null
+}
+
+@test "stat: counters per vCPU and in all, text and JSON" {
+	start_vm vm --vcpus 2 "$G/smp_writes.elf"
+	start_vm ticker "$TICK"
+	gunyahctl pause ticker
+	run gunyahctl stat --json ticker
+	assert_success
+	n=$(jq .exits <<<"$output")
+	assert_equal "$(jq -c '[.name, .state, .counts.mmio_write == .exits, (.vcpus | length), .vcpus[0].exits == .exits]' <<<"$output")" \
+		'["ticker","paused",true,1,true]'
+	jq -e '.uptime_ns > 0 and .exits_per_s > 0' <<<"$output" >/dev/null
+	run gunyahctl stat ticker
+	assert_success
+	assert_line --index 0 --regexp "^ticker: paused, $n exits in [0-9.]+s, [0-9]+ exits/s\$"
+	assert_line --index 1 --regexp "^  vcpu0 paused: $n exits, mmio $n \\(0 read, $n write\\)\$"
+	# The busiest MMIO addresses, as the dashboard ranks them.
+	assert_line --index 2 "  busiest MMIO:"
+	assert_line --index 3 "    0x9000000    0 read, $n write"
+	assert_equal "${#lines[@]}" 4
+	run gunyahctl stat --json ticker
+	assert_equal "$(jq -c .mmio_top <<<"$output")" "[{\"addr\":\"0x9000000\",\"reads\":0,\"writes\":$n,\"region\":null}]"
+}
+
+@test "stat --watch: a sample per interval, the rate over it, until --count" {
+	start_vm vm --vcpus 2 "$TICK"
+	run gunyahctl stat --watch --json --interval 0.1 --count 3 vm
+	assert_success
+	assert_equal "${#lines[@]}" 3
+	jq -s -e '.[0].exits < .[1].exits and .[1].exits < .[2].exits and
+		all(.[]; .exits_per_s > 0 and (.vcpus | length) == 2)' <<<"$output" >/dev/null
+	run gunyahctl stat --watch --count 2 --interval 0.05 vm
+	assert_success
+	# Two vCPUs (the second never started: off): a line each, a total,
+	# the busiest address; a blank line between samples (which $lines
+	# leaves out).
+	assert_line --index 0 --regexp '^vm: running, [0-9]+ exits in [0-9.]+s, [0-9]+ exits/s$'
+	assert_line --index 1 --regexp '^  vcpu0 running: [0-9]+ exits, mmio [0-9]+ \(0 read, [0-9]+ write\)$'
+	assert_line --index 2 --regexp '^  vcpu1 (new|off): 0 exits$'
+	assert_line --index 3 --regexp '^  total: [0-9]+ exits'
+	assert_line --index 4 "  busiest MMIO:"
+	assert_line --index 5 --regexp '^    0x9000000    0 read, [0-9]+ write$'
+	assert_line --index 6 --regexp '^vm: running, '
+	assert_equal "${#lines[@]}" 12
+	assert_output --partial $'\n\nvm: running, '
+	run_split gunyahctl stat --count 2 vm
+	assert_equal "$status" 64
+	assert_equal "$stderr" "gunyahctl: stat: --count needs --watch"
+}
+
+@test "stat --watch ends quietly when the VM ends" {
+	start_vm vm --timeout 0.3 "$TICK"
+	run gunyahctl stat --watch --json --interval 0.05 vm
+	assert_success
+	assert [ "${#lines[@]}" -ge 2 ]
+}

@@ -1,0 +1,133 @@
+# Shared by the admin*.bats files: named VMs in a private runtime
+# directory per test, and a teardown that checks nothing is left behind.
+load run_helpers
+
+# Absolute and without "..": the image a VM reports is its real path.
+TICK=$(realpath "$G/tick.elf")
+SPIN=$(realpath "$G/spin.elf")
+
+admin_setup() {
+	export GUNYAHCTL
+	export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/rt
+	mkdir -p "$XDG_RUNTIME_DIR"
+	RD=$XDG_RUNTIME_DIR/gunyahctl
+	PIDS=$BATS_TEST_TMPDIR/pids
+	: >"$PIDS"
+	# ASan and LeakSanitizer reports (make asan) go to files, also those
+	# of detached VMs, whose stderr is a log nobody reads: teardown looks
+	# at them.  (UBSan, linked with ASan, writes to stderr whatever
+	# log_path says; its errors abort the process, which the tests see.)
+	SAN_DIR=$BATS_TEST_TMPDIR/san
+	mkdir -p "$SAN_DIR"
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$SAN_DIR/asan"
+	export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$SAN_DIR/ubsan:print_stacktrace=1"
+	export TSAN_OPTIONS="${TSAN_OPTIONS:+$TSAN_OPTIONS:}log_path=$SAN_DIR/tsan"
+}
+
+# Is the process there (a zombie is not: nobody may reap it here)?
+alive() {
+	local st
+	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+	[[ $st != Z ]]
+}
+
+# Wait up to 3 s for a process to go.
+wait_gone() {
+	local i
+	for ((i = 0; i < 300; i++)); do
+		alive "$1" || return 0
+		sleep 0.01
+	done
+	return 1
+}
+
+pid_of() { gunyahctl status --json "$1" | jq -r .pid; }
+
+# start_vm NAME [run options] IMAGE: run --detach, remember its pid.
+start_vm() {
+	local name=$1
+	shift
+	run gunyahctl run --name "$name" --detach "$@"
+	assert_success
+	assert_output ""
+	pid_of "$name" >>"$PIDS"
+}
+
+# Remember a process started some other way (a foreground run).
+track_pid() { echo "$1" >>"$PIDS"; }
+
+# jq on a VM's stat --json.
+stat_jq() { gunyahctl stat --json "$1" | jq -r "$2"; }
+
+# Poll until a command succeeds (3 s at most).
+eventually() {
+	local i
+	for ((i = 0; i < 300; i++)); do
+		"$@" && return 0
+		sleep 0.01
+	done
+	"$@"
+}
+
+# The gunyahctl processes with this test's runtime directory.
+vm_procs() {
+	local p
+	for p in /proc/[0-9]*; do
+		[[ $(readlink "$p/exe" 2>/dev/null) == */gunyahctl ]] || continue
+		alive "${p#/proc/}" || continue
+		tr '\0' '\n' <"$p/environ" 2>/dev/null |
+			grep -qxF "XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR" && echo "${p#/proc/}"
+	done
+}
+
+# Whatever a test left running is stopped the ordinary way; then every
+# process it started must have gone and taken its socket with it.
+admin_teardown() {
+	local name pid left=() socks
+	for name in $(gunyahctl list --json 2>/dev/null |
+		jq -r 'select(.state == "running" or .state == "paused") | .name'); do
+		gunyahctl stop --force --timeout 5 "$name" >/dev/null 2>&1
+	done
+	for pid in $(cat "$PIDS" 2>/dev/null); do
+		if ! wait_gone "$pid"; then
+			kill -9 "$pid" 2>/dev/null
+			left+=("$pid")
+		fi
+	done
+	# A VM this test started but did not see (its own commands broke):
+	# any gunyahctl with this test's runtime directory.
+	for pid in $(vm_procs); do
+		kill -9 "$pid" 2>/dev/null
+		left+=("$pid")
+	done
+	socks=$(compgen -G "$RD/*.sock" || true)
+	((${#left[@]} == 0)) || fail "VM processes left running: ${left[*]}"
+	[[ -z $socks ]] || fail "sockets left: $socks"
+	if compgen -G "$SAN_DIR/*" >/dev/null; then
+		cat "$SAN_DIR"/*
+		fail "sanitizer reports: $(ls "$SAN_DIR")"
+	fi
+}
+
+# sock_send PATH DATA [LINES]: raw bytes to a VM's socket ("\n" is a
+# newline), then up to LINES lines (default 1) of what comes back.  A
+# VM that refuses a connection replies and closes at once: the request
+# may meet a closed socket (EPIPE), the reply is read all the same.
+sock_send() {
+	perl -e '
+		use strict; use IO::Socket::UNIX; use IO::Select;
+		$SIG{PIPE} = "IGNORE";
+		my ($path, $data, $want) = @ARGV;
+		my $s = IO::Socket::UNIX->new(Type => SOCK_STREAM, Peer => $path)
+			or die "connect $path: $!\n";
+		$data =~ s/\\n/\n/g;
+		print $s $data;
+		my ($buf, $n, $sel) = ("", 0, IO::Select->new($s));
+		while ($n < $want && $sel->can_read(5)) {
+			my $r = sysread($s, $buf, 65536, length $buf);
+			last if !$r;
+			$n = () = $buf =~ /\n/g;
+		}
+		print $buf;
+	' "$1" "$2" "${3:-1}"
+}
