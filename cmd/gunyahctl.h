@@ -69,7 +69,14 @@ void gctl_parse_args(const char *prog, const struct argp *argp, int argc,
 void gctl_parse_global_args(const struct argp *argp, int argc, char **argv,
 			    void *input);
 
-/* "gunyahctl: <cmd>: <message>" on stderr. */
+/*
+ * s with control characters as \xHH, into dst (len bytes, NUL included,
+ * cut short if need be): user text fit to echo on one line.  Returns the
+ * length written.
+ */
+size_t gctl_printable(char *dst, size_t len, const char *s);
+
+/* "gunyahctl: <cmd>: <message>" on stderr, on one line. */
 void gctl_err(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Report a usage error from inside an argp parser, then exit EX_USAGE. */

@@ -35,6 +35,7 @@
 #include "run_dash.h"
 #include "rundir.h"
 #include "sink.h"
+#include "opts.h"
 #include "sink_async.h"
 #include "stats.h"
 #include "step.h"
@@ -172,84 +173,28 @@ static uint64_t parse_count(const char *opt, const char *s, uint64_t max)
 	return v;
 }
 
-static bool valid_name(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (!n || n >= GCTL_REGION_NAME_MAX)
-		return false;
-	for (; *s; s++)
-		if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') &&
-		    !(*s >= '0' && *s <= '9') && !strchr("_-.", *s))
-			return false;
-	return true;
-}
-
 /* ADDR:SIZE[:NAME]; name NULL where no name is allowed. */
 static void parse_region(const char *opt, const char *arg, uint64_t *addr,
 			 uint64_t *size, char *name)
 {
-	char buf[256], *size_s, *name_s;
-	int ret;
+	char err[160];
+	int ret = gctl_opt_region(arg, addr, size, name, err, sizeof(err));
 
-	if (strlen(arg) >= sizeof(buf))
-		gctl_usage_err(CMD, "%s: argument too long", opt);
-	strcpy(buf, arg);
-	size_s = strchr(buf, ':');
-	if (!size_s)
-		gctl_usage_err(CMD, "%s %s: want ADDR:SIZE%s", opt, arg,
-			       name ? "[:NAME]" : "");
-	*size_s++ = 0;
-	name_s = strchr(size_s, ':');
-	if (name_s) {
-		*name_s++ = 0;
-		if (!name)
-			gctl_usage_err(CMD, "%s %s: want ADDR:SIZE", opt, arg);
-		if (!valid_name(name_s))
-			gctl_usage_err(CMD, "%s %s: a name is 1 to %d letters, "
-				       "digits, '_', '-' or '.'", opt, arg,
-				       GCTL_REGION_NAME_MAX - 1);
-		strcpy(name, name_s);
-	}
-	if (gctl_parse_u64(buf, addr))
-		gctl_usage_err(CMD, "%s %s: %s: not an address", opt, arg, buf);
-	ret = gctl_parse_size(size_s, size);
-	if (ret == -ERANGE)
-		gctl_usage_err(CMD, "%s %s: size too large", opt, arg);
+	if (ret == -E2BIG)
+		gctl_usage_err(CMD, "%s: %s", opt, err);
 	if (ret)
-		gctl_usage_err(CMD, "%s %s: not a size (a number with an "
-			       "optional K, M or G suffix)", opt, arg);
-	if (!*size)
-		gctl_usage_err(CMD, "%s %s: size cannot be 0", opt, arg);
+		gctl_usage_err(CMD, "%s %s: %s", opt, arg, err);
 }
 
 static void parse_script(const char *arg, struct gctl_mmio_script *s)
 {
-	char buf[1024], *vals, *tok, *save = NULL;
+	char err[160];
+	int ret = gctl_opt_script(arg, s, err, sizeof(err));
 
-	if (strlen(arg) >= sizeof(buf))
-		gctl_usage_err(CMD, "--mmio-read: argument too long");
-	strcpy(buf, arg);
-	vals = strchr(buf, '=');
-	if (!vals)
-		gctl_usage_err(CMD, "--mmio-read %s: want ADDR=VALUE[,VALUE...]",
-			       arg);
-	*vals++ = 0;
-	if (gctl_parse_u64(buf, &s->addr))
-		gctl_usage_err(CMD, "--mmio-read %s: %s: not an address", arg,
-			       buf);
-	s->nr_values = 0;
-	for (tok = strtok_r(vals, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (s->nr_values == GCTL_SCRIPT_MAX_VALUES)
-			gctl_usage_err(CMD, "--mmio-read %s: at most %d values",
-				       arg, GCTL_SCRIPT_MAX_VALUES);
-		if (gctl_parse_u64(tok, &s->values[s->nr_values++]))
-			gctl_usage_err(CMD, "--mmio-read %s: %s: not a number",
-				       arg, tok);
-	}
-	if (!s->nr_values)
-		gctl_usage_err(CMD, "--mmio-read %s: no value", arg);
+	if (ret == -E2BIG)
+		gctl_usage_err(CMD, "--mmio-read: %s", err);
+	if (ret)
+		gctl_usage_err(CMD, "--mmio-read %s: %s", arg, err);
 }
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)

@@ -9,14 +9,45 @@
 
 #include "gunyahctl.h"
 
+size_t gctl_printable(char *dst, size_t len, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+
+	if (!len)
+		return 0;
+	for (; *s && n + 1 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c != 0x7f) {
+			dst[n++] = (char)c;
+			continue;
+		}
+		if (n + 5 > len)
+			break;
+		dst[n++] = '\\';
+		dst[n++] = 'x';
+		dst[n++] = hex[c >> 4];
+		dst[n++] = hex[c & 15];
+	}
+	dst[n] = 0;
+	return n;
+}
+
 static void verr(const char *cmd, const char *fmt, va_list ap)
 {
+	char msg[1024], line[4 * sizeof(msg)];
+
+	/* Arguments are echoed in messages: control characters would break
+	 * the one line (or the terminal); they show as \xHH. */
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	gctl_printable(line, sizeof(line), msg);
 	/* vCPU threads report too: one line stays one line. */
 	flockfile(stderr);
 	fputs("gunyahctl: ", stderr);
 	if (cmd)
 		fprintf(stderr, "%s: ", cmd);
-	vfprintf(stderr, fmt, ap);
+	fputs(line, stderr);
 	fputc('\n', stderr);
 	funlockfile(stderr);
 }
