@@ -533,28 +533,6 @@ static unsigned int event_loop(struct gctl_vmm *vmm, struct gctl_step *step,
 	}
 }
 
-/*
- * The text or JSON writer; exit records pass through a writer thread
- * (sink_async.h), so formatting and writing run beside the vCPUs.
- */
-static int make_writer(const struct run_args *a, int fd,
-		       struct gctl_sink *sink)
-{
-	struct gctl_sink w;
-	int ret;
-
-	ret = a->json ? gctl_out_json_new(fd, a->quiet, &w) :
-			gctl_out_text_new(fd, a->quiet, &w);
-	if (ret || a->quiet) {
-		*sink = w;
-		return ret;
-	}
-	ret = gctl_sink_async_new(&w, sink);
-	if (ret)
-		gctl_sink_destroy(&w);
-	return ret;
-}
-
 /* Close every fd but 0, 1, 2 and those in keep (a detached VM must not
  * hold its starter's pipes, or whatever waits on them waits forever). */
 static void close_other_fds(int *keep, int n)
@@ -705,7 +683,7 @@ static int run_main(int argc, char **argv)
 		.backend = "sim",
 	};
 	struct gctl_rundir_claim claim = { .fd = -1 };
-	struct gctl_sink sink = { 0 }, vmm_sink;
+	struct gctl_sink sink = { 0 }, async_sink = { 0 }, vmm_sink;
 	struct gctl_ctl_server *srv = NULL;
 	struct gctl_step *step = NULL;
 	struct gctl_stats *stats = NULL;
@@ -783,7 +761,8 @@ static int run_main(int argc, char **argv)
 		if (!ret)
 			gctl_stats_sink(stats, &sink);
 	} else {
-		ret = make_writer(&a, out_fd, &sink);
+		ret = a.json ? gctl_out_json_new(out_fd, a.quiet, &sink) :
+			       gctl_out_text_new(out_fd, a.quiet, &sink);
 	}
 	if (ret) {
 		gctl_err(CMD, "%s", strerror(-ret));
@@ -809,6 +788,20 @@ static int run_main(int argc, char **argv)
 		}
 		gctl_ctl_server_tee(srv, &sink, &vmm_sink);
 	}
+	/*
+	 * Exit records leave the vCPU threads through a writer thread, which
+	 * formats, counts and serves them (sink_async.h); --quiet alone has
+	 * nothing to do per exit.
+	 */
+	if (!a.quiet || a.dashboard || a.name) {
+		ret = gctl_sink_async_new(&vmm_sink, &async_sink);
+		if (ret) {
+			gctl_err(CMD, "%s", strerror(-ret));
+			ret = GCTL_EXIT_OSERR;
+			goto out;
+		}
+		vmm_sink = async_sink;
+	}
 	ret = gctl_vmm_create(be, &a.cfg, &vmm_sink, &vmm, err, sizeof(err));
 	if (ret) {
 		if (gh_backend_is_sim(be))
@@ -829,7 +822,7 @@ static int run_main(int argc, char **argv)
 	 * reads stdin: --step only starts it paused.
 	 */
 	if (a.cfg.step && !a.dashboard && !a.detach) {
-		ret = gctl_step_new(vmm, &sink, STDIN_FILENO, a.cfg.step, &step);
+		ret = gctl_step_new(vmm, &vmm_sink, STDIN_FILENO, a.cfg.step, &step);
 		if (ret) {
 			gctl_err(CMD, "%s", strerror(-ret));
 			ret = GCTL_EXIT_OSERR;
@@ -914,6 +907,7 @@ out:
 		close(starter_err);
 	gctl_step_free(step);
 	gctl_vmm_destroy(vmm);
+	gctl_sink_destroy(&async_sink); /* before what it passes on to */
 	gctl_ctl_server_free(srv);
 	gctl_rundir_release(&claim);
 	gctl_sink_destroy(&sink);

@@ -3,16 +3,20 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdalign.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "sink_async.h"
 
-#define RING_ENTRIES 4096 /* a power of two */
-#define CONSOLE_CHUNK 256
-#define WAKE_AT (RING_ENTRIES / 4)
+#define RING_ENTRIES 8192 /* a power of two; > 1 ms of exits */
+#define CONSOLE_CHUNK 64 /* no bigger than an exit record */
+#define WAKE_AT (RING_ENTRIES / 2)
 #define IDLE_WAIT_NS 1000000 /* the writer looks at least every 1 ms */
+#define CACHE_LINE 64
+#define PREFETCH_AHEAD 4
 
 enum entry_kind {
 	ENTRY_EXIT,
@@ -34,15 +38,26 @@ struct async_sink {
 	struct gctl_sink inner;
 	pthread_t writer;
 
-	pthread_mutex_t lock;
-	pthread_cond_t more;	 /* to the writer: entries, or stop */
-	pthread_cond_t space;	 /* to producers: the ring has room */
-	pthread_cond_t drained;	 /* to drain(): the ring is empty, writer idle */
-	/* lock: lock */
-	uint64_t head, tail;	 /* entries [tail, head) wait for the writer */
-	bool busy;		 /* the writer is passing entries on */
-	bool stop;
-	unsigned int waiting;	 /* producers waiting for space */
+	/*
+	 * exit() and console() come one at a time (sink.h: the engine calls
+	 * them under its lock), so the ring has one producer at a time and
+	 * one consumer: head and tail are all they share on the fast path.
+	 * Each index has a line of its own, and producers keep a stale copy
+	 * of tail, reading the real one only when the copy says the ring is
+	 * full: a line that moves between CPUs on every exit costs as much
+	 * as the rest of the exit's way out.
+	 */
+	alignas(CACHE_LINE) _Atomic uint64_t head; /* next entry to fill */
+	uint64_t tail_seen;	/* producers' copy of tail */
+	alignas(CACHE_LINE) _Atomic uint64_t tail; /* next to pass on */
+	atomic_bool waiting;	/* a producer waits for space */
+
+	alignas(CACHE_LINE)
+	pthread_mutex_t lock;	/* the slow paths: sleeping and waking */
+	pthread_cond_t more;	/* to the writer: entries, or stop */
+	pthread_cond_t space;	/* to a producer: the ring has room */
+	pthread_cond_t drained; /* to drain(): the writer found it empty */
+	bool stop;		/* lock: lock */
 	struct entry ring[RING_ENTRIES];
 };
 
@@ -70,95 +85,119 @@ static void deadline_in(struct timespec *ts, long ns)
 	}
 }
 
-/* Batches out of the ring, handed on outside the lock. */
 static void *writer_main(void *data)
 {
 	struct async_sink *a = data;
+	uint64_t from = atomic_load(&a->tail);
 	struct timespec ts;
 
-	pthread_mutex_lock(&a->lock);
 	for (;;) {
-		uint64_t from = a->tail, to = a->head;
+		uint64_t to = atomic_load_explicit(&a->head,
+						   memory_order_acquire);
 
 		if (from == to) {
-			a->busy = false;
+			bool stop;
+
+			pthread_mutex_lock(&a->lock);
 			pthread_cond_broadcast(&a->drained);
-			if (a->stop)
+			stop = a->stop;
+			if (!stop && atomic_load(&a->head) == from) {
+				deadline_in(&ts, IDLE_WAIT_NS);
+				pthread_cond_timedwait(&a->more, &a->lock, &ts);
+			}
+			pthread_mutex_unlock(&a->lock);
+			if (stop && atomic_load(&a->head) == from)
 				break;
-			deadline_in(&ts, IDLE_WAIT_NS);
-			pthread_cond_timedwait(&a->more, &a->lock, &ts);
 			continue;
 		}
-		a->busy = true;
-		pthread_mutex_unlock(&a->lock);
-		/* Producers write only past head: [from, to) is ours. */
-		for (uint64_t i = from; i < to; i++)
-			pass_on(a, slot_at(a, i));
-		pthread_mutex_lock(&a->lock);
-		a->tail = to;
-		if (a->waiting)
+		for (; from < to; from++)
+			pass_on(a, slot_at(a, from));
+		atomic_store(&a->tail, to); /* seq_cst: pairs with waiting */
+		if (atomic_load(&a->waiting)) {
+			pthread_mutex_lock(&a->lock);
 			pthread_cond_broadcast(&a->space);
+			pthread_mutex_unlock(&a->lock);
+		}
 	}
-	pthread_mutex_unlock(&a->lock);
 	return NULL;
 }
 
-/* A free entry (the lock held, waiting for room if need be). */
-static struct entry *reserve_locked(struct async_sink *a)
+/* A free entry, waiting for the writer to make room if need be. */
+static struct entry *reserve(struct async_sink *a, uint64_t head)
 {
-	while (a->head - a->tail == RING_ENTRIES) {
-		pthread_cond_signal(&a->more);
-		a->waiting++;
+	/* The writer read the entries ahead last: ask for them back early,
+	 * so that filling one does not wait for its line to come over. */
+	__builtin_prefetch(slot_at(a, head + PREFETCH_AHEAD), 1);
+	if (head - a->tail_seen < RING_ENTRIES)
+		return slot_at(a, head);
+	a->tail_seen = atomic_load_explicit(&a->tail, memory_order_acquire);
+	if (head - a->tail_seen < RING_ENTRIES)
+		return slot_at(a, head);
+	pthread_mutex_lock(&a->lock);
+	atomic_store(&a->waiting, true); /* seq_cst: then look at tail */
+	pthread_cond_signal(&a->more);
+	while (head - atomic_load(&a->tail) == RING_ENTRIES)
 		pthread_cond_wait(&a->space, &a->lock);
-		a->waiting--;
-	}
-	return slot_at(a, a->head);
+	atomic_store(&a->waiting, false);
+	pthread_mutex_unlock(&a->lock);
+	a->tail_seen = atomic_load(&a->tail);
+	return slot_at(a, head);
 }
 
-static void commit_locked(struct async_sink *a)
+static void commit(struct async_sink *a, uint64_t head)
 {
-	if (++a->head - a->tail == WAKE_AT)
+	atomic_store_explicit(&a->head, head + 1, memory_order_release);
+	/* Wake the writer early when it may have fallen behind, else it
+	 * looks every millisecond by itself. */
+	if (head + 1 - a->tail_seen == WAKE_AT) {
+		/* acquire: reserve() trusts tail_seen to reuse entries */
+		a->tail_seen = atomic_load_explicit(&a->tail,
+						    memory_order_acquire);
+		if (head + 1 - a->tail_seen < WAKE_AT)
+			return;
+		pthread_mutex_lock(&a->lock);
 		pthread_cond_signal(&a->more);
+		pthread_mutex_unlock(&a->lock);
+	}
 }
 
 static void async_exit(void *ctx, const struct gctl_exit_record *rec)
 {
 	struct async_sink *a = ctx;
-	struct entry *e;
+	uint64_t head = atomic_load_explicit(&a->head, memory_order_relaxed);
+	struct entry *e = reserve(a, head);
 
-	pthread_mutex_lock(&a->lock);
-	e = reserve_locked(a);
 	e->kind = ENTRY_EXIT;
 	e->rec = *rec;
-	commit_locked(a);
-	pthread_mutex_unlock(&a->lock);
+	commit(a, head);
 }
 
 static void async_console(void *ctx, const char *buf, size_t len)
 {
 	struct async_sink *a = ctx;
 
-	pthread_mutex_lock(&a->lock);
 	do {
-		struct entry *e = reserve_locked(a);
+		uint64_t head = atomic_load_explicit(&a->head,
+						     memory_order_relaxed);
+		struct entry *e = reserve(a, head);
 		size_t n = len < CONSOLE_CHUNK ? len : CONSOLE_CHUNK;
 
 		e->kind = ENTRY_CONSOLE;
 		e->console.len = n;
 		memcpy(e->console.buf, buf, n);
-		commit_locked(a);
+		commit(a, head);
 		buf += n;
 		len -= n;
 	} while (len);
-	pthread_mutex_unlock(&a->lock);
 }
 
-/* Wait until everything reported so far has been passed on. */
+/* Wait until everything reported so far has been passed on (the writer
+ * moves tail past an entry only once it has passed it on). */
 static void drain(struct async_sink *a)
 {
 	pthread_mutex_lock(&a->lock);
 	pthread_cond_signal(&a->more);
-	while (a->head != a->tail || a->busy)
+	while (atomic_load(&a->head) != atomic_load(&a->tail))
 		pthread_cond_wait(&a->drained, &a->lock);
 	pthread_mutex_unlock(&a->lock);
 }
@@ -206,7 +245,6 @@ static void async_destroy(void *ctx)
 	pthread_cond_signal(&a->more);
 	pthread_mutex_unlock(&a->lock);
 	pthread_join(a->writer, NULL); /* it passes on what is left first */
-	gctl_sink_destroy(&a->inner);
 	pthread_cond_destroy(&a->drained);
 	pthread_cond_destroy(&a->space);
 	pthread_cond_destroy(&a->more);
@@ -231,9 +269,11 @@ int gctl_sink_async_new(const struct gctl_sink *inner, struct gctl_sink *out)
 	sigset_t all, old;
 	int ret;
 
-	a = calloc(1, sizeof(*a));
+	/* sizeof is a multiple of the alignment, as aligned_alloc wants */
+	a = aligned_alloc(alignof(struct async_sink), sizeof(*a));
 	if (!a)
 		return -ENOMEM;
+	memset(a, 0, sizeof(*a));
 	a->inner = *inner;
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_condattr_init(&attr);

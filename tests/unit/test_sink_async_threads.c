@@ -129,6 +129,7 @@ TEST(threads_async_sink_keeps_every_record_in_order)
 	ASSERT_TRUE(!f.out_of_order);
 	ASSERT_EQ(f.console_bytes, (uint64_t)PRODUCERS * (PER_PRODUCER / 1000) * 600);
 	gctl_sink_destroy(&sink);
+	gctl_sink_destroy(&inner);
 }
 
 /* Destroying passes on what is still queued. */
@@ -145,5 +146,6 @@ TEST(threads_async_sink_destroy_delivers_the_rest)
 	}
 	gctl_sink_destroy(&sink);
 	ASSERT_EQ(f.exits, 10);
+	gctl_sink_destroy(&inner);
 	ASSERT_TRUE(!f.out_of_order);
 }
