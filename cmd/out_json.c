@@ -50,6 +50,7 @@ struct mmio_tmpl {
 	enum mmio_slot slot[NR_SLOTS];	/* in the order they appear */
 	char *frag[MAX_FRAGS];		/* text before slot i, and the tail */
 	size_t frag_len[MAX_FRAGS];
+	size_t frags_len;		/* their sum */
 };
 
 struct region_str {
@@ -192,6 +193,9 @@ static int mmio_tmpl_init(struct mmio_tmpl *t, bool region)
 		p = m + used;
 	}
 	json_object_put(o);
+	t->frags_len = 0;
+	for (unsigned int i = 0; !ret && i <= t->nr; i++)
+		t->frags_len += t->frag_len[i];
 	t->ready = !ret;
 	return ret;
 }
@@ -227,17 +231,28 @@ static const struct region_str *region_json(struct json_out *j,
 	return r;
 }
 
+/* Two digits a step, from the end: the hot path writes three a record. */
 static size_t put_dec(char *p, uint64_t v)
 {
-	char tmp[24];
-	size_t n = 0;
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324252627282930"
+		"31323334353637383940414243444546474849505152535455565758596061"
+		"62636465666768697071727374757677787980818283848586878889909192"
+		"93949596979899";
+	size_t n = 1;
+	char *q;
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (size_t i = 0; i < n; i++)
-		p[i] = tmp[n - 1 - i];
+	for (uint64_t t = v; t >= 10; t /= 10)
+		n++;
+	q = p + n;
+	for (; v >= 100; v /= 100) {
+		q -= 2;
+		memcpy(q, pairs + 2 * (v % 100), 2);
+	}
+	if (v >= 10)
+		memcpy(q - 2, pairs + 2 * v, 2);
+	else
+		q[-1] = (char)('0' + v);
 	return n;
 }
 
@@ -245,14 +260,12 @@ static size_t put_dec(char *p, uint64_t v)
 static size_t put_hex_str(char *p, uint64_t v)
 {
 	static const char digits[] = "0123456789abcdef";
-	int top = 60;
+	int top = v ? (63 - __builtin_clzll(v)) & ~3 : 0;
 	size_t n = 0;
 
 	p[n++] = '"';
 	p[n++] = '0';
 	p[n++] = 'x';
-	while (top > 0 && !((v >> top) & 0xf))
-		top -= 4;
 	for (; top >= 0; top -= 4)
 		p[n++] = digits[(v >> top) & 0xf];
 	p[n++] = '"';
@@ -276,19 +289,20 @@ static bool emit_mmio_locked(struct json_out *j,
 	struct mmio_tmpl *t = &j->mmio[r->region != NULL];
 	const struct region_str *region = NULL;
 	const char *resume = resume_str(r->resume);
-	char line[1024];
-	size_t n = 0, need;
+	size_t resume_len = strlen(resume), n = 0, need;
+	char *line;
 
 	if (!t->ready && mmio_tmpl_init(t, r->region != NULL))
 		return false;
 	if (r->region && !(region = region_json(j, r->region)))
 		return false;
 	/* 4 numbers of at most 20 digits, 2 hex strings of 20, a name */
-	need = 4 * 20 + 2 * 20 + strlen(resume) + 3 + (region ? region->len : 0);
-	for (unsigned int i = 0; i <= t->nr; i++)
-		need += t->frag_len[i];
-	if (need >= sizeof(line))
+	need = 4 * 20 + 2 * 20 + resume_len + 3 + (region ? region->len : 0) +
+	       t->frags_len;
+	if (need > GCTL_OUTBUF_SIZE)
 		return false;
+	/* straight into the buffer: a record is copied once, by write(2) */
+	line = gctl_outbuf_room(&j->ob, need);
 	for (unsigned int i = 0; i <= t->nr; i++) {
 		n += put_str(line + n, t->frag[i], t->frag_len[i]);
 		if (i == t->nr)
@@ -319,7 +333,7 @@ static bool emit_mmio_locked(struct json_out *j,
 		case SLOT_RESUME:
 			/* a name from gh_names.c: [a-z_], nothing to escape */
 			line[n++] = '"';
-			n += put_str(line + n, resume, strlen(resume));
+			n += put_str(line + n, resume, resume_len);
 			line[n++] = '"';
 			break;
 		case SLOT_REGION:
@@ -330,7 +344,7 @@ static bool emit_mmio_locked(struct json_out *j,
 		}
 	}
 	line[n++] = '\n';
-	gctl_outbuf_put(&j->ob, line, n);
+	gctl_outbuf_commit(&j->ob, n);
 	gctl_outbuf_end_line(&j->ob);
 	return true;
 }

@@ -60,6 +60,18 @@ void gctl_outbuf_put(struct gctl_outbuf *ob, const void *data, size_t len)
 	}
 }
 
+char *gctl_outbuf_room(struct gctl_outbuf *ob, size_t n)
+{
+	if (sizeof(ob->buf) - ob->len < n)
+		gctl_outbuf_flush(ob);
+	return ob->buf + ob->len;
+}
+
+void gctl_outbuf_commit(struct gctl_outbuf *ob, size_t n)
+{
+	ob->len += n;
+}
+
 void gctl_outbuf_puts(struct gctl_outbuf *ob, const char *s)
 {
 	gctl_outbuf_put(ob, s, strlen(s));

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define GCTL_OUTBUF_SIZE 16384
+#define GCTL_OUTBUF_SIZE 65536
 
 struct gctl_outbuf {
 	int fd;
@@ -28,6 +28,12 @@ struct gctl_outbuf {
 void gctl_outbuf_init(struct gctl_outbuf *ob, int fd);
 void gctl_outbuf_put(struct gctl_outbuf *ob, const void *data, size_t len);
 void gctl_outbuf_puts(struct gctl_outbuf *ob, const char *s);
+/*
+ * For writers that format in place: room for n bytes (at most
+ * GCTL_OUTBUF_SIZE), flushing first if need be; then commit what was used.
+ */
+char *gctl_outbuf_room(struct gctl_outbuf *ob, size_t n);
+void gctl_outbuf_commit(struct gctl_outbuf *ob, size_t n);
 void gctl_outbuf_printf(struct gctl_outbuf *ob, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Call at the end of a record: flushes on a terminal. */
