@@ -6,10 +6,8 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "attach_dash.h"
@@ -153,19 +151,6 @@ static int flush_out(struct out *o)
 	return o->json ? gctl_outbuf_flush(&o->ob) : o->text.ops->flush(o->text.ctx);
 }
 
-static int block_signals(void)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL))
-		return -1;
-	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-}
-
 static int attach_main(int argc, char **argv)
 {
 	struct attach_args a = { 0 };
@@ -184,7 +169,7 @@ static int attach_main(int argc, char **argv)
 
 		return gctl_attach_dash(&dopts);
 	}
-	sig_fd = block_signals();
+	sig_fd = gctl_stop_signalfd(false);
 	if (sig_fd < 0) {
 		gctl_err(CMD, "signalfd: %s", strerror(errno));
 		return GCTL_EXIT_OSERR;

@@ -9,11 +9,9 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "attach_dash.h"
@@ -173,19 +171,6 @@ static bool end_read(struct attach_dash *ad)
 	return true;
 }
 
-static int block_signals(void)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL))
-		return -1;
-	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-}
-
 int gctl_attach_dash(const struct gctl_attach_dash_opts *opts)
 {
 	struct gctl_dash_opts dopts = {
@@ -223,7 +208,7 @@ int gctl_attach_dash(const struct gctl_attach_dash_opts *opts)
 		ret = gctl_ctl_read_err(CMD, ad.name, ret);
 		goto out;
 	}
-	sig_fd = block_signals();
+	sig_fd = gctl_stop_signalfd(false);
 	if (sig_fd < 0) {
 		gctl_err(CMD, "signalfd: %s", strerror(errno));
 		ret = GCTL_EXIT_OSERR;

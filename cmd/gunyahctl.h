@@ -86,6 +86,19 @@ void gctl_usage_err(const char *cmd, const char *fmt, ...)
 /* Numbers with C-style bases; sizes accept K/M/G suffixes.  0 or -errno. */
 int gctl_parse_u64(const char *s, uint64_t *out);
 int gctl_parse_size(const char *s, uint64_t *out);
+/* Seconds, fractions allowed, within [min, max].  0 or -EINVAL. */
+int gctl_parse_seconds(const char *s, double min, double max, double *out);
+/* A --timeout SEC argument (more than 0, at most 1000000), or a usage
+ * error from inside an argp parser. */
+double gctl_timeout_arg(const char *cmd, const char *arg);
+
+/*
+ * Block SIGINT, SIGTERM and SIGHUP (and SIGWINCH if block_winch, which a
+ * dashboard takes from a signalfd of its own) in the calling thread: call
+ * it before any thread exists, so every thread inherits the mask.  A
+ * non-blocking signalfd for the three, or -1 with errno set.
+ */
+int gctl_stop_signalfd(bool block_winch);
 
 /* The device the dev backend opens: $GUNYAHCTL_DEVICE, else /dev/gunyah. */
 const char *gctl_device_path(void);

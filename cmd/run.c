@@ -17,7 +17,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -201,7 +200,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct run_args *a = state->input;
 	struct gctl_vmm_config *cfg = &a->cfg;
-	char *end;
 
 	switch (key) {
 	case 'm':
@@ -281,12 +279,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		cfg->max_exits = parse_count("--max-exits", arg, UINT64_MAX);
 		break;
 	case 't':
-		errno = 0;
-		a->timeout = strtod(arg, &end);
-		if (errno || end == arg || *end || !isfinite(a->timeout) ||
-		    a->timeout <= 0 || a->timeout > 1e6)
-			gctl_usage_err(CMD, "--timeout %s: want seconds, more "
-				       "than 0 and at most 1000000", arg);
+		a->timeout = gctl_timeout_arg(CMD, arg);
 		break;
 	case 'j':
 		a->json = true;
@@ -420,26 +413,6 @@ static int load_image(struct gctl_vmm *vmm, struct run_args *a,
 		return GCTL_EXIT_USAGE;
 	}
 	return 0;
-}
-
-/*
- * This thread's signals: a signalfd, so nothing runs in a handler.
- * SIGWINCH is the dashboard's, from a signalfd of its own: blocked here,
- * before any thread exists, so that no thread takes it instead.
- */
-static int block_signals(void)
-{
-	sigset_t set, blocked;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	blocked = set;
-	sigaddset(&blocked, SIGWINCH);
-	if (pthread_sigmask(SIG_BLOCK, &blocked, NULL))
-		return -1;
-	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
 static int arm_timeout(double secs)
@@ -745,8 +718,12 @@ static int run_main(int argc, char **argv)
 		a.quiet = true;
 	}
 
-	/* Before any thread exists, so that every thread inherits it. */
-	sig_fd = block_signals();
+	/*
+	 * Before any thread exists, so that every thread inherits the mask:
+	 * this thread takes the signals from a signalfd, so nothing runs in
+	 * a handler, and no thread takes the dashboard's SIGWINCH from it.
+	 */
+	sig_fd = gctl_stop_signalfd(true);
 	if (sig_fd < 0) {
 		gctl_err(CMD, "signalfd: %s", strerror(errno));
 		ret = GCTL_EXIT_OSERR;

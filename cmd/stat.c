@@ -8,11 +8,9 @@
 #include <inttypes.h>
 #include <math.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,7 +41,6 @@ static const struct argp_option options[] = {
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct stat_args *a = state->input;
-	char *end;
 
 	switch (key) {
 	case 'j':
@@ -53,10 +50,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		a->watch = true;
 		return 0;
 	case 'i':
-		errno = 0;
-		a->interval = strtod(arg, &end);
-		if (errno || end == arg || *end || !isfinite(a->interval) ||
-		    a->interval < 0.01 || a->interval > 86400)
+		if (gctl_parse_seconds(arg, 0.01, 86400, &a->interval))
 			gctl_usage_err(CMD, "--interval %s: want seconds, from "
 				       "0.01 to 86400", arg);
 		return 0;
@@ -153,19 +147,6 @@ static void print_text(json_object *s, double rate)
 	print_top(s);
 }
 
-static int block_signals(void)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL))
-		return -1;
-	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-}
-
 /* Sleep ms, or less if a signal comes: false then. */
 static bool nap(int sig_fd, int ms)
 {
@@ -185,7 +166,7 @@ static int stat_main(int argc, char **argv)
 	gctl_parse_args("gunyahctl stat", &stat_argp, argc, argv, &a);
 	if (a.count && !a.watch)
 		gctl_usage_err(CMD, "--count needs --watch");
-	sig_fd = block_signals();
+	sig_fd = gctl_stop_signalfd(false);
 	if (sig_fd < 0) {
 		gctl_err(CMD, "signalfd: %s", strerror(errno));
 		return GCTL_EXIT_OSERR;

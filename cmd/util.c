@@ -2,10 +2,15 @@
 /* Error reporting and argument parsing shared by the subcommands. */
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 
 #include "gunyahctl.h"
 
@@ -142,6 +147,29 @@ int gctl_parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
+int gctl_parse_seconds(const char *s, double min, double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+double gctl_timeout_arg(const char *cmd, const char *arg)
+{
+	double v;
+
+	if (gctl_parse_seconds(arg, DBL_MIN, 1e6, &v))
+		gctl_usage_err(cmd, "--timeout %s: want seconds, more than 0 "
+			       "and at most 1000000", arg);
+	return v;
+}
+
 int gctl_parse_size(const char *s, uint64_t *out)
 {
 	unsigned long long v;
@@ -194,4 +222,20 @@ int gctl_backend_open(const char *cmd, const char *name,
 		return GCTL_EXIT_UNAVAILABLE;
 	}
 	return 0;
+}
+
+int gctl_stop_signalfd(bool block_winch)
+{
+	sigset_t set, blocked;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	blocked = set;
+	if (block_winch)
+		sigaddset(&blocked, SIGWINCH);
+	if (pthread_sigmask(SIG_BLOCK, &blocked, NULL))
+		return -1;
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }

@@ -38,19 +38,13 @@ static const struct argp_option options[] = {
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct wait_args *a = state->input;
-	char *end;
 
 	switch (key) {
 	case 'j':
 		a->json = true;
 		return 0;
 	case 't':
-		errno = 0;
-		a->timeout = strtod(arg, &end);
-		if (errno || end == arg || *end || !isfinite(a->timeout) ||
-		    a->timeout <= 0 || a->timeout > 1e6)
-			gctl_usage_err(CMD, "--timeout %s: want seconds, more "
-				       "than 0 and at most 1000000", arg);
+		a->timeout = gctl_timeout_arg(CMD, arg);
 		return 0;
 	default:
 		return gctl_ctl_parse_name(CMD, key, arg, &a->name, NULL);

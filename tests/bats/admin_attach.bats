@@ -192,7 +192,7 @@ attached() {
 }
 
 @test "stat --watch ends quietly when the VM ends" {
-	start_vm vm --timeout 0.3 "$TICK"
+	start_vm vm --timeout 1.5 "$TICK"
 	run gunyahctl stat --watch --json --interval 0.05 vm
 	assert_success
 	assert [ "${#lines[@]}" -ge 2 ]
