@@ -42,13 +42,17 @@ enum mmio_slot {
 };
 
 #define MAX_FRAGS (NR_SLOTS + 1)
+/* Fragments are copied CHUNK bytes at a time, past their end: a fixed-size
+ * copy is one vector move, a call to memcpy per fragment costs more. */
+#define CHUNK 16
 #define MAX_REGIONS 40 /* the --mmio regions and the UART */
 
 struct mmio_tmpl {
 	bool ready;
 	unsigned int nr;		/* slots in this template */
 	enum mmio_slot slot[NR_SLOTS];	/* in the order they appear */
-	char *frag[MAX_FRAGS];		/* text before slot i, and the tail */
+	char *frag[MAX_FRAGS];		/* text before slot i, and the tail,
+					 * zero-padded to a CHUNK multiple */
 	size_t frag_len[MAX_FRAGS];
 	size_t frags_len;		/* their sum */
 };
@@ -67,6 +71,10 @@ struct json_out {
 	struct mmio_tmpl mmio[2]; /* [1] has "region" */
 	unsigned int nr_regions;
 	struct region_str regions[MAX_REGIONS];
+	/* the last resume action's name: it seldom changes */
+	int resume;
+	const char *resume_name;
+	size_t resume_len;
 };
 
 static json_object *hex(uint64_t v)
@@ -161,6 +169,15 @@ static json_object *mmio_marked(bool region)
 	return o;
 }
 
+static char *frag_dup(const char *s, size_t len)
+{
+	char *f = calloc(1, (len / CHUNK + 1) * CHUNK);
+
+	if (f)
+		memcpy(f, s, len);
+	return f;
+}
+
 /* Cut json-c's text of the marked record at its markers.  0 or -ENOMEM. */
 static int mmio_tmpl_init(struct mmio_tmpl *t, bool region)
 {
@@ -179,12 +196,12 @@ static int mmio_tmpl_init(struct mmio_tmpl *t, bool region)
 			m = NULL;
 		if (!m || used == 0 || slot < 0 || slot >= NR_SLOTS) {
 			t->frag_len[t->nr] = strlen(p);
-			t->frag[t->nr] = strdup(p);
+			t->frag[t->nr] = frag_dup(p, t->frag_len[t->nr]);
 			ret = t->frag[t->nr] ? 0 : -ENOMEM;
 			break;
 		}
 		t->frag_len[t->nr] = (size_t)(m - p);
-		t->frag[t->nr] = strndup(p, (size_t)(m - p));
+		t->frag[t->nr] = frag_dup(p, (size_t)(m - p));
 		if (!t->frag[t->nr]) {
 			ret = -ENOMEM;
 			break;
@@ -278,6 +295,14 @@ static size_t put_str(char *p, const char *s, size_t len)
 	return len;
 }
 
+/* A fragment: the destination has CHUNK bytes to spare. */
+static size_t put_frag(char *p, const char *frag, size_t len)
+{
+	for (size_t i = 0; i < len; i += CHUNK)
+		memcpy(p + i, frag + i, CHUNK);
+	return len;
+}
+
 /*
  * The MMIO record through its template.  Caller holds the lock.  false
  * when the template cannot serve (out of memory, too many regions): the
@@ -288,23 +313,27 @@ static bool emit_mmio_locked(struct json_out *j,
 {
 	struct mmio_tmpl *t = &j->mmio[r->region != NULL];
 	const struct region_str *region = NULL;
-	const char *resume = resume_str(r->resume);
-	size_t resume_len = strlen(resume), n = 0, need;
+	size_t n = 0, need;
 	char *line;
 
 	if (!t->ready && mmio_tmpl_init(t, r->region != NULL))
 		return false;
 	if (r->region && !(region = region_json(j, r->region)))
 		return false;
+	if (!j->resume_name || r->resume != j->resume) {
+		j->resume = r->resume;
+		j->resume_name = resume_str(r->resume);
+		j->resume_len = strlen(j->resume_name);
+	}
 	/* 4 numbers of at most 20 digits, 2 hex strings of 20, a name */
-	need = 4 * 20 + 2 * 20 + resume_len + 3 + (region ? region->len : 0) +
-	       t->frags_len;
+	need = 4 * 20 + 2 * 20 + j->resume_len + 3 + (region ? region->len : 0) +
+	       t->frags_len + CHUNK;
 	if (need > GCTL_OUTBUF_SIZE)
 		return false;
 	/* straight into the buffer: a record is copied once, by write(2) */
 	line = gctl_outbuf_room(&j->ob, need);
 	for (unsigned int i = 0; i <= t->nr; i++) {
-		n += put_str(line + n, t->frag[i], t->frag_len[i]);
+		n += put_frag(line + n, t->frag[i], t->frag_len[i]);
 		if (i == t->nr)
 			break;
 		switch (t->slot[i]) {
@@ -333,7 +362,7 @@ static bool emit_mmio_locked(struct json_out *j,
 		case SLOT_RESUME:
 			/* a name from gh_names.c: [a-z_], nothing to escape */
 			line[n++] = '"';
-			n += put_str(line + n, resume, resume_len);
+			n += put_str(line + n, j->resume_name, j->resume_len);
 			line[n++] = '"';
 			break;
 		case SLOT_REGION:

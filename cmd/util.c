@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Error reporting and argument parsing shared by the subcommands. */
+/* Errors, argument parsing and signal set-up shared by the subcommands. */
 #include <ctype.h>
 #include <errno.h>
 #include <float.h>
