@@ -209,6 +209,9 @@ teardown() { admin_teardown; }
 	as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups env -u XDG_RUNTIME_DIR "$GUNYAHCTL" "$@"; }
 	name=fallback-$$-$BATS_TEST_NUMBER
 	[[ -r $SPIN ]] || skip "the guest is not readable by nobody"
+	fallback=/tmp/gunyahctl-65534
+	had_fallback=false
+	[[ -e $fallback ]] && had_fallback=true
 	run as_nobody run --name "$name" --detach "$SPIN"
 	assert_success
 	run as_nobody status --json "$name"
@@ -223,8 +226,14 @@ teardown() { admin_teardown; }
 	assert_success
 	run as_nobody wait "$name"
 	assert_equal "$status" 6
-	assert_not_exists "/tmp/gunyahctl-65534/$name.sock"
-	assert_not_exists "/tmp/gunyahctl-65534/$name.status"
+	assert_not_exists "$fallback/$name.sock"
+	assert_not_exists "$fallback/$name.status"
+	# It made the directory: only its lock file is left, then nothing.
+	if ! $had_fallback; then
+		run ls -A "$fallback"
+		assert_output ".lock"
+		rm -r "$fallback"
+	fi
 }
 
 @test "the detached VM's log has its console and errors, not its exits" {
