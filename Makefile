@@ -145,13 +145,13 @@ $(B)/tests/unit/test_diag_fdt: cmd/diag_fdt.c cmd/diag.h
 $(B)/tests/unit/test_stats_threads: cmd/stats.c cmd/stats.h cmd/sink.h
 $(B)/tests/fuzz/fuzz_image: cmd/image.c cmd/image.h
 $(B)/tests/fuzz/fuzz_opts: cmd/opts.c cmd/opts.h cmd/util.c
-$(B)/tests/unit/test_out_json: cmd/out_json.c cmd/outbuf.c cmd/sink.h
+$(B)/tests/unit/test_out_json: cmd/out_json.c cmd/json_mmio.c cmd/outbuf.c cmd/sink.h
 $(B)/tests/unit/test_out_json: LIB_LIBS += $(CMD_LIBS)
 $(B)/tests/unit/test_sink_async_threads: cmd/sink_async.c cmd/sink_async.h cmd/sink.h
 
 # This one links what a named VM's socket carries (and json-c).
 STATS_JSON_OBJS := $(addprefix $(B)/cmd/,stats.o stats_json.o json_rec_in.o \
-	out_json.o outbuf.o)
+	out_json.o json_mmio.o outbuf.o)
 $(B)/tests/unit/test_stats_json: tests/unit/test_stats_json.c \
 		$(wildcard tests/unit/*.h) $(STATS_JSON_OBJS) $(LIBA)
 	@mkdir -p $(@D)

@@ -87,6 +87,7 @@ struct gctl_ctl_server {
 	int poll_map[GCTL_CTL_MAX_CLIENTS + 2];
 	/* The dashboard's model of the VM (stats.h), fed by the tee. */
 	struct gctl_stats *stats;
+	struct gctl_json_mmio *mmio_fmt; /* the tee's: exit() only */
 	bool no_hyp;
 
 	pthread_mutex_t lock;
@@ -276,11 +277,10 @@ static void refuse(int fd, const char *code, const char *msg)
 
 /* ---- the tee sink (vCPU threads) --------------------------------------- */
 
-static void broadcast(struct gctl_ctl_server *srv, json_object *o,
-		      enum rec_kind kind)
+/* One line (no '\n') to every subscriber that wants it. */
+static void broadcast_line(struct gctl_ctl_server *srv, const char *s,
+			   size_t len, enum rec_kind kind)
 {
-	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-	size_t len = strlen(s);
 	bool woke = false;
 
 	pthread_mutex_lock(&srv->lock);
@@ -303,19 +303,36 @@ static void broadcast(struct gctl_ctl_server *srv, json_object *o,
 		woke |= queue_stream_locked(c, s, len, kind == REC_SUMMARY);
 	}
 	pthread_mutex_unlock(&srv->lock);
-	json_object_put(o);
 	if (woke)
 		wake(srv);
+}
+
+static void broadcast(struct gctl_ctl_server *srv, json_object *o,
+		      enum rec_kind kind)
+{
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+
+	broadcast_line(srv, s, strlen(s), kind);
+	json_object_put(o);
 }
 
 static void tee_exit(void *ctx, const struct gctl_exit_record *rec)
 {
 	struct gctl_ctl_server *srv = ctx;
+	char line[GCTL_JSON_MMIO_MAX];
+	size_t n;
 
 	srv->local.ops->exit(srv->local.ctx, rec);
 	gctl_stats_exit(srv->stats, rec);
 	/* Nobody listening (the common case): no JSON is built at all. */
-	if (atomic_load(&srv->nr_subs))
+	if (!atomic_load(&srv->nr_subs))
+		return;
+	/* MMIO exits, the flood, as run --json writes them (exit() calls
+	 * come one at a time: the formatter is ours alone here). */
+	n = gctl_json_mmio_line(srv->mmio_fmt, rec, line, sizeof(line));
+	if (n)
+		broadcast_line(srv, line, n - 1, REC_EXIT);
+	else
 		broadcast(srv, gctl_json_exit(rec), REC_EXIT);
 }
 
@@ -1071,8 +1088,9 @@ int gctl_ctl_server_new(struct gctl_rundir_claim *claim,
 	srv->backend = strdup(info->backend);
 	srv->image = strdup(info->image);
 	srv->log = info->log ? strdup(info->log) : NULL;
+	srv->mmio_fmt = gctl_json_mmio_new();
 	if (srv->wake_fd < 0 || !srv->dir || !srv->name || !srv->backend ||
-	    !srv->image || (info->log && !srv->log)) {
+	    !srv->image || (info->log && !srv->log) || !srv->mmio_fmt) {
 		ret = srv->wake_fd < 0 ? -errno : -ENOMEM;
 		srv->claim.fd = -1;
 		gctl_ctl_server_free(srv);
@@ -1189,6 +1207,7 @@ void gctl_ctl_server_free(struct gctl_ctl_server *srv)
 		close(srv->wake_fd);
 	pthread_mutex_destroy(&srv->lock);
 	gctl_stats_free(srv->stats);
+	gctl_json_mmio_free(srv->mmio_fmt);
 	free(srv->dir);
 	free(srv->name);
 	free(srv->backend);

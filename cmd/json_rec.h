@@ -25,6 +25,27 @@ json_object *gctl_json_status(uint32_t status,
 			      const struct gunyah_vm_exit_info *ei);
 /* A rate with one decimal: 1234.5 */
 json_object *gctl_json_rate(double rate);
+/* "handled", "fault", ... or "none" for GCTL_RESUME_NONE */
+const char *gctl_json_resume_str(int resume);
+
+/*
+ * MMIO exit records, millions a second, written from a template
+ * (json_mmio.c) as the same text gctl_json_exit's object prints.  One
+ * caller at a time per formatter.
+ */
+#define GCTL_JSON_MMIO_MAX 1024 /* room a line may want */
+struct gctl_json_mmio;
+struct gctl_json_mmio *gctl_json_mmio_new(void);
+void gctl_json_mmio_free(struct gctl_json_mmio *f);
+/*
+ * r's line, '\n' included, into line (cap bytes; it may write a few bytes
+ * past the text, never past cap): its length, or 0 when the template
+ * cannot serve (not an MMIO exit, out of memory, a region name
+ * too long for cap): build that record with gctl_json_exit.
+ */
+size_t gctl_json_mmio_line(struct gctl_json_mmio *f,
+			  const struct gctl_exit_record *r, char *line,
+			  size_t cap);
 
 /*
  * Read an exit record ({"seq":...}), a summary ({"event":"summary"}), a

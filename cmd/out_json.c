@@ -18,63 +18,13 @@
 #include "outbuf.h"
 #include "sink.h"
 
-/*
- * MMIO exit records, the hot path (millions a second), are written from a
- * template: json-c serializes a record once with a marker in every value
- * ("@@0@@", "@@1@@", ...), the text between markers is kept, and each
- * record is that text with its values put in.  So json-c still decides
- * every key, their order and their escaping; a record only costs number
- * formatting and copies.  Region names (user text) are escaped by json-c
- * too, once each.  tests/unit/test_out_json.c checks records written this
- * way against the same records built whole with json-c.
- */
-enum mmio_slot {
-	SLOT_SEQ,
-	SLOT_VCPU,
-	SLOT_T_NS,
-	SLOT_PHYS_ADDR,
-	SLOT_LEN,
-	SLOT_IS_WRITE,
-	SLOT_DATA,
-	SLOT_RESUME,
-	SLOT_REGION,
-	NR_SLOTS,
-};
-
-#define MAX_FRAGS (NR_SLOTS + 1)
-/* Fragments are copied CHUNK bytes at a time, past their end: a fixed-size
- * copy is one vector move, a call to memcpy per fragment costs more. */
-#define CHUNK 16
-#define MAX_REGIONS 40 /* the --mmio regions and the UART */
-
-struct mmio_tmpl {
-	bool ready;
-	unsigned int nr;		/* slots in this template */
-	enum mmio_slot slot[NR_SLOTS];	/* in the order they appear */
-	char *frag[MAX_FRAGS];		/* text before slot i, and the tail,
-					 * zero-padded to a CHUNK multiple */
-	size_t frag_len[MAX_FRAGS];
-	size_t frags_len;		/* their sum */
-};
-
-struct region_str {
-	const char *name; /* the record's pointer: config strings are stable */
-	char *json;	  /* "name", escaped */
-	size_t len;
-};
 
 struct json_out {
 	pthread_mutex_t lock;
 	bool quiet;
 	struct gctl_outbuf ob;
 	/* lock: lock */
-	struct mmio_tmpl mmio[2]; /* [1] has "region" */
-	unsigned int nr_regions;
-	struct region_str regions[MAX_REGIONS];
-	/* the last resume action's name: it seldom changes */
-	int resume;
-	const char *resume_name;
-	size_t resume_len;
+	struct gctl_json_mmio *mmio; /* the hot path (json_mmio.c) */
 };
 
 static json_object *hex(uint64_t v)
@@ -133,250 +83,13 @@ json_object *gctl_json_status(uint32_t status,
 	return o;
 }
 
-static const char *resume_str(int resume)
+const char *gctl_json_resume_str(int resume)
 {
 	if (resume == GCTL_RESUME_NONE)
 		return "none";
 	return gh_resume_action_str((uint32_t)resume);
 }
 
-static json_object *marker(enum mmio_slot i)
-{
-	char buf[16];
-
-	snprintf(buf, sizeof(buf), "@@%d@@", (int)i);
-	return json_object_new_string(buf);
-}
-
-/* The record as a whole json-c object, markers for values. */
-static json_object *mmio_marked(bool region)
-{
-	json_object *o = json_object_new_object(), *k = json_object_new_object();
-
-	add(o, "seq", marker(SLOT_SEQ));
-	add(o, "vcpu", marker(SLOT_VCPU));
-	add(o, "t_ns", marker(SLOT_T_NS));
-	add(o, "exit", json_object_new_string(
-			       gh_exit_reason_str(GUNYAH_VCPU_EXIT_MMIO)));
-	add(k, "phys_addr", marker(SLOT_PHYS_ADDR));
-	add(k, "len", marker(SLOT_LEN));
-	add(k, "is_write", marker(SLOT_IS_WRITE));
-	add(k, "data", marker(SLOT_DATA));
-	add(o, "mmio", k);
-	add(o, "resume", marker(SLOT_RESUME));
-	if (region)
-		add(o, "region", marker(SLOT_REGION));
-	return o;
-}
-
-static char *frag_dup(const char *s, size_t len)
-{
-	char *f = calloc(1, (len / CHUNK + 1) * CHUNK);
-
-	if (f)
-		memcpy(f, s, len);
-	return f;
-}
-
-/* Cut json-c's text of the marked record at its markers.  0 or -ENOMEM. */
-static int mmio_tmpl_init(struct mmio_tmpl *t, bool region)
-{
-	json_object *o = mmio_marked(region);
-	const char *text = json_object_to_json_string_ext(o,
-						JSON_C_TO_STRING_PLAIN);
-	const char *p = text;
-	int ret = 0;
-
-	t->nr = 0;
-	for (;;) {
-		const char *m = strstr(p, "\"@@");
-		int slot = -1, used = 0;
-
-		if (m && sscanf(m, "\"@@%d@@\"%n", &slot, &used) != 1)
-			m = NULL;
-		if (!m || used == 0 || slot < 0 || slot >= NR_SLOTS) {
-			t->frag_len[t->nr] = strlen(p);
-			t->frag[t->nr] = frag_dup(p, t->frag_len[t->nr]);
-			ret = t->frag[t->nr] ? 0 : -ENOMEM;
-			break;
-		}
-		t->frag_len[t->nr] = (size_t)(m - p);
-		t->frag[t->nr] = frag_dup(p, (size_t)(m - p));
-		if (!t->frag[t->nr]) {
-			ret = -ENOMEM;
-			break;
-		}
-		t->slot[t->nr++] = (enum mmio_slot)slot;
-		p = m + used;
-	}
-	json_object_put(o);
-	t->frags_len = 0;
-	for (unsigned int i = 0; !ret && i <= t->nr; i++)
-		t->frags_len += t->frag_len[i];
-	t->ready = !ret;
-	return ret;
-}
-
-static void mmio_tmpl_free(struct mmio_tmpl *t)
-{
-	for (unsigned int i = 0; i < MAX_FRAGS; i++)
-		free(t->frag[i]);
-	memset(t, 0, sizeof(*t));
-}
-
-/* A region name as json-c writes a string, cached by pointer. */
-static const struct region_str *region_json(struct json_out *j,
-					    const char *name)
-{
-	struct region_str *r;
-	json_object *o;
-
-	for (unsigned int i = 0; i < j->nr_regions; i++)
-		if (j->regions[i].name == name)
-			return &j->regions[i];
-	if (j->nr_regions == MAX_REGIONS)
-		return NULL;
-	o = json_object_new_string(name);
-	r = &j->regions[j->nr_regions];
-	r->json = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	json_object_put(o);
-	if (!r->json)
-		return NULL;
-	r->name = name;
-	r->len = strlen(r->json);
-	j->nr_regions++;
-	return r;
-}
-
-/* Two digits a step, from the end: the hot path writes three a record. */
-static size_t put_dec(char *p, uint64_t v)
-{
-	static const char pairs[] =
-		"00010203040506070809101112131415161718192021222324252627282930"
-		"31323334353637383940414243444546474849505152535455565758596061"
-		"62636465666768697071727374757677787980818283848586878889909192"
-		"93949596979899";
-	size_t n = 1;
-	char *q;
-
-	for (uint64_t t = v; t >= 10; t /= 10)
-		n++;
-	q = p + n;
-	for (; v >= 100; v /= 100) {
-		q -= 2;
-		memcpy(q, pairs + 2 * (v % 100), 2);
-	}
-	if (v >= 10)
-		memcpy(q - 2, pairs + 2 * v, 2);
-	else
-		q[-1] = (char)('0' + v);
-	return n;
-}
-
-/* "0x..." with quotes, lower case, no leading zeros: as hex() writes. */
-static size_t put_hex_str(char *p, uint64_t v)
-{
-	static const char digits[] = "0123456789abcdef";
-	int top = v ? (63 - __builtin_clzll(v)) & ~3 : 0;
-	size_t n = 0;
-
-	p[n++] = '"';
-	p[n++] = '0';
-	p[n++] = 'x';
-	for (; top >= 0; top -= 4)
-		p[n++] = digits[(v >> top) & 0xf];
-	p[n++] = '"';
-	return n;
-}
-
-static size_t put_str(char *p, const char *s, size_t len)
-{
-	memcpy(p, s, len);
-	return len;
-}
-
-/* A fragment: the destination has CHUNK bytes to spare. */
-static size_t put_frag(char *p, const char *frag, size_t len)
-{
-	for (size_t i = 0; i < len; i += CHUNK)
-		memcpy(p + i, frag + i, CHUNK);
-	return len;
-}
-
-/*
- * The MMIO record through its template.  Caller holds the lock.  false
- * when the template cannot serve (out of memory, too many regions): the
- * caller builds the record whole.
- */
-static bool emit_mmio_locked(struct json_out *j,
-			     const struct gctl_exit_record *r)
-{
-	struct mmio_tmpl *t = &j->mmio[r->region != NULL];
-	const struct region_str *region = NULL;
-	size_t n = 0, need;
-	char *line;
-
-	if (!t->ready && mmio_tmpl_init(t, r->region != NULL))
-		return false;
-	if (r->region && !(region = region_json(j, r->region)))
-		return false;
-	if (!j->resume_name || r->resume != j->resume) {
-		j->resume = r->resume;
-		j->resume_name = resume_str(r->resume);
-		j->resume_len = strlen(j->resume_name);
-	}
-	/* 4 numbers of at most 20 digits, 2 hex strings of 20, a name */
-	need = 4 * 20 + 2 * 20 + j->resume_len + 3 + (region ? region->len : 0) +
-	       t->frags_len + CHUNK;
-	if (need > GCTL_OUTBUF_SIZE)
-		return false;
-	/* straight into the buffer: a record is copied once, by write(2) */
-	line = gctl_outbuf_room(&j->ob, need);
-	for (unsigned int i = 0; i <= t->nr; i++) {
-		n += put_frag(line + n, t->frag[i], t->frag_len[i]);
-		if (i == t->nr)
-			break;
-		switch (t->slot[i]) {
-		case SLOT_SEQ:
-			n += put_dec(line + n, r->seq);
-			break;
-		case SLOT_VCPU:
-			n += put_dec(line + n, r->vcpu);
-			break;
-		case SLOT_T_NS:
-			n += put_dec(line + n, r->t_ns);
-			break;
-		case SLOT_PHYS_ADDR:
-			n += put_hex_str(line + n, r->mmio.phys_addr);
-			break;
-		case SLOT_LEN:
-			n += put_dec(line + n, r->mmio.len);
-			break;
-		case SLOT_IS_WRITE:
-			n += r->mmio.is_write ? put_str(line + n, "true", 4) :
-						put_str(line + n, "false", 5);
-			break;
-		case SLOT_DATA:
-			n += put_hex_str(line + n, r->mmio.data);
-			break;
-		case SLOT_RESUME:
-			/* a name from gh_names.c: [a-z_], nothing to escape */
-			line[n++] = '"';
-			n += put_str(line + n, j->resume_name, j->resume_len);
-			line[n++] = '"';
-			break;
-		case SLOT_REGION:
-			n += put_str(line + n, region->json, region->len);
-			break;
-		default:
-			break;
-		}
-	}
-	line[n++] = '\n';
-	gctl_outbuf_commit(&j->ob, n);
-	gctl_outbuf_end_line(&j->ob);
-	return true;
-}
 
 json_object *gctl_json_exit(const struct gctl_exit_record *r)
 {
@@ -396,14 +109,14 @@ json_object *gctl_json_exit(const struct gctl_exit_record *r)
 		add(k, "is_write", json_object_new_boolean(r->mmio.is_write));
 		add(k, "data", hex(r->mmio.data));
 		add(o, "mmio", k);
-		add(o, "resume", json_object_new_string(resume_str(r->resume)));
+		add(o, "resume", json_object_new_string(gctl_json_resume_str(r->resume)));
 		break;
 	case GUNYAH_VCPU_EXIT_PAGE_FAULT:
 		k = json_object_new_object();
 		add(k, "phys_addr", hex(r->page_fault.phys_addr));
 		add(k, "attempt", json_object_new_int(r->page_fault.attempt));
 		add(o, "page_fault", k);
-		add(o, "resume", json_object_new_string(resume_str(r->resume)));
+		add(o, "resume", json_object_new_string(gctl_json_resume_str(r->resume)));
 		break;
 	case GUNYAH_VCPU_EXIT_STATUS:
 		add(o, "status", gctl_json_status(r->status.status,
@@ -428,12 +141,20 @@ static void json_exit(void *ctx, const struct gctl_exit_record *r)
 	if (j->quiet)
 		return;
 	if (r->reason == GUNYAH_VCPU_EXIT_MMIO) {
-		bool done;
+		size_t n;
 
+		/* straight into the buffer: a record is copied once, by
+		 * write(2) */
 		pthread_mutex_lock(&j->lock);
-		done = emit_mmio_locked(j, r);
+		n = gctl_json_mmio_line(j->mmio, r,
+					gctl_outbuf_room(&j->ob, GCTL_JSON_MMIO_MAX),
+					GCTL_JSON_MMIO_MAX);
+		if (n) {
+			gctl_outbuf_commit(&j->ob, n);
+			gctl_outbuf_end_line(&j->ob);
+		}
 		pthread_mutex_unlock(&j->lock);
-		if (done)
+		if (n)
 			return;
 	}
 	o = gctl_json_exit(r);
@@ -650,10 +371,7 @@ static void json_destroy(void *ctx)
 	struct json_out *j = ctx;
 
 	json_flush(j);
-	for (size_t i = 0; i < sizeof(j->mmio) / sizeof(j->mmio[0]); i++)
-		mmio_tmpl_free(&j->mmio[i]);
-	for (unsigned int i = 0; i < j->nr_regions; i++)
-		free(j->regions[i].json);
+	gctl_json_mmio_free(j->mmio);
 	pthread_mutex_destroy(&j->lock);
 	free(j);
 }
@@ -674,6 +392,11 @@ int gctl_out_json_new(int fd, bool quiet, struct gctl_sink *out)
 
 	if (!j)
 		return -ENOMEM;
+	j->mmio = gctl_json_mmio_new();
+	if (!j->mmio) {
+		free(j);
+		return -ENOMEM;
+	}
 	pthread_mutex_init(&j->lock, NULL);
 	j->quiet = quiet;
 	gctl_outbuf_init(&j->ob, fd);

@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "../../cmd/out_json.c"
+#include "../../cmd/json_mmio.c"
 #include "../../cmd/outbuf.c"
 #include "test.h"
 
