@@ -191,6 +191,7 @@ static int attach_main(int argc, char **argv)
 	if (ret)
 		goto out;
 	json_object_put(rec);
+	gctl_ctl_pass_exits(c, a.json);
 
 	for (;;) {
 		/* Out before waiting: what was read is shown at once. */
@@ -199,8 +200,13 @@ static int attach_main(int argc, char **argv)
 		ret = gctl_ctl_read(c, -1, &rec);
 		if (ret <= 0)
 			break;
-		if (!gctl_ctl_is_reply(rec))
+		if (!rec) { /* an exit record, passed on as it came */
+			exits++;
+			gctl_outbuf_puts(&o.ob, gctl_ctl_line(c));
+			gctl_outbuf_puts(&o.ob, "\n");
+		} else if (!gctl_ctl_is_reply(rec)) {
 			show_record(&o, rec, gctl_ctl_line(c), &exits, &end_code);
+		}
 		json_object_put(rec);
 		if (a.count && exits >= a.count)
 			break;

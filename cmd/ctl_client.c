@@ -21,6 +21,7 @@ struct gctl_ctl_conn {
 	int fd;
 	int sig_fd;
 	bool quiet_end; /* the VM's end is no error: say nothing */
+	bool pass_exits; /* exit records as text only (gctl_ctl_pass_exits) */
 	int64_t next_id;
 	char dir[PATH_MAX];
 	/* bytes read and not yet returned: buf[off, off + len) */
@@ -29,6 +30,10 @@ struct gctl_ctl_conn {
 	char *line; /* the last line returned, NUL-terminated */
 	size_t line_cap;
 };
+
+/* How every exit record starts, and nothing else the VM sends: json-c
+ * and json_mmio.c both write "seq" first (gunyahctl-json(7)). */
+#define EXIT_PREFIX "{\"seq\":"
 
 static uint64_t now_ms(void)
 {
@@ -168,6 +173,11 @@ const char *gctl_ctl_dir(const struct gctl_ctl_conn *c)
 	return c->dir;
 }
 
+void gctl_ctl_pass_exits(struct gctl_ctl_conn *c, bool on)
+{
+	c->pass_exits = on;
+}
+
 void gctl_ctl_set_sig_fd(struct gctl_ctl_conn *c, int fd)
 {
 	c->sig_fd = fd;
@@ -245,6 +255,10 @@ static int take_line(struct gctl_ctl_conn *c, json_object **out)
 	c->line[len] = 0;
 	c->off += len + 1;
 	c->len -= len + 1;
+	if (c->pass_exits && !strncmp(c->line, EXIT_PREFIX, strlen(EXIT_PREFIX))) {
+		*out = NULL;
+		return 1;
+	}
 	o = json_tokener_parse(c->line);
 	if (!o || !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);

@@ -41,6 +41,12 @@ const char *gctl_ctl_dir(const struct gctl_ctl_conn *c);
 
 /* A readable fd (a signalfd) that ends any wait with -EINTR; -1: none. */
 void gctl_ctl_set_sig_fd(struct gctl_ctl_conn *c, int fd);
+/*
+ * From now on gctl_ctl_read returns exit records unparsed: 1 with *out
+ * NULL, the text in gctl_ctl_line() (for a client that only passes them
+ * on: parsing is most of its work when a VM floods it).
+ */
+void gctl_ctl_pass_exits(struct gctl_ctl_conn *c, bool on);
 
 /* For watchers: the VM closing the connection (it ended) is no error,
  * and gctl_ctl_call says nothing of it (GCTL_EXIT_NOINPUT all the same). */
