@@ -111,10 +111,11 @@ struct out {
 	struct gctl_outbuf ob;
 };
 
+/* rec NULL: an exit record passed on unparsed (gctl_ctl_pass_exits). */
 static void show_record(struct out *o, json_object *rec, const char *line,
 			uint64_t *exits, int *end_code)
 {
-	const char *event = gctl_json_get_str(rec, "event");
+	const char *event = rec ? gctl_json_get_str(rec, "event") : NULL;
 	struct gctl_exit_record r;
 	struct gctl_summary s;
 	uint64_t n;
@@ -200,13 +201,8 @@ static int attach_main(int argc, char **argv)
 		ret = gctl_ctl_read(c, -1, &rec);
 		if (ret <= 0)
 			break;
-		if (!rec) { /* an exit record, passed on as it came */
-			exits++;
-			gctl_outbuf_puts(&o.ob, gctl_ctl_line(c));
-			gctl_outbuf_puts(&o.ob, "\n");
-		} else if (!gctl_ctl_is_reply(rec)) {
+		if (!rec || !gctl_ctl_is_reply(rec))
 			show_record(&o, rec, gctl_ctl_line(c), &exits, &end_code);
-		}
 		json_object_put(rec);
 		if (a.count && exits >= a.count)
 			break;

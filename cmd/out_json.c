@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The JSON Lines writer: one object per line, built with json-c.  Keys are
+ * The JSON Lines writer: one object per line, built with json-c (MMIO
+ * exits, the flood, from json_mmio.c's template of the same text).  Keys are
  * a contract (gunyahctl-json(7)): add keys, never rename or drop them.
  * Addresses, data and registers are "0x..." strings, so no consumer loses
  * bits to a double.
@@ -17,7 +18,6 @@
 #include "json_rec.h"
 #include "outbuf.h"
 #include "sink.h"
-
 
 struct json_out {
 	pthread_mutex_t lock;
