@@ -463,28 +463,6 @@ json_object *gctl_ctl_payload(json_object *reply)
 	return o;
 }
 
-int gctl_ctl_parse_name(const char *cmd, int key, char *arg,
-			const char **name, const char **extra)
-{
-	switch (key) {
-	case ARGP_KEY_ARG:
-		if (!*name)
-			*name = arg;
-		else if (extra && !*extra)
-			*extra = arg;
-		else
-			gctl_usage_err(cmd, "%s: one argument too many", arg);
-		return 0;
-	case ARGP_KEY_END:
-		if (!*name)
-			gctl_usage_err(cmd, "no NAME given (see 'gunyahctl %s "
-				       "--help')", cmd);
-		return 0;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-}
-
 void gctl_fmt_duration(uint64_t ns, char *buf, size_t len)
 {
 	uint64_t s = ns / 1000000000ull;
