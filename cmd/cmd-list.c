@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common.h"
 #include "ctl/args.h"
 #include "ctl/client.h"
 #include "gunyahctl.h"
@@ -40,7 +41,7 @@ static json_object *row_new(const char *name, const char *state)
 {
 	json_object *o = json_object_new_object();
 
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 		json_object_object_add(o, keys[i], NULL);
 	json_object_object_add(o, "name", json_object_new_string(name));
 	json_object_object_add(o, "state", json_object_new_string(state));
@@ -73,7 +74,7 @@ static json_object *row_alive(const char *name)
 		return row_new(name, "unresponsive");
 	p = gctl_ctl_payload(reply);
 	o = row_new(name, gctl_json_get_str(p, "state"));
-	for (size_t i = 2; i < sizeof(keys) / sizeof(keys[0]); i++)
+	for (size_t i = 2; i < ARRAY_SIZE(keys); i++)
 		copy_key(o, p, keys[i], keys[i]);
 	json_object_put(p);
 	json_object_put(reply);
@@ -100,7 +101,7 @@ static json_object *row_of(const char *dir, const char *name)
 	if (gctl_rundir_read_status(dir, name, &st))
 		return NULL; /* neither: it went between readdir and now */
 	o = row_new(name, "exited");
-	for (size_t i = 2; i < sizeof(keys) / sizeof(keys[0]); i++)
+	for (size_t i = 2; i < ARRAY_SIZE(keys); i++)
 		copy_key(o, st, keys[i], keys[i]);
 	copy_key(o, st, "wall_ns", "uptime_ns");
 	json_object_put(st);

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "ctl/proto.h"
 #include "ctl/client.h"
 #include "gunyahctl.h"
@@ -37,10 +38,7 @@ struct gctl_ctl_conn {
 
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return gctl_now_ns() / 1000000;
 }
 
 /* Why NAME has no live socket, said once; always GCTL_EXIT_NOINPUT. */
