@@ -24,11 +24,18 @@ admin_setup() {
 	export TSAN_OPTIONS="${TSAN_OPTIONS:+$TSAN_OPTIONS:}log_path=$SAN_DIR/tsan"
 }
 
-# Is the process there (a zombie is not: nobody may reap it here)?
+# Is the process there?  A zombie is not (nobody may reap it here), but
+# one whose main thread is a zombie while its other threads still exit
+# is: they hold its files, its socket too, until the last one has gone.
+# (The state follows the last ')': a thread's name may hold spaces.)
 alive() {
-	local st
-	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
-	[[ $st != Z ]]
+	local f st
+	for f in /proc/"$1"/task/*/stat; do
+		read -r st <"$f" 2>/dev/null || continue
+		st=${st##*) }
+		[[ ${st%% *} == [ZX] ]] || return 0
+	done
+	return 1
 }
 
 # Wait up to 3 s for a process to go.
