@@ -50,6 +50,14 @@ wait_gone() {
 
 pid_of() { gunyahctl status --json "$1" | jq -r .pid; }
 
+# Has NAME's VM N connections?  Its end of each is listed in
+# /proc/net/unix with the socket's path, connected (03), from the
+# moment the client's connect returns (accepted or not yet).
+has_conns() {
+	(($(awk -v p="$RD/$1.sock" '$NF == p && $6 == "03"' /proc/net/unix |
+		wc -l) == $2))
+}
+
 # start_vm NAME [run options] IMAGE: run --detach, remember its pid.
 start_vm() {
 	local name=$1
@@ -65,16 +73,6 @@ track_pid() { echo "$1" >>"$PIDS"; }
 
 # jq on a VM's stat --json.
 stat_jq() { gunyahctl stat --json "$1" | jq -r "$2"; }
-
-# Poll until a command succeeds (3 s at most).
-eventually() {
-	local i
-	for ((i = 0; i < 300; i++)); do
-		"$@" && return 0
-		sleep 0.01
-	done
-	"$@"
-}
 
 # The gunyahctl processes with this test's runtime directory.
 vm_procs() {
