@@ -13,10 +13,11 @@ setup() {
 elf() { "$BATS_TEST_DIRNAME/mkelf.pl" "$F" "$@"; }
 
 # refused "message after the file name" [run options]: $F is refused.
+# (A --timeout: an image wrongly accepted fails the test, not hangs it.)
 refused() {
 	local want=$1
 	shift
-	run_split gunyahctl run "$@" "$F"
+	run_split gunyahctl run --timeout 10 "$@" "$F"
 	assert_equal "$stderr" "gunyahctl: run: $F: $want"
 	assert_equal "$status" 65
 	assert_equal "$output" ""
