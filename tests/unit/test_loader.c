@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The image loader (cmd/image.c) on crafted headers, without a VM: RAM is
+ * The image loader (cmd/engine/image.c) on crafted headers, without a VM: RAM is
  * a buffer of this process filled with a canary, and each image ends
  * right before an inaccessible page, so a read past its end (a segment
  * offset the loader failed to check) is a crash, not luck.  Every refusal
@@ -10,7 +10,7 @@
 #include <elf.h>
 #include <sys/mman.h>
 
-#include "../../cmd/image.c"
+#include "../../cmd/engine/image.c"
 #include "test.h"
 
 #define RAM_BASE 0x80000000ull
