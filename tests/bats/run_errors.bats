@@ -109,6 +109,17 @@ patched() {
 	bad 64 "gunyahctl: run: --pf-region 0x90000001:0x1000: want a page-aligned, non-empty range" --pf-region 0x90000001:0x1000 "$HELLO"
 }
 
+@test "numbers with a leading zero are decimal (issue 17 item 14)" {
+	# 010M is ten MiB: the message shows where RAM ends.
+	bad 64 "gunyahctl: run: --load-addr 0x90000000 is not in guest RAM [0x80000000, 0x80a00000)" --mem 010M --load-addr 0x90000000 "$E/hello.bin"
+	bad 64 "gunyahctl: run: --load-addr 0x90000000 is not in guest RAM [0x80000000, 0x80a00000)" --mem 010485760 --load-addr 0x90000000 "$E/hello.bin"
+	# 09 was a bad octal number; now it is nine.
+	bad 64 "gunyahctl: run: --vcpus 065: want a number from 1 to 64" --vcpus 065 "$HELLO"
+	bad 64 "gunyahctl: run: --mmio 0x9000000:0x: not a size (a number with an optional K, M or G suffix)" --mmio 0x9000000:0x "$HELLO"
+	run gunyahctl run --vcpus 09 --max-exits 1 "$HELLO"
+	assert_equal "$status" 6
+}
+
 @test "bad addresses are usage errors (64)" {
 	bad 64 "gunyahctl: run: --uart zz: not an address" --uart zz "$HELLO"
 	bad 64 "gunyahctl: run: --entry 0x: not an address" --entry 0x "$HELLO"
