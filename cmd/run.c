@@ -185,8 +185,11 @@ static void parse_region(const char *opt, const char *arg, uint64_t *addr,
 		gctl_usage_err(CMD, "%s %s: %s", opt, arg, err);
 }
 
-static void parse_script(const char *arg, struct gctl_mmio_script *s)
+/* The nth script; an address already scripted is refused, not ignored. */
+static void parse_script(const char *arg, struct gctl_vmm_config *cfg,
+			 unsigned int n)
 {
+	struct gctl_mmio_script *s = &cfg->scripts[n];
 	char err[160];
 	int ret = gctl_opt_script(arg, s, err, sizeof(err));
 
@@ -194,6 +197,11 @@ static void parse_script(const char *arg, struct gctl_mmio_script *s)
 		gctl_usage_err(CMD, "--mmio-read: %s", err);
 	if (ret)
 		gctl_usage_err(CMD, "--mmio-read %s: %s", arg, err);
+	for (unsigned int i = 0; i < n; i++)
+		if (cfg->scripts[i].addr == s->addr)
+			gctl_usage_err(CMD, "--mmio-read %s: %#" PRIx64
+				       " already has values (one --mmio-read "
+				       "per address)", arg, s->addr);
 }
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -243,7 +251,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (cfg->nr_scripts == GCTL_MAX_SCRIPTS)
 			gctl_usage_err(CMD, "--mmio-read: at most %d addresses",
 				       GCTL_MAX_SCRIPTS);
-		parse_script(arg, &cfg->scripts[cfg->nr_scripts++]);
+		parse_script(arg, cfg, cfg->nr_scripts++);
 		break;
 	case OPT_FAULT:
 		if (cfg->nr_faults == GCTL_MAX_FAULTS)

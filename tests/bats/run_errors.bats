@@ -139,6 +139,16 @@ patched() {
 	bad 64 "gunyahctl: run: --uart: only one UART" --uart 0x9000000 --uart 0xa000000 "$HELLO"
 }
 
+@test "--mmio-read: an empty value or an address given twice is refused (issue 17 item 16)" {
+	bad 64 "gunyahctl: run: --mmio-read 0x9000000=1,,2: value 2 is empty" --mmio-read 0x9000000=1,,2 "$HELLO"
+	bad 64 "gunyahctl: run: --mmio-read 0x9000000=1,: value 2 is empty" --mmio-read 0x9000000=1, "$HELLO"
+	bad 64 "gunyahctl: run: --mmio-read 0x9000000=,1: value 1 is empty" --mmio-read 0x9000000=,1 "$HELLO"
+	bad 64 "gunyahctl: run: --mmio-read 0x09000000=2: 0x9000000 already has values (one --mmio-read per address)" --mmio-read 0x9000000=1 --mmio-read 0x09000000=2 "$HELLO"
+	# Different addresses are still fine.
+	run gunyahctl run -q --mmio-read 0x9000000=1 --mmio-read 0x9000008=2 "$HELLO"
+	assert_success
+}
+
 @test "unknown options and wrong arguments are usage errors (64)" {
 	bad 64 "gunyahctl run: unrecognized option '--bogus'" --bogus "$HELLO"
 	bad 64 "gunyahctl run: invalid option -- 'Z'" -Z "$HELLO"
