@@ -144,6 +144,7 @@ $(B)/tests/fuzz/%: tests/fuzz/%.c $(LIBA) | guests
 $(B)/tests/unit/test_diag_fdt: cmd/diag_fdt.c cmd/diag.h
 $(B)/tests/unit/test_stats_threads: cmd/stats.c cmd/stats.h cmd/sink.h
 $(B)/tests/fuzz/fuzz_image: cmd/image.c cmd/image.h
+$(B)/tests/unit/test_image_file: cmd/image.c cmd/image.h
 $(B)/tests/fuzz/fuzz_opts: cmd/opts.c cmd/opts.h cmd/util.c
 $(B)/tests/unit/test_out_json: cmd/out_json.c cmd/json_mmio.c cmd/outbuf.c cmd/sink.h
 $(B)/tests/unit/test_out_json: LIB_LIBS += $(CMD_LIBS)

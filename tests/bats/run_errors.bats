@@ -28,6 +28,17 @@ patched() {
 	bad 66 "gunyahctl: run: /dev/null: not a regular file" /dev/null
 }
 
+@test "a FIFO as the image is refused at once, like /dev/zero (issue 17 item 7)" {
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	# No writer ever comes: an open(2) that waits for one hangs (the
+	# timeout is only a guard; the refusal needs no time).
+	run_split timeout -k 3 60 "$GUNYAHCTL" run -t 1 "$BATS_TEST_TMPDIR/fifo"
+	assert_equal "$status" 66
+	assert_equal "$output" ""
+	assert_equal "$stderr" "gunyahctl: run: $BATS_TEST_TMPDIR/fifo: not a regular file"
+	bad 66 "gunyahctl: run: /dev/zero: not a regular file" /dev/zero
+}
+
 @test "an empty image is EX_DATAERR (65)" {
 	: >"$BATS_TEST_TMPDIR/empty"
 	bad 65 "gunyahctl: run: $BATS_TEST_TMPDIR/empty: empty image" "$BATS_TEST_TMPDIR/empty"
