@@ -183,6 +183,11 @@ int gctl_vmm_config_check(const struct gctl_vmm_config *cfg, char *err,
 				       "--mmio %#" PRIx64 ":%#" PRIx64 ": wraps around",
 				       m->addr, m->size);
 	}
+	/* Its registers sit at fixed offsets from a 4 KiB boundary. */
+	if (cfg->uart_set && cfg->uart_addr % GCTL_UART_SIZE)
+		return cfg_err(err, errlen, "--uart %#" PRIx64 ": not aligned "
+			       "to its 4 KiB region (%#llx)", cfg->uart_addr,
+			       GCTL_UART_SIZE);
 	if (cfg->uart_set && cfg->uart_addr + GCTL_UART_SIZE < cfg->uart_addr)
 		return cfg_err(err, errlen, "--uart %#" PRIx64 ": wraps around",
 			       cfg->uart_addr);

@@ -87,6 +87,48 @@ patched() {
 	bad 65 "gunyahctl: run: $(patched 24 '\x00\x00\x00\x90'): ELF entry point 0x90000000 is not in guest RAM [0x80000000, 0x88000000)" "$(patched 24 '\x00\x00\x00\x90')"
 }
 
+# An AArch64 executable of two PT_LOAD segments, both loading (up to) the
+# same 256 file bytes, zeros, at offset 0x100:
+# elf2 FILE ENTRY PADDR0 MEMSZ0 PADDR1 MEMSZ1
+elf2() {
+	perl -e '
+		my ($f, $entry, $p0, $m0, $p1, $m1) = map { /^0x/ ? hex : $_ } @ARGV;
+		my $ehdr = pack("a16 S< S< L< Q< Q< Q< L< S< S< S< S< S< S<",
+			"\x7fELF\x02\x01\x01", 2, 183, 1, $entry, 64, 0, 0, 64,
+			56, 2, 0, 0, 0);
+		my $ph = "";
+		$ph .= pack("L< L< Q< Q< Q< Q< Q< Q<", 1, 5, 0x100, $_->[0],
+			$_->[0], $_->[1] < 0x100 ? $_->[1] : 0x100, $_->[1], 16)
+			for [$p0, $m0], [$p1, $m1];
+		open(my $o, ">", $f) or die;
+		print $o $ehdr, $ph, "\0" x (0x100 - 64 - 112), "\0" x 0x100;
+	' "$@"
+}
+
+@test "ELF: overlapping segments, and an entry point that is no instruction, are refused (issue 17 item 17)" {
+	f=$BATS_TEST_TMPDIR/two.elf
+	elf2 "$f" 0x80000000 0x80000000 0x1000 0x80000800 0x10
+	bad 65 "gunyahctl: run: $f: ELF segments 0 [0x80000000, 0x80001000) and 1 [0x80000800, 0x80000810) overlap" "$f"
+	elf2 "$f" 0x80000000 0x80001000 0x1000 0x80000000 0x1001
+	bad 65 "gunyahctl: run: $f: ELF segments 0 [0x80001000, 0x80002000) and 1 [0x80000000, 0x80001001) overlap" "$f"
+	# Side by side is fine: the guest (zeros, UDF) runs and crashes.
+	elf2 "$f" 0x80000000 0x80000000 0x1000 0x80001000 0x10
+	run_split gunyahctl run -q "$f"
+	assert_equal "$status" 3
+	# An entry in RAM, at its very end: said to be misaligned, not outside.
+	bad 65 "gunyahctl: run: $(patched 24 '\xfe\xff\xff\x87'): ELF entry point 0x87fffffe is not 4-byte aligned (AArch64 instructions are)" "$(patched 24 '\xfe\xff\xff\x87')"
+	bad 65 "gunyahctl: run: $(patched 24 '\x02\x00\x00\x80'): ELF entry point 0x80000002 is not 4-byte aligned (AArch64 instructions are)" "$(patched 24 '\x02\x00\x00\x80')"
+	# The last instruction of RAM is a good entry point (zeros: it crashes).
+	run_split gunyahctl run -q "$(patched 24 '\xfc\xff\xff\x87')"
+	assert_equal "$status" 3
+	[[ $stderr == *"at pc=0x87fffffc "* ]]
+}
+
+@test "a misaligned --uart is refused (issue 17 item 17)" {
+	bad 64 "gunyahctl: run: --uart 0x9000001: not aligned to its 4 KiB region (0x1000)" --uart 0x09000001 "$HELLO"
+	bad 64 "gunyahctl: run: --uart 0x9000800: not aligned to its 4 KiB region (0x1000)" --uart 0x09000800 "$HELLO"
+}
+
 @test "MMIO regions may not overlap RAM or each other" {
 	bad 64 "gunyahctl: run: --mmio 0x80000000:0x1000 overlaps guest RAM [0x80000000, 0x88000000)" --mmio 0x80000000:0x1000 "$HELLO"
 	bad 64 "gunyahctl: run: --mmio 0x7ffff000:0x2000:low overlaps guest RAM [0x80000000, 0x88000000)" --mmio 0x7ffff000:8K:low "$HELLO"
