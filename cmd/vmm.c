@@ -440,9 +440,15 @@ handle_page_fault_locked(struct vcpu_thread *vt, struct gctl_exit_record *rec,
 			 vt->id, addr);
 		break;
 	}
-	/* Not resumed: the VM is stopped before this vCPU runs again. */
+	/*
+	 * Not resumed: the guest is not touched.  This vCPU runs again only
+	 * once the VM is stopped (wait_runnable), to collect its STATUS
+	 * exit; the answer it hands back then is RETRY, which only replays
+	 * the access, and a stopped VM replays nothing.  (FAULT here gave
+	 * the guest a data abort before the stop: "VM crashed".)
+	 */
 	vt->failed = true;
-	run->page_fault.resume_action = GUNYAH_VCPU_RESUME_FAULT;
+	run->page_fault.resume_action = GUNYAH_VCPU_RESUME_RETRY;
 	rec->resume = GCTL_RESUME_NONE;
 	return GCTL_STOP_VCPU_FAILED;
 }
@@ -549,8 +555,9 @@ static bool wait_runnable(struct vcpu_thread *vt)
 	bool ok;
 
 	pthread_mutex_lock(&vmm->lock);
-	while (vmm->paused && !vmm->budget && !vmm->stopping &&
-	       !vmm->killed) {
+	/* A failed vCPU (page fault, fail) waits for the stop it asked for. */
+	while (((vmm->paused && !vmm->budget) || vt->failed) &&
+	       !vmm->stopping && !vmm->killed) {
 		set_waiting_locked(vt, GCTL_VCPU_WAIT);
 		pthread_cond_wait(&vmm->cond, &vmm->lock);
 	}
