@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The image loader's file side (cmd/image.c, gctl_image_load_file): what
+ * The image loader's file side (cmd/engine/image.c, gctl_image_load_file): what
  * is not a regular file is refused before anything can wait on it (a FIFO
  * would block open(2) for ever), and a file that shrinks between fstat(2)
  * and the read is an error, not SIGBUS (issue 17, items 7 and 13).
@@ -41,7 +41,7 @@ static int fstat_then_shrink(int fd, struct stat *st)
 }
 
 #define fstat(fd, st) fstat_then_shrink(fd, st)
-#include "../../cmd/image.c"
+#include "../../cmd/engine/image.c"
 #undef fstat
 
 #define RAM_BASE 0x80000000ull
