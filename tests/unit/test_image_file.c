@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The image loader's file side (cmd/engine/image.c, gctl_image_load_file): what
- * is not a regular file is refused before anything can wait on it (a FIFO
- * would block open(2) for ever), and a file that shrinks between fstat(2)
- * and the read is an error, not SIGBUS (issue 17, items 7 and 13).
+ * The image loader's file side (gctl_image_load_file, cmd/engine/image.c):
+ * what is not a regular file is refused before anything can wait on it (a
+ * FIFO would block open(2) for ever), and a file that shrinks between
+ * fstat(2) and the read is an error, not SIGBUS (issue 17, items 7, 13).
  *
  * The shrink is made deterministic by wrapping the loader's fstat(): the
  * wrapper truncates the file right after the size was taken, which is the
