@@ -234,6 +234,22 @@ elf2() {
 	done
 }
 
+@test "a guest whose output is gone is stopped at once with EX_IOERR (issue 17 item 8)" {
+	# mmio_loop exits for ever: only the failed write can end the run
+	# (the timeout is a guard against the old behaviour, never reached).
+	run_split bash -c 'timeout -k 3 60 "$GUNYAHCTL" run --json "$1" >/dev/full' _ "$G/mmio_loop.elf"
+	assert_equal "$status" 74
+	assert_equal "$stderr" "gunyahctl: run: writing the output: No space left on device"
+	run_split bash -c 'timeout -k 3 60 "$GUNYAHCTL" run "$1" >/dev/full' _ "$G/mmio_loop.elf"
+	assert_equal "$status" 74
+	assert_equal "$stderr" "gunyahctl: run: writing the output: No space left on device"
+	# A reader that leaves after one line: the VM stops, run says why.
+	run_split bash -c 'timeout -k 3 60 "$GUNYAHCTL" run --json "$1" | head -n 1; exit "${PIPESTATUS[0]}"' _ "$G/mmio_loop.elf"
+	assert_equal "$status" 74
+	assert_equal "$stderr" "gunyahctl: run: writing the output: Broken pipe"
+	assert_equal "$(jq -r .exit <<<"$output")" mmio
+}
+
 @test "output that cannot be written is EX_IOERR (74)" {
 	run_split bash -c '"$GUNYAHCTL" run --uart 0x09000000 "$1" >/dev/full' _ "$HELLO"
 	assert_equal "$status" 74
