@@ -153,6 +153,7 @@ $(B)/tests/unit/test_diag_fdt: cmd/diag/fdt.c cmd/diag/diag.h
 $(B)/tests/unit/test_stats_threads: cmd/dash/stats.c cmd/dash/stats.h cmd/engine/sink.h
 $(B)/tests/fuzz/fuzz_image: cmd/engine/image.c cmd/engine/image.h
 $(B)/tests/unit/test_loader: cmd/engine/image.c cmd/engine/image.h
+$(B)/tests/unit/test_image_file: cmd/engine/image.c cmd/engine/image.h
 $(B)/tests/fuzz/fuzz_opts: cmd/engine/opts.c cmd/engine/opts.h cmd/util.c
 $(B)/tests/unit/test_out_json: cmd/output/json.c cmd/output/json_mmio.c \
 	cmd/output/outbuf.c cmd/engine/sink.h

@@ -112,6 +112,18 @@ teardown() { admin_teardown; }
 	assert_equal "$(ls -A "$RD")" ".lock"
 }
 
+@test "a detached start from a FIFO fails at once and leaves no process holding the name (issue 17 item 7)" {
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	run_split timeout -k 3 60 "$GUNYAHCTL" run --name f --detach "$BATS_TEST_TMPDIR/fifo"
+	assert_equal "$status" 66
+	assert_equal "$stderr" "gunyahctl: run: $BATS_TEST_TMPDIR/fifo: not a regular file"
+	# The name is free again: no VM, no orphan (teardown checks too).
+	run gunyahctl status f
+	assert_equal "$status" 66
+	assert_equal "$(vm_procs)" ""
+	start_vm f "$SPIN"
+}
+
 @test "SIGKILL leaves a stale socket: list says dead once and cleans it" {
 	start_vm doomed "$TICK"
 	start_vm other "$SPIN"

@@ -190,6 +190,23 @@ status_case() { # selector, text status line, exit status
 	assert_equal "$stderr" "gunyahctl: run: vcpu0: page fault at 0x90000000: no memory there (--on-page-fault=retry maps a zero page)"
 }
 
+@test "page faults: fail does not touch the guest: no abort, one message, the record agrees (issue 17 item 15)" {
+	# mmio_loop has no vector table: an abort handed to it crashes the VM.
+	run_split gunyahctl run --json --pf-region 0x9000000:0x10000 "$G/mmio_loop.elf"
+	assert_equal "$status" 7
+	assert_json_lines
+	assert_equal "$stderr" "gunyahctl: run: vcpu0: page fault at 0x9000000: no memory there (--on-page-fault=retry maps a zero page)"
+	assert_equal "$(exits_json | jq -s -c 'map([.exit, .resume // null, .status.exit_info.type // null])')" \
+		'[["page_fault","none",null],["status",null,"forced_stop"]]'
+	assert_equal "$(summary_jq '"\(.result) \(.status.state) \(.status.exit_info.type_code)"')" "vcpu_failed exited 7"
+	# Four vCPUs, each faulting: none of them crashes the VM either.
+	run_split gunyahctl run --vcpus 4 --pf-region 0x9000000:0x10000 "$G/mmio_loop.elf"
+	assert_equal "$status" 7
+	refute_output --partial crashed
+	[[ $stderr != *crashed* ]] || fail "$stderr"
+	assert_equal "$(grep -c 'status exited type=forced_stop(7)$' <<<"$output")" 4
+}
+
 @test "page faults: retry maps a zero page and the guest goes on" {
 	run gunyahctl run --pf-region 0x90000000:0x10000 --on-page-fault=retry "$G/pf_touch.elf"
 	assert_success

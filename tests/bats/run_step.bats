@@ -88,6 +88,15 @@ gunyahctl: run: step: m: 99999: want a length of 1 to 4096"
 	assert_equal "$(exits_json | jq -s length)" 3
 }
 
+@test "m past the end of RAM says which part is outside (issue 17 item 17)" {
+	step 'm 0x87fffff0 64\nm 0x87fffff0 16\nm 0x88000000 4\n' --step --json --uart $UART "$HELLO"
+	assert_equal "$status" 6
+	assert_equal "$stderr" "gunyahctl: run: step: m 0x87fffff0 64: [0x88000000, 0x88000030) is not in guest RAM (only the first 16 bytes are)
+gunyahctl: run: step: m 0x88000000 4: not in guest RAM"
+	# The 16 bytes that are in RAM can be read.
+	assert_equal "$(jq -r 'select(.event == "memory") | "\(.addr) \(.len)"' <<<"$output")" "0x87fffff0 16"
+}
+
 @test "q force-stops the VM: every vCPU reports one status exit" {
 	step 'q\n' --step --vcpus 2 "$G/smp_writes.elf"
 	assert_equal "$status" 6
