@@ -267,7 +267,11 @@ TEST(segment_count_and_entry)
 			      "memory");
 	elf_init(&e, 1);
 	e.eh.e_entry = RAM_BASE + RAM_SIZE - 2;
-	refused(&e, -ENOEXEC, "ELF entry point 0x8000fffe is not in guest RAM "
+	refused(&e, -ENOEXEC, "ELF entry point 0x8000fffe is not 4-byte "
+			      "aligned (AArch64 instructions are)");
+	elf_init(&e, 1);
+	e.eh.e_entry = RAM_BASE + RAM_SIZE;
+	refused(&e, -ENOEXEC, "ELF entry point 0x80010000 is not in guest RAM "
 			      "[0x80000000, 0x80010000)");
 }
 
