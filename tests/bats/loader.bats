@@ -123,4 +123,5 @@ refused() {
 @test "a raw image too large for RAM from its load address" {
 	head -c 16 /dev/zero >"$F"
 	refused "16-byte image does not fit in guest RAM [0x80000000, 0x88000000) from 0x87fffff8" --load-addr 0x87fffff8
+	refused "16-byte image does not fit in guest RAM [0x80000000, 0x88000000) from 0x87fffff1" --load-addr 0x87fffff1
 }

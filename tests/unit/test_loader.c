@@ -373,5 +373,17 @@ TEST(raw_images)
 		  -EFBIG);
 	ASSERT_STREQ(err, "16-byte image does not fit in guest RAM "
 			  "[0x80000000, 0x80010000) from 0x8000fff8");
+	/* One byte too many, at the very end. */
+	opts.load_addr = RAM_BASE + RAM_SIZE - 15;
+	ASSERT_EQ(gctl_image_load(&vm, bytes, sizeof(bytes), &opts, &info,
+				  err, sizeof(err)),
+		  -EFBIG);
+	ASSERT_STREQ(err, "16-byte image does not fit in guest RAM "
+			  "[0x80000000, 0x80010000) from 0x8000fff1");
 	ASSERT_TRUE(ram_untouched());
+	/* Exactly to the end fits. */
+	opts.load_addr = RAM_BASE + RAM_SIZE - 16;
+	ASSERT_OK(gctl_image_load(&vm, bytes, sizeof(bytes), &opts, &info,
+				  err, sizeof(err)));
+	ASSERT_TRUE(!memcmp(ram + RAM_SIZE - 16, bytes, sizeof(bytes)));
 }
