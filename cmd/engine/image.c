@@ -169,7 +169,12 @@ static int check_ehdr(const Elf64_Ehdr *eh, size_t size, char *err,
 			    "ELF data encoding is %s, want little-endian",
 			    eh->e_ident[EI_DATA] == ELFDATA2MSB ? "big-endian" :
 								 "invalid");
-	if (eh->e_ident[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)
+	/* Two fields: the message names the one that is wrong. */
+	if (eh->e_ident[EI_VERSION] != EV_CURRENT)
+		return fail(err, errlen, -ENOEXEC,
+			    "ELF identification version %u, want %u",
+			    eh->e_ident[EI_VERSION], EV_CURRENT);
+	if (eh->e_version != EV_CURRENT)
 		return fail(err, errlen, -ENOEXEC, "ELF version %u, want %u",
 			    eh->e_version, EV_CURRENT);
 	if (eh->e_machine != EM_AARCH64) {

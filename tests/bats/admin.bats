@@ -150,6 +150,25 @@ teardown() { admin_teardown; }
 	assert_equal "$(gunyahctl status --json doomed | jq -r .state)" running
 }
 
+@test "list: a VM that dies while list asks it is dead, not an error" {
+	mkdir -p -m 0700 "$RD"
+	# A VM's socket whose process takes one connection (list's first
+	# look) and dies: list's request then meets a dead socket.
+	perl -e '
+		use IO::Socket::UNIX;
+		my $l = IO::Socket::UNIX->new(Type => SOCK_STREAM,
+			Local => $ARGV[0], Listen => 5) or die "$ARGV[0]: $!\n";
+		print "ready\n";
+		close STDOUT;
+		$l->accept;' "$RD/dying.sock" >"$BATS_TEST_TMPDIR/ready" &
+	eventually test -s "$BATS_TEST_TMPDIR/ready"
+	run_split gunyahctl list --json
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -c '[.name, .state]' <<<"$output")" '["dying","dead"]'
+	assert_not_exists "$RD/dying.sock"
+	wait
+}
+
 @test "any command finds a stale socket, says so and cleans it" {
 	start_vm doomed "$SPIN"
 	pid=$(pid_of doomed)

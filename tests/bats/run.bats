@@ -327,14 +327,16 @@ cpu0: cpu1 is off, powering down"
 	assert_line --regexp '^vcpu1 #[23] status exited type=forced_stop\(7\)$'
 }
 
-# signalled SIGNAL ARG...: run, send SIGNAL after 0.2 s; $status and
-# $output (stdout and stderr) as bats' run sets them.
+# signalled SIGNAL ARG...: run, send SIGNAL once run takes it as a stop
+# request (and, with SPINS=1, once the guest spins); $status and $output
+# (stdout and stderr) as bats' run sets them.
 signalled() {
 	local sig=$1 out=$BATS_TEST_TMPDIR/out pid
 	shift
 	"$GUNYAHCTL" run "$@" >"$out" 2>&1 &
 	pid=$!
-	sleep 0.2
+	eventually blocks $pid "$(kill -l "$sig")"
+	[[ -z ${SPINS:-} ]] || eventually spun $pid 2
 	kill -"$sig" $pid
 	wait $pid && status=0 || status=$?
 	output=$(cat "$out")
@@ -342,7 +344,7 @@ signalled() {
 }
 
 @test "SIGINT stops the VM cleanly and prints the summary" {
-	signalled INT --mmio-read 0x09000200=7 "$G/exit_by.elf"
+	SPINS=1 signalled INT --mmio-read 0x09000200=7 "$G/exit_by.elf"
 	assert_equal "$status" 6
 	assert_line "vcpu0 #2 status exited type=forced_stop(7)"
 	assert_line --regexp '^summary: 2 exits in .*result stopped, exit status 6$'

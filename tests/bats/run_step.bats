@@ -150,7 +150,12 @@ gunyahctl: run: step: m 0x88000000 4: not in guest RAM"
 	"$GUNYAHCTL" run --step --json --mmio-read 0x09000200=7 "$G/exit_by.elf" \
 		<"$BATS_TEST_TMPDIR/cmds" >"$BATS_TEST_TMPDIR/out" 2>&1 &
 	pid=$!
-	{ printf 'c\n'; sleep 0.2; printf 'p\nr\nq\n'; } >"$BATS_TEST_TMPDIR/cmds"
+	# p once the guest spins (its vCPU thread has used CPU time there).
+	exec {cmds}>"$BATS_TEST_TMPDIR/cmds"
+	printf 'c\n' >&$cmds
+	eventually spun $pid 2
+	printf 'p\nr\nq\n' >&$cmds
+	exec {cmds}>&-
 	wait $pid && rc=0 || rc=$?
 	assert_equal "$rc" 6
 	run cat "$BATS_TEST_TMPDIR/out"
