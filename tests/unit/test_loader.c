@@ -265,9 +265,14 @@ TEST(segment_count_and_entry)
 	e.ph[0].p_type = PT_NOTE;
 	refused(&e, -ENOEXEC, "ELF has no loadable (PT_LOAD) segments with "
 			      "memory");
+	/* In RAM, at its very end, but no instruction starts there. */
 	elf_init(&e, 1);
 	e.eh.e_entry = RAM_BASE + RAM_SIZE - 2;
-	refused(&e, -ENOEXEC, "ELF entry point 0x8000fffe is not in guest RAM "
+	refused(&e, -ENOEXEC, "ELF entry point 0x8000fffe is not 4-byte "
+			      "aligned (AArch64 instructions are)");
+	elf_init(&e, 1);
+	e.eh.e_entry = RAM_BASE + RAM_SIZE;
+	refused(&e, -ENOEXEC, "ELF entry point 0x80010000 is not in guest RAM "
 			      "[0x80000000, 0x80010000)");
 }
 
