@@ -72,6 +72,7 @@ refused() {
 	refused "ELF has no loadable (PT_LOAD) segments with memory"
 	elf entry=0x7ffffffe
 	refused "ELF entry point 0x7ffffffe is not in guest RAM [0x80000000, 0x88000000)"
+	# In RAM, at its very end: misaligned, not outside (issue 17 item 17).
 	elf entry=0x8000fffe
 	refused "ELF entry point 0x8000fffe is not 4-byte aligned (AArch64 instructions are)" --mem 64K
 	elf entry=0x80010000
