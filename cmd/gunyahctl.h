@@ -83,6 +83,14 @@ void gctl_err(const char *cmd, const char *fmt, ...)
 void gctl_usage_err(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 
+/*
+ * Standard output flushed: 0, or (one line said, "gunyahctl: CMD: writing
+ * the output: <why>") GCTL_EXIT_IOERR when it could not all be written.
+ * A command whose output is its result checks this before it acts on
+ * having printed it (wait reaps only what it has reported).
+ */
+int gctl_stdout_check(const char *cmd);
+
 /* Numbers with C-style bases; sizes accept K/M/G suffixes.  0 or -errno. */
 int gctl_parse_u64(const char *s, uint64_t *out);
 int gctl_parse_size(const char *s, uint64_t *out);

@@ -52,7 +52,8 @@ static const struct argp list_argp = {
 	       "status, until 'gunyahctl wait' collects it) or dead (its "
 	       "process is gone without an exit status: killed, crashed; "
 	       "its stale socket is removed once listed).\v"
-	       "Exit status: 0, or 71 if the runtime directory is unusable.",
+	       "Exit status: 0, 71 the runtime directory is unusable, 74 the "
+	       "output could not be written.",
 };
 
 /* The keys of a list object: every one, null where not known. */

@@ -43,7 +43,8 @@ static const struct argp status_argp = {
 	       "(running, paused, or done while its process ends), uptime, "
 	       "exits, attached clients, socket and log.  For a VM that has "
 	       "ended and was not waited for: how it ended.\v"
-	       "Exit status: 0 shown, 66 no such VM, 75 no reply in time.",
+	       "Exit status: 0 shown, 66 no such VM, 74 the output could not be "
+	       "written, 75 no reply in time.",
 };
 
 static void line(const char *key, const char *val)

@@ -61,7 +61,8 @@ static const struct argp wait_argp = {
 	       "Exit status: that of run (0 power-off, 2 reset, 3 crashed, "
 	       "4 load failed, 5 timeout, 6 stopped, 7 vCPU failed, ...); "
 	       "66 no such VM, 70 the VM's process died without an exit "
-	       "status, 75 --timeout expired.",
+	       "status, 74 the output could not be written (the status is "
+	       "not collected), 75 --timeout expired.",
 };
 
 /* Print how it ended; its exit status, or -1 if the object is not one. */
@@ -136,6 +137,9 @@ static int from_file(const char *name, bool json, bool was_connected)
 			 dir, name);
 		return GCTL_EXIT_PROTOCOL;
 	}
+	/* Written first, reaped after: an unread status is not collected. */
+	if (gctl_stdout_check(CMD))
+		return GCTL_EXIT_IOERR;
 	gctl_rundir_reap(dir, name);
 	return ret;
 }
@@ -195,6 +199,8 @@ static int wait_main(int argc, char **argv)
 		gctl_err(CMD, "%s: the reply carries no exit status", a.name);
 		return GCTL_EXIT_PROTOCOL;
 	}
+	if (gctl_stdout_check(CMD))
+		return GCTL_EXIT_IOERR;
 	/* Collected: the file the VM wrote on its way out goes. */
 	reap(a.name);
 	return ret;
