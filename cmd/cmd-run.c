@@ -580,7 +580,7 @@ static void close_other_fds(int *keep, int n)
  * on: *ready_fd is where it says how the start went).  Returns -1 in the
  * child.
  */
-static int detach(const char *dir, const char *name,
+static int detach(const struct gctl_rundir *rd, const char *name,
 		  struct gctl_rundir_claim *claim, int *ready_fd)
 {
 	int fds[2], status;
@@ -602,10 +602,10 @@ static int detach(const char *dir, const char *name,
 		return GCTL_EXIT_OSERR;
 	}
 	if (!pid) {
-		int keep[] = { claim->fd, fds[1] };
+		int keep[] = { claim->fd, fds[1], rd->fd };
 
 		close(fds[0]);
-		close_other_fds(keep, 2);
+		close_other_fds(keep, 3);
 		/* No terminal's signals (Ctrl-C at the starter's shell). */
 		setsid();
 		*ready_fd = fds[1];
@@ -630,8 +630,8 @@ static int detach(const char *dir, const char *name,
 		 name, WIFSIGNALED(status) ? "signal" : "exit status",
 		 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 	/* It could not clean up after itself: its socket is stale now. */
-	if (gctl_rundir_clean_stale(dir, name) == 1)
-		gctl_rundir_reap(dir, name);
+	if (gctl_rundir_clean_stale(rd, name) == 1)
+		gctl_rundir_reap(rd, name);
 	return GCTL_EXIT_SOFTWARE;
 }
 
@@ -713,7 +713,8 @@ static int run_main(int argc, char **argv)
 	int out_err_fd = -1;
 	int log_fd = -1, out_fd = STDOUT_FILENO, starter_err = -1;
 	unsigned int signals;
-	char err[PATH_MAX + 256], dir[PATH_MAX], log[PATH_MAX];
+	char err[PATH_MAX + 256], log[PATH_MAX];
+	struct gctl_rundir rd = { .fd = -1 };
 	char image[PATH_MAX];
 	uint64_t entry;
 
@@ -732,12 +733,13 @@ static int run_main(int argc, char **argv)
 	}
 
 	if (a.name) {
-		ret = gctl_rundir_open(true, dir, sizeof(dir), err, sizeof(err));
+		ret = gctl_rundir_open(true, &rd, err, sizeof(err));
 		if (!ret)
-			ret = gctl_rundir_claim(dir, a.name, &claim, err,
+			ret = gctl_rundir_claim(&rd, a.name, &claim, err,
 						sizeof(err));
 		if (ret) {
 			gctl_err(CMD, "--name %s: %s", a.name, err);
+			gctl_rundir_close(&rd);
 			return ret == -EADDRINUSE || ret == -ENAMETOOLONG ?
 				       GCTL_EXIT_CANTCREAT :
 				       ret == -EPERM ? GCTL_EXIT_NOPERM :
@@ -748,13 +750,15 @@ static int run_main(int argc, char **argv)
 			snprintf(image, sizeof(image), "%s", a.image);
 	}
 	if (a.detach) {
-		ret = detach(dir, a.name, &claim, &ready_fd);
-		if (ret >= 0)
+		ret = detach(&rd, a.name, &claim, &ready_fd);
+		if (ret >= 0) {
+			gctl_rundir_close(&rd);
 			return ret; /* the parent */
-		if (gctl_rundir_file(dir, a.name, "log", log, sizeof(log)) ||
-		    (log_fd = open(log, O_RDWR | O_CREAT | O_TRUNC | O_APPEND |
-					       O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
-			gctl_err(CMD, "%s/%s.log: %s", dir, a.name, strerror(errno));
+		}
+		gctl_rundir_file(&rd, a.name, "log", log, sizeof(log));
+		log_fd = gctl_rundir_open_log(&rd, a.name);
+		if (log_fd < 0) {
+			gctl_err(CMD, "%s: %s", log, strerror(-log_fd));
 			ret = GCTL_EXIT_CANTCREAT;
 			goto out;
 		}
@@ -797,7 +801,7 @@ static int run_main(int argc, char **argv)
 	vmm_sink = sink;
 	if (a.name) {
 		struct gctl_ctl_info ci = {
-			.dir = dir,
+			.rd = &rd,
 			.name = a.name,
 			.backend = gh_backend_name(be),
 			.image = image,
@@ -925,7 +929,7 @@ out:
 	if (ready_fd >= 0) {
 		if (starter_err >= 0)
 			replay_log(starter_err, log_fd);
-		gctl_rundir_reap(dir, a.name);
+		gctl_rundir_reap(&rd, a.name);
 	}
 	report_ready(&ready_fd, ret ? ret : GCTL_EXIT_SOFTWARE);
 	if (starter_err >= 0)
@@ -935,6 +939,7 @@ out:
 	gctl_sink_destroy(&async_sink); /* before what it passes on to */
 	gctl_ctl_server_free(srv);
 	gctl_rundir_release(&claim);
+	gctl_rundir_close(&rd);
 	gctl_sink_destroy(&sink);
 	gctl_stats_free(stats);
 	gh_backend_close(be);

@@ -84,6 +84,14 @@ void gctl_usage_err(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 
 /*
+ * Standard output flushed: 0, or (one line said, "gunyahctl: CMD: writing
+ * the output: <why>") GCTL_EXIT_IOERR when it could not all be written.
+ * A command whose output is its result checks this before it acts on
+ * having printed it (wait reaps only what it has reported).
+ */
+int gctl_stdout_check(const char *cmd);
+
+/*
  * Numbers: decimal or 0x hexadecimal, a leading 0 is still decimal (no
  * octal); sizes accept K/M/G/T suffixes.  0 or -errno.
  */

@@ -200,8 +200,11 @@ teardown() { admin_teardown; }
 	kill -9 "$pid"
 	wait $w || s=$?
 	assert_equal "${s:-0}" 70
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" "gunyahctl: wait: vm: the VM's process died without an exit status"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" "gunyahctl: wait: vm: the VM's process died without an exit status (its log: $RD/vm.log)"
 	assert_not_exists "$RD/vm.sock"
+	# Collected: the status goes, the log stays (17.2).
+	assert_not_exists "$RD/vm.status"
+	assert_exists "$RD/vm.log"
 }
 
 @test "dev backend: stop cannot power off (use --force), --force can" {
