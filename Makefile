@@ -48,7 +48,7 @@ CMD_LIBS = $(shell $(PKG_CONFIG) --libs json-c ncursesw 2>/dev/null || echo -ljs
 override CFLAGS += $(DEPS_CFLAGS)
 
 LIB_SRCS := $(wildcard lib/*.c lib/sim/*.c)
-CMD_SRCS := $(wildcard cmd/*.c)
+CMD_SRCS := $(wildcard cmd/*.c cmd/analysis/*.c)
 # The diag guest programs are linked into gunyahctl (cmd/diag_guests.S).
 DIAG_GUEST_SRCS := $(wildcard cmd/guests/*.S)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -108,6 +108,9 @@ $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# cmd/ and its folders include headers by their path from cmd/.
+$(B)/cmd/%.o: override CPPFLAGS += -Icmd
 
 $(LIBA): $(LIB_OBJS)
 	@mkdir -p $(@D)
