@@ -27,6 +27,7 @@ static const struct gctl_cmd *const commands[] = {
 	&gctl_cmd_step,
 	&gctl_cmd_stop,
 	&gctl_cmd_wait,
+	&gctl_cmd_report,
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
