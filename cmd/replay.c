@@ -13,6 +13,8 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "analysis/record.h"
 #include "analysis/replay.h"
 #include "gunyahctl.h"
@@ -165,16 +167,26 @@ static void print_result(const struct replay_args *a,
 			 const struct gctl_replay_result *res)
 {
 	if (a->json) {
-		printf("{\"file\":\"%s\",\"match\":%s,\"recorded\":%" PRIu64
-		       ",\"checked\":%" PRIu64, a->file,
-		       res->match ? "true" : "false", res->recorded,
-		       res->checked);
-		if (!res->match)
-			printf(",\"divergence\":{\"seq\":%" PRIu64 ",\"vcpu\":%u,"
-			       "\"nth\":%" PRIu64 ",\"expected\":\"%s\","
-			       "\"got\":\"%s\"}", res->seq, res->vcpu, res->nth,
-			       res->expected, res->got);
-		printf("}\n");
+		json_object *o = json_object_new_object(), *d;
+
+		json_object_object_add(o, "file", json_object_new_string(a->file));
+		json_object_object_add(o, "match", json_object_new_boolean(res->match));
+		json_object_object_add(o, "recorded", json_object_new_uint64(res->recorded));
+		json_object_object_add(o, "checked", json_object_new_uint64(res->checked));
+		if (res->match) {
+			d = NULL;
+		} else {
+			d = json_object_new_object();
+			json_object_object_add(d, "seq", json_object_new_uint64(res->seq));
+			json_object_object_add(d, "vcpu", json_object_new_uint64(res->vcpu));
+			json_object_object_add(d, "nth", json_object_new_uint64(res->nth));
+			json_object_object_add(d, "expected",
+					       json_object_new_string(res->expected));
+			json_object_object_add(d, "got", json_object_new_string(res->got));
+		}
+		json_object_object_add(o, "divergence", d);
+		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
 	} else if (res->match) {
 		printf("%s: %" PRIu64 " exits replayed, every one as recorded\n",
 		       a->file, res->checked);

@@ -168,32 +168,35 @@ static void count(struct gctl_counters *c, unsigned int kind)
 	(*k[kind])++;
 }
 
-/* The index of a region name, interned.  -1: out of memory. */
-static int64_t region_key(struct gctl_report *r, const char *name)
+/* The index of a region name, interned (NO_ADDR: none).  0 or -ENOMEM. */
+static int region_key(struct gctl_report *r, const char *name, uint64_t *key)
 {
 	char **names;
 
+	*key = NO_ADDR;
 	if (!name)
-		return (int64_t)NO_ADDR;
+		return 0;
 	for (size_t i = 0; i < r->nr_names; i++)
-		if (!strcmp(r->names[i], name))
-			return (int64_t)i;
+		if (!strcmp(r->names[i], name)) {
+			*key = i;
+			return 0;
+		}
 	names = realloc(r->names, (r->nr_names + 1) * sizeof(*names));
 	if (!names)
-		return -1;
+		return -ENOMEM;
 	r->names = names;
 	names[r->nr_names] = strdup(name);
 	if (!names[r->nr_names])
-		return -1;
-	return (int64_t)r->nr_names++;
+		return -ENOMEM;
+	*key = r->nr_names++;
+	return 0;
 }
 
 int gctl_report_add(struct gctl_report *r, const struct gctl_exit_record *e)
 {
 	unsigned int kind = kind_of(e);
 	struct row *row;
-	uint64_t key;
-	int64_t rk;
+	uint64_t key, rk;
 
 	count(&r->all, kind);
 	r->host_total += (double)e->host_ns;
@@ -213,12 +216,10 @@ int gctl_report_add(struct gctl_report *r, const struct gctl_exit_record *e)
 				e->page_fault.phys_addr : NO_ADDR;
 		break;
 	default:
-		rk = region_key(r, e->reason == GUNYAH_VCPU_EXIT_MMIO ||
+		if (region_key(r, e->reason == GUNYAH_VCPU_EXIT_MMIO ||
 				   e->reason == GUNYAH_VCPU_EXIT_PAGE_FAULT ?
-					   e->region : NULL);
-		if (rk < 0)
+					   e->region : NULL, &key))
 			return -ENOMEM;
-		key = (uint64_t)rk;
 		break;
 	}
 	row = row_for(r, key);
@@ -226,8 +227,7 @@ int gctl_report_add(struct gctl_report *r, const struct gctl_exit_record *e)
 		return -ENOMEM;
 	if (r->by == GCTL_REPORT_BY_ADDR && !row->samples && e->region) {
 		/* a copy: a JSON line's strings go with the line */
-		rk = region_key(r, e->region);
-		if (rk < 0)
+		if (region_key(r, e->region, &rk))
 			return -ENOMEM;
 		row->region = r->names[rk];
 	}
@@ -472,7 +472,7 @@ static void print_json(const struct gctl_report *r,
 	json_object_object_add(o, "rows", rows);
 	json_object_object_add(o, "more_rows",
 			       json_object_new_uint64(r->nr_rows - nr));
-	fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
 
