@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sink.h"
+#include "engine/sink.h"
 
 #define GCTL_FILTER_MAX_RANGES 16
 #define GCTL_FILTER_TEXT_MAX 256

@@ -23,8 +23,8 @@
 #include <stdint.h>
 
 #include "sha256.h"
-#include "sink.h"
-#include "vmm.h"
+#include "engine/sink.h"
+#include "engine/vmm.h"
 
 #define GCTL_REC_MAGIC "GEXREC"
 #define GCTL_REC_MAJOR 1

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "outbuf.h"
+#include "output/outbuf.h"
 #include "record.h"
 #include "record_fmt.h"
 #include "varint.h"

@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "analysis/record.h"
-#include "vmm.h"
+#include "engine/vmm.h"
 
 struct gctl_replay;
 

@@ -16,7 +16,7 @@
 
 #include "analysis/filter.h"
 #include "analysis/record.h"
-#include "sink.h"
+#include "engine/sink.h"
 
 enum gctl_report_by {
 	GCTL_REPORT_BY_KIND,
