@@ -83,7 +83,8 @@ static const struct argp replay_argp = {
 	       "  1   the run diverged: the first divergent exit is named\n"
 	       "  64  bad options, 65 FILE is not a record (or malformed),\n"
 	       "  66  FILE or the image missing, 69 no sim, 70 internal error,\n"
-	       "  71  system error, 76 a record of a later format version",
+	       "  71  system error, 74 the output could not be written,\n"
+	       "  76  a record of a later format version",
 };
 
 /* Wait for the engine, a signal or the timeout.  True if timed out. */

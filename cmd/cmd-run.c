@@ -373,8 +373,9 @@ static const struct argp run_argp = {
 	       "  7   a vCPU failed (unhandled page fault, run error)\n"
 	       "  64  bad options, 65 bad image, 66 image missing,\n"
 	       "  69  backend unavailable, 70 internal error, 71 system error,\n"
-	       "  73  --name: a VM of that name runs, or no socket can be made,\n"
-	       "  74  the output could not be written",
+	       "  73  --name: a VM of that name runs, or no socket can be made;\n"
+	       "      or the --record file cannot be made,\n"
+	       "  74  the output (or the --record file) could not be written",
 };
 
 /* How a failed VM set-up step maps to an exit status. */
