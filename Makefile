@@ -68,6 +68,10 @@ GUEST_ELFS := $(GUEST_SRCS:%.S=$(B)/%.elf) $(EXAMPLE_GUEST_SRCS:%.S=$(B)/%.elf)
 GUEST_BINS := $(GUEST_ELFS:%.elf=%.bin)
 
 LIBA := $(B)/libgunyah.a
+# cmd/'s internals (all but main.c), built once: gunyahctl, the unit
+# tests, the fuzz targets and the benchmarks link them from here.
+CMDA := $(B)/cmd/libgunyahctl.a
+CMD_LIB_OBJS := $(filter-out $(B)/cmd/main.o,$(CMD_OBJS))
 LIBSO := $(B)/libgunyah.so.$(SOVERSION)
 GUNYAHCTL := $(B)/gunyahctl
 FAKEDEV := $(B)/tests/fakedev/fakedev.so
@@ -120,48 +124,36 @@ $(LIBSO): $(LIB_OBJS)
 	$(call say,LD,$@)
 	$(Q)$(CC) -shared -Wl,-soname,libgunyah.so.$(SOVERSION) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
 
-$(GUNYAHCTL): $(CMD_OBJS) $(LIBA)
-	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
+$(CMDA): $(CMD_LIB_OBJS)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(BENCH): $(BENCH_OBJS) $(LIBA)
+$(GUNYAHCTL): $(B)/cmd/main.o $(CMDA) $(LIBA)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(B)/cmd/main.o $(CMDA) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
 
-$(B)/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBA) | guests
+$(BENCH): $(BENCH_OBJS) $(CMDA) $(LIBA)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(CMDA) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
+
+# A test that includes a file of cmd/ (to reach its static functions)
+# still links the rest from $(CMDA): only what it does not define is
+# taken from there.
+$(B)/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(CMDA) $(LIBA) | guests
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) -Itests/unit -DGUEST_DIR='"$(abspath $(B))"' $(CFLAGS) \
-		$(LDFLAGS) -o $@ $< $(LIBA) $(LIB_LIBS)
+		-MMD -MP -MF $@.d $(LDFLAGS) -o $@ $< $(CMDA) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
 
 # libFuzzer targets: only in a tree built by clang with
 # SAN=fuzzer-no-link,... (see "fuzz" below), which links libFuzzer's main.
-$(B)/tests/fuzz/%: tests/fuzz/%.c $(LIBA) | guests
+$(B)/tests/fuzz/%: tests/fuzz/%.c $(CMDA) $(LIBA) | guests
 	@mkdir -p $(@D)
 	$(call say,CCLD,$@)
 	$(Q)$(CC) $(CPPFLAGS) -DGUEST_DIR='"$(abspath $(B))"' $(CFLAGS) \
-		-fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(LIBA) $(LIB_LIBS)
+		-MMD -MP -MF $@.d -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(CMDA) $(LIBA) \
+		$(CMD_LIBS) $(LIB_LIBS)
 
-# These compile a file of cmd/ into themselves.
-$(B)/tests/unit/test_diag_fdt: cmd/diag/fdt.c cmd/diag/diag.h
-$(B)/tests/unit/test_stats_threads: cmd/dash/stats.c cmd/dash/stats.h cmd/engine/sink.h
-$(B)/tests/fuzz/fuzz_image: cmd/engine/image.c cmd/engine/image.h
-$(B)/tests/fuzz/fuzz_opts: cmd/engine/opts.c cmd/engine/opts.h cmd/util.c
-$(B)/tests/unit/test_out_json: cmd/output/json.c cmd/output/json_mmio.c \
-	cmd/output/outbuf.c cmd/engine/sink.h
-$(B)/tests/unit/test_out_json: LIB_LIBS += $(CMD_LIBS)
-$(B)/tests/unit/test_sink_async_threads: cmd/engine/sink_async.c \
-	cmd/engine/sink_async.h cmd/engine/sink.h
-
-# This one links what a named VM's socket carries (and json-c).
-STATS_JSON_OBJS := $(addprefix $(B)/cmd/,dash/stats.o ctl/snapshot_json.o \
-	output/json_read.o output/json.o output/json_mmio.o output/outbuf.o)
-$(B)/tests/unit/test_stats_json: tests/unit/test_stats_json.c \
-		$(wildcard tests/unit/*.h) $(STATS_JSON_OBJS) $(LIBA)
-	@mkdir -p $(@D)
-	$(call say,CC,$@)
-	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< \
-		$(STATS_JSON_OBJS) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
 
 # Guest programs: freestanding AArch64, linked at the simulator's RAM base.
 # -n: no page alignment, so the one PT_LOAD segment starts at the RAM base
@@ -344,4 +336,7 @@ uninstall:
 clean:
 	rm -rf build build-asan build-tsan build-fuzz
 
--include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(BENCH_OBJS:.o=.d)
+# Every object's and test's headers and included sources, as the
+# compiler saw them.
+-include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) \
+	$(UNIT_BINS:=.d) $(FUZZ_BINS:=.d)

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "analysis/record.h"
+#include "common.h"
 #include "ctl/proto.h"
 #include "ctl/server.h"
 #include "gunyahctl.h"
@@ -485,7 +486,7 @@ static unsigned int event_loop(struct gctl_vmm *vmm, struct gctl_step *step,
 		fixed = n;
 		if (srv)
 			srv_n = gctl_ctl_server_pollfds(srv, pfd + n,
-							(int)(sizeof(pfd) / sizeof(pfd[0]) - n));
+							(int)(ARRAY_SIZE(pfd) - n));
 		n += (nfds_t)srv_n;
 
 		if (poll(pfd, n, -1) < 0)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common.h"
 #include "filter.h"
 #include "gunyahctl.h"
 
@@ -69,7 +70,7 @@ static int parse_term(const char *t, struct gctl_filter *f, char *err,
 		f->addrs[f->nr_addrs++] = r;
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(kind_names) / sizeof(kind_names[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(kind_names); i++)
 		if (!strcmp(t, kind_names[i].name)) {
 			f->kinds |= kind_names[i].kinds;
 			return 0;

@@ -9,13 +9,14 @@
 #include <json-c/json.h>
 
 #include "analysis/report.h"
+#include "common.h"
 
 #define NO_ADDR UINT64_MAX /* the row of exits without an address */
 
 static const char *const kind_names[] = {
 	"mmio_read", "mmio_write", "page_fault", "status", "unknown",
 };
-#define NR_KINDS (sizeof(kind_names) / sizeof(kind_names[0]))
+
 
 static const char *const by_names[] = {
 	[GCTL_REPORT_BY_KIND] = "kind",
@@ -52,7 +53,7 @@ struct gctl_report {
 
 int gctl_report_by_parse(const char *s)
 {
-	for (size_t i = 0; i < sizeof(by_names) / sizeof(by_names[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(by_names); i++)
 		if (!strcmp(s, by_names[i]))
 			return (int)i;
 	return -1;

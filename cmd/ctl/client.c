@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "ctl/proto.h"
 #include "ctl/client.h"
 #include "gunyahctl.h"
@@ -37,10 +38,7 @@ struct gctl_ctl_conn {
 
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return gctl_now_ns() / 1000000;
 }
 
 /* Why NAME has no live socket, said once; always GCTL_EXIT_NOINPUT. */
@@ -461,28 +459,6 @@ json_object *gctl_ctl_payload(json_object *reply)
 		json_object_object_add(o, key, json_object_get(val));
 	}
 	return o;
-}
-
-int gctl_ctl_parse_name(const char *cmd, int key, char *arg,
-			const char **name, const char **extra)
-{
-	switch (key) {
-	case ARGP_KEY_ARG:
-		if (!*name)
-			*name = arg;
-		else if (extra && !*extra)
-			*extra = arg;
-		else
-			gctl_usage_err(cmd, "%s: one argument too many", arg);
-		return 0;
-	case ARGP_KEY_END:
-		if (!*name)
-			gctl_usage_err(cmd, "no NAME given (see 'gunyahctl %s "
-				       "--help')", cmd);
-		return 0;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
 }
 
 void gctl_fmt_duration(uint64_t ns, char *buf, size_t len)

@@ -102,14 +102,6 @@ int gctl_ctl_request(const char *cmd, const char *name, const char *req,
  */
 json_object *gctl_ctl_payload(json_object *reply);
 
-/*
- * For an admin command's argp parser: its NAME argument (and, with
- * extra set, one more optional argument into *extra).  0 when key was
- * handled, ARGP_ERR_UNKNOWN otherwise; usage errors exit.
- */
-int gctl_ctl_parse_name(const char *cmd, int key, char *arg,
-			const char **name, const char **extra);
-
 /* Text: "1.5s", "2m03s", "1h02m", "3d04h". */
 void gctl_fmt_duration(uint64_t ns, char *buf, size_t len);
 

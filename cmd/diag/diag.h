@@ -115,7 +115,6 @@ const char *diag_exit_str(const struct gunyah_vcpu_run *run, char *buf,
 			  size_t size);
 #define DIAG_EXIT_STR(run) diag_exit_str((run), (char[160]){ 0 }, 160)
 
-uint64_t diag_now_ns(void);
 void diag_sleep_ms(unsigned int ms);
 
 /* ---- a VM with a guest program -------------------------------------------- */

@@ -68,6 +68,17 @@ struct gctl_counters {
 	uint64_t unknown;
 };
 
+static inline void gctl_counters_add(struct gctl_counters *t,
+				     const struct gctl_counters *c)
+{
+	t->exits += c->exits;
+	t->mmio_read += c->mmio_read;
+	t->mmio_write += c->mmio_write;
+	t->page_fault += c->page_fault;
+	t->status += c->status;
+	t->unknown += c->unknown;
+}
+
 /* How a run ended. */
 struct gctl_summary {
 	uint64_t wall_ns;	/* VM start to the last vCPU thread's end */

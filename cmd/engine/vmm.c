@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "gunyahctl.h"
 #include "engine/vmm.h"
 
@@ -78,14 +79,6 @@ struct gctl_vmm {
 	uint64_t console_bytes;
 	uint64_t t0_ns, t_end_ns;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
@@ -251,7 +244,7 @@ static void vcpu_thread_sigmask(struct gh_vcpu *vcpu)
 	sigset_t set;
 
 	sigemptyset(&set);
-	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(allowed); i++)
 		sigaddset(&set, allowed[i]);
 	if (gh_vcpu_set_kick_signals(vcpu, 1ull << (SIGUSR1 - 1)))
 		sigaddset(&set, SIGUSR1);
@@ -557,7 +550,7 @@ static bool handle_exit(struct vcpu_thread *vt, uint64_t t_ns, uint64_t t_abs)
 	}
 	/* Time held by a pause is nobody's handling time. */
 	if (held && vmm->cfg.timing)
-		t_abs = now_ns();
+		t_abs = gctl_now_ns();
 	if (vmm->paused && vmm->budget && --vmm->budget == 0)
 		now_paused = true;
 	rec.seq = ++vmm->seq;
@@ -590,7 +583,7 @@ static bool handle_exit(struct vcpu_thread *vt, uint64_t t_ns, uint64_t t_abs)
 		stop = oracle_locked(vt, &rec, msg, sizeof(msg));
 	if (vmm->cfg.timing) {
 		/* The answer is ready: the vCPU goes back to RUN now. */
-		vt->t_resume = now_ns();
+		vt->t_resume = gctl_now_ns();
 		rec.host_ns = vt->t_resume - t_abs;
 	}
 
@@ -627,7 +620,7 @@ static bool wait_runnable(struct vcpu_thread *vt)
 	}
 	ok = !vmm->killed;
 	if (ok && vmm->cfg.timing && atomic_load(&vt->state) != GCTL_VCPU_RUN)
-		vt->t_resume = now_ns(); /* it waited: not the guest's time */
+		vt->t_resume = gctl_now_ns(); /* it waited: not the guest's time */
 	if (ok) {
 		/* Cleared under the lock: a pause from now on sets it again. */
 		gh_vcpu_set_immediate_exit(vt->vcpu, false);
@@ -645,7 +638,7 @@ static void *vcpu_main(void *data)
 	int ret;
 
 	vcpu_thread_sigmask(vt->vcpu);
-	vt->t_resume = now_ns();
+	vt->t_resume = gctl_now_ns();
 	while (wait_runnable(vt)) {
 		ret = __gh_vcpu_run(vt->vcpu);
 		if (ret == -EINTR)
@@ -657,7 +650,7 @@ static void *vcpu_main(void *data)
 			gctl_vmm_stop(vmm, GCTL_STOP_VCPU_FAILED);
 			break;
 		}
-		t = now_ns();
+		t = gctl_now_ns();
 		if (handle_exit(vt, t - vmm->t0_ns, t))
 			break;
 	}
@@ -665,7 +658,7 @@ static void *vcpu_main(void *data)
 	pthread_mutex_lock(&vmm->lock);
 	atomic_store(&vt->state, vt->failed ? GCTL_VCPU_FAILED : GCTL_VCPU_DONE);
 	if (--vmm->nr_live == 0) {
-		vmm->t_end_ns = now_ns();
+		vmm->t_end_ns = gctl_now_ns();
 		notify(vmm);
 	}
 	pthread_mutex_unlock(&vmm->lock);
@@ -778,7 +771,7 @@ int gctl_vmm_start(struct gctl_vmm *vmm, uint64_t entry, char *err,
 		return ret;
 	}
 
-	vmm->t0_ns = now_ns();
+	vmm->t0_ns = gctl_now_ns();
 	start_ret = gh_vm_start(vmm->vm);
 	if (start_ret)
 		snprintf(err, errlen, "cannot start the VM: %s",
@@ -974,7 +967,7 @@ const char *gctl_vcpu_state_str(enum gctl_vcpu_state s)
 		[GCTL_VCPU_DONE] = "done",   [GCTL_VCPU_FAILED] = "failed",
 	};
 
-	if ((unsigned int)s < sizeof(names) / sizeof(names[0]))
+	if ((unsigned int)s < ARRAY_SIZE(names))
 		return names[s];
 	return "unknown";
 }
@@ -1034,16 +1027,6 @@ int gctl_vmm_read_mem(struct gctl_vmm *vmm, uint64_t addr, void *buf,
 }
 
 /* ---- the end ---------------------------------------------------------- */
-
-static void add_counters(struct gctl_counters *t, const struct gctl_counters *c)
-{
-	t->exits += c->exits;
-	t->mmio_read += c->mmio_read;
-	t->mmio_write += c->mmio_write;
-	t->page_fault += c->page_fault;
-	t->status += c->status;
-	t->unknown += c->unknown;
-}
 
 /* The exit status for how the VM ended (gunyahctl-run(1), EXIT STATUS). */
 static int result(const struct gctl_vmm *vmm, const char **name)
@@ -1121,10 +1104,10 @@ int gctl_vmm_finish(struct gctl_vmm *vmm, struct gctl_summary *s)
 	s->nr_vcpus = vmm->nr_vcpus;
 	for (unsigned int i = 0; i < vmm->nr_vcpus; i++) {
 		gctl_vmm_counters(vmm, i, &s->vcpu[i]);
-		add_counters(&s->total, &s->vcpu[i]);
+		gctl_counters_add(&s->total, &s->vcpu[i]);
 	}
 	if (!vmm->t_end_ns)
-		vmm->t_end_ns = now_ns();
+		vmm->t_end_ns = gctl_now_ns();
 	s->wall_ns = vmm->t0_ns ? vmm->t_end_ns - vmm->t0_ns : 0;
 	s->console_bytes = vmm->console_bytes;
 	s->have_status = vmm->have_status;

@@ -155,8 +155,8 @@ status_case() { # selector, text status line, exit status
 	status_case 3 "vcpu0 #2 status crashed type=vm_exit(0)" 3
 	[[ $stderr == *"VM crashed"* ]]
 	status_case 4 "vcpu0 #2 status exited type=watchdog_bite(4) reason=0x00000000" 3
-	status_case 5 "vcpu0 #2 status exited type=vm_exit(0) reason=0x00000000" 0
-	status_case 6 "vcpu0 #2 status exited type=vm_exit(0) reason=0x00010000" 3
+	status_case 5 "vcpu0 #2 status exited type=vm_exit(0) reason=0x00000000 code=normal" 0
+	status_case 6 "vcpu0 #2 status exited type=vm_exit(0) reason=0x00010000 code=software_error" 3
 }
 
 @test "status exits in JSON: state, type, code, reason" {
