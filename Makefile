@@ -267,8 +267,8 @@ demo: deps
 # speed, which a loaded machine cannot promise.  gunyah-bench: libgunyah and
 # the sim against bare Unicorn (BENCH_REPS timed runs per case, work times
 # BENCH_SCALE, BENCH_FLAGS=--strict fails on a miss), then what the
-# dashboard and JSON output cost the run loop (bench/dashboard.sh,
-# bench/json.sh; STRICT=1 fails on a miss of their targets).
+# dashboard, JSON output and run --record cost the run loop (bench/dashboard.sh,
+# bench/json.sh, bench/record.sh; STRICT=1 fails on a miss of their targets).
 BENCH_REPS ?= 7
 BENCH_SCALE ?= 1
 BENCH_FLAGS ?=
@@ -279,6 +279,7 @@ bench: deps
 		--json bench/results.json $(BENCH_FLAGS)
 	@./bench/dashboard.sh $(B)
 	@./bench/json.sh $(B)
+	@./bench/record.sh $(B)
 
 # ---- install ---------------------------------------------------------------
 
