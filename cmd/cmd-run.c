@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "analysis/record.h"
 #include "common.h"
 #include "ctl/proto.h"
 #include "ctl/server.h"
@@ -58,6 +59,7 @@ enum {
 	OPT_INTERVAL,
 	OPT_EXIT_ON_STOP,
 	OPT_NAME,
+	OPT_RECORD,
 };
 
 struct run_args {
@@ -76,6 +78,7 @@ struct run_args {
 	unsigned int interval_ms; /* 0: not given */
 	const char *name;
 	bool detach;
+	const char *record;
 };
 
 static const struct argp_option options[] = {
@@ -134,6 +137,9 @@ static const struct argp_option options[] = {
 	  "a live full-screen view instead: vCPUs, exit counts and rates, top "
 	  "MMIO addresses, recent events; keys q p s 0-9 f r ? (the summary "
 	  "is printed when it ends)", 5 },
+	{ "record", OPT_RECORD, "FILE", 0,
+	  "also write every exit, its timing and its answer to FILE, for "
+	  "report and replay (gunyahctl-record(5))", 5 },
 	{ "interval", OPT_INTERVAL, "MS", 0,
 	  "(dashboard) redraw every MS milliseconds (default 500)", 5 },
 	{ "exit-on-stop", OPT_EXIT_ON_STOP, NULL, 0,
@@ -321,6 +327,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'd':
 		a->detach = true;
 		break;
+	case OPT_RECORD:
+		a->record = arg;
+		a->cfg.timing = true;
+		break;
 	case ARGP_KEY_ARG:
 		if (a->image)
 			gctl_usage_err(CMD, "%s: only one IMAGE", arg);
@@ -373,8 +383,9 @@ static const struct argp run_argp = {
 	       "  7   a vCPU failed (unhandled page fault, run error)\n"
 	       "  64  bad options, 65 bad image, 66 image missing,\n"
 	       "  69  backend unavailable, 70 internal error, 71 system error,\n"
-	       "  73  --name: a VM of that name runs, or no socket can be made,\n"
-	       "  74  the output could not be written",
+	       "  73  --name: a VM of that name runs, or no socket can be made;\n"
+	       "      or the --record file cannot be made,\n"
+	       "  74  the output (or the --record file) could not be written",
 };
 
 /* How a failed VM set-up step maps to an exit status. */
@@ -700,7 +711,8 @@ static int run_main(int argc, char **argv)
 		.backend = "sim",
 	};
 	struct gctl_rundir_claim claim = { .fd = -1 };
-	struct gctl_sink sink = { 0 }, async_sink = { 0 }, vmm_sink;
+	struct gctl_sink sink = { 0 }, async_sink = { 0 }, rec_sink = { 0 };
+	struct gctl_sink vmm_sink;
 	struct gctl_ctl_server *srv = NULL;
 	struct gctl_step *step = NULL;
 	struct gctl_stats *stats = NULL;
@@ -817,12 +829,21 @@ static int run_main(int argc, char **argv)
 		}
 		gctl_ctl_server_tee(srv, &sink, &vmm_sink);
 	}
+	if (a.record) {
+		ret = gctl_rec_sink_open(a.record, &vmm_sink, &rec_sink);
+		if (ret) {
+			gctl_err(CMD, "--record %s: %s", a.record, strerror(-ret));
+			ret = GCTL_EXIT_CANTCREAT;
+			goto out;
+		}
+		vmm_sink = rec_sink;
+	}
 	/*
 	 * Exit records leave the vCPU threads through a writer thread, which
 	 * formats, counts and serves them (sink_async.h); --quiet alone has
 	 * nothing to do per exit.
 	 */
-	if (!a.quiet || a.dashboard || a.name) {
+	if (!a.quiet || a.dashboard || a.name || a.record) {
 		ret = gctl_sink_async_new(&vmm_sink, &async_sink);
 		if (ret) {
 			gctl_err(CMD, "%s", strerror(-ret));
@@ -845,6 +866,20 @@ static int run_main(int argc, char **argv)
 	if (ret)
 		goto out;
 	entry = a.entry_set ? a.entry : info.entry;
+	if (a.record) {
+		struct gctl_rec_config rc;
+
+		gctl_rec_config_init(&rc, &a.cfg, gh_backend_name(be), a.image,
+				     info.format == GCTL_IMAGE_ELF,
+				     a.load_addr_set ? a.load_addr :
+						       a.cfg.ram_base, entry);
+		ret = gctl_rec_sink_begin(&rec_sink, &rc);
+		if (ret) {
+			gctl_err(CMD, "--record %s: %s", a.record, strerror(-ret));
+			ret = GCTL_EXIT_IOERR;
+			goto out;
+		}
+	}
 
 	/*
 	 * The dashboard has keys of its own for stepping; detached, nothing
@@ -908,6 +943,12 @@ static int run_main(int argc, char **argv)
 			     srv, sig_fd, timer_fd, out_err_fd);
 	ret = gctl_vmm_finish(vmm, &summary);
 	out_err = sink.ops->flush(sink.ctx);
+	if (!out_err && a.record) {
+		out_err = rec_sink.ops->flush(rec_sink.ctx);
+		if (out_err)
+			gctl_err(CMD, "--record %s: %s", a.record,
+				 strerror(-out_err));
+	}
 	/* A signal or q means leave now; else the final state stays up. */
 	if (dash && !out_err)
 		out_err = gctl_run_dash_end(dash, &summary,
@@ -937,6 +978,7 @@ out:
 	gctl_step_free(step);
 	gctl_vmm_destroy(vmm);
 	gctl_sink_destroy(&async_sink); /* before what it passes on to */
+	gctl_sink_destroy(&rec_sink);
 	gctl_ctl_server_free(srv);
 	gctl_rundir_release(&claim);
 	gctl_rundir_close(&rd);

@@ -56,6 +56,8 @@ extern const struct gctl_cmd gctl_cmd_resume;
 extern const struct gctl_cmd gctl_cmd_step;
 extern const struct gctl_cmd gctl_cmd_stop;
 extern const struct gctl_cmd gctl_cmd_wait;
+extern const struct gctl_cmd gctl_cmd_report;
+extern const struct gctl_cmd gctl_cmd_replay;
 
 /*
  * Parse a command's arguments.  Usage errors print one line on stderr and

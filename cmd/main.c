@@ -28,6 +28,8 @@ static const struct gctl_cmd *const commands[] = {
 	&gctl_cmd_step,
 	&gctl_cmd_stop,
 	&gctl_cmd_wait,
+	&gctl_cmd_report,
+	&gctl_cmd_replay,
 };
 
 #define NR_COMMANDS ARRAY_SIZE(commands)
