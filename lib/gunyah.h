@@ -95,17 +95,71 @@ enum gh_op {
 	GH_OP_VM_SET_BOOT_CONTEXT,
 	GH_OP_VCPU_RUN,
 	GH_OP_VCPU_MMAP_SIZE,
+	GH_OP_VM_SET_USER_MEM_REGION,
+	GH_OP_VM_LEND_USER_MEM,
 	GH_OP__COUNT,
+};
+
+/* What a flavour has beyond its requests. */
+enum gh_abi_feature {
+	GH_ABI_PAGE_FAULT = 1u << 0,	/* PAGE_FAULT exits */
+	GH_ABI_RESUME_ACTION = 1u << 1, /* run->mmio.resume_action is read */
+	GH_ABI_BOOT_CONTEXT = 1u << 2,	/* SET_BOOT_CONTEXT: any entry, regs */
 };
 
 struct gh_abi_flavour {
 	const char *name;
+	unsigned int features;		     /* enum gh_abi_feature */
 	unsigned long request[GH_OP__COUNT]; /* 0: not in this flavour */
 	const char *request_name[GH_OP__COUNT];
 };
 
 extern const struct gh_abi_flavour gh_abi_upstream;
 extern const struct gh_abi_flavour gh_abi_android;
+
+/* "upstream" or "android" (also "gh"), or NULL. */
+const struct gh_abi_flavour *gh_abi_by_name(const char *name);
+static inline bool gh_abi_has(const struct gh_abi_flavour *abi,
+			      enum gh_abi_feature f)
+{
+	return abi->features & f;
+}
+/*
+ * Speak abi on this backend from now on.  The sim answers only the
+ * requests of the flavour it speaks (the other's are -ENOTTY), as a real
+ * device does.  Set it before the first VM.
+ */
+void gh_backend_set_abi(struct gh_backend *be, const struct gh_abi_flavour *abi);
+const struct gh_abi_flavour *gh_backend_abi(const struct gh_backend *be);
+
+/*
+ * Which flavour does the device answer?  Asked without building anything
+ * that lasts (see gh_detect.c for the requests and why they are safe):
+ * each request tried is recorded with its result.
+ */
+struct gh_abi_try {
+	const char *request_name;
+	unsigned long request;
+	const char *on;		/* "/dev/gunyah", "VM" or "vCPU" */
+	long result;		/* >= 0, or -errno */
+	const char *meaning;	/* what the result says, one sentence */
+};
+
+#define GH_ABI_MAX_TRIES 6
+
+struct gh_abi_detect {
+	const struct gh_abi_flavour *abi; /* NULL: no flavour answered */
+	const char *variant;	/* "v17+", "android14-6.1", "v14", or NULL */
+	const char *how;	/* how it was decided, one sentence */
+	int open_err;		/* -errno of opening the device, or 0 */
+	unsigned int nr_tries;
+	struct gh_abi_try tries[GH_ABI_MAX_TRIES];
+};
+
+/* 0 with *out filled (out->abi may be NULL), or the open error. */
+int gh_abi_detect(struct gh_backend *be, struct gh_abi_detect *out);
+/* What err (positive errno) from request means, in words. */
+const char *gh_errno_meaning(unsigned long request, int err);
 
 /* Request number of op in the backend's flavour, 0 if it has none. */
 unsigned long gh_request(const struct gh_backend *be, enum gh_op op);
@@ -117,7 +171,7 @@ const char *gh_request_name(unsigned long request);
 struct gh_mem_region {
 	uint64_t guest_addr;
 	uint64_t size;
-	int mem_fd;
+	int mem_fd;	/* guest_memfd; -1 for a user memory region */
 	void *host; /* the guest memory, mapped into this process */
 };
 
@@ -143,12 +197,16 @@ int gh_vm_create(struct gh_backend *be, struct gh_vm **out);
 void gh_vm_destroy(struct gh_vm *vm);
 
 /* Create guest memory of size bytes, map it into this process and into
- * the guest at guest_addr.  *host (optional) gets the host mapping. */
+ * the guest at guest_addr.  *host (optional) gets the host mapping.
+ * Upstream: a guest_memfd mapped with MAP_MEM; GH_* flavour: anonymous
+ * memory of this process given as a user memory region. */
 int gh_vm_add_memory(struct gh_vm *vm, uint64_t guest_addr, uint64_t size,
 		     void **host);
 /* Host pointer for [guest_addr, guest_addr+len) if RAM covers it all. */
 void *gh_vm_host_ptr(const struct gh_vm *vm, uint64_t guest_addr,
 		     uint64_t len);
+/* -EOPNOTSUPP where the flavour has no boot context (GH_*: the guest
+ * starts at the base of the DTB's region with x0 = the DTB). */
 int gh_vm_set_boot_reg(struct gh_vm *vm, enum gunyah_vm_boot_context_reg set,
 		       unsigned int index, uint64_t value);
 int gh_vm_set_dtb(struct gh_vm *vm, uint64_t guest_addr, uint64_t size);
@@ -163,10 +221,15 @@ int gh_vm_force_stop(struct gh_vm *vm);
  */
 int gh_vm_exit(struct gh_vm *vm, uint16_t type, uint64_t reason,
 	       uint32_t reason_size);
-/* Declare a guest range that faults (PAGE_FAULT exits) until mapped. */
+/* Declare a guest range that faults (PAGE_FAULT exits) until mapped.
+ * -EOPNOTSUPP where the flavour has no PAGE_FAULT exit. */
 int gh_vm_add_pf_region(struct gh_vm *vm, uint64_t guest_addr, uint64_t size);
 int gh_vm_read_mem(struct gh_vm *vm, uint64_t guest_addr, void *buf,
 		   uint64_t size);
+/* GH_SIM_VM_SET_LENIENT: -ENOTTY where the backend has no such choice. */
+int gh_vm_set_lenient(struct gh_vm *vm, bool lenient);
+/* GH_SIM_VM_GET_CRASH: -ENOENT if the VM did not crash, -ENOTTY off sim. */
+int gh_vm_get_crash(struct gh_vm *vm, struct gh_sim_crash *out);
 
 int gh_vcpu_add(struct gh_vm *vm, unsigned int id, struct gh_vcpu **out);
 /* Remove the vCPU function; the fd stays usable until gh_vcpu_destroy. */
