@@ -176,6 +176,26 @@ void *gh_vm_host_ptr(const struct gh_vm *vm, uint64_t guest_addr, uint64_t len)
 	return NULL;
 }
 
+/* GH_* flavour: keep the register for the boot stub. */
+static int keep_boot_reg(struct gh_boot_state *b,
+			 enum gunyah_vm_boot_context_reg set,
+			 unsigned int index, uint64_t value)
+{
+	if (set == REG_SET_X && index < 31) {
+		b->x[index] = value;
+		b->x_set |= 1u << index;
+	} else if (set == REG_SET_PC && index == 0) {
+		b->pc = value;
+		b->pc_set = true;
+	} else if (set == REG_SET_SP && index == 1) {
+		b->sp_el1 = value;
+		b->sp_set = true;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int gh_vm_set_boot_reg(struct gh_vm *vm, enum gunyah_vm_boot_context_reg set,
 		       unsigned int index, uint64_t value)
 {
@@ -184,10 +204,13 @@ int gh_vm_set_boot_reg(struct gh_vm *vm, enum gunyah_vm_boot_context_reg set,
 		.value = value,
 	};
 
+	if (!gh_abi_has(vm->be->abi, GH_ABI_BOOT_CONTEXT))
+		return keep_boot_reg(&vm->boot, set, index, value);
 	return (int)vm_op(vm, vm->vm_fd, GH_OP_VM_SET_BOOT_CONTEXT, &ctx);
 }
 
-int gh_vm_set_dtb(struct gh_vm *vm, uint64_t guest_addr, uint64_t size)
+static int set_dtb_config(struct gh_vm *vm, uint64_t guest_addr,
+			  uint64_t size)
 {
 	struct gunyah_vm_dtb_config cfg = { .guest_phys_addr = guest_addr,
 					    .size = size };
@@ -195,8 +218,34 @@ int gh_vm_set_dtb(struct gh_vm *vm, uint64_t guest_addr, uint64_t size)
 	return (int)vm_op(vm, vm->vm_fd, GH_OP_VM_SET_DTB_CONFIG, &cfg);
 }
 
+int gh_vm_set_dtb(struct gh_vm *vm, uint64_t guest_addr, uint64_t size)
+{
+	int ret = set_dtb_config(vm, guest_addr, size);
+
+	/* Kept for the boot stub, which may point the driver at a copy. */
+	if (!ret) {
+		vm->boot.dtb_addr = guest_addr;
+		vm->boot.dtb_size = size;
+		vm->boot.dtb_set = true;
+	}
+	return ret;
+}
+
 int gh_vm_start(struct gh_vm *vm)
 {
+	const struct gh_boot_state *b = &vm->boot;
+	int ret;
+
+	if (!gh_abi_has(vm->be->abi, GH_ABI_BOOT_CONTEXT) &&
+	    (b->x_set || b->pc_set || b->sp_set) && !vm->stub_addr) {
+		ret = gh_vm_write_boot_stub(vm);
+		if (ret)
+			return ret;
+		ret = set_dtb_config(vm, vm->stub_addr + GH_BOOT_STUB_CODE,
+				     b->dtb_size);
+		if (ret)
+			return ret;
+	}
 	return (int)vm_op(vm, vm->vm_fd, GH_OP_VM_START, NULL);
 }
 

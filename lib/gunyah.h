@@ -177,12 +177,28 @@ struct gh_mem_region {
 
 #define GH_VM_MAX_REGIONS 16
 
+/*
+ * The boot context, kept by libgunyah where the flavour has no
+ * SET_BOOT_CONTEXT (GH_*): gh_vm_start() then writes a boot stub that sets
+ * it (gh_boot_stub.c).
+ */
+struct gh_boot_state {
+	uint64_t x[31];
+	uint32_t x_set;		/* bit n: xn was set */
+	uint64_t pc, sp_el1;
+	bool pc_set, sp_set;
+	uint64_t dtb_addr, dtb_size;
+	bool dtb_set;
+};
+
 struct gh_vm {
 	struct gh_backend *be;
 	int dev_fd;
 	int vm_fd;
 	unsigned int nr_regions;
 	struct gh_mem_region regions[GH_VM_MAX_REGIONS];
+	struct gh_boot_state boot;
+	uint64_t stub_addr;	/* where the boot stub went (0: none) */
 };
 
 struct gh_vcpu {
@@ -205,12 +221,26 @@ int gh_vm_add_memory(struct gh_vm *vm, uint64_t guest_addr, uint64_t size,
 /* Host pointer for [guest_addr, guest_addr+len) if RAM covers it all. */
 void *gh_vm_host_ptr(const struct gh_vm *vm, uint64_t guest_addr,
 		     uint64_t len);
-/* -EOPNOTSUPP where the flavour has no boot context (GH_*: the guest
- * starts at the base of the DTB's region with x0 = the DTB). */
+/*
+ * Where the flavour has no boot context (GH_*: the resource manager starts
+ * the boot vCPU at the base of the DTB's memory region, x0 = the DTB), the
+ * registers are kept and gh_vm_start() makes them true with a boot stub:
+ * one more user memory region, just above the highest one, holding a copy
+ * of the DTB (which the RM is pointed at) and code that loads the
+ * registers, SP_EL1 and jumps to the PC.  Only REG_SET_X 0..30, PC and
+ * SP 1 (SP_EL1) there: anything else is -EINVAL.
+ */
 int gh_vm_set_boot_reg(struct gh_vm *vm, enum gunyah_vm_boot_context_reg set,
 		       unsigned int index, uint64_t value);
 int gh_vm_set_dtb(struct gh_vm *vm, uint64_t guest_addr, uint64_t size);
+/* GH_* flavour: -EINVAL if no DTB was set (the driver needs one). */
 int gh_vm_start(struct gh_vm *vm);
+/* The boot stub's code area; the DTB copy follows it. */
+#define GH_BOOT_STUB_CODE 0x1000u
+/* The boot stub (gh_boot_stub.c): 0, or -errno.  For gh_vm_start. */
+int gh_vm_write_boot_stub(struct gh_vm *vm);
+/* Bytes of guest memory the boot stub's region takes for a DTB of size. */
+uint64_t gh_boot_stub_size(uint64_t dtb_size);
 /* Forced stop (exit type 7).  -ENOTTY where the backend has no way. */
 int gh_vm_force_stop(struct gh_vm *vm);
 /*

@@ -51,8 +51,7 @@ TEST(upstream_requests_are_unknown)
 	ASSERT_EQ(gh_ioctl(t.be, t.vm->vm_fd, GUNYAH_VM_MAP_MEM, &map), -ENOTTY);
 	ASSERT_EQ(gh_ioctl(t.be, t.vm->vm_fd, GUNYAH_VM_SET_BOOT_CONTEXT, &ctx),
 		  -ENOTTY);
-	ASSERT_EQ(gh_vm_set_boot_reg(t.vm, REG_SET_PC, 0, GH_SIM_RAM_BASE),
-		  -EOPNOTSUPP);
+	ASSERT_EQ(gh_vm_set_boot_reg(t.vm, REG_SET_SP, 0, 0x1000), -EINVAL);
 	ASSERT_EQ(gh_vm_add_pf_region(t.vm, 0xc0000000, 4096), -EOPNOTSUPP);
 	tvm_destroy(&t);
 }
@@ -126,6 +125,54 @@ TEST(boots_at_the_dtb_regions_base_with_x0_the_dtb)
 	ASSERT_OK(gh_vm_set_dtb(t.vm, GH_SIM_RAM_BASE + DTB_OFF, 0x10000));
 	tvm_start(&t);
 	expect_mmio_write(t.vcpu[0], MMIO_REPORT, 8, GH_SIM_RAM_BASE + DTB_OFF);
+	tvm_destroy(&t);
+}
+
+/*
+ * Registers, SP and an entry point through libgunyah's boot stub: the
+ * guest sees what a boot context would have given it, x0 the caller's DTB.
+ */
+TEST(boot_stub_sets_registers_sp_and_entry)
+{
+	struct gh_vcpu *v;
+	struct tvm t;
+
+	android_vm(&t, NULL, 1);
+	tvm_load(&t, "boot_regs");
+	/* boot_regs at +0x1000, entered there, not at the region's base */
+	memmove((char *)t.ram + 0x1000, t.ram, 0x1000);
+	memset(t.ram, 0, 0x1000);
+	ASSERT_OK(gh_vm_set_dtb(t.vm, GH_SIM_RAM_BASE + DTB_OFF, 0x100));
+	memcpy((char *)t.ram + DTB_OFF, "\xd0\x0d\xfe\xed", 4);
+	ASSERT_OK(gh_vm_set_boot_reg(t.vm, REG_SET_X, 1, 0x1111));
+	ASSERT_OK(gh_vm_set_boot_reg(t.vm, REG_SET_X, 2, 0x2222));
+	ASSERT_OK(gh_vm_set_boot_reg(t.vm, REG_SET_SP, 1, 0x80ff0000));
+	ASSERT_OK(gh_vm_set_boot_reg(t.vm, REG_SET_PC, 0, GH_SIM_RAM_BASE + 0x1000));
+	tvm_start(&t);
+	v = t.vcpu[0];
+	expect_mmio_write(v, MMIO_REPORT, 8, GH_SIM_RAM_BASE + DTB_OFF);
+	expect_mmio_write(v, MMIO_REPORT, 8, 0x1111);
+	expect_mmio_write(v, MMIO_REPORT, 8, 0x2222);
+	expect_mmio_write(v, MMIO_REPORT, 8, 0x80ff0000);
+	/* The stub sits above RAM and the RM was given its DTB copy. */
+	ASSERT_EQ(t.vm->stub_addr, GH_SIM_RAM_BASE + TVM_RAM_SIZE);
+	{
+		uint32_t magic = 0;
+
+		ASSERT_OK(gh_vm_read_mem(t.vm, t.vm->stub_addr + GH_BOOT_STUB_CODE,
+					 &magic, 4));
+		ASSERT_EQ(magic, 0xedfe0dd0);
+	}
+	tvm_destroy(&t);
+}
+
+TEST(boot_stub_needs_a_dtb)
+{
+	struct tvm t;
+
+	android_vm(&t, "boot_regs", 1);
+	ASSERT_OK(gh_vm_set_boot_reg(t.vm, REG_SET_PC, 0, GH_SIM_RAM_BASE));
+	ASSERT_EQ(gh_vm_start(t.vm), -EINVAL);
 	tvm_destroy(&t);
 }
 
