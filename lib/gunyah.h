@@ -343,6 +343,7 @@ struct gh_limits {
 	unsigned int max_mem_regions;	/* gh_vm_add_memory() calls per VM */
 	unsigned int max_pf_regions;	/* gh_vm_add_pf_region() calls per VM */
 	unsigned int slice_us;		/* default time slice of a vCPU run */
+	unsigned int ipa_bits;		/* guest physical address space size */
 	uint64_t ram_base;		/* where guest RAM goes by default */
 	uint64_t ram_size;		/* and how much of it */
 };
