@@ -207,15 +207,24 @@ static void parse_script(const char *arg, struct gctl_mmio_script *s)
 		gctl_usage_err(CMD, "--mmio-read %s: %s", arg, err);
 }
 
-/* The android flavour has no page-fault exit: say so in one line. */
-static void check_pf_options(const struct run_args *a, const char *whose)
+/*
+ * The android flavour has no page-fault exit and no resume_action (to
+ * answer FAULT with): options that need them are refused in one line.
+ */
+static void check_flavour_options(const struct run_args *a,
+				  const struct gh_abi_flavour *abi,
+				  const char *whose)
 {
 	const char *opt = a->cfg.nr_pf_regions ? "--pf-region" :
 			  a->pf_policy_set ? "--on-page-fault" : NULL;
 
-	if (opt)
-		gctl_usage_err(CMD, "%s: the android ABI flavour%s has no "
-			       "page-fault exit", opt, whose);
+	if (opt && !gh_abi_has(abi, GH_ABI_PAGE_FAULT))
+		gctl_usage_err(CMD, "%s: the %s ABI flavour%s has no "
+			       "page-fault exit", opt, abi->name, whose);
+	if (a->cfg.nr_faults && !gh_abi_has(abi, GH_ABI_RESUME_ACTION))
+		gctl_usage_err(CMD, "--fault: the %s ABI flavour%s has no "
+			       "resume_action to answer FAULT with", abi->name,
+			       whose);
 }
 
 /*
@@ -379,8 +388,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!a->image)
 			gctl_usage_err(CMD, "no IMAGE given (see 'gunyahctl run --help')");
-		if (a->abi && !gh_abi_has(gh_abi_by_name(a->abi), GH_ABI_PAGE_FAULT))
-			check_pf_options(a, "");
+		if (a->abi)
+			check_flavour_options(a, gh_abi_by_name(a->abi), "");
 		if (cfg->lenient && strcmp(a->backend, "sim"))
 			gctl_usage_err(CMD, "--lenient: only the sim emulates; a "
 				       "device faults what its hardware faults");
@@ -798,8 +807,7 @@ static int run_main(int argc, char **argv)
 	ret = gctl_backend_open(CMD, a.backend, a.abi, &be, NULL);
 	if (ret)
 		goto out;
-	if (!gh_abi_has(gh_backend_abi(be), GH_ABI_PAGE_FAULT))
-		check_pf_options(&a, " (the device's)");
+	check_flavour_options(&a, gh_backend_abi(be), " (the device's)");
 	if (a.dashboard) {
 		ret = gctl_stats_new(a.cfg.nr_vcpus, &stats);
 		if (!ret)
