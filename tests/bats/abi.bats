@@ -192,7 +192,7 @@ abort_reports() { jq -r 'select(.exit == "mmio" and (.mmio.phys_addr == "0x90001
 		"mmio crash status summary "
 	jq -se 'map(select(.exit == "mmio"))[0] | .mmio.phys_addr == "0xfffffffff8"' <<<"$output"
 	jq -se 'map(select(.event == "crash"))[0] | .ec == "0x25" and .ec_name == "data abort" and
-		.far == "0x10000000000" and .elr == "0x80000014" and .vbar == "0x0" and
+		.esr == "0x96000040" and .far == "0x10000000000" and .elr == "0x80000010" and .vbar == "0x0" and
 		(.why | test("IPA"))' <<<"$output"
 }
 
