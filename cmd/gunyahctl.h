@@ -46,6 +46,7 @@ struct gctl_cmd {
 extern const struct gctl_cmd gctl_cmd_info;
 extern const struct gctl_cmd gctl_cmd_run;
 extern const struct gctl_cmd gctl_cmd_diag;
+extern const struct gctl_cmd gctl_cmd_probe;
 extern const struct gctl_cmd gctl_cmd_explain;
 extern const struct gctl_cmd gctl_cmd_list;
 extern const struct gctl_cmd gctl_cmd_status;
