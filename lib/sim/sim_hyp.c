@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "sim.h"
+#include "sim_quirks.h"
 
 #define INSN_WFI 0xd503207fu
 #define PSTATE_EL1H_MASKED 0x3c5u
@@ -101,23 +102,6 @@ static void gpr_write(uc_engine *uc, unsigned int r, bool sp, uint64_t v)
 		return;
 	}
 	reg_write(uc, xreg(r), v);
-}
-
-/*
- * The core models EL3 with SCR_EL3.RW = 0, which makes EL1 AArch32 as far
- * as ERET is concerned: an ERET to EL1h is then an illegal return (PSTATE.IL
- * set).  A hypervisor's guest has a 64-bit EL1, so say so.
- */
-#define SCR_EL3_RW (1ull << 10)
-
-static void set_el1_aarch64(uc_engine *uc)
-{
-	uc_arm64_cp_reg scr = { .crn = 1, .crm = 1, .op0 = 3, .op1 = 6,
-				.op2 = 0 };
-
-	uc_reg_read(uc, UC_ARM64_REG_CP_REG, &scr);
-	scr.val |= SCR_EL3_RW;
-	uc_reg_write(uc, UC_ARM64_REG_CP_REG, &scr);
 }
 
 static uint64_t spsr_el1_rw(uc_engine *uc, const uint64_t *write)
@@ -586,9 +570,11 @@ int sim_hyp_vcpu_create(struct sim_vm *vm, unsigned int id,
 		err = uc_hook_add(hv->uc, &hv->hooks[4],
 				  UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
 				  hook_mem_sync_pc, hv, 1, 0);
+	if (!err)
+		err = (uc_err)sim_quirk_el1_aarch64(hv->uc);
 	if (err)
 		goto err_close;
-	set_el1_aarch64(hv->uc);
+	sim_quirk_redirect_install(hv->uc);
 	*out = hv;
 	return 0;
 

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "sim.h"
+#include "sim_quirks.h"
 
 static void vm_vlog(struct sim_vm *vm, const char *fmt, va_list ap)
 {
@@ -795,6 +796,15 @@ int sim_vm_create(struct sim_backend *sb, const struct gh_abi_flavour *abi,
 		  struct sim_vm **out)
 {
 	struct sim_vm *vm;
+	char why[256];
+	int ret;
+
+	/* The engine workarounds need this exact library: refuse, clearly. */
+	ret = sim_quirks_check(why, sizeof(why));
+	if (ret) {
+		sim_backend_log(sb, why);
+		return ret;
+	}
 
 	vm = calloc(1, sizeof(*vm));
 	if (!vm)
