@@ -209,3 +209,28 @@ abort_reports() { jq -r 'select(.exit == "mmio" and (.mmio.phys_addr == "0x90001
 	assert_line --index 0 "vcpu0 crash EC=0x22 (PC alignment fault) ESR=0x8a000000 FAR=0x80000002 ELR=0x80000002 PC=0x80000002 VBAR=0: a misaligned PC with no vector table (VBAR_EL1=0)"
 	assert_line --index 1 "vcpu0 #1 status crashed type=vm_exit(0)"
 }
+
+# ---- the VM's device tree ------------------------------------------------------
+
+# Guest memory at $1 ($2 bytes) as a run --step m sees it, into file $3.
+guest_bytes() {
+	printf 'm %s %s\nq\n' "$1" "$2" |
+		gunyahctl run --json --abi android --step "$G/mmio_widths.bin" 2>/dev/null |
+		jq -r 'select(.event == "memory") | .data' |
+		perl -ne 'chomp; print pack("H*", $_)' >"$3"
+}
+
+@test "dtb: an android run's device tree is in guest memory, where the RM is pointed, and dtc parses it" {
+	# run's copy at the top of RAM, and the boot stub's copy (above RAM,
+	# after its code page) that GH_VM_SET_DTB_CONFIG names
+	guest_bytes 0x87ff0000 4096 "$BATS_TEST_TMPDIR/top.dtb"
+	guest_bytes 0x88001000 4096 "$BATS_TEST_TMPDIR/stub.dtb"
+	for f in top stub; do
+		run dtc -q -I dtb -O dts "$BATS_TEST_TMPDIR/$f.dtb"
+		assert_success
+		assert_line --regexp '^	gunyah-vm-config \{$'
+		assert_line --regexp '^			affinity = "proxy";$'
+		assert_line --regexp '^			base-address = <0x00 0x80000000>;$'
+	done
+	cmp "$BATS_TEST_TMPDIR/top.dtb" "$BATS_TEST_TMPDIR/stub.dtb"
+}

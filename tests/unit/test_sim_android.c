@@ -6,6 +6,7 @@
  * DTB's region, x0 = the DTB), no resume_action, no PAGE_FAULT; and the
  * flavour detection that tells the two apart.
  */
+#include <libfdt.h>
 #include <sys/mman.h>
 
 #include "guest_vm.h"
@@ -162,6 +163,49 @@ TEST(boot_stub_sets_registers_sp_and_entry)
 		ASSERT_OK(gh_vm_read_mem(t.vm, t.vm->stub_addr + GH_BOOT_STUB_CODE,
 					 &magic, 4));
 		ASSERT_EQ(magic, 0xedfe0dd0);
+	}
+	tvm_destroy(&t);
+}
+
+/* Through the sim's own view of guest memory, not this process's. */
+static void sim_read(struct tvm *t, uint64_t addr, void *buf, uint64_t size)
+{
+	struct gh_sim_mem_rw rw = { .guest_addr = addr, .size = size,
+				    .buf = (uintptr_t)buf };
+
+	ASSERT_OK(gh_ioctl(t->be, t->vm->vm_fd, GH_SIM_VM_READ_MEM, &rw));
+}
+
+/*
+ * The device tree reaches the VM: the guest's x0 points at it, and what
+ * the sim reads there (and at the copy the RM is pointed at) is the tree
+ * with the RM's nodes.
+ */
+TEST(the_dtb_reaches_the_vm)
+{
+	static char blob[0x1000];
+	const struct gh_fdt_vm_config cfg = { .base = GH_SIM_RAM_BASE,
+					      .size_max = TVM_RAM_SIZE };
+	uint64_t x0;
+	struct tvm t;
+
+	android_vm(&t, "boot_regs", 1);
+	ASSERT_EQ(fdt_create_empty_tree((char *)t.ram + DTB_OFF, 256), 0);
+	ASSERT_OK(gh_fdt_add_vm_config((char *)t.ram + DTB_OFF, sizeof(blob), &cfg));
+	ASSERT_OK(gh_vm_set_dtb(t.vm, GH_SIM_RAM_BASE + DTB_OFF, sizeof(blob)));
+	ASSERT_OK(gh_vm_set_boot_reg(t.vm, REG_SET_PC, 0, GH_SIM_RAM_BASE));
+	tvm_start(&t);
+	expect_mmio(t.vcpu[0], true, MMIO_REPORT, 8);
+	x0 = mmio_data(t.vcpu[0]->run);
+	ASSERT_EQ(x0, GH_SIM_RAM_BASE + DTB_OFF);
+	for (int copy = 0; copy < 2; copy++) {
+		uint64_t at = copy ? t.vm->stub_addr + GH_BOOT_STUB_CODE : x0;
+
+		memset(blob, 0, sizeof(blob));
+		sim_read(&t, at, blob, sizeof(blob));
+		ASSERT_EQ(fdt_check_header(blob), 0);
+		ASSERT_TRUE(fdt_path_offset(blob, "/gunyah-vm-config/vcpus") >= 0);
+		ASSERT_TRUE(fdt_path_offset(blob, "/gunyah-vm-config/memory") >= 0);
 	}
 	tvm_destroy(&t);
 }
