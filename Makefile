@@ -89,6 +89,7 @@ help:
 	@echo 'make fuzz       build the libFuzzer targets (clang, ASan + UBSan)'
 	@echo 'make fuzz-smoke run each fuzz target for FUZZ_SMOKE_S seconds'
 	@echo 'make stress     the long runs: fuzzing, signal storm, soak, random guests'
+	@echo 'make mutants    plant each bug of tests/mutants/list, check a test fails'
 	@echo 'make install    install under $$(DESTDIR)$$(PREFIX) (default /usr/local)'
 	@echo 'make uninstall  remove exactly what make install put there'
 	@echo 'make deps       install the Debian packages the build needs'
@@ -128,11 +129,16 @@ $(BENCH): $(BENCH_OBJS) $(LIBA)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
 
-$(B)/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBA) | guests
+# Compiled, then linked: a change in lib/ relinks, it does not recompile.
+$(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) -Itests/unit -DGUEST_DIR='"$(abspath $(B))"' $(CFLAGS) \
-		$(LDFLAGS) -o $@ $< $(LIBA) $(LIB_LIBS)
+		-MMD -MP -c -o $@ $<
+
+$(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBA) | guests
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LIB_LIBS)
 
 # libFuzzer targets: only in a tree built by clang with
 # SAN=fuzzer-no-link,... (see "fuzz" below), which links libFuzzer's main.
@@ -146,6 +152,8 @@ $(B)/tests/fuzz/%: tests/fuzz/%.c $(LIBA) | guests
 $(B)/tests/unit/test_diag_fdt: cmd/diag/fdt.c cmd/diag/diag.h
 $(B)/tests/unit/test_stats_threads: cmd/dash/stats.c cmd/dash/stats.h cmd/engine/sink.h
 $(B)/tests/fuzz/fuzz_image: cmd/engine/image.c cmd/engine/image.h
+$(B)/tests/unit/test_loader: cmd/engine/image.c cmd/engine/image.h
+$(B)/tests/unit/test_image_file: cmd/engine/image.c cmd/engine/image.h
 $(B)/tests/fuzz/fuzz_opts: cmd/engine/opts.c cmd/engine/opts.h cmd/util.c
 $(B)/tests/unit/test_out_json: cmd/output/json.c cmd/output/json_mmio.c \
 	cmd/output/outbuf.c cmd/engine/sink.h
@@ -160,7 +168,7 @@ $(B)/tests/unit/test_stats_json: tests/unit/test_stats_json.c \
 		$(wildcard tests/unit/*.h) $(STATS_JSON_OBJS) $(LIBA)
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
-	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< \
 		$(STATS_JSON_OBJS) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
 
 # Guest programs: freestanding AArch64, linked at the simulator's RAM base.
@@ -222,6 +230,24 @@ asan: deps
 tsan: deps
 	@$(MAKE) --no-print-directory B=build-tsan SAN=thread CFLAGS='-O1 -g' \
 		check-core TESTS_FILTER=threads
+
+# ---- test binaries and mutants -----------------------------------------------
+
+# Test binaries that exist are kept fresh by plain make (a unit test run
+# by hand runs today's code); make does not build those nobody asked for.
+# Every input counts: the .d files (-MMD) name each header and each cmd/
+# file a test compiles in; $(LIBA) relinks.  unit-bins builds them all.
+all: $(wildcard $(UNIT_BINS))
+unit-bins: $(UNIT_BINS)
+.SECONDARY: $(UNIT_BINS:=.o)
+
+# Mutation testing, not part of check: each bug of tests/mutants/list is
+# planted alone in a copy under $(B)/mutants/ and must fail the tests the
+# list names for it.
+mutants: all
+	@./tests/mutants/run-mutants tests/mutants/list $(B)/mutants/src $(MUTANTS)
+
+.PHONY: unit-bins mutants
 
 # ---- fuzzing ----------------------------------------------------------------
 
@@ -340,4 +366,5 @@ uninstall:
 clean:
 	rm -rf build build-asan build-tsan build-fuzz
 
--include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(BENCH_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) \
+	$(UNIT_BINS:=.d)

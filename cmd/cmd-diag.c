@@ -24,6 +24,7 @@
 
 #include <json-c/json.h>
 
+#include "common.h"
 #include "diag/diag.h"
 #include "gunyahctl.h"
 
@@ -159,7 +160,8 @@ static const struct argp diag_argp = {
 	       "ENOTTY.  The MMIO latency check reports, it never fails.\n\n"
 	       "Exit status: 0 when no check failed (skips do not count), 1 "
 	       "when one did, 64 for a usage error, 69 when the backend's "
-	       "device is missing or cannot be opened.",
+	       "device is missing or cannot be opened, or is not a Gunyah "
+	       "device (diag stops at the first check that shows it).",
 };
 
 /* ---- output ------------------------------------------------------------- */
@@ -344,12 +346,12 @@ static void child_main(const struct diag_check *chk, const struct diag_args *a,
 /* Wait for the child to close its end of the pipe: it has exited. */
 static bool wait_eof(int fd, unsigned int ms)
 {
-	uint64_t end = diag_now_ns() + (uint64_t)ms * 1000000;
+	uint64_t end = gctl_now_ns() + (uint64_t)ms * 1000000;
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	char buf[64];
 
 	for (;;) {
-		uint64_t now = diag_now_ns();
+		uint64_t now = gctl_now_ns();
 		int ret;
 
 		if (now >= end)
@@ -452,7 +454,7 @@ static int run_checks(const struct diag_args *a)
 {
 	unsigned int passed = 0, failed = 0, skipped = 0, ran = 0;
 	struct diag_result *res;
-	uint64_t t_start = diag_now_ns();
+	uint64_t t_start = gctl_now_ns();
 
 	/* Shared with the children, which write their verdicts here. */
 	res = mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE,
@@ -463,7 +465,7 @@ static int run_checks(const struct diag_args *a)
 	}
 	for (size_t i = 0; i < diag_nr_checks; i++) {
 		const struct diag_check *chk = &diag_checks[i];
-		uint64_t t0 = diag_now_ns();
+		uint64_t t0 = gctl_now_ns();
 		const char *missing;
 
 		if (a->only && !a->selected[i])
@@ -481,10 +483,18 @@ static int run_checks(const struct diag_args *a)
 		failed += res->status == DIAG_FAIL;
 		skipped += res->status == DIAG_SKIP;
 		if (a->json)
-			print_check_json(chk, res, diag_now_ns() - t0);
+			print_check_json(chk, res, gctl_now_ns() - t0);
 		else
 			print_text(chk, res);
 		fflush(stdout);
+		/* As info: a device that is not Gunyah is unavailable. */
+		if (res->not_gunyah) {
+			munmap(res, sizeof(*res));
+			gctl_err(CMD, "%s: not a Gunyah device (GUNYAH_CREATE_VM: "
+				 "%s); no other check was run",
+				 gctl_device_path(), strerror(ENOTTY));
+			return GCTL_EXIT_UNAVAILABLE;
+		}
 	}
 	munmap(res, sizeof(*res));
 
@@ -503,7 +513,7 @@ static int run_checks(const struct diag_args *a)
 		json_object_object_add(o, "result", json_object_new_string(
 					       failed ? "fail" : "pass"));
 		json_object_object_add(o, "t_ms",
-				       ms_json(diag_now_ns() - t_start));
+				       ms_json(gctl_now_ns() - t_start));
 		print_json(o);
 	} else {
 		printf("\n%u check%s: %u passed, %u failed, %u skipped "
@@ -512,7 +522,7 @@ static int run_checks(const struct diag_args *a)
 		       a->abi,
 		       a->nr_vcpus,
 		       a->nr_vcpus == 1 ? "" : "s",
-		       (double)(diag_now_ns() - t_start) / 1e9);
+		       (double)(gctl_now_ns() - t_start) / 1e9);
 	}
 	if (fflush(stdout) || ferror(stdout)) {
 		gctl_err(CMD, "writing the output: %s", strerror(errno));

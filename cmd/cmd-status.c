@@ -8,37 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ctl/args.h"
 #include "ctl/client.h"
 #include "gunyahctl.h"
 #include "output/json_rec.h"
 
 #define CMD "status"
 
-struct status_args {
-	const char *name;
-	bool json;
-};
-
-static const struct argp_option options[] = {
-	{ "json", 'j', NULL, 0, "print one JSON object", 0 },
-	{ 0 }
-};
-
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
-{
-	struct status_args *a = state->input;
-
-	if (key == 'j') {
-		a->json = true;
-		return 0;
-	}
-	return gctl_ctl_parse_name(CMD, key, arg, &a->name, NULL);
-}
-
 static const struct argp status_argp = {
-	.options = options,
-	.parser = parse_opt,
-	.args_doc = "NAME",
 	.doc = "Show a named VM: its process, backend, image, vCPUs, state "
 	       "(running, paused, or done while its process ends), uptime, "
 	       "exits, attached clients, socket and log.  For a VM that has "
@@ -130,12 +107,15 @@ static bool show_exited(const char *name, bool json)
 
 static int status_main(int argc, char **argv)
 {
-	struct status_args a = { 0 };
+	struct gctl_ctl_args a = {
+		.cmd = CMD,
+		.json_doc = "print one JSON object",
+	};
 	struct gctl_ctl_conn *c;
 	json_object *reply, *o;
 	int ret;
 
-	gctl_parse_args("gunyahctl status", &status_argp, argc, argv, &a);
+	gctl_ctl_parse_args(&a, &status_argp, argc, argv, NULL);
 	if (show_exited(a.name, a.json))
 		return 0;
 	ret = gctl_ctl_open(CMD, a.name, &c);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ctl/args.h"
 #include "ctl/client.h"
 #include "gunyahctl.h"
 #include "output/json_rec.h"
@@ -22,39 +23,7 @@
 
 #define CMD "wait"
 
-struct wait_args {
-	const char *name;
-	bool json;
-	double timeout;
-};
-
-static const struct argp_option options[] = {
-	{ "json", 'j', NULL, 0, "print how it ended as one JSON object", 0 },
-	{ "timeout", 't', "SEC", 0,
-	  "give up after SEC seconds (exit status 75; the VM runs on)", 0 },
-	{ 0 }
-};
-
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
-{
-	struct wait_args *a = state->input;
-
-	switch (key) {
-	case 'j':
-		a->json = true;
-		return 0;
-	case 't':
-		a->timeout = gctl_timeout_arg(CMD, arg);
-		return 0;
-	default:
-		return gctl_ctl_parse_name(CMD, key, arg, &a->name, NULL);
-	}
-}
-
 static const struct argp wait_argp = {
-	.options = options,
-	.parser = parse_opt,
-	.args_doc = "NAME",
 	.doc = "Wait until the named VM has ended, print how (its result and "
 	       "exit status), and exit with the status run would have exited "
 	       "with.  The status is collected: the VM leaves the list.\v"
@@ -142,12 +111,17 @@ static int from_file(const char *name, bool json, bool was_connected)
 
 static int wait_main(int argc, char **argv)
 {
-	struct wait_args a = { 0 };
+	struct gctl_ctl_args a = {
+		.cmd = CMD,
+		.json_doc = "print how it ended as one JSON object",
+		.timeout_doc = "give up after SEC seconds (exit status 75; the "
+			       "VM runs on)",
+	};
 	struct gctl_ctl_conn *c;
 	json_object *reply, *p;
 	int ret, timeout_ms;
 
-	gctl_parse_args("gunyahctl wait", &wait_argp, argc, argv, &a);
+	gctl_ctl_parse_args(&a, &wait_argp, argc, argv, NULL);
 	timeout_ms = a.timeout > 0 ? (int)ceil(a.timeout * 1000) : -1;
 
 	/* Ended already: the status file. */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "gunyahctl.h"
 
 const char *argp_program_version = "gunyahctl " GUNYAHCTL_VERSION;
@@ -30,7 +31,7 @@ static const struct gctl_cmd *const commands[] = {
 	&gctl_cmd_wait,
 };
 
-#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+#define NR_COMMANDS ARRAY_SIZE(commands)
 
 struct main_args {
 	int cmd_argc;

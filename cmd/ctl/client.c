@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "ctl/proto.h"
 #include "ctl/client.h"
 #include "gunyahctl.h"
@@ -37,10 +38,7 @@ struct gctl_ctl_conn {
 
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return gctl_now_ns() / 1000000;
 }
 
 /* Why NAME has no live socket, said once; always GCTL_EXIT_NOINPUT. */
@@ -70,8 +68,9 @@ static int not_running(const char *cmd, const char *dir, const char *name,
 	return GCTL_EXIT_NOINPUT;
 }
 
-int gctl_ctl_open(const char *cmd, const char *name,
-		  struct gctl_ctl_conn **out)
+/* live_only: no live socket is GCTL_EXIT_NOINPUT, unsaid and uncleaned. */
+static int ctl_open(const char *cmd, const char *name, bool live_only,
+		    struct gctl_ctl_conn **out)
 {
 	char err[PATH_MAX + 128], sock[GCTL_SOCK_PATH_MAX];
 	struct gctl_ctl_conn *c;
@@ -108,6 +107,10 @@ int gctl_ctl_open(const char *cmd, const char *name,
 		goto fail;
 	}
 	ret = gctl_rundir_probe(sock, &fd);
+	if (live_only && (ret == GCTL_PROBE_STALE || ret == GCTL_PROBE_ABSENT)) {
+		ret = GCTL_EXIT_NOINPUT;
+		goto fail;
+	}
 	switch (ret) {
 	case GCTL_PROBE_ALIVE:
 		break;
@@ -150,6 +153,18 @@ fail:
 		close(fd);
 	free(c);
 	return ret;
+}
+
+int gctl_ctl_open(const char *cmd, const char *name,
+		  struct gctl_ctl_conn **out)
+{
+	return ctl_open(cmd, name, false, out);
+}
+
+int gctl_ctl_open_live(const char *cmd, const char *name,
+		       struct gctl_ctl_conn **out)
+{
+	return ctl_open(cmd, name, true, out);
 }
 
 void gctl_ctl_close(struct gctl_ctl_conn *c)
@@ -461,28 +476,6 @@ json_object *gctl_ctl_payload(json_object *reply)
 		json_object_object_add(o, key, json_object_get(val));
 	}
 	return o;
-}
-
-int gctl_ctl_parse_name(const char *cmd, int key, char *arg,
-			const char **name, const char **extra)
-{
-	switch (key) {
-	case ARGP_KEY_ARG:
-		if (!*name)
-			*name = arg;
-		else if (extra && !*extra)
-			*extra = arg;
-		else
-			gctl_usage_err(cmd, "%s: one argument too many", arg);
-		return 0;
-	case ARGP_KEY_END:
-		if (!*name)
-			gctl_usage_err(cmd, "no NAME given (see 'gunyahctl %s "
-				       "--help')", cmd);
-		return 0;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
 }
 
 void gctl_fmt_duration(uint64_t ns, char *buf, size_t len)

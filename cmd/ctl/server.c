@@ -23,6 +23,7 @@
 
 #include <json-c/json.h>
 
+#include "common.h"
 #include "ctl/proto.h"
 #include "ctl/server.h"
 #include "gunyahctl.h"
@@ -94,14 +95,6 @@ struct gctl_ctl_server {
 	atomic_uint nr_subs; /* clients with sub != SUB_NONE */
 	struct client clients[GCTL_CTL_MAX_CLIENTS];
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void add(json_object *o, const char *key, json_object *v)
 {
@@ -462,16 +455,6 @@ static json_object *top_mmio(const struct gctl_stats_snap *snap)
 	return a;
 }
 
-static void add_counters(struct gctl_counters *t, const struct gctl_counters *c)
-{
-	t->exits += c->exits;
-	t->mmio_read += c->mmio_read;
-	t->mmio_write += c->mmio_write;
-	t->page_fault += c->page_fault;
-	t->status += c->status;
-	t->unknown += c->unknown;
-}
-
 static void totals(const struct gctl_ctl_server *srv, struct gctl_counters *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -479,7 +462,7 @@ static void totals(const struct gctl_ctl_server *srv, struct gctl_counters *t)
 		struct gctl_counters c;
 
 		gctl_vmm_counters(srv->vmm, i, &c);
-		add_counters(t, &c);
+		gctl_counters_add(t, &c);
 	}
 }
 
@@ -513,7 +496,7 @@ static json_object *status_body(struct gctl_ctl_server *srv)
 	totals(srv, &t);
 	add(o, "state", json_object_new_string(
 				state_str(gctl_vmm_peek_state(srv->vmm))));
-	add(o, "uptime_ns", json_object_new_int64((int64_t)(now_ns() - srv->t0_ns)));
+	add(o, "uptime_ns", json_object_new_int64((int64_t)(gctl_now_ns() - srv->t0_ns)));
 	add(o, "exits", json_object_new_int64((int64_t)t.exits));
 	add(o, "attached", json_object_new_int((int)nr_attached(srv)));
 	add(o, "socket", json_object_new_string(srv->claim.sock));
@@ -524,7 +507,7 @@ static json_object *status_body(struct gctl_ctl_server *srv)
 static json_object *stat_body(struct gctl_ctl_server *srv)
 {
 	unsigned int n = gctl_vmm_nr_vcpus(srv->vmm);
-	uint64_t up = now_ns() - srv->t0_ns;
+	uint64_t up = gctl_now_ns() - srv->t0_ns;
 	json_object *o = json_object_new_object(), *vcpus;
 	struct gctl_stats_snap *snap = snapshot(srv);
 	struct gctl_counters t = { 0 };
@@ -540,7 +523,7 @@ static json_object *stat_body(struct gctl_ctl_server *srv)
 		struct gctl_counters c;
 
 		gctl_vmm_counters(srv->vmm, i, &c);
-		add_counters(&t, &c);
+		gctl_counters_add(&t, &c);
 		add(v, "vcpu", json_object_new_int((int)i));
 		add(v, "state", snap ? json_object_new_string(snap->vcpu[i].state) :
 				       NULL);
@@ -814,7 +797,7 @@ static void handle_line(struct gctl_ctl_server *srv, struct client *c,
 		reply_err(srv, c, r.id, "request", "no \"cmd\"");
 		goto out;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (!strcmp(cmd, commands[i].name)) {
 			commands[i].fn(&r);
 			goto out;
@@ -1121,7 +1104,7 @@ int gctl_ctl_server_new(struct gctl_rundir_claim *claim,
 
 void gctl_ctl_server_start(struct gctl_ctl_server *srv, struct gctl_vmm *vmm)
 {
-	srv->t0_ns = now_ns();
+	srv->t0_ns = gctl_now_ns();
 	srv->vmm = vmm;
 }
 
@@ -1172,10 +1155,10 @@ void gctl_ctl_server_finish(struct gctl_ctl_server *srv,
 	json_object_put(body);
 
 	/* A client that does not read in time loses the rest. */
-	deadline = now_ns() + DRAIN_MS * 1000000ull;
+	deadline = gctl_now_ns() + DRAIN_MS * 1000000ull;
 	for (;;) {
 		struct pollfd pfd[GCTL_CTL_MAX_CLIENTS];
-		uint64_t now = now_ns();
+		uint64_t now = gctl_now_ns();
 		nfds_t n = 0;
 
 		for (int i = 0; i < GCTL_CTL_MAX_CLIENTS; i++) {

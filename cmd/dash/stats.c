@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common.h"
 #include "dash/stats.h"
 
 /* Open addressing: the table stays at most 3/4 full, probes stay short. */
@@ -66,14 +67,6 @@ struct gctl_stats {
 	uint64_t wall_ns;
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 int gctl_stats_new(unsigned int nr_vcpus, struct gctl_stats **out)
 {
 	struct gctl_stats *st = calloc(1, sizeof(*st));
@@ -83,7 +76,7 @@ int gctl_stats_new(unsigned int nr_vcpus, struct gctl_stats **out)
 	pthread_mutex_init(&st->lock, NULL);
 	st->nr_vcpus = nr_vcpus > GCTL_MAX_VCPUS ? GCTL_MAX_VCPUS : nr_vcpus;
 	st->nr_regions = 1; /* index 0: no region */
-	st->t0_ns = now_ns();
+	st->t0_ns = gctl_now_ns();
 	*out = st;
 	return 0;
 }
@@ -202,7 +195,7 @@ void gctl_stats_exit(struct gctl_stats *st, const struct gctl_exit_record *rec)
 		return; /* not a vCPU of this VM: nowhere to count it */
 	}
 	if (!st->t0_is_vm) {
-		uint64_t now = now_ns();
+		uint64_t now = gctl_now_ns();
 
 		st->t0_ns = rec->t_ns < now ? now - rec->t_ns : now;
 		st->t0_is_vm = true;
@@ -270,7 +263,7 @@ static void put_text(struct gctl_stats *st, enum gctl_stats_kind kind,
 	pthread_mutex_lock(&st->lock);
 	e = ring_put_locked(st, kind);
 	e->seq = 0;
-	e->t_ns = now_ns() - st->t0_ns;
+	e->t_ns = gctl_now_ns() - st->t0_ns;
 	e->vcpu = GCTL_STATS_NO_VCPU;
 	e->reason = 0;
 	e->resume = GCTL_RESUME_NONE;
@@ -371,22 +364,12 @@ static int cmp_addr_vcpu(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-static void add_counters(struct gctl_counters *t, const struct gctl_counters *c)
-{
-	t->exits += c->exits;
-	t->mmio_read += c->mmio_read;
-	t->mmio_write += c->mmio_write;
-	t->page_fault += c->page_fault;
-	t->status += c->status;
-	t->unknown += c->unknown;
-}
-
 void gctl_stats_snapshot(struct gctl_stats *st, struct gctl_stats_snap *out)
 {
 	memset(out, 0, sizeof(*out));
 
 	pthread_mutex_lock(&st->lock);
-	out->t_ns = now_ns();
+	out->t_ns = gctl_now_ns();
 	out->uptime_ns = st->done ? st->wall_ns : out->t_ns - st->t0_ns;
 	out->order = st->order;
 	out->nr_vcpus = st->nr_vcpus;
@@ -415,7 +398,7 @@ void gctl_stats_snapshot(struct gctl_stats *st, struct gctl_stats_snap *out)
 	pthread_mutex_unlock(&st->lock);
 
 	for (unsigned int i = 0; i < out->nr_vcpus; i++)
-		add_counters(&out->total, &out->vcpu[i].cnt);
+		gctl_counters_add(&out->total, &out->vcpu[i].cnt);
 	qsort(out->addrs, out->nr_addrs, sizeof(out->addrs[0]), cmp_addr_vcpu);
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "diag/diag.h"
 
 const struct diag_check diag_checks[] = {
@@ -65,7 +66,7 @@ const struct diag_check diag_checks[] = {
 	  "reported, not judged", diag_check_mmio_latency, 0 },
 };
 
-const size_t diag_nr_checks = sizeof(diag_checks) / sizeof(diag_checks[0]);
+const size_t diag_nr_checks = ARRAY_SIZE(diag_checks);
 
 const char *diag_missing_feature(const struct diag_check *chk,
 				 const struct gh_abi_flavour *abi)
@@ -148,7 +149,7 @@ void diag_check_fn_einval(struct diag_ctx *c)
 		return;
 	req = gh_request(d.be, GH_OP_VM_ADD_FUNCTION);
 	diag_str(c, "arg_sizes", "0,2,8,%u", GUNYAH_FN_MAX_ARG_SIZE + 1);
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
 		struct gunyah_fn_desc desc = {
 			.type = GUNYAH_FN_VCPU,
 			.arg_size = sizes[i],
@@ -312,13 +313,13 @@ void diag_check_run_layout(struct diag_ctx *c)
 
 	/* One 8-byte store of DIAG_PATTERN to DIAG_MMIO + 0x40. */
 	if (diag_run(&d, v) ||
-	    check_fields(c, p, mmio, sizeof(mmio) / sizeof(mmio[0])))
+	    check_fields(c, p, mmio, ARRAY_SIZE(mmio)))
 		goto out;
 	v->run->mmio.resume_action = GUNYAH_VCPU_RESUME_HANDLED;
 
 	/* Then SYSTEM_OFF. */
 	if (diag_run(&d, v) ||
-	    check_fields(c, p, status, sizeof(status) / sizeof(status[0])))
+	    check_fields(c, p, status, ARRAY_SIZE(status)))
 		goto out;
 	reason_size = (uint32_t)page_get(p, 24, 4);
 	diag_uint(c, "exit_info.reason_size@24", reason_size);

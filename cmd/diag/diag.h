@@ -67,6 +67,9 @@ struct diag_result {
 	char log[DIAG_TEXT];	/* the backend's last log line, if any */
 	unsigned int nr_values;
 	struct diag_value values[DIAG_MAX_VALUES];
+	/* The device refused GUNYAH_CREATE_VM as no Gunyah driver would
+	 * (ENOTTY): no other check can say more, diag stops. */
+	bool not_gunyah;
 };
 
 struct diag_ctx {
@@ -121,7 +124,6 @@ const char *diag_exit_str(const struct gunyah_vcpu_run *run, char *buf,
 			  size_t size);
 #define DIAG_EXIT_STR(run) diag_exit_str((run), (char[160]){ 0 }, 160)
 
-uint64_t diag_now_ns(void);
 void diag_sleep_ms(unsigned int ms);
 
 /* ---- a VM with a guest program -------------------------------------------- */

@@ -64,6 +64,17 @@ struct gctl_counters {
 	uint64_t unknown;
 };
 
+static inline void gctl_counters_add(struct gctl_counters *t,
+				     const struct gctl_counters *c)
+{
+	t->exits += c->exits;
+	t->mmio_read += c->mmio_read;
+	t->mmio_write += c->mmio_write;
+	t->page_fault += c->page_fault;
+	t->status += c->status;
+	t->unknown += c->unknown;
+}
+
 /* How a run ended. */
 struct gctl_summary {
 	uint64_t wall_ns;	/* VM start to the last vCPU thread's end */
@@ -99,6 +110,13 @@ struct gctl_sink_ops {
 	 * (output after a failed write is dropped).
 	 */
 	int (*flush)(void *ctx);
+	/*
+	 * Optional: have fn(arg) called once, from whichever thread writes,
+	 * at the first write that fails, so the caller can stop a VM whose
+	 * output is gone instead of running it for nobody.  fn must not
+	 * block or call back into the sink.
+	 */
+	void (*on_write_error)(void *ctx, void (*fn)(void *arg), void *arg);
 	void (*destroy)(void *ctx);
 };
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common.h"
 #include "engine/sink_async.h"
 
 #define RING_ENTRIES 8192 /* a power of two; > 1 ms of exits */
@@ -75,16 +76,6 @@ static void pass_on(struct async_sink *a, const struct entry *e)
 				      e->console.len);
 }
 
-static void deadline_in(struct timespec *ts, long ns)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_nsec += ns;
-	if (ts->tv_nsec >= 1000000000) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000;
-	}
-}
-
 static void *writer_main(void *data)
 {
 	struct async_sink *a = data;
@@ -102,7 +93,7 @@ static void *writer_main(void *data)
 			pthread_cond_broadcast(&a->drained);
 			stop = a->stop;
 			if (!stop && atomic_load(&a->head) == from) {
-				deadline_in(&ts, IDLE_WAIT_NS);
+				ts = gctl_deadline_in(IDLE_WAIT_NS);
 				pthread_cond_timedwait(&a->more, &a->lock, &ts);
 			}
 			pthread_mutex_unlock(&a->lock);

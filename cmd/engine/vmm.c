@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "gunyahctl.h"
 #include "engine/vmm.h"
 
@@ -77,14 +78,6 @@ struct gctl_vmm {
 	uint64_t console_bytes;
 	uint64_t t0_ns, t_end_ns;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
@@ -183,6 +176,11 @@ int gctl_vmm_config_check(const struct gctl_vmm_config *cfg, char *err,
 				       "--mmio %#" PRIx64 ":%#" PRIx64 ": wraps around",
 				       m->addr, m->size);
 	}
+	/* Its registers sit at fixed offsets from a 4 KiB boundary. */
+	if (cfg->uart_set && cfg->uart_addr % GCTL_UART_SIZE)
+		return cfg_err(err, errlen, "--uart %#" PRIx64 ": not aligned "
+			       "to its 4 KiB region (%#llx)", cfg->uart_addr,
+			       GCTL_UART_SIZE);
 	if (cfg->uart_set && cfg->uart_addr + GCTL_UART_SIZE < cfg->uart_addr)
 		return cfg_err(err, errlen, "--uart %#" PRIx64 ": wraps around",
 			       cfg->uart_addr);
@@ -250,7 +248,7 @@ static void vcpu_thread_sigmask(struct gh_vcpu *vcpu)
 	sigset_t set;
 
 	sigemptyset(&set);
-	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(allowed); i++)
 		sigaddset(&set, allowed[i]);
 	if (gh_vcpu_set_kick_signals(vcpu, 1ull << (SIGUSR1 - 1)))
 		sigaddset(&set, SIGUSR1);
@@ -435,9 +433,15 @@ handle_page_fault_locked(struct vcpu_thread *vt, struct gctl_exit_record *rec,
 			 vt->id, addr);
 		break;
 	}
-	/* Not resumed: the VM is stopped before this vCPU runs again. */
+	/*
+	 * Not resumed: the guest is not touched.  This vCPU runs again only
+	 * once the VM is stopped (wait_runnable), to collect its STATUS
+	 * exit; the answer it hands back then is RETRY, which only replays
+	 * the access, and a stopped VM replays nothing.  (FAULT here gave
+	 * the guest a data abort before the stop: "VM crashed".)
+	 */
 	vt->failed = true;
-	run->page_fault.resume_action = GUNYAH_VCPU_RESUME_FAULT;
+	run->page_fault.resume_action = GUNYAH_VCPU_RESUME_RETRY;
 	rec->resume = GCTL_RESUME_NONE;
 	return GCTL_STOP_VCPU_FAILED;
 }
@@ -561,8 +565,9 @@ static bool wait_runnable(struct vcpu_thread *vt)
 	bool ok;
 
 	pthread_mutex_lock(&vmm->lock);
-	while (vmm->paused && !vmm->budget && !vmm->stopping &&
-	       !vmm->killed) {
+	/* A failed vCPU (page fault, fail) waits for the stop it asked for. */
+	while (((vmm->paused && !vmm->budget) || vt->failed) &&
+	       !vmm->stopping && !vmm->killed) {
 		set_waiting_locked(vt, GCTL_VCPU_WAIT);
 		pthread_cond_wait(&vmm->cond, &vmm->lock);
 	}
@@ -594,14 +599,14 @@ static void *vcpu_main(void *data)
 			gctl_vmm_stop(vmm, GCTL_STOP_VCPU_FAILED);
 			break;
 		}
-		if (handle_exit(vt, now_ns() - vmm->t0_ns))
+		if (handle_exit(vt, gctl_now_ns() - vmm->t0_ns))
 			break;
 	}
 
 	pthread_mutex_lock(&vmm->lock);
 	atomic_store(&vt->state, vt->failed ? GCTL_VCPU_FAILED : GCTL_VCPU_DONE);
 	if (--vmm->nr_live == 0) {
-		vmm->t_end_ns = now_ns();
+		vmm->t_end_ns = gctl_now_ns();
 		notify(vmm);
 	}
 	pthread_mutex_unlock(&vmm->lock);
@@ -722,7 +727,7 @@ int gctl_vmm_start(struct gctl_vmm *vmm, uint64_t entry, char *err,
 		return ret;
 	}
 
-	vmm->t0_ns = now_ns();
+	vmm->t0_ns = gctl_now_ns();
 	start_ret = gh_vm_start(vmm->vm);
 	if (start_ret)
 		snprintf(err, errlen, "cannot start the VM: %s",
@@ -918,7 +923,7 @@ const char *gctl_vcpu_state_str(enum gctl_vcpu_state s)
 		[GCTL_VCPU_DONE] = "done",   [GCTL_VCPU_FAILED] = "failed",
 	};
 
-	if ((unsigned int)s < sizeof(names) / sizeof(names[0]))
+	if ((unsigned int)s < ARRAY_SIZE(names))
 		return names[s];
 	return "unknown";
 }
@@ -978,16 +983,6 @@ int gctl_vmm_read_mem(struct gctl_vmm *vmm, uint64_t addr, void *buf,
 }
 
 /* ---- the end ---------------------------------------------------------- */
-
-static void add_counters(struct gctl_counters *t, const struct gctl_counters *c)
-{
-	t->exits += c->exits;
-	t->mmio_read += c->mmio_read;
-	t->mmio_write += c->mmio_write;
-	t->page_fault += c->page_fault;
-	t->status += c->status;
-	t->unknown += c->unknown;
-}
 
 /* The exit status for how the VM ended (gunyahctl-run(1), EXIT STATUS). */
 static int result(const struct gctl_vmm *vmm, const char **name)
@@ -1065,10 +1060,10 @@ int gctl_vmm_finish(struct gctl_vmm *vmm, struct gctl_summary *s)
 	s->nr_vcpus = vmm->nr_vcpus;
 	for (unsigned int i = 0; i < vmm->nr_vcpus; i++) {
 		gctl_vmm_counters(vmm, i, &s->vcpu[i]);
-		add_counters(&s->total, &s->vcpu[i]);
+		gctl_counters_add(&s->total, &s->vcpu[i]);
 	}
 	if (!vmm->t_end_ns)
-		vmm->t_end_ns = now_ns();
+		vmm->t_end_ns = gctl_now_ns();
 	s->wall_ns = vmm->t0_ns ? vmm->t_end_ns - vmm->t0_ns : 0;
 	s->console_bytes = vmm->console_bytes;
 	s->have_status = vmm->have_status;

@@ -17,6 +17,7 @@
 
 #include <json-c/json.h>
 
+#include "common.h"
 #include "output/json_rec.h"
 
 enum mmio_slot {
@@ -304,7 +305,7 @@ void gctl_json_mmio_free(struct gctl_json_mmio *j)
 {
 	if (!j)
 		return;
-	for (size_t i = 0; i < sizeof(j->mmio) / sizeof(j->mmio[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(j->mmio); i++)
 		mmio_tmpl_free(&j->mmio[i]);
 	for (unsigned int i = 0; i < j->nr_regions; i++)
 		free(j->regions[i].json);

@@ -238,6 +238,16 @@ static int text_flush(void *ctx)
 	return ret;
 }
 
+static void text_on_write_error(void *ctx, void (*fn)(void *arg), void *arg)
+{
+	struct text_out *t = ctx;
+
+	pthread_mutex_lock(&t->lock);
+	t->ob.on_error = fn;
+	t->ob.on_error_arg = arg;
+	pthread_mutex_unlock(&t->lock);
+}
+
 static void text_destroy(void *ctx)
 {
 	struct text_out *t = ctx;
@@ -255,6 +265,7 @@ static const struct gctl_sink_ops text_ops = {
 	.summary = text_summary,
 	.crash = text_crash,
 	.flush = text_flush,
+	.on_write_error = text_on_write_error,
 	.destroy = text_destroy,
 };
 
