@@ -41,8 +41,10 @@
 #define UC_OFF_INIT_DONE 1931	  /* bool init_done */
 /* struct uc_context's header before the CPU state (uc_priv.h). */
 #define UC_CONTEXT_HEADER 16
-/* CPUState (qemu/include/hw/core/cpu.h): struct uc_struct *uc. */
+/* CPUState (qemu/include/hw/core/cpu.h): struct uc_struct *uc and
+ * uintptr_t mem_io_pc (the host return address of the last I/O access). */
 #define CPU_OFF_UC 33192
+#define CPU_OFF_MEM_IO_PC 33144
 
 /* QEMU's CPU_INTERRUPT_HARD (include/exec/cpu-all.h). */
 #define CPU_INTERRUPT_HARD 0x0002
@@ -55,6 +57,7 @@
 typedef void (*cpu_fn)(void *cs);
 typedef void (*cpu_mask_fn)(void *cs, int mask);
 typedef uint64_t (*redirect_fn)(uint64_t addr);
+typedef void __attribute__((noreturn)) (*noreturn_cpu_fn)(void *cs);
 
 /*
  * What the first check resolved.  Written once under pthread_once and only
@@ -67,6 +70,8 @@ struct lib_syms {
 	cpu_mask_fn *interrupt;	     /* &cpu_interrupt_handler */
 	cpu_mask_fn reset_interrupt; /* cpu_reset_interrupt */
 	cpu_fn cpu_exit;	     /* cpu_exit */
+	bool (*restore_state)(void *cs, uintptr_t host_pc, bool will_exit);
+	noreturn_cpu_fn loop_exit;  /* cpu_loop_exit_aarch64 */
 };
 
 static struct {
@@ -132,6 +137,77 @@ static bool same_fn(const void *slot_value, const char *name)
 	return p && p == slot_value;
 }
 
+/* The probe's one guest store, into a window whose callback looks. */
+struct io_probe {
+	void *cs;
+	const struct lib_syms *fn;
+	bool restored;
+	uint64_t pc;
+};
+
+static uint64_t io_probe_read(uc_engine *uc, uint64_t off, unsigned size,
+			      void *data)
+{
+	(void)uc;
+	(void)off;
+	(void)size;
+	(void)data;
+	return 0;
+}
+
+static void io_probe_write(uc_engine *uc, uint64_t off, unsigned size,
+			   uint64_t value, void *data)
+{
+	struct io_probe *p = data;
+
+	(void)off;
+	(void)size;
+	(void)value;
+	p->restored = p->fn->restore_state(
+		p->cs, (uintptr_t)ptr_at(p->cs, CPU_OFF_MEM_IO_PC), false);
+	uc_reg_read(uc, UC_ARM64_REG_PC, &p->pc);
+	uc_emu_stop(uc);
+}
+
+#define PROBE_RAM 0x40000000ull
+#define PROBE_IO 0x50000000ull
+
+/*
+ * mem_io_pc: a store to a window from the second instruction of a block;
+ * QEMU's own state restore, fed the value at that offset, must find the
+ * block and put PC on the store.
+ */
+static int probe_mem_io_pc(uc_engine *uc, void *cs, const struct lib_syms *fn,
+			   char *why, size_t len)
+{
+	static const uint32_t code[] = {
+		0x91000421, /* add x1, x1, #1 */
+		0xb9000040, /* str w0, [x2] */
+		0x14000000, /* b . */
+	};
+	struct io_probe p = { .cs = cs, .fn = fn };
+	uint64_t x2 = PROBE_IO;
+	uc_err err;
+
+	err = uc_mem_map(uc, PROBE_RAM, 0x1000, UC_PROT_ALL);
+	if (!err)
+		err = uc_mem_write(uc, PROBE_RAM, code, sizeof(code));
+	if (!err)
+		err = uc_mmio_map(uc, PROBE_IO, 0x1000, io_probe_read, &p,
+				  io_probe_write, &p);
+	if (!err)
+		err = uc_reg_write(uc, UC_ARM64_REG_X2, &x2);
+	if (!err)
+		err = uc_emu_start(uc, PROBE_RAM, 0, 0, 0);
+	if (err)
+		return refuse(why, len, "the probe guest fails: %s",
+			      uc_strerror(err));
+	if (!p.restored || p.pc != PROBE_RAM + 4)
+		return refuse(why, len, "CPUState.mem_io_pc is not at %u",
+			      CPU_OFF_MEM_IO_PC);
+	return 0;
+}
+
 static int probe(uc_engine *uc, char *why, size_t len, struct lib_syms *fn)
 {
 	static const char *const reg_fns[] = {
@@ -150,11 +226,16 @@ static int probe(uc_engine *uc, char *why, size_t len, struct lib_syms *fn)
 	fn->interrupt = (cpu_mask_fn *)lib_symbol("cpu_interrupt_handler");
 	fn->reset_interrupt = (cpu_mask_fn)lib_symbol("cpu_reset_interrupt");
 	fn->cpu_exit = (cpu_fn)lib_symbol("cpu_exit");
+	fn->restore_state = (bool (*)(void *, uintptr_t, bool))lib_symbol(
+		"cpu_restore_state_aarch64");
+	fn->loop_exit = (noreturn_cpu_fn)lib_symbol("cpu_loop_exit_aarch64");
 	if (!fn->do_interrupt || !fn->interrupt || !fn->reset_interrupt ||
-	    !fn->cpu_exit || !*fn->interrupt)
+	    !fn->cpu_exit || !*fn->interrupt || !fn->restore_state ||
+	    !fn->loop_exit)
 		return refuse(why, len, "QEMU's arm_cpu_do_interrupt_aarch64, "
-			      "cpu_interrupt_handler, cpu_reset_interrupt or "
-			      "cpu_exit is not exported");
+			      "cpu_interrupt_handler, cpu_reset_interrupt, "
+			      "cpu_exit, cpu_restore_state_aarch64 or "
+			      "cpu_loop_exit_aarch64 is not exported");
 
 	/* Before the lazy initialisation. */
 	if (u32_at(uc, UC_OFF_ARCH) != UC_ARCH_ARM64 ||
@@ -195,7 +276,7 @@ static int probe(uc_engine *uc, char *why, size_t len, struct lib_syms *fn)
 	    uc_context_size(uc))
 		return refuse(why, len, "uc_struct.cpu_context_size not at %u",
 			      UC_OFF_CONTEXT_SIZE);
-	return 0;
+	return probe_mem_io_pc(uc, cs, fn, why, len);
 }
 
 int sim_quirks_probe(uc_engine *uc, char *why, size_t len)
@@ -318,6 +399,35 @@ uint64_t sim_quirk_redirect_apply(uc_engine *uc, uint64_t addr)
 
 	memcpy(&fn, priv(uc) + UC_OFF_MEM_REDIRECT, sizeof(fn));
 	return fn ? fn(addr) : addr;
+}
+
+/* ---- problem 3 again: exact MMIO exits with no per-access hook ------------ */
+
+/*
+ * Guest PC is written back only at block ends, so an MMIO callback sees a
+ * stale one; but QEMU keeps, for every block, where each instruction's
+ * code starts, and io_readx/io_writex leave the host return address of
+ * the access in mem_io_pc: its own state restore finds the instruction
+ * from that.  Leaving the block with cpu_loop_exit (as QEMU's helpers do
+ * on a fault) drops the rest of the access, and the stop request makes
+ * uc_emu_start return there.
+ */
+bool sim_quirk_mmio_exit(uc_engine *uc)
+{
+	void *cs = sim_quirk_cpu(uc);
+	uintptr_t host_pc;
+
+	if (!cs || !lib.fn.restore_state)
+		return false;
+	memcpy(&host_pc, (char *)cs + CPU_OFF_MEM_IO_PC, sizeof(host_pc));
+	if (!host_pc)
+		return false;
+	/* Consumed: a later callback from uc_mem_read must not reuse it. */
+	memset((char *)cs + CPU_OFF_MEM_IO_PC, 0, sizeof(host_pc));
+	if (!lib.fn.restore_state(cs, host_pc, true))
+		return false;
+	uc_emu_stop(uc);
+	lib.fn.loop_exit(cs);
 }
 
 /* ---- problems 4 and 5: the CPU, exceptions, the IRQ line, kicks ------------- */

@@ -90,6 +90,16 @@ sim_quirk_redirect_bind(const struct sim_quirk_redirect *r);
 uint64_t sim_quirk_redirect_apply(uc_engine *uc, uint64_t addr);
 
 /*
+ * Problem 3 without hooks: from inside a uc_mmio_map callback, end the run
+ * at the access: PC on the load/store, nothing of it done, the rest of the
+ * block not run; uc_emu_start then returns UC_ERR_OK.  Does not return,
+ * unless the access did not come from guest code (an instruction fetch
+ * during translation, or uc_mem_read/write): then false, nothing done.
+ * Needs no UC_HOOK_MEM_* hook (which costs every load and store).
+ */
+bool sim_quirk_mmio_exit(uc_engine *uc);
+
+/*
  * Problem 4: the engine's CPUState (QEMU's), or NULL before the engine's
  * lazy initialisation (any uc_reg_*, uc_mem_*, uc_emu_start does it).
  */

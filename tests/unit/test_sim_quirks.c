@@ -26,6 +26,7 @@
 #define I_B_SELF 0x14000000u	/* b . */
 #define I_B_BACK2 0x17fffffeu	/* b .-8 */
 #define I_STR_W0_X2_8 0xb9000840u /* str w0, [x2, #8] */
+#define I_LDR_W4_X2 0xb9400044u	/* ldr w4, [x2] */
 #define I_MSR_ELR_X2 0xd5184022u  /* msr elr_el1, x2 */
 #define I_MSR_SPSR_X3 0xd5184003u /* msr spsr_el1, x3 */
 #define I_ERET 0xd69f03e0u
@@ -47,15 +48,21 @@ struct eng {
 	bool kick_in_mmio;	/* ... and kicks the core; offset 8 lowers
 				 * the line and stops */
 	unsigned int intr;	/* interrupt hook calls */
+	bool exit_in_mmio;	/* callbacks call sim_quirk_mmio_exit */
+	unsigned int reads;
+	bool exit_refused;	/* sim_quirk_mmio_exit returned */
 };
 
 static uint64_t mmio_read(uc_engine *uc, uint64_t off, unsigned size, void *d)
 {
-	(void)uc;
+	struct eng *e = d;
+
 	(void)off;
 	(void)size;
-	(void)d;
-	return 0;
+	e->reads++;
+	if (e->exit_in_mmio)
+		e->exit_refused = !sim_quirk_mmio_exit(uc);
+	return 0x5a5a5a5a;
 }
 
 static void mmio_write(uc_engine *uc, uint64_t off, unsigned size,
@@ -71,6 +78,8 @@ static void mmio_write(uc_engine *uc, uint64_t off, unsigned size,
 	}
 	e->mmio_writes++;
 	e->mmio_value = value;
+	if (e->exit_in_mmio)
+		e->exit_refused = !sim_quirk_mmio_exit(uc);
 	if (e->irq_at_write && e->mmio_writes == e->irq_at_write) {
 		sim_quirk_irq_line(uc, true);
 		if (e->kick_in_mmio)
@@ -233,6 +242,49 @@ TEST(quirk_block_stops_run_nothing_twice)
 	ASSERT_EQ(pc, RAM);
 	ASSERT_EQ(x1, 2);
 	ASSERT_EQ(x3, 0);
+}
+
+/*
+ * The exact MMIO exit: from the callback of a load or store that is not
+ * the first of its block, the run ends on it, nothing of it or after it
+ * done, nothing before it run twice; no UC_HOOK_MEM_* hook anywhere.
+ */
+TEST(quirk_mmio_exit_is_exact)
+{
+	static const uint32_t code[] = { I_ADD_X1, I_ADD_X1, I_STR_W0_X2,
+					 I_ADD_X3, I_LDR_W4_X2, I_ADD_X3,
+					 I_B_SELF };
+	struct eng e;
+	uint32_t word = 0;
+
+	eng_open(&e);
+	put(&e, RAM, code, 7);
+	sim_quirk_block_stops(e.uc);
+	e.exit_in_mmio = true;
+	wr(&e, UC_ARM64_REG_PSTATE, PSTATE_EL1H_MASKED);
+	wr(&e, UC_ARM64_REG_X0, 0x77);
+	wr(&e, UC_ARM64_REG_X2, MMIO);
+	wr(&e, UC_ARM64_REG_X4, 0x44);
+	ASSERT_EQ(uc_emu_start(e.uc, RAM, 0, 0, 0), UC_ERR_OK);
+	ASSERT_TRUE(!e.exit_refused);
+	ASSERT_EQ(e.mmio_writes, 1);
+	ASSERT_EQ(rd(&e, UC_ARM64_REG_PC), RAM + 8);
+	ASSERT_EQ(rd(&e, UC_ARM64_REG_X1), 2);
+	ASSERT_EQ(rd(&e, UC_ARM64_REG_X3), 0);
+
+	/* The host steps over the store; the load stops the same way. */
+	ASSERT_EQ(uc_emu_start(e.uc, RAM + 12, 0, 0, 0), UC_ERR_OK);
+	ASSERT_EQ(e.reads, 1);
+	ASSERT_EQ(rd(&e, UC_ARM64_REG_PC), RAM + 16);
+	ASSERT_EQ(rd(&e, UC_ARM64_REG_X3), 1);
+	ASSERT_EQ(rd(&e, UC_ARM64_REG_X4), 0x44);
+	ASSERT_EQ(rd(&e, UC_ARM64_REG_X1), 2);
+
+	/* Not from guest code: refused, and the callback goes on. */
+	ASSERT_EQ(uc_mem_read(e.uc, MMIO, &word, 4), UC_ERR_OK);
+	ASSERT_TRUE(e.exit_refused);
+	ASSERT_EQ(word, 0x5a5a5a5a);
+	uc_close(e.uc);
 }
 
 TEST(quirk_block_stops_flag_is_sticky)
