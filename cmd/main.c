@@ -18,6 +18,7 @@ static const struct gctl_cmd *const commands[] = {
 	&gctl_cmd_info,
 	&gctl_cmd_run,
 	&gctl_cmd_diag,
+	&gctl_cmd_probe,
 	&gctl_cmd_explain,
 	&gctl_cmd_list,
 	&gctl_cmd_status,
