@@ -243,7 +243,8 @@ teardown() { admin_teardown; }
 }
 
 @test "run --name in the foreground: reachable while it runs, collected after" {
-	gunyahctl run --name fg --quiet --timeout 5 "$SPIN" >"$BATS_TEST_TMPDIR/out" &
+	# --timeout: only a guard (a loaded machine may take seconds to get to the stop).
+	gunyahctl run --name fg --quiet --timeout 60 "$SPIN" >"$BATS_TEST_TMPDIR/out" &
 	track_pid $!
 	eventually test -S "$RD/fg.sock"
 	eventually bash -c '[[ $("$GUNYAHCTL" status --json fg | jq -r .state) == running ]]'

@@ -31,7 +31,7 @@ admin_setup() {
 alive() {
 	local f st
 	for f in /proc/"$1"/task/*/stat; do
-		read -r st <"$f" 2>/dev/null || continue
+		read -r st 2>/dev/null <"$f" || continue
 		st=${st##*) }
 		[[ ${st%% *} == [ZX] ]] || return 0
 	done

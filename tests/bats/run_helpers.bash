@@ -39,7 +39,7 @@ spun() {
 	local t s
 	for t in /proc/"$1"/task/*; do
 		[[ ${t##*/} == "$1" ]] && continue
-		read -r s <"$t/stat" 2>/dev/null || continue
+		read -r s 2>/dev/null <"$t/stat" || continue
 		s=(${s##*) })
 		((s[11] + s[12] >= $2)) && return 0
 	done
