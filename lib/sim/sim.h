@@ -25,6 +25,7 @@
 #include <unicorn/unicorn.h>
 
 #include "gunyah.h"
+#include "sim_gic.h"
 #include "sim_insn.h"
 
 #define SIM_MAX_VCPUS 64
@@ -184,6 +185,12 @@ struct sim_hvcpu {
 	/* Memory layout this engine has mapped (vm->mem_gen). */
 	unsigned int mem_gen;
 
+	/* The arch timers; their deadline for the ticker (CLOCK_MONOTONIC ns,
+	 * UINT64_MAX: none), written by this vCPU's thread only. */
+	struct sim_timers timers;
+	atomic_uint_fast64_t deadline_ns;
+	bool irq_line; /* what the core's IRQ input was last set to */
+
 	/* Driver's wake-up interrupt. */
 	void (*irq)(void *ctx);
 	void *irq_ctx;
@@ -281,6 +288,21 @@ struct sim_vm {
 	bool ticker_stop;
 	atomic_uint_fast64_t slice_us;
 
+	/* The interrupt controller and the counter, from VM_START. */
+	struct sim_gic gic;
+	atomic_bool gic_ready;
+	uint64_t time_base_ns;
+
+	/* irqfd and ioeventfd functions (sim_irqfd.c, sim_ioeventfd.c) */
+	pthread_mutex_t fn_lock;
+	struct sim_irqfd *irqfds;
+	uint64_t irqfd_ids;
+	int irqfd_epoll, irqfd_stop_efd;
+	pthread_t irqfd_thread;
+	bool irqfd_thread_started, irqfd_stop;
+	struct sim_ioeventfd *ioeventfds;
+	atomic_uint nr_ioeventfds;
+
 	/* sim_vm_log_ratelimited() */
 	pthread_mutex_t log_lock;
 	uint64_t log_window_ns;
@@ -311,6 +333,21 @@ void sim_vm_log_ratelimited(struct sim_vm *vm, const char *fmt, ...)
 struct sim_gmem *sim_gmem_create(uint64_t size, int *err);
 void sim_gmem_get(struct sim_gmem *g);
 void sim_gmem_put(struct sim_gmem *g);
+
+/* ---- sim_irqfd.c, sim_ioeventfd.c: the eventfd functions ---------------- */
+
+int sim_eventfd_dup(int fd);
+long sim_irqfd_add(struct sim_vm *vm, const struct gunyah_fn_irqfd_arg *a);
+long sim_irqfd_remove(struct sim_vm *vm, const struct gunyah_fn_irqfd_arg *a);
+void sim_irqfd_release(struct sim_vm *vm);
+long sim_ioeventfd_add(struct sim_vm *vm,
+		       const struct gunyah_fn_ioeventfd_arg *a);
+long sim_ioeventfd_remove(struct sim_vm *vm,
+			  const struct gunyah_fn_ioeventfd_arg *a);
+/* A guest write the kernel's io handlers take: true if an eventfd got it. */
+bool sim_ioeventfd_write(struct sim_vm *vm, uint64_t addr, uint32_t len,
+			 uint64_t data);
+void sim_ioeventfd_release(struct sim_vm *vm);
 
 /* ---- sim_vcpu.c: the vCPU function ------------------------------------- */
 

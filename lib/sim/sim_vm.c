@@ -448,20 +448,12 @@ out:
 
 /* ---- functions ---------------------------------------------------------------- */
 
-static long vm_add_function(struct sim_vm *vm, const struct gunyah_fn_desc *f)
+static long vm_add_vcpu(struct sim_vm *vm, const struct gunyah_fn_desc *f)
 {
 	struct gunyah_fn_vcpu_arg arg;
 	struct sim_vcpu *vcpu;
 	int ret;
 
-	if (f->arg_size > GUNYAH_FN_MAX_ARG_SIZE)
-		return -EINVAL;
-	if (f->type != GUNYAH_FN_VCPU)
-		return -ENOENT; /* no such function driver */
-	if (f->arg_size != sizeof(arg))
-		return -EINVAL;
-	if (!f->arg)
-		return -EFAULT;
 	memcpy(&arg, (const void *)(uintptr_t)f->arg, sizeof(arg));
 	if (arg.id >= SIM_MAX_VCPUS)
 		return -EINVAL;
@@ -484,18 +476,78 @@ static long vm_add_function(struct sim_vm *vm, const struct gunyah_fn_desc *f)
 	return sim_backend_install_vcpu(vm->sb, vcpu);
 }
 
+/* The argument size each function type takes (the kernel's fn->bind checks). */
+static size_t fn_arg_size(uint32_t type)
+{
+	switch (type) {
+	case GUNYAH_FN_VCPU:
+		return sizeof(struct gunyah_fn_vcpu_arg);
+	case GUNYAH_FN_IRQFD:
+		return sizeof(struct gunyah_fn_irqfd_arg);
+	case GUNYAH_FN_IOEVENTFD:
+		return sizeof(struct gunyah_fn_ioeventfd_arg);
+	default:
+		return 0;
+	}
+}
+
+static long vm_add_function(struct sim_vm *vm, const struct gunyah_fn_desc *f)
+{
+	size_t size;
+
+	if (f->arg_size > GUNYAH_FN_MAX_ARG_SIZE)
+		return -EINVAL;
+	size = fn_arg_size(f->type);
+	if (!size)
+		return -ENOENT; /* no such function driver */
+	if (f->arg_size != size)
+		return -EINVAL;
+	if (!f->arg)
+		return -EFAULT;
+	switch (f->type) {
+	case GUNYAH_FN_IRQFD: {
+		struct gunyah_fn_irqfd_arg a;
+
+		memcpy(&a, (const void *)(uintptr_t)f->arg, sizeof(a));
+		return sim_irqfd_add(vm, &a);
+	}
+	case GUNYAH_FN_IOEVENTFD: {
+		struct gunyah_fn_ioeventfd_arg a;
+
+		memcpy(&a, (const void *)(uintptr_t)f->arg, sizeof(a));
+		return sim_ioeventfd_add(vm, &a);
+	}
+	default:
+		return vm_add_vcpu(vm, f);
+	}
+}
+
 static long vm_remove_function(struct sim_vm *vm, const struct gunyah_fn_desc *f)
 {
 	struct gunyah_fn_vcpu_arg arg;
 	struct sim_vcpu *vcpu;
+	size_t size;
 
 	if (f->arg_size > GUNYAH_FN_MAX_ARG_SIZE)
 		return -EINVAL;
 	/* Nothing matches an argument of the wrong type or size. */
-	if (f->type != GUNYAH_FN_VCPU || f->arg_size != sizeof(arg))
+	size = fn_arg_size(f->type);
+	if (!size || f->arg_size != size)
 		return -ENOENT;
 	if (!f->arg)
 		return -EFAULT;
+	if (f->type == GUNYAH_FN_IRQFD) {
+		struct gunyah_fn_irqfd_arg a;
+
+		memcpy(&a, (const void *)(uintptr_t)f->arg, sizeof(a));
+		return sim_irqfd_remove(vm, &a);
+	}
+	if (f->type == GUNYAH_FN_IOEVENTFD) {
+		struct gunyah_fn_ioeventfd_arg a;
+
+		memcpy(&a, (const void *)(uintptr_t)f->arg, sizeof(a));
+		return sim_ioeventfd_remove(vm, &a);
+	}
 	memcpy(&arg, (const void *)(uintptr_t)f->arg, sizeof(arg));
 	if (arg.id >= SIM_MAX_VCPUS)
 		return -ENOENT;
@@ -662,6 +714,8 @@ int sim_vm_create(struct sim_backend *sb, struct sim_vm **out)
 	pthread_mutex_init(&vm->hyp_lock, NULL);
 	pthread_mutex_init(&vm->ticker_lock, NULL);
 	pthread_mutex_init(&vm->log_lock, NULL);
+	pthread_mutex_init(&vm->fn_lock, NULL);
+	vm->irqfd_epoll = vm->irqfd_stop_efd = -1;
 	pthread_rwlock_init(&vm->status_lock, NULL);
 	vm->status = SIM_RM_NO_STATE;
 	*out = vm;
@@ -688,6 +742,8 @@ void sim_vm_put(struct sim_vm *vm)
 		pthread_rwlock_unlock(&vm->status_lock);
 	}
 	ticker_stop(vm);
+	sim_irqfd_release(vm);
+	sim_ioeventfd_release(vm);
 	for (unsigned int i = 0; i < SIM_MAX_VCPUS; i++) {
 		struct sim_vcpu *vcpu = vm->vcpus[i];
 
@@ -702,6 +758,9 @@ void sim_vm_put(struct sim_vm *vm)
 	pthread_rwlock_destroy(&vm->status_lock);
 	pthread_mutex_destroy(&vm->ticker_lock);
 	pthread_mutex_destroy(&vm->log_lock);
+	pthread_mutex_destroy(&vm->fn_lock);
+	if (atomic_load(&vm->gic_ready))
+		sim_gic_destroy(&vm->gic);
 	pthread_mutex_destroy(&vm->hyp_lock);
 	pthread_mutex_destroy(&vm->lock);
 	free(vm);
