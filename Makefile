@@ -32,7 +32,7 @@ PKG_CONFIG ?= pkg-config
 
 # The flags the code needs are appended even to a CFLAGS given on the
 # command line (make CFLAGS=-O0), hence "override".
-override CPPFLAGS += -D_GNU_SOURCE -DGUNYAHCTL_VERSION='"$(VERSION)"' -Ilib
+override CPPFLAGS += -D_GNU_SOURCE -DGUNYAHCTL_VERSION='"$(VERSION)"' -Ilib -Icmd
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -fno-strict-aliasing -pthread -fPIC
@@ -48,9 +48,11 @@ CMD_LIBS = $(shell $(PKG_CONFIG) --libs json-c ncursesw 2>/dev/null || echo -ljs
 override CFLAGS += $(DEPS_CFLAGS)
 
 LIB_SRCS := $(wildcard lib/*.c lib/sim/*.c)
-CMD_SRCS := $(wildcard cmd/*.c)
-# The diag guest programs are linked into gunyahctl (cmd/diag_guests.S).
-DIAG_GUEST_SRCS := $(wildcard cmd/guests/*.S)
+# cmd/: one file per command, the subsystems in folders (engine, output,
+# ctl, dash, diag).
+CMD_SRCS := $(wildcard cmd/*.c cmd/*/*.c)
+# The diag guest programs are linked into gunyahctl (cmd/diag/guests.S).
+DIAG_GUEST_SRCS := $(wildcard cmd/diag/guests/*.S)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 BENCH_SRCS := $(wildcard bench/*.c)
@@ -58,7 +60,7 @@ GUEST_SRCS := $(wildcard tests/guests/*.S) $(DIAG_GUEST_SRCS)
 EXAMPLE_GUEST_SRCS := $(wildcard examples/*.S)
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
-CMD_OBJS := $(CMD_SRCS:%.c=$(B)/%.o) $(B)/cmd/diag_guests.o
+CMD_OBJS := $(CMD_SRCS:%.c=$(B)/%.o) $(B)/cmd/diag/guests.o
 UNIT_BINS := $(UNIT_SRCS:%.c=$(B)/%)
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(B)/%.o)
 FUZZ_BINS := $(FUZZ_SRCS:%.c=$(B)/%)
@@ -141,17 +143,19 @@ $(B)/tests/fuzz/%: tests/fuzz/%.c $(LIBA) | guests
 		-fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(LIBA) $(LIB_LIBS)
 
 # These compile a file of cmd/ into themselves.
-$(B)/tests/unit/test_diag_fdt: cmd/diag_fdt.c cmd/diag.h
-$(B)/tests/unit/test_stats_threads: cmd/stats.c cmd/stats.h cmd/sink.h
-$(B)/tests/fuzz/fuzz_image: cmd/image.c cmd/image.h
-$(B)/tests/fuzz/fuzz_opts: cmd/opts.c cmd/opts.h cmd/util.c
-$(B)/tests/unit/test_out_json: cmd/out_json.c cmd/json_mmio.c cmd/outbuf.c cmd/sink.h
+$(B)/tests/unit/test_diag_fdt: cmd/diag/fdt.c cmd/diag/diag.h
+$(B)/tests/unit/test_stats_threads: cmd/dash/stats.c cmd/dash/stats.h cmd/engine/sink.h
+$(B)/tests/fuzz/fuzz_image: cmd/engine/image.c cmd/engine/image.h
+$(B)/tests/fuzz/fuzz_opts: cmd/engine/opts.c cmd/engine/opts.h cmd/util.c
+$(B)/tests/unit/test_out_json: cmd/output/json.c cmd/output/json_mmio.c \
+	cmd/output/outbuf.c cmd/engine/sink.h
 $(B)/tests/unit/test_out_json: LIB_LIBS += $(CMD_LIBS)
-$(B)/tests/unit/test_sink_async_threads: cmd/sink_async.c cmd/sink_async.h cmd/sink.h
+$(B)/tests/unit/test_sink_async_threads: cmd/engine/sink_async.c \
+	cmd/engine/sink_async.h cmd/engine/sink.h
 
 # This one links what a named VM's socket carries (and json-c).
-STATS_JSON_OBJS := $(addprefix $(B)/cmd/,stats.o stats_json.o json_rec_in.o \
-	out_json.o json_mmio.o outbuf.o)
+STATS_JSON_OBJS := $(addprefix $(B)/cmd/,dash/stats.o ctl/snapshot_json.o \
+	output/json_read.o output/json.o output/json_mmio.o output/outbuf.o)
 $(B)/tests/unit/test_stats_json: tests/unit/test_stats_json.c \
 		$(wildcard tests/unit/*.h) $(STATS_JSON_OBJS) $(LIBA)
 	@mkdir -p $(@D)
@@ -165,18 +169,18 @@ $(B)/tests/unit/test_stats_json: tests/unit/test_stats_json.c \
 GUEST_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,-Ttext=0x80000000 \
 	-Wl,-n -Wl,--no-warn-rwx-segments \
 	-Wl,-z,max-page-size=4096
-$(B)/%.elf: %.S lib/gunyah_sim.h tests/guests/guest.h cmd/diag_layout.h \
-		cmd/guests/diag_guest.h
+$(B)/%.elf: %.S lib/gunyah_sim.h tests/guests/guest.h cmd/diag/layout.h \
+		cmd/diag/guests/diag_guest.h
 	@mkdir -p $(@D)
 	$(call say,AS,$@)
 	$(Q)$(CROSS)gcc -Ilib -Itests/guests -Icmd $(GUEST_LDFLAGS) -o $@ $<
 
 # The diag guests' raw bytes, .incbin'd into a host object: gunyahctl diag
 # needs no files at run time.
-$(B)/cmd/diag_guests.o: cmd/diag_guests.S cmd/diag_guests.h $(DIAG_GUEST_SRCS:%.S=$(B)/%.bin)
+$(B)/cmd/diag/guests.o: cmd/diag/guests.S cmd/diag/guests.h $(DIAG_GUEST_SRCS:%.S=$(B)/%.bin)
 	@mkdir -p $(@D)
 	$(call say,AS,$@)
-	$(Q)$(CC) $(CPPFLAGS) -Wa,-I$(B)/cmd/guests -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) -Wa,-I$(B)/cmd/diag/guests -c -o $@ $<
 
 # The fake /dev/gunyah for the dev backend's tests: an LD_PRELOAD shim
 # that answers the device's syscalls from a private copy of the sim.

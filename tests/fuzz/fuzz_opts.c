@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Fuzz target: the parsers behind run's option values (cmd/util.c's
- * numbers and sizes, cmd/opts.c's --mmio, --pf-region and --mmio-read).
+ * numbers and sizes, cmd/engine/opts.c's --mmio, --pf-region and --mmio-read).
  *
  * Input: byte 0 picks the parser, the rest is the argument.  Checked:
  *   - numbers: a plain decimal or 0x-hex number that fits is accepted with
@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../cmd/opts.c"
+#include "../../cmd/engine/opts.c"
 #include "../../cmd/util.c"
 
 #define FAIL(...)                                                          \

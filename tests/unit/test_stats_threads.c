@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The live statistics model (cmd/stats.c): counting, the address table,
+ * The live statistics model (cmd/dash/stats.c): counting, the address table,
  * the event rings, what views derive from snapshots, and feeding from
  * several threads while another takes snapshots (run under TSan by
  * `make tsan`, hence "threads" in the name).
  */
 #include <pthread.h>
 
-#include "../../cmd/stats.c"
+#include "../../cmd/dash/stats.c"
 #include "test.h"
 
 static struct gctl_snap_box {

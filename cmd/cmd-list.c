@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * gunyahctl list: every named VM of this user, running or ended and not
+ * yet waited for; the dead ones (a socket whose process is gone) are
+ * shown once and cleaned away.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl/client.h"
+#include "gunyahctl.h"
+#include "output/json_rec.h"
+#include "ctl/rundir.h"
+
+#define CMD "list"
+#define NR_COLS 7
+
+struct list_args {
+	bool json;
+};
+
+static const struct argp_option options[] = {
+	{ "json", 'j', NULL, 0, "one JSON object per VM", 0 },
+	{ 0 }
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct list_args *a = state->input;
+
+	switch (key) {
+	case 'j':
+		a->json = true;
+		return 0;
+	case ARGP_KEY_ARG:
+		gctl_usage_err(CMD, "%s: list takes no arguments", arg);
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static const struct argp list_argp = {
+	.options = options,
+	.parser = parse_opt,
+	.doc = "List the named VMs (run --name) of this user: name, pid, "
+	       "backend, vCPUs, state, uptime and exits.  A VM is running, "
+	       "paused, done (its process is ending), exited (with its exit "
+	       "status, until 'gunyahctl wait' collects it) or dead (its "
+	       "process is gone without an exit status: killed, crashed; "
+	       "its stale socket is removed once listed).\v"
+	       "Exit status: 0, or 71 if the runtime directory is unusable.",
+};
+
+/* The keys of a list object: every one, null where not known. */
+static const char *const keys[] = {
+	"name", "state", "pid", "backend", "image", "vcpus",
+	"uptime_ns", "exits", "exit_code", "result",
+};
+
+static json_object *row_new(const char *name, const char *state)
+{
+	json_object *o = json_object_new_object();
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		json_object_object_add(o, keys[i], NULL);
+	json_object_object_add(o, "name", json_object_new_string(name));
+	json_object_object_add(o, "state", json_object_new_string(state));
+	return o;
+}
+
+static void copy_key(json_object *to, json_object *from, const char *key,
+		     const char *as)
+{
+	json_object *v;
+
+	if (json_object_object_get_ex(from, key, &v))
+		json_object_object_add(to, as, json_object_get(v));
+}
+
+/* A running VM answers for itself; one that does not is said so. */
+static json_object *row_alive(const char *name)
+{
+	json_object *o, *reply, *p;
+	struct gctl_ctl_conn *c;
+	int ret;
+
+	ret = gctl_ctl_open(CMD, name, &c);
+	if (ret)
+		return NULL; /* it went just now: said, and not listed */
+	ret = gctl_ctl_call(CMD, name, c, "status", NULL, GCTL_CTL_TIMEOUT_MS,
+			    &reply);
+	gctl_ctl_close(c);
+	if (ret)
+		return row_new(name, "unresponsive");
+	p = gctl_ctl_payload(reply);
+	o = row_new(name, gctl_json_get_str(p, "state"));
+	for (size_t i = 2; i < sizeof(keys) / sizeof(keys[0]); i++)
+		copy_key(o, p, keys[i], keys[i]);
+	json_object_put(p);
+	json_object_put(reply);
+	return o;
+}
+
+static json_object *row_of(const char *dir, const char *name)
+{
+	char sock[GCTL_SOCK_PATH_MAX];
+	json_object *st, *o;
+	int ret;
+
+	if (gctl_rundir_file(dir, name, "sock", sock, sizeof(sock)))
+		return NULL;
+	ret = gctl_rundir_probe(sock, NULL);
+	if (ret == GCTL_PROBE_ALIVE || ret == -EBUSY)
+		return row_alive(name);
+	if (ret == GCTL_PROBE_STALE) {
+		/* Said once, then cleaned (unless a new run took the name). */
+		if (gctl_rundir_clean_stale(dir, name) == 1)
+			return row_new(name, "dead");
+		return row_alive(name);
+	}
+	if (gctl_rundir_read_status(dir, name, &st))
+		return NULL; /* neither: it went between readdir and now */
+	o = row_new(name, "exited");
+	for (size_t i = 2; i < sizeof(keys) / sizeof(keys[0]); i++)
+		copy_key(o, st, keys[i], keys[i]);
+	copy_key(o, st, "wall_ns", "uptime_ns");
+	json_object_put(st);
+	return o;
+}
+
+static void cell_u64(json_object *o, const char *key, char *buf, size_t len)
+{
+	uint64_t v;
+
+	if (gctl_json_get_u64(o, key, &v))
+		snprintf(buf, len, "%" PRIu64, v);
+	else
+		snprintf(buf, len, "-");
+}
+
+static void cells(json_object *o, char cell[NR_COLS][64])
+{
+	const char *state = gctl_json_get_str(o, "state");
+	const char *backend = gctl_json_get_str(o, "backend");
+	uint64_t v;
+
+	snprintf(cell[0], 64, "%s", gctl_json_get_str(o, "name"));
+	cell_u64(o, "pid", cell[1], 64);
+	snprintf(cell[2], 64, "%s", backend ? backend : "-");
+	cell_u64(o, "vcpus", cell[3], 64);
+	if (state && !strcmp(state, "exited") &&
+	    gctl_json_get_u64(o, "exit_code", &v))
+		snprintf(cell[4], 64, "exited(%" PRIu64 ")", v);
+	else
+		snprintf(cell[4], 64, "%s", state ? state : "-");
+	if (gctl_json_get_u64(o, "uptime_ns", &v))
+		gctl_fmt_duration(v, cell[5], 64);
+	else
+		snprintf(cell[5], 64, "-");
+	cell_u64(o, "exits", cell[6], 64);
+}
+
+static void print_row(const char *const *cell, const int *w)
+{
+	for (int j = 0; j < NR_COLS - 1; j++)
+		printf("%-*s  ", w[j], cell[j]);
+	printf("%s\n", cell[NR_COLS - 1]);
+}
+
+static void print_table(json_object **rows, size_t n)
+{
+	static const char *const head[NR_COLS] = {
+		"NAME", "PID", "BACKEND", "VCPUS", "STATE", "UPTIME", "EXITS",
+	};
+	char (*c)[NR_COLS][64] = calloc(n ? n : 1, sizeof(*c));
+	int w[NR_COLS];
+
+	if (!c)
+		return;
+	for (int j = 0; j < NR_COLS; j++)
+		w[j] = (int)strlen(head[j]);
+	for (size_t i = 0; i < n; i++) {
+		cells(rows[i], c[i]);
+		for (int j = 0; j < NR_COLS; j++)
+			if ((int)strlen(c[i][j]) > w[j])
+				w[j] = (int)strlen(c[i][j]);
+	}
+	print_row(head, w);
+	for (size_t i = 0; i < n; i++) {
+		const char *row[NR_COLS];
+
+		for (int j = 0; j < NR_COLS; j++)
+			row[j] = c[i][j];
+		print_row(row, w);
+	}
+	free(c);
+}
+
+static int list_main(int argc, char **argv)
+{
+	char dir[PATH_MAX], err[PATH_MAX + 128];
+	struct list_args a = { 0 };
+	json_object **rows = NULL;
+	char **names = NULL;
+	size_t nr = 0, nrows = 0;
+	int ret;
+
+	gctl_parse_args("gunyahctl list", &list_argp, argc, argv, &a);
+	ret = gctl_rundir_open(false, dir, sizeof(dir), err, sizeof(err));
+	if (ret && ret != -ENOENT) {
+		gctl_err(CMD, "%s", err);
+		return ret == -EPERM ? GCTL_EXIT_NOPERM : GCTL_EXIT_OSERR;
+	}
+	if (!ret) {
+		ret = gctl_rundir_names(dir, &names, &nr);
+		if (ret) {
+			gctl_err(CMD, "%s: %s", dir, strerror(-ret));
+			return GCTL_EXIT_OSERR;
+		}
+	}
+	rows = calloc(nr ? nr : 1, sizeof(*rows));
+	if (!rows) {
+		gctl_rundir_names_free(names, nr);
+		gctl_err(CMD, "%s", strerror(ENOMEM));
+		return GCTL_EXIT_OSERR;
+	}
+	for (size_t i = 0; i < nr; i++) {
+		json_object *o = row_of(dir, names[i]);
+
+		if (o)
+			rows[nrows++] = o;
+	}
+	if (a.json)
+		for (size_t i = 0; i < nrows; i++)
+			puts(json_object_to_json_string_ext(rows[i],
+							    JSON_C_TO_STRING_PLAIN));
+	else
+		print_table(rows, nrows);
+	for (size_t i = 0; i < nrows; i++)
+		json_object_put(rows[i]);
+	free(rows);
+	gctl_rundir_names_free(names, nr);
+	return 0;
+}
+
+const struct gctl_cmd gctl_cmd_list = {
+	.name = "list",
+	.doc = "list the named VMs",
+	.main = list_main,
+};

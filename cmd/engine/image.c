@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Image loading: raw binaries and AArch64 ELF executables.  The ELF side
+ * reads only what a boot loader needs (the file header and PT_LOAD program
+ * headers) and trusts none of it: every offset and size is checked against
+ * the file and against guest RAM before anything is copied.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine/image.h"
+
+static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+/* Guest RAM as "[base, end)" for messages; one region is the usual case. */
+static const char *ram_str(const struct gh_vm *vm, char *buf, size_t len)
+{
+	if (vm->nr_regions == 1)
+		snprintf(buf, len, "guest RAM [%#" PRIx64 ", %#" PRIx64 ")",
+			 vm->regions[0].guest_addr,
+			 vm->regions[0].guest_addr + vm->regions[0].size);
+	else
+		snprintf(buf, len, "guest RAM");
+	return buf;
+}
+
+static const char *machine_str(uint16_t m)
+{
+	switch (m) {
+	case EM_NONE: return "none";
+	case EM_386: return "i386";
+	case EM_ARM: return "ARM (32-bit)";
+	case EM_X86_64: return "x86-64";
+	case EM_PPC: return "PowerPC";
+	case EM_PPC64: return "PowerPC64";
+	case EM_S390: return "s390";
+	case EM_MIPS: return "MIPS";
+	case EM_RISCV: return "RISC-V";
+	case EM_SPARCV9: return "SPARC64";
+	case EM_AARCH64: return "AArch64";
+	default: return NULL;
+	}
+}
+
+static const char *type_str(uint16_t t)
+{
+	switch (t) {
+	case ET_NONE: return "none (ET_NONE)";
+	case ET_REL: return "relocatable (ET_REL)";
+	case ET_DYN: return "shared object (ET_DYN)";
+	case ET_CORE: return "core file (ET_CORE)";
+	default: return "unknown";
+	}
+}
+
+enum gctl_image_format gctl_image_detect(const void *data, size_t size)
+{
+	if (size >= SELFMAG && !memcmp(data, ELFMAG, SELFMAG))
+		return GCTL_IMAGE_ELF;
+	return GCTL_IMAGE_RAW;
+}
+
+static int load_raw(struct gh_vm *vm, const void *data, size_t size,
+		    const struct gctl_image_opts *opts,
+		    struct gctl_image_info *info, char *err, size_t errlen)
+{
+	uint64_t addr = opts->load_addr;
+	char ram[80];
+	void *dst;
+
+	dst = gh_vm_host_ptr(vm, addr, 1);
+	if (!dst)
+		return fail(err, errlen, -EFBIG,
+			    "load address %#" PRIx64 " is not in %s", addr,
+			    ram_str(vm, ram, sizeof(ram)));
+	dst = gh_vm_host_ptr(vm, addr, size);
+	if (!dst)
+		return fail(err, errlen, -EFBIG,
+			    "%zu-byte image does not fit in %s from %#" PRIx64,
+			    size, ram_str(vm, ram, sizeof(ram)), addr);
+	memcpy(dst, data, size);
+	info->format = GCTL_IMAGE_RAW;
+	info->entry = addr;
+	info->lo = addr;
+	info->hi = addr + size;
+	info->nr_segments = 1;
+	info->segments[0] = (struct gctl_image_segment){
+		.paddr = addr, .filesz = size, .memsz = size };
+	return 0;
+}
+
+/* The ELF file header: everything that makes it not ours is an error. */
+static int check_ehdr(const Elf64_Ehdr *eh, size_t size, char *err,
+		      size_t errlen)
+{
+	const char *m;
+
+	if (eh->e_ident[EI_CLASS] != ELFCLASS64)
+		return fail(err, errlen, -ENOEXEC, "ELF class is %s, want 64-bit",
+			    eh->e_ident[EI_CLASS] == ELFCLASS32 ? "32-bit" :
+								 "invalid");
+	if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
+		return fail(err, errlen, -ENOEXEC,
+			    "ELF data encoding is %s, want little-endian",
+			    eh->e_ident[EI_DATA] == ELFDATA2MSB ? "big-endian" :
+								 "invalid");
+	if (eh->e_ident[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)
+		return fail(err, errlen, -ENOEXEC, "ELF version %u, want %u",
+			    eh->e_version, EV_CURRENT);
+	if (eh->e_machine != EM_AARCH64) {
+		m = machine_str(eh->e_machine);
+		if (m)
+			return fail(err, errlen, -ENOEXEC,
+				    "ELF machine is %s, want AArch64", m);
+		return fail(err, errlen, -ENOEXEC,
+			    "ELF machine is %u, want AArch64 (%u)",
+			    eh->e_machine, EM_AARCH64);
+	}
+	if (eh->e_type != ET_EXEC)
+		return fail(err, errlen, -ENOEXEC,
+			    "ELF type is %s, want an executable (ET_EXEC)",
+			    type_str(eh->e_type));
+	if (eh->e_ehsize < sizeof(Elf64_Ehdr))
+		return fail(err, errlen, -ENOEXEC,
+			    "ELF header size %u, want %zu", eh->e_ehsize,
+			    sizeof(Elf64_Ehdr));
+	if (!eh->e_phnum)
+		return fail(err, errlen, -ENOEXEC, "ELF has no program headers");
+	if (eh->e_phentsize != sizeof(Elf64_Phdr))
+		return fail(err, errlen, -ENOEXEC,
+			    "ELF program header size %u, want %zu",
+			    eh->e_phentsize, sizeof(Elf64_Phdr));
+	if (eh->e_phoff > size ||
+	    (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > size - eh->e_phoff)
+		return fail(err, errlen, -ENOEXEC,
+			    "truncated ELF: %u program headers at offset %" PRIu64
+			    " run past the end of the %zu-byte file",
+			    eh->e_phnum, (uint64_t)eh->e_phoff, size);
+	return 0;
+}
+
+static int check_segment(struct gh_vm *vm, const Elf64_Phdr *ph,
+			 unsigned int i, size_t size, char *err, size_t errlen)
+{
+	char ram[80];
+
+	if (ph->p_filesz > ph->p_memsz)
+		return fail(err, errlen, -ENOEXEC,
+			    "ELF segment %u: file size %#" PRIx64
+			    " is larger than its memory size %#" PRIx64,
+			    i, (uint64_t)ph->p_filesz, (uint64_t)ph->p_memsz);
+	if (ph->p_offset > size || ph->p_filesz > size - ph->p_offset)
+		return fail(err, errlen, -ENOEXEC,
+			    "truncated ELF: segment %u (offset %#" PRIx64
+			    ", %#" PRIx64 " bytes) runs past the end of the %zu-byte file",
+			    i, (uint64_t)ph->p_offset, (uint64_t)ph->p_filesz,
+			    size);
+	if (ph->p_paddr + ph->p_memsz < ph->p_paddr)
+		return fail(err, errlen, -ENOEXEC,
+			    "ELF segment %u: address %#" PRIx64 " + size %#" PRIx64
+			    " wraps around", i, (uint64_t)ph->p_paddr,
+			    (uint64_t)ph->p_memsz);
+	if (ph->p_memsz && !gh_vm_host_ptr(vm, ph->p_paddr, ph->p_memsz))
+		return fail(err, errlen, -EFBIG,
+			    "ELF segment %u [%#" PRIx64 ", %#" PRIx64
+			    ") is not inside %s", i, (uint64_t)ph->p_paddr,
+			    (uint64_t)(ph->p_paddr + ph->p_memsz),
+			    ram_str(vm, ram, sizeof(ram)));
+	return 0;
+}
+
+static int load_elf(struct gh_vm *vm, const unsigned char *data, size_t size,
+		    struct gctl_image_info *info, char *err, size_t errlen)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	unsigned int n = 0;
+	char ram[80];
+	int ret;
+
+	if (size < sizeof(eh))
+		return fail(err, errlen, -ENOEXEC,
+			    "truncated ELF: %zu bytes, the header alone is %zu",
+			    size, sizeof(eh));
+	/* Copies, not casts: the data may be unaligned. */
+	memcpy(&eh, data, sizeof(eh));
+	ret = check_ehdr(&eh, size, err, errlen);
+	if (ret)
+		return ret;
+
+	/* First pass: check everything; nothing is written yet. */
+	for (unsigned int i = 0; i < eh.e_phnum; i++) {
+		memcpy(&ph, data + eh.e_phoff + (size_t)i * sizeof(ph),
+		       sizeof(ph));
+		if (ph.p_type != PT_LOAD)
+			continue;
+		ret = check_segment(vm, &ph, i, size, err, errlen);
+		if (ret)
+			return ret;
+		if (!ph.p_memsz)
+			continue; /* loads nothing (found by fuzz_image) */
+		if (n == GCTL_IMAGE_MAX_SEGMENTS)
+			return fail(err, errlen, -ENOEXEC,
+				    "ELF has more than %d loadable segments",
+				    GCTL_IMAGE_MAX_SEGMENTS);
+		info->segments[n++] = (struct gctl_image_segment){
+			.paddr = ph.p_paddr, .filesz = ph.p_filesz,
+			.memsz = ph.p_memsz };
+	}
+	if (!n)
+		return fail(err, errlen, -ENOEXEC,
+			    "ELF has no loadable (PT_LOAD) segments with memory");
+	if (!gh_vm_host_ptr(vm, eh.e_entry, 4))
+		return fail(err, errlen, -ENOEXEC,
+			    "ELF entry point %#" PRIx64 " is not in %s",
+			    (uint64_t)eh.e_entry, ram_str(vm, ram, sizeof(ram)));
+
+	/* Second pass: copy file bytes, zero the rest (.bss). */
+	info->lo = UINT64_MAX;
+	info->hi = 0;
+	for (unsigned int i = 0; i < eh.e_phnum; i++) {
+		char *dst;
+
+		memcpy(&ph, data + eh.e_phoff + (size_t)i * sizeof(ph),
+		       sizeof(ph));
+		if (ph.p_type != PT_LOAD)
+			continue;
+		if (!ph.p_memsz)
+			continue;
+		dst = gh_vm_host_ptr(vm, ph.p_paddr, ph.p_memsz);
+		memcpy(dst, data + ph.p_offset, ph.p_filesz);
+		memset(dst + ph.p_filesz, 0, ph.p_memsz - ph.p_filesz);
+		if (ph.p_paddr < info->lo)
+			info->lo = ph.p_paddr;
+		if (ph.p_paddr + ph.p_memsz > info->hi)
+			info->hi = ph.p_paddr + ph.p_memsz;
+	}
+	info->format = GCTL_IMAGE_ELF;
+	info->entry = eh.e_entry;
+	info->nr_segments = n;
+	return 0;
+}
+
+int gctl_image_load(struct gh_vm *vm, const void *data, size_t size,
+		    const struct gctl_image_opts *opts,
+		    struct gctl_image_info *info, char *err, size_t errlen)
+{
+	memset(info, 0, sizeof(*info));
+	if (!size)
+		return fail(err, errlen, -ENOEXEC, "empty image");
+	if (gctl_image_detect(data, size) == GCTL_IMAGE_ELF)
+		return load_elf(vm, data, size, info, err, errlen);
+	return load_raw(vm, data, size, opts, info, err, errlen);
+}
+
+int gctl_image_load_file(struct gh_vm *vm, const char *path,
+			 const struct gctl_image_opts *opts,
+			 struct gctl_image_info *info, char *err,
+			 size_t errlen)
+{
+	struct stat st;
+	void *data;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(err, errlen, -errno, "%s", strerror(errno));
+	if (fstat(fd, &st)) {
+		ret = fail(err, errlen, -errno, "%s", strerror(errno));
+		goto out_close;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		ret = fail(err, errlen, -EISDIR, "%s", strerror(EISDIR));
+		goto out_close;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ret = fail(err, errlen, -EINVAL, "not a regular file");
+		goto out_close;
+	}
+	if (!st.st_size) {
+		ret = fail(err, errlen, -ENOEXEC, "empty image");
+		goto out_close;
+	}
+	if ((uint64_t)st.st_size > SIZE_MAX) {
+		ret = fail(err, errlen, -EFBIG, "image too large");
+		goto out_close;
+	}
+	/* Mapped, not read: an ELF may carry far more than it loads. */
+	data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (data == MAP_FAILED) {
+		ret = fail(err, errlen, -errno, "%s", strerror(errno));
+		goto out_close;
+	}
+	ret = gctl_image_load(vm, data, (size_t)st.st_size, opts, info, err,
+			      errlen);
+	munmap(data, (size_t)st.st_size);
+out_close:
+	close(fd);
+	return ret;
+}
