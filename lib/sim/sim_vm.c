@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "sim.h"
+#include "sim_quirks.h"
 
 static void vm_vlog(struct sim_vm *vm, const char *fmt, va_list ap)
 {
@@ -290,26 +291,69 @@ struct sim_hvcpu *sim_vm_hvcpu(struct sim_vm *vm, unsigned int id)
 static void *ticker_main(void *data)
 {
 	struct sim_vm *vm = data;
+	uint64_t slice_end = 0;
 	struct timespec ts;
 
 	pthread_mutex_lock(&vm->ticker_lock);
 	while (!vm->ticker_stop) {
-		uint64_t us = atomic_load(&vm->slice_us);
+		uint64_t now = mono_ns(), wake = UINT64_MAX;
 
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += (long)(us % 1000000) * 1000;
-		ts.tv_sec += (time_t)(us / 1000000) + ts.tv_nsec / 1000000000;
-		ts.tv_nsec %= 1000000000;
-		pthread_cond_timedwait(&vm->ticker_cond, &vm->ticker_lock, &ts);
+		if (now >= slice_end)
+			slice_end = now + atomic_load(&vm->slice_us) * 1000;
+		wake = slice_end;
+		/* The earliest timer deadline of any vCPU, if sooner. */
+		pthread_mutex_lock(&vm->hyp_lock);
+		for (unsigned int i = 0; i < vm->nr_hvcpus; i++) {
+			uint64_t dl = atomic_load(&vm->hvcpus[i]->deadline_ns);
+
+			if (dl < wake)
+				wake = dl;
+		}
+		pthread_mutex_unlock(&vm->hyp_lock);
+		atomic_store(&vm->ticker_wake_ns, wake);
+		if (wake > now && !vm->ticker_poke) {
+			ts.tv_sec = (time_t)(wake / 1000000000ull);
+			ts.tv_nsec = (long)(wake % 1000000000ull);
+			pthread_cond_timedwait(&vm->ticker_cond, &vm->ticker_lock,
+					       &ts);
+		}
+		vm->ticker_poke = false;
 		if (vm->ticker_stop)
 			break;
+		now = mono_ns();
 		pthread_mutex_lock(&vm->hyp_lock);
-		for (unsigned int i = 0; i < vm->nr_hvcpus; i++)
-			sim_hyp_kick(vm->hvcpus[i]);
+		for (unsigned int i = 0; i < vm->nr_hvcpus; i++) {
+			struct sim_hvcpu *hv = vm->hvcpus[i];
+
+			if (atomic_load(&hv->deadline_ns) <= now) {
+				/* Its timer fired: the vCPU's thread raises the PPI. */
+				atomic_store(&hv->deadline_ns, UINT64_MAX);
+				atomic_store(&hv->irq_dirty, true);
+				atomic_store(&hv->wake_pending, true);
+				sim_hyp_kick(hv);
+				if (hv->irq)
+					hv->irq(hv->irq_ctx);
+			} else if (now >= slice_end) {
+				sim_hyp_kick(hv);
+			}
+		}
 		pthread_mutex_unlock(&vm->hyp_lock);
 	}
 	pthread_mutex_unlock(&vm->ticker_lock);
 	return NULL;
+}
+
+void sim_vm_deadline_changed(struct sim_vm *vm, uint64_t deadline_ns)
+{
+	/* Under the ticker's lock: it is waiting (signal it) or computing
+	 * (it sees the new deadline). */
+	if (deadline_ns == UINT64_MAX ||
+	    deadline_ns >= atomic_load(&vm->ticker_wake_ns))
+		return;
+	pthread_mutex_lock(&vm->ticker_lock);
+	vm->ticker_poke = true;
+	pthread_cond_signal(&vm->ticker_cond);
+	pthread_mutex_unlock(&vm->ticker_lock);
 }
 
 static int ticker_start(struct sim_vm *vm)
@@ -379,6 +423,7 @@ static bool addr_is_ram_locked(struct sim_vm *vm, uint64_t addr, uint64_t len)
 static long vm_start(struct sim_vm *vm)
 {
 	struct sim_hvcpu *hv;
+	unsigned int nr_cpus = 1;
 	long ret = 0;
 
 	pthread_mutex_lock(&vm->lock);
@@ -388,6 +433,14 @@ static long vm_start(struct sim_vm *vm)
 		ret = vm->status == SIM_RM_RUNNING ? 0 : -ENODEV;
 		goto out;
 	}
+
+	/* The hypervisor's GIC (a redistributor per vCPU id) and counter. */
+	for (unsigned int id = 0; id < SIM_MAX_VCPUS; id++)
+		if (vm->vcpus[id])
+			nr_cpus = id + 1;
+	sim_gic_init(&vm->gic, nr_cpus, sim_plat_kick, vm);
+	vm->time_base_ns = mono_ns();
+	atomic_store(&vm->gic_ready, true);
 
 	/* Create the hypervisor's vCPUs, one per vCPU function. */
 	for (unsigned int id = 0; id < SIM_MAX_VCPUS; id++) {
@@ -702,7 +755,15 @@ long sim_vm_ioctl(struct sim_vm *vm, unsigned long req, void *arg)
 int sim_vm_create(struct sim_backend *sb, struct sim_vm **out)
 {
 	struct sim_vm *vm;
+	char why[256];
+	int ret;
 
+	/* The engine workarounds need this exact libunicorn build. */
+	ret = sim_quirks_check(why, sizeof(why));
+	if (ret) {
+		sim_backend_log(sb, why);
+		return ret;
+	}
 	vm = calloc(1, sizeof(*vm));
 	if (!vm)
 		return -ENOMEM;
@@ -710,6 +771,7 @@ int sim_vm_create(struct sim_backend *sb, struct sim_vm **out)
 	atomic_init(&vm->refs, 1);
 	atomic_init(&vm->mem_gen, 1);
 	atomic_init(&vm->slice_us, SIM_DEFAULT_SLICE_US);
+	atomic_init(&vm->ticker_wake_ns, UINT64_MAX);
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_mutex_init(&vm->hyp_lock, NULL);
 	pthread_mutex_init(&vm->ticker_lock, NULL);
