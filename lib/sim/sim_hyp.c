@@ -102,23 +102,6 @@ static void gpr_write(uc_engine *uc, unsigned int r, bool sp, uint64_t v)
 	reg_write(uc, xreg(r), v);
 }
 
-/*
- * The core models EL3 with SCR_EL3.RW = 0, which makes EL1 AArch32 as far
- * as ERET is concerned: an ERET to EL1h is then an illegal return (PSTATE.IL
- * set).  A hypervisor's guest has a 64-bit EL1, so say so.
- */
-#define SCR_EL3_RW (1ull << 10)
-
-static void set_el1_aarch64(uc_engine *uc)
-{
-	uc_arm64_cp_reg scr = { .crn = 1, .crm = 1, .op0 = 3, .op1 = 6,
-				.op2 = 0 };
-
-	uc_reg_read(uc, UC_ARM64_REG_CP_REG, &scr);
-	scr.val |= SCR_EL3_RW;
-	uc_reg_write(uc, UC_ARM64_REG_CP_REG, &scr);
-}
-
 static uint64_t spsr_el1_rw(uc_engine *uc, const uint64_t *write)
 {
 	uc_arm64_cp_reg cp = { .crn = 4, .crm = 0, .op0 = 3, .op1 = 0,
@@ -512,7 +495,7 @@ static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr,
 	 * A load leaves by itself, with UC_ERR_READ_UNMAPPED.
 	 */
 	if (hv->ev_write)
-		sim_quirk_abort_access(uc);
+		sim_quirk_unmapped_store_exit(uc);
 	return false; /* stop, with PC on the access */
 }
 
@@ -594,11 +577,11 @@ int sim_hyp_vcpu_create(struct sim_vm *vm, unsigned int id,
 				  UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
 				  hook_mem_sync_pc, hv, 1, 0);
 	if (!err)
+		err = (uc_err)sim_quirk_el1_aarch64(hv->uc);
+	if (!err)
 		err = sim_plat_vcpu_init(hv, &hv->hooks[5]) ? UC_ERR_NOMEM : UC_ERR_OK;
 	if (err)
 		goto err_close;
-	set_el1_aarch64(hv->uc);
-	sim_quirk_el1_aarch64(hv->uc);
 	sim_quirk_redirect_install(hv->uc);
 	sim_quirk_block_stops(hv->uc);
 	*out = hv;

@@ -12,7 +12,6 @@
  * boundary at which PSTATE.I allows it.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -220,11 +219,12 @@ static void gap_access(struct sim_gap *g, uint64_t off, unsigned int size,
 	hv->ev_data = write ? val : 0;
 	hv->ev_fetch = false;
 	hv->ev_split = true;
-	if (getenv("SIMDBG")) fprintf(stderr, "gap %#llx size %u w %d\n", (unsigned long long)pa, size, write);
 	/* A fetch from here never comes: the region is not executable
 	 * (UC_ERR_FETCH_PROT). */
 	hv->event = SIM_EV_MMIO;
-	sim_quirk_abort_access(hv->uc);
+	/* Not from guest code (uc_mem_read of a gap): nothing to report. */
+	if (!sim_quirk_mmio_exit(hv->uc))
+		hv->event = SIM_EV_NONE;
 }
 
 static uint64_t gap_read(uc_engine *uc, uint64_t off, unsigned size, void *data)
