@@ -153,6 +153,15 @@ int gh_vm_set_boot_reg(struct gh_vm *vm, enum gunyah_vm_boot_context_reg set,
 		       unsigned int index, uint64_t value);
 int gh_vm_set_dtb(struct gh_vm *vm, uint64_t guest_addr, uint64_t size);
 int gh_vm_start(struct gh_vm *vm);
+/*
+ * GUNYAH_FN_IRQFD / GUNYAH_FN_IOEVENTFD added (add) or removed: an eventfd
+ * that raises interrupt `label`, or that a guest write to addr (len bytes,
+ * datamatch with GUNYAH_IOEVENTFD_FLAGS_DATAMATCH) signals.  0 or -errno.
+ */
+int gh_vm_irqfd(struct gh_vm *vm, bool add, int fd, uint32_t label,
+		uint32_t flags);
+int gh_vm_ioeventfd(struct gh_vm *vm, bool add, int fd, uint64_t addr,
+		    uint32_t len, uint32_t flags, uint64_t datamatch);
 /* Forced stop (exit type 7).  -ENOTTY where the backend has no way. */
 int gh_vm_force_stop(struct gh_vm *vm);
 /*
