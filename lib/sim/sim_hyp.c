@@ -435,8 +435,11 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
 			reg_write(uc, UC_ARM64_REG_X0, (uint64_t)ret);
 		break;
 	case EXCP_SWI:
+		if (reg_read(uc, UC_ARM64_REG_VBAR_EL1) &&
+		    sim_quirk_take_exception(uc))
+			break;
 		sim_hyp_read_insn(hv, pc - 4, &insn);
-		take_prepared(hv, EC_SVC64, (insn >> 5) & 0xffff, pc);
+		inject_sync(hv, EC_SVC64, (insn >> 5) & 0xffff, 0, false, pc);
 		break;
 	case EXCP_BKPT:
 		sim_hyp_read_insn(hv, pc, &insn);

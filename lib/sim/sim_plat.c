@@ -222,9 +222,13 @@ static void gap_access(struct sim_gap *g, uint64_t off, unsigned int size,
 	/* A fetch from here never comes: the region is not executable
 	 * (UC_ERR_FETCH_PROT). */
 	hv->event = SIM_EV_MMIO;
-	/* Not from guest code (uc_mem_read of a gap): nothing to report. */
+	/*
+	 * QEMU's own state restore finds the instruction; where it cannot
+	 * (seen right after an exception entry taken in a hook), PC is
+	 * exact anyway while the memory hook is installed (sim_hyp.c).
+	 */
 	if (!sim_quirk_mmio_exit(hv->uc))
-		hv->event = SIM_EV_NONE;
+		sim_quirk_unmapped_store_exit(hv->uc);
 }
 
 static uint64_t gap_read(uc_engine *uc, uint64_t off, unsigned size, void *data)
