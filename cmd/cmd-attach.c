@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dash/attach_source.h"
+#include "ctl/args.h"
 #include "ctl/client.h"
 #include "dash/dashboard.h"
 #include "gunyahctl.h"
@@ -26,16 +27,13 @@ enum {
 };
 
 struct attach_args {
-	const char *name;
-	bool json;
+	struct gctl_ctl_args ctl; /* NAME, --json */
 	bool dashboard;
 	unsigned int interval_ms;
 	uint64_t count;
 };
 
 static const struct argp_option options[] = {
-	{ "json", 'j', NULL, 0,
-	  "JSON Lines, exactly as run --json prints them", 0 },
 	{ "count", 'n', "N", 0, "detach after N exits", 0 },
 	{ "dashboard", OPT_DASHBOARD, NULL, 0,
 	  "run's live full-screen view, of this VM: keys p s 0-9 f r ?, "
@@ -50,9 +48,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	struct attach_args *a = state->input;
 
 	switch (key) {
-	case 'j':
-		a->json = true;
-		return 0;
 	case 'n':
 		if (gctl_parse_u64(arg, &a->count) || !a->count)
 			gctl_usage_err(CMD, "--count %s: want a number from 1", arg);
@@ -72,26 +67,25 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return 0;
 	}
 	case ARGP_KEY_END:
-		if (a->dashboard && (a->json || a->count))
+		if (a->dashboard && (a->ctl.json || a->count))
 			gctl_usage_err(CMD, "--dashboard: not with --%s: the "
 				       "dashboard is the output",
-				       a->json ? "json" : "count");
+				       a->ctl.json ? "json" : "count");
 		if (!a->dashboard && a->interval_ms)
 			gctl_usage_err(CMD, "--interval: only with --dashboard");
 		if (a->dashboard &&
 		    (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
 			gctl_usage_err(CMD, "--dashboard: standard input and "
 				       "output must be a terminal");
-		return gctl_ctl_parse_name(CMD, key, arg, &a->name, NULL);
+		return 0;
 	default:
-		return gctl_ctl_parse_name(CMD, key, arg, &a->name, NULL);
+		return ARGP_ERR_UNKNOWN;
 	}
 }
 
 static const struct argp attach_argp = {
 	.options = options,
 	.parser = parse_opt,
-	.args_doc = "NAME",
 	.doc = "Show the exits and the console of the named VM as they happen, "
 	       "in run's text or JSON, from now until the VM ends (then its "
 	       "summary) or until Ctrl-C, SIGTERM or --count: the VM runs on.  "
@@ -154,17 +148,23 @@ static int flush_out(struct out *o)
 
 static int attach_main(int argc, char **argv)
 {
-	struct attach_args a = { 0 };
+	struct attach_args a = {
+		.ctl = {
+			.cmd = CMD,
+			.json_doc = "JSON Lines, exactly as run --json prints "
+				    "them",
+		},
+	};
 	struct out o = { 0 };
 	struct gctl_ctl_conn *c = NULL;
 	json_object *rec;
 	uint64_t exits = 0;
 	int ret, sig_fd, end_code = -1, out_err;
 
-	gctl_parse_args("gunyahctl attach", &attach_argp, argc, argv, &a);
+	gctl_ctl_parse_args(&a.ctl, &attach_argp, argc, argv, &a);
 	if (a.dashboard) {
 		struct gctl_attach_dash_opts dopts = {
-			.name = a.name,
+			.name = a.ctl.name,
 			.interval_ms = a.interval_ms,
 		};
 
@@ -175,24 +175,24 @@ static int attach_main(int argc, char **argv)
 		gctl_err(CMD, "signalfd: %s", strerror(errno));
 		return GCTL_EXIT_OSERR;
 	}
-	o.json = a.json;
-	if (a.json)
+	o.json = a.ctl.json;
+	if (a.ctl.json)
 		gctl_outbuf_init(&o.ob, STDOUT_FILENO);
 	else if (gctl_out_text_new(STDOUT_FILENO, false, &o.text)) {
 		gctl_err(CMD, "%s", strerror(ENOMEM));
 		ret = GCTL_EXIT_OSERR;
 		goto out;
 	}
-	ret = gctl_ctl_open(CMD, a.name, &c);
+	ret = gctl_ctl_open(CMD, a.ctl.name, &c);
 	if (ret)
 		goto out;
 	gctl_ctl_set_sig_fd(c, sig_fd);
-	ret = gctl_ctl_call(CMD, a.name, c, "attach", NULL, GCTL_CTL_TIMEOUT_MS,
+	ret = gctl_ctl_call(CMD, a.ctl.name, c, "attach", NULL, GCTL_CTL_TIMEOUT_MS,
 			    &rec);
 	if (ret)
 		goto out;
 	json_object_put(rec);
-	gctl_ctl_pass_exits(c, a.json);
+	gctl_ctl_pass_exits(c, a.ctl.json);
 
 	for (;;) {
 		/* Out before waiting: what was read is shown at once. */
@@ -209,9 +209,9 @@ static int attach_main(int argc, char **argv)
 	}
 	/* Detached (signal, --count): 0; the VM ended: its status. */
 	if (ret == 0)
-		ret = end_code >= 0 ? end_code : gctl_ctl_read_err(CMD, a.name, 0);
+		ret = end_code >= 0 ? end_code : gctl_ctl_read_err(CMD, a.ctl.name, 0);
 	else if (ret < 0 && ret != -EINTR)
-		ret = gctl_ctl_read_err(CMD, a.name, ret);
+		ret = gctl_ctl_read_err(CMD, a.ctl.name, ret);
 	else
 		ret = 0;
 

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctl/args.h"
 #include "ctl/client.h"
 #include "gunyahctl.h"
 #include "output/json_rec.h"
@@ -21,15 +22,12 @@
 #define CMD "stat"
 
 struct stat_args {
-	const char *name;
-	bool json;
 	bool watch;
 	double interval;
 	uint64_t count;
 };
 
 static const struct argp_option options[] = {
-	{ "json", 'j', NULL, 0, "one JSON object per sample", 0 },
 	{ "watch", 'w', NULL, 0,
 	  "a sample every interval until the VM ends or Ctrl-C", 0 },
 	{ "interval", 'i', "SEC", 0,
@@ -43,9 +41,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	struct stat_args *a = state->input;
 
 	switch (key) {
-	case 'j':
-		a->json = true;
-		return 0;
 	case 'w':
 		a->watch = true;
 		return 0;
@@ -59,14 +54,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			gctl_usage_err(CMD, "--count %s: want a number from 1", arg);
 		return 0;
 	default:
-		return gctl_ctl_parse_name(CMD, key, arg, &a->name, NULL);
+		return ARGP_ERR_UNKNOWN;
 	}
 }
 
 static const struct argp stat_argp = {
 	.options = options,
 	.parser = parse_opt,
-	.args_doc = "NAME",
 	.doc = "Show the named VM's exit counters: per vCPU (with what its "
 	       "thread is doing) and in all, by kind, and the exit rate.  "
 	       "Once, the rate is the average since the VM started; with "
@@ -157,13 +151,17 @@ static bool nap(int sig_fd, int ms)
 
 static int stat_main(int argc, char **argv)
 {
+	struct gctl_ctl_args ca = {
+		.cmd = CMD,
+		.json_doc = "one JSON object per sample",
+	};
 	struct stat_args a = { .interval = 1.0 };
 	struct gctl_ctl_conn *c;
 	uint64_t prev_exits = 0, prev_up = 0, samples = 0;
 	bool tty = isatty(STDOUT_FILENO);
 	int ret, sig_fd;
 
-	gctl_parse_args("gunyahctl stat", &stat_argp, argc, argv, &a);
+	gctl_ctl_parse_args(&ca, &stat_argp, argc, argv, &a);
 	if (a.count && !a.watch)
 		gctl_usage_err(CMD, "--count needs --watch");
 	sig_fd = gctl_stop_signalfd(false);
@@ -171,7 +169,7 @@ static int stat_main(int argc, char **argv)
 		gctl_err(CMD, "signalfd: %s", strerror(errno));
 		return GCTL_EXIT_OSERR;
 	}
-	ret = gctl_ctl_open(CMD, a.name, &c);
+	ret = gctl_ctl_open(CMD, ca.name, &c);
 	if (ret)
 		goto out_sig;
 	gctl_ctl_set_sig_fd(c, sig_fd);
@@ -182,7 +180,7 @@ static int stat_main(int argc, char **argv)
 		uint64_t exits, up;
 		double rate;
 
-		ret = gctl_ctl_call(CMD, a.name, c, "stat", NULL,
+		ret = gctl_ctl_call(CMD, ca.name, c, "stat", NULL,
 				    GCTL_CTL_TIMEOUT_MS, &reply);
 		if (ret) {
 			/* Watching a VM until it ends is no failure. */
@@ -199,7 +197,7 @@ static int stat_main(int argc, char **argv)
 					      (double)(up - prev_up) : 0.0;
 		prev_exits = exits;
 		prev_up = up;
-		if (a.json) {
+		if (ca.json) {
 			json_object_object_add(s, "exits_per_s", gctl_json_rate(rate));
 			puts(json_object_to_json_string_ext(s, JSON_C_TO_STRING_PLAIN));
 		} else {
@@ -209,8 +207,11 @@ static int stat_main(int argc, char **argv)
 				putchar('\n');
 			print_text(s, rate);
 		}
-		fflush(stdout);
 		json_object_put(s);
+		/* Nobody reads any more: the watch is over, said once. */
+		ret = gctl_stdout_check(CMD);
+		if (ret)
+			break;
 		samples++;
 		if (!a.watch || (a.count && samples >= a.count) ||
 		    !nap(sig_fd, (int)ceil(a.interval * 1000)))
@@ -219,10 +220,6 @@ static int stat_main(int argc, char **argv)
 	gctl_ctl_close(c);
 out_sig:
 	close(sig_fd);
-	if (ferror(stdout) && !ret) {
-		gctl_err(CMD, "writing the output: %s", strerror(EIO));
-		ret = GCTL_EXIT_IOERR;
-	}
 	return ret;
 }
 

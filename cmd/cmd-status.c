@@ -8,42 +8,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ctl/args.h"
 #include "ctl/client.h"
 #include "gunyahctl.h"
 #include "output/json_rec.h"
 
 #define CMD "status"
 
-struct status_args {
-	const char *name;
-	bool json;
-};
-
-static const struct argp_option options[] = {
-	{ "json", 'j', NULL, 0, "print one JSON object", 0 },
-	{ 0 }
-};
-
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
-{
-	struct status_args *a = state->input;
-
-	if (key == 'j') {
-		a->json = true;
-		return 0;
-	}
-	return gctl_ctl_parse_name(CMD, key, arg, &a->name, NULL);
-}
-
 static const struct argp status_argp = {
-	.options = options,
-	.parser = parse_opt,
-	.args_doc = "NAME",
 	.doc = "Show a named VM: its process, backend, image, vCPUs, state "
 	       "(running, paused, or done while its process ends), uptime, "
 	       "exits, attached clients, socket and log.  For a VM that has "
-	       "ended and was not waited for: how it ended.\v"
-	       "Exit status: 0 shown, 66 no such VM, 75 no reply in time.",
+	       "ended and was not waited for: how it ended (state exited), "
+	       "or that its process died (state died, and its log).\v"
+	       "Exit status: 0 shown, 66 no such VM, 74 the output could not be "
+	       "written, 75 no reply in time.",
 };
 
 static void line(const char *key, const char *val)
@@ -93,7 +72,7 @@ static void print_exited(json_object *o)
 	uint64_t code;
 
 	line("name:", gctl_json_get_str(o, "name"));
-	line("state:", "exited");
+	line("state:", gctl_json_get_str(o, "state"));
 	if (result && gctl_json_get_u64(o, "exit_code", &code))
 		snprintf(buf, sizeof(buf), "%s, exit status %" PRIu64, result,
 			 code);
@@ -104,6 +83,9 @@ static void print_exited(json_object *o)
 	line_u64(o, "vcpus", "vcpus:");
 	line_time(o, "wall_ns", "ran:");
 	line_u64(o, "exits", "exits:");
+	/* A VM that died leaves its log: all there is to tell why. */
+	if (gctl_json_get_str(o, "log"))
+		line("log:", gctl_json_get_str(o, "log"));
 }
 
 static void print_json(json_object *o)
@@ -115,11 +97,14 @@ static void print_json(json_object *o)
  * it has none. */
 static bool show_exited(const char *name, bool json)
 {
+	const char *result;
 	json_object *o;
 
 	if (!gctl_ctl_exited(name, &o))
 		return false;
-	json_object_object_add(o, "state", json_object_new_string("exited"));
+	result = gctl_json_get_str(o, "result");
+	json_object_object_add(o, "state", json_object_new_string(
+			result && !strcmp(result, "died") ? "died" : "exited"));
 	if (json)
 		print_json(o);
 	else
@@ -130,12 +115,15 @@ static bool show_exited(const char *name, bool json)
 
 static int status_main(int argc, char **argv)
 {
-	struct status_args a = { 0 };
+	struct gctl_ctl_args a = {
+		.cmd = CMD,
+		.json_doc = "print one JSON object",
+	};
 	struct gctl_ctl_conn *c;
 	json_object *reply, *o;
 	int ret;
 
-	gctl_parse_args("gunyahctl status", &status_argp, argc, argv, &a);
+	gctl_ctl_parse_args(&a, &status_argp, argc, argv, NULL);
 	if (show_exited(a.name, a.json))
 		return 0;
 	ret = gctl_ctl_open(CMD, a.name, &c);

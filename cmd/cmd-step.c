@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ctl/args.h"
 #include "ctl/client.h"
 #include "gunyahctl.h"
 #include "output/json_rec.h"
@@ -21,50 +22,7 @@
 #define CMD "step"
 #define STEP_MAX 1000000000ull
 
-struct step_args {
-	const char *name;
-	const char *n_arg;
-	uint64_t n;
-	bool json;
-	double timeout;
-};
-
-static const struct argp_option options[] = {
-	{ "json", 'j', NULL, 0,
-	  "JSON Lines, exactly as run --json prints them", 0 },
-	{ "timeout", 't', "SEC", 0,
-	  "give up after SEC seconds (the VM pauses where it is)", 0 },
-	{ 0 }
-};
-
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
-{
-	struct step_args *a = state->input;
-
-	switch (key) {
-	case 'j':
-		a->json = true;
-		return 0;
-	case 't':
-		a->timeout = gctl_timeout_arg(CMD, arg);
-		return 0;
-	case ARGP_KEY_END:
-		if (a->n_arg && (gctl_parse_u64(a->n_arg, &a->n) || !a->n ||
-				 a->n > STEP_MAX))
-			gctl_usage_err(CMD, "%s: want a number of exits from 1 "
-				       "to %llu", a->n_arg,
-				       (unsigned long long)STEP_MAX);
-		/* NAME is checked there */
-		return gctl_ctl_parse_name(CMD, key, arg, &a->name, &a->n_arg);
-	default:
-		return gctl_ctl_parse_name(CMD, key, arg, &a->name, &a->n_arg);
-	}
-}
-
 static const struct argp step_argp = {
-	.options = options,
-	.parser = parse_opt,
-	.args_doc = "NAME [N]",
 	.doc = "Let the paused named VM take N exits (default 1), print "
 	       "exactly those exits (and the console they wrote) as run "
 	       "prints them, and leave the VM paused.  The VM must be paused "
@@ -75,7 +33,15 @@ static const struct argp step_argp = {
 
 static int step_main(int argc, char **argv)
 {
-	struct step_args a = { .n = 1 };
+	struct gctl_ctl_args a = {
+		.cmd = CMD,
+		.json_doc = "JSON Lines, exactly as run --json prints them",
+		.timeout_doc = "give up after SEC seconds (the VM pauses where "
+			       "it is)",
+		.args_doc = "NAME [N]",
+		.extra = true,
+	};
+	uint64_t n = 1;
 	struct gctl_ctl_conn *c;
 	struct gctl_sink text = { 0 };
 	struct gctl_outbuf ob;
@@ -83,7 +49,10 @@ static int step_main(int argc, char **argv)
 	int ret, out_err, timeout_ms;
 	bool mid_line = false;
 
-	gctl_parse_args("gunyahctl step", &step_argp, argc, argv, &a);
+	gctl_ctl_parse_args(&a, &step_argp, argc, argv, NULL);
+	if (a.arg && (gctl_parse_u64(a.arg, &n) || !n || n > STEP_MAX))
+		gctl_usage_err(CMD, "%s: want a number of exits from 1 to %llu",
+			       a.arg, (unsigned long long)STEP_MAX);
 	timeout_ms = a.timeout > 0 ? (int)ceil(a.timeout * 1000) : -1;
 	gctl_outbuf_init(&ob, STDOUT_FILENO);
 	if (!a.json && gctl_out_text_new(STDOUT_FILENO, false, &text)) {
@@ -94,7 +63,7 @@ static int step_main(int argc, char **argv)
 	if (ret)
 		goto out_sink;
 	args = json_object_new_object();
-	json_object_object_add(args, "n", json_object_new_int64((int64_t)a.n));
+	json_object_object_add(args, "n", json_object_new_int64((int64_t)n));
 	ret = gctl_ctl_send(c, "step", args);
 	if (ret) {
 		ret = gctl_ctl_read_err(CMD, a.name, ret);
@@ -109,7 +78,7 @@ static int step_main(int argc, char **argv)
 		if (ret <= 0) {
 			if (ret == -ETIMEDOUT) {
 				gctl_err(CMD, "%s: fewer than %" PRIu64 " exits in "
-					 "%g s", a.name, a.n, a.timeout);
+					 "%g s", a.name, n, a.timeout);
 				ret = GCTL_EXIT_TEMPFAIL;
 			} else {
 				ret = gctl_ctl_read_err(CMD, a.name, ret);

@@ -9,46 +9,33 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "ctl/args.h"
 #include "ctl/client.h"
 #include "gunyahctl.h"
 
 #define CMD "stop"
 #define DEFAULT_TIMEOUT_S 10.0
 
-struct stop_args {
-	const char *name;
-	bool force;
-	double timeout;
-};
-
 static const struct argp_option options[] = {
 	{ "force", 'f', NULL, 0,
 	  "a forced stop (exit type forced_stop) instead of a power-off", 0 },
-	{ "timeout", 't', "SEC", 0,
-	  "give up waiting for the end after SEC seconds (default 10)", 0 },
 	{ 0 }
 };
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
-	struct stop_args *a = state->input;
+	bool *force = state->input;
 
-	switch (key) {
-	case 'f':
-		a->force = true;
-		return 0;
-	case 't':
-		a->timeout = gctl_timeout_arg(CMD, arg);
-		return 0;
-	default:
-		return gctl_ctl_parse_name(CMD, key, arg, &a->name, NULL);
-	}
+	(void)arg;
+	if (key != 'f')
+		return ARGP_ERR_UNKNOWN;
+	*force = true;
+	return 0;
 }
 
 static const struct argp stop_argp = {
 	.options = options,
 	.parser = parse_opt,
-	.args_doc = "NAME",
 	.doc = "Stop the named VM and wait until it has ended.  By default "
 	       "the VM is powered off as a host power-off request through "
 	       "the resource manager ends it: every vCPU sees a status exit "
@@ -63,24 +50,30 @@ static const struct argp stop_argp = {
 
 static int stop_main(int argc, char **argv)
 {
-	struct stop_args a = { .timeout = DEFAULT_TIMEOUT_S };
+	struct gctl_ctl_args a = {
+		.cmd = CMD,
+		.timeout_doc = "give up waiting for the end after SEC seconds "
+			       "(default 10)",
+		.timeout = DEFAULT_TIMEOUT_S,
+	};
+	bool force = false;
 	struct gctl_ctl_conn *c;
 	json_object *args, *reply;
 	int ret;
 
-	gctl_parse_args("gunyahctl stop", &stop_argp, argc, argv, &a);
+	gctl_ctl_parse_args(&a, &stop_argp, argc, argv, &force);
 	ret = gctl_ctl_open(CMD, a.name, &c);
 	if (ret)
 		return ret;
 	args = json_object_new_object();
-	json_object_object_add(args, "force", json_object_new_boolean(a.force));
+	json_object_object_add(args, "force", json_object_new_boolean(force));
 	/* The reply comes when the VM has ended. */
 	ret = gctl_ctl_call(CMD, a.name, c, "stop", args,
 			    (int)ceil(a.timeout * 1000), &reply);
 	gctl_ctl_close(c);
 	if (ret == GCTL_EXIT_TEMPFAIL) {
 		gctl_err(CMD, "%s: still running after %g s%s", a.name,
-			 a.timeout, a.force ? "" : " (stop --force forces it)");
+			 a.timeout, force ? "" : " (stop --force forces it)");
 		return ret;
 	}
 	if (ret)

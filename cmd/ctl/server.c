@@ -23,6 +23,7 @@
 
 #include <json-c/json.h>
 
+#include "common.h"
 #include "ctl/proto.h"
 #include "ctl/server.h"
 #include "gunyahctl.h"
@@ -76,7 +77,8 @@ struct client {
 
 struct gctl_ctl_server {
 	struct gctl_rundir_claim claim;
-	char *dir, *name, *backend, *image, *log;
+	struct gctl_rundir rd; /* its own fd: the claim's dir_fd */
+	char *name, *backend, *image, *log;
 	unsigned int nr_vcpus;
 	pid_t pid;
 	struct gctl_vmm *vmm; /* set by start: requests are served */
@@ -94,14 +96,6 @@ struct gctl_ctl_server {
 	atomic_uint nr_subs; /* clients with sub != SUB_NONE */
 	struct client clients[GCTL_CTL_MAX_CLIENTS];
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void add(json_object *o, const char *key, json_object *v)
 {
@@ -374,6 +368,14 @@ static void tee_summary(void *ctx, const struct gctl_summary *s)
 		broadcast(srv, gctl_json_summary(s), REC_SUMMARY);
 }
 
+/* To the local output; attachers see the crashed STATUS exit. */
+static void tee_crash(void *ctx, const struct gh_sim_crash *c)
+{
+	struct gctl_ctl_server *srv = ctx;
+
+	gctl_sink_crash(&srv->local, c);
+}
+
 static int tee_flush(void *ctx)
 {
 	struct gctl_ctl_server *srv = ctx;
@@ -387,6 +389,7 @@ static const struct gctl_sink_ops tee_ops = {
 	.regs = tee_regs,
 	.memory = tee_memory,
 	.summary = tee_summary,
+	.crash = tee_crash,
 	.flush = tee_flush,
 	/* no destroy: the server owns the tee, the caller owns local */
 };
@@ -453,16 +456,6 @@ static json_object *top_mmio(const struct gctl_stats_snap *snap)
 	return a;
 }
 
-static void add_counters(struct gctl_counters *t, const struct gctl_counters *c)
-{
-	t->exits += c->exits;
-	t->mmio_read += c->mmio_read;
-	t->mmio_write += c->mmio_write;
-	t->page_fault += c->page_fault;
-	t->status += c->status;
-	t->unknown += c->unknown;
-}
-
 static void totals(const struct gctl_ctl_server *srv, struct gctl_counters *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -470,7 +463,7 @@ static void totals(const struct gctl_ctl_server *srv, struct gctl_counters *t)
 		struct gctl_counters c;
 
 		gctl_vmm_counters(srv->vmm, i, &c);
-		add_counters(t, &c);
+		gctl_counters_add(t, &c);
 	}
 }
 
@@ -504,7 +497,7 @@ static json_object *status_body(struct gctl_ctl_server *srv)
 	totals(srv, &t);
 	add(o, "state", json_object_new_string(
 				state_str(gctl_vmm_peek_state(srv->vmm))));
-	add(o, "uptime_ns", json_object_new_int64((int64_t)(now_ns() - srv->t0_ns)));
+	add(o, "uptime_ns", json_object_new_int64((int64_t)(gctl_now_ns() - srv->t0_ns)));
 	add(o, "exits", json_object_new_int64((int64_t)t.exits));
 	add(o, "attached", json_object_new_int((int)nr_attached(srv)));
 	add(o, "socket", json_object_new_string(srv->claim.sock));
@@ -515,7 +508,7 @@ static json_object *status_body(struct gctl_ctl_server *srv)
 static json_object *stat_body(struct gctl_ctl_server *srv)
 {
 	unsigned int n = gctl_vmm_nr_vcpus(srv->vmm);
-	uint64_t up = now_ns() - srv->t0_ns;
+	uint64_t up = gctl_now_ns() - srv->t0_ns;
 	json_object *o = json_object_new_object(), *vcpus;
 	struct gctl_stats_snap *snap = snapshot(srv);
 	struct gctl_counters t = { 0 };
@@ -531,7 +524,7 @@ static json_object *stat_body(struct gctl_ctl_server *srv)
 		struct gctl_counters c;
 
 		gctl_vmm_counters(srv->vmm, i, &c);
-		add_counters(&t, &c);
+		gctl_counters_add(&t, &c);
 		add(v, "vcpu", json_object_new_int((int)i));
 		add(v, "state", snap ? json_object_new_string(snap->vcpu[i].state) :
 				       NULL);
@@ -805,7 +798,7 @@ static void handle_line(struct gctl_ctl_server *srv, struct client *c,
 		reply_err(srv, c, r.id, "request", "no \"cmd\"");
 		goto out;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (!strcmp(cmd, commands[i].name)) {
 			commands[i].fn(&r);
 			goto out;
@@ -1082,17 +1075,18 @@ int gctl_ctl_server_new(struct gctl_rundir_claim *claim,
 	atomic_init(&srv->nr_subs, 0);
 	for (int i = 0; i < GCTL_CTL_MAX_CLIENTS; i++)
 		srv->clients[i].fd = -1;
+	srv->rd.fd = -1;
+	srv->claim.fd = -1;
 	srv->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	srv->dir = strdup(info->dir);
+	ret = gctl_rundir_dup(info->rd, &srv->rd);
 	srv->name = strdup(info->name);
 	srv->backend = strdup(info->backend);
 	srv->image = strdup(info->image);
 	srv->log = info->log ? strdup(info->log) : NULL;
 	srv->mmio_fmt = gctl_json_mmio_new();
-	if (srv->wake_fd < 0 || !srv->dir || !srv->name || !srv->backend ||
+	if (srv->wake_fd < 0 || ret || !srv->name || !srv->backend ||
 	    !srv->image || (info->log && !srv->log) || !srv->mmio_fmt) {
-		ret = srv->wake_fd < 0 ? -errno : -ENOMEM;
-		srv->claim.fd = -1;
+		ret = srv->wake_fd < 0 ? -errno : ret ? ret : -ENOMEM;
 		gctl_ctl_server_free(srv);
 		return ret;
 	}
@@ -1105,6 +1099,7 @@ int gctl_ctl_server_new(struct gctl_rundir_claim *claim,
 		return ret;
 	}
 	srv->claim = *claim;
+	srv->claim.dir_fd = srv->rd.fd;
 	claim->fd = -1;
 	*out = srv;
 	return 0;
@@ -1112,7 +1107,7 @@ int gctl_ctl_server_new(struct gctl_rundir_claim *claim,
 
 void gctl_ctl_server_start(struct gctl_ctl_server *srv, struct gctl_vmm *vmm)
 {
-	srv->t0_ns = now_ns();
+	srv->t0_ns = gctl_now_ns();
 	srv->vmm = vmm;
 }
 
@@ -1124,9 +1119,9 @@ void gctl_ctl_server_finish(struct gctl_ctl_server *srv,
 	int ret;
 
 	/* The status first: once the socket is gone, wait reads it. */
-	ret = gctl_rundir_write_status(srv->dir, srv->name, body);
+	ret = gctl_rundir_write_status(&srv->rd, srv->name, body);
 	if (ret)
-		gctl_err("run", "%s/%s.status: %s", srv->dir, srv->name,
+		gctl_err("run", "%s/%s.status: %s", srv->rd.path, srv->name,
 			 strerror(-ret));
 	gctl_rundir_release(&srv->claim);
 	srv->finished = true;
@@ -1163,10 +1158,10 @@ void gctl_ctl_server_finish(struct gctl_ctl_server *srv,
 	json_object_put(body);
 
 	/* A client that does not read in time loses the rest. */
-	deadline = now_ns() + DRAIN_MS * 1000000ull;
+	deadline = gctl_now_ns() + DRAIN_MS * 1000000ull;
 	for (;;) {
 		struct pollfd pfd[GCTL_CTL_MAX_CLIENTS];
-		uint64_t now = now_ns();
+		uint64_t now = gctl_now_ns();
 		nfds_t n = 0;
 
 		for (int i = 0; i < GCTL_CTL_MAX_CLIENTS; i++) {
@@ -1203,12 +1198,12 @@ void gctl_ctl_server_free(struct gctl_ctl_server *srv)
 		if (srv->clients[i].fd >= 0)
 			close_client(srv, &srv->clients[i]);
 	gctl_rundir_release(&srv->claim);
+	gctl_rundir_close(&srv->rd);
 	if (srv->wake_fd >= 0)
 		close(srv->wake_fd);
 	pthread_mutex_destroy(&srv->lock);
 	gctl_stats_free(srv->stats);
 	gctl_json_mmio_free(srv->mmio_fmt);
-	free(srv->dir);
 	free(srv->name);
 	free(srv->backend);
 	free(srv->image);

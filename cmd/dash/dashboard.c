@@ -20,6 +20,7 @@
 #include <curses.h>
 #include <term.h>
 
+#include "common.h"
 #include "dash/view.h"
 
 /* ---- the model side ------------------------------------------------------ */
@@ -66,7 +67,7 @@ static void note(struct gctl_dash *d, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(d->note, sizeof(d->note), fmt, ap);
 	va_end(ap);
-	d->note_until = gctl_dash_now_ns() + GCTL_DASH_NOTE_NS;
+	d->note_until = gctl_now_ns() + GCTL_DASH_NOTE_NS;
 }
 
 static void resize(struct gctl_dash *d)

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common.h"
 #include "dash/view.h"
 
 #define MIN_ROWS 12
@@ -40,17 +41,9 @@ const struct gctl_dash_filter gctl_dash_filters[] = {
 };
 
 const unsigned int gctl_dash_nr_filters =
-	sizeof(gctl_dash_filters) / sizeof(gctl_dash_filters[0]);
+	ARRAY_SIZE(gctl_dash_filters);
 
 /* ---- drawing helpers -------------------------------------------------- */
-
-uint64_t gctl_dash_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static attr_t attr(const struct gctl_dash *d, int pair)
 {
@@ -419,7 +412,7 @@ static void draw_keys(struct gctl_dash *d, int row)
 	const struct gctl_stats_snap *s = d->view;
 	char left[192];
 
-	if (d->note[0] && gctl_dash_now_ns() < d->note_until)
+	if (d->note[0] && gctl_now_ns() < d->note_until)
 		snprintf(left, sizeof(left), " %s", d->note);
 	else if (d->ended && s->done)
 		snprintf(left, sizeof(left),
@@ -452,7 +445,7 @@ static void draw_help(struct gctl_dash *d)
 	};
 	/* A view of a VM in another process leaves it running. */
 	const char *q = d->ops->stop ? text[0] : "q        leave (the VM runs on)";
-	int h = (int)(sizeof(text) / sizeof(text[0])) + 4, w = 62;
+	int h = (int)ARRAY_SIZE(text) + 4, w = 62;
 	int top = (LINES - h) / 2, left = (COLS - w) / 2;
 
 	if (top < 0 || left < 0)

@@ -12,6 +12,7 @@
 #include <curses.h>
 #include <term.h>
 
+#include "common.h"
 #include "dash/term.h"
 
 #define KEPT_MAX 65536 /* standard error kept for after the view */
@@ -24,7 +25,7 @@
  */
 static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL,
 				     SIGABRT, SIGQUIT };
-#define NR_FATAL (sizeof(fatal_signals) / sizeof(fatal_signals[0]))
+#define NR_FATAL ARRAY_SIZE(fatal_signals)
 
 static struct {
 	volatile sig_atomic_t active;

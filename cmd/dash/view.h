@@ -74,6 +74,5 @@ void gctl_dash_draw(struct gctl_dash *d);
 void gctl_dash_colours(struct gctl_dash *d);
 /* The source says it is paused. */
 bool gctl_dash_paused(const struct gctl_dash *d);
-uint64_t gctl_dash_now_ns(void);
 
 #endif /* GCTL_DASH_VIEW_H */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common.h"
 #include "diag/diag.h"
 
 void diag_check_run_before_start(struct diag_ctx *c)
@@ -71,7 +72,7 @@ static void interrupt_spin(struct diag_ctx *c,
 	}
 
 	diag_step(c, "stopping the RUN with %s", how);
-	t0 = diag_now_ns();
+	t0 = gctl_now_ns();
 	if (stop(&d, &r)) {
 		c->abandoned = true;
 		goto out;
@@ -206,7 +207,7 @@ void diag_check_force_stop(struct diag_ctx *c)
 	diag_sleep_ms(20);
 
 	diag_step(c, "forcing a stop");
-	t0 = diag_now_ns();
+	t0 = gctl_now_ns();
 	ret = gh_vm_force_stop(d.vm);
 	if (ret) {
 		diag_fail(c, "GH_SIM_VM_FORCE_STOP: %s", DIAG_ERRNO(ret));
@@ -273,11 +274,11 @@ void diag_check_mmio_latency(struct diag_ctx *c)
 	diag_step(c, "timing %d MMIO exits", LATENCY_EXITS);
 	for (uint64_t i = 0; i < LATENCY_WARMUP + LATENCY_EXITS; i++) {
 		if (i == LATENCY_WARMUP)
-			start = diag_now_ns();
-		t0 = diag_now_ns();
+			start = gctl_now_ns();
+		t0 = gctl_now_ns();
 		if (diag_run(&d, v))
 			goto out;
-		t1 = diag_now_ns();
+		t1 = gctl_now_ns();
 		if (run->exit_reason != GUNYAH_VCPU_EXIT_MMIO ||
 		    run->mmio.phys_addr != DIAG_MMIO + 0x100 ||
 		    diag_mmio_data(run) != i) {
@@ -290,7 +291,7 @@ void diag_check_mmio_latency(struct diag_ctx *c)
 		if (i >= LATENCY_WARMUP)
 			ns[i - LATENCY_WARMUP] = t1 - t0;
 	}
-	t1 = diag_now_ns();
+	t1 = gctl_now_ns();
 	qsort(ns, LATENCY_EXITS, sizeof(ns[0]), cmp_u64);
 	diag_uint(c, "exits", LATENCY_EXITS);
 	diag_us(c, "median_us", (double)ns[LATENCY_EXITS / 2] / 1000.0);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common.h"
 #include "diag/diag.h"
 
 /* ---- results ------------------------------------------------------------ */
@@ -138,7 +139,7 @@ const char *diag_errno_name(int err, char buf[24])
 
 	if (err < 0)
 		err = -err;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (names[i].err == err)
 			return names[i].name;
 	snprintf(buf, 24, "errno %d", err);
@@ -175,14 +176,6 @@ const char *diag_exit_str(const struct gunyah_vcpu_run *run, char *buf,
 		break;
 	}
 	return buf;
-}
-
-uint64_t diag_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 void diag_sleep_ms(unsigned int ms)
@@ -247,14 +240,21 @@ int diag_vm_create(struct diag_ctx *c, struct diag_vm *d,
 	ret = gh_backend_open(c->backend, c->device, &d->be);
 	if (ret)
 		return setup_failed(d, "opening the backend", ret);
+	if (c->abi)
+		gh_backend_set_abi(d->be, gh_abi_by_name(c->abi));
 	gh_backend_set_log(d->be, capture_log, c);
 	ret = gh_vm_create(d->be, &d->vm);
+	if (ret == -ENOTTY)
+		c->res->not_gunyah = true;
 	if (ret)
 		return setup_failed(d, "GUNYAH_CREATE_VM", ret);
 	ret = gh_vm_add_memory(d->vm, DIAG_RAM_BASE, DIAG_RAM_SIZE, &d->ram);
 	if (ret)
-		return setup_failed(d, "guest memory (GUNYAH_CREATE_GUEST_MEM, "
-				    "mmap, GUNYAH_VM_MAP_MEM)", ret);
+		return setup_failed(d, gh_request(d->be, GH_OP_VM_MAP_MEM) ?
+				    "guest memory (GUNYAH_CREATE_GUEST_MEM, "
+				    "mmap, GUNYAH_VM_MAP_MEM)" :
+				    "guest memory (GH_VM_SET_USER_MEM_REGION)",
+				    ret);
 	if (guest < DIAG_GUEST_NONE)
 		memcpy(d->ram, guests[guest].start,
 		       (size_t)(guests[guest].end - guests[guest].start));
@@ -449,7 +449,7 @@ static void *runner_main(void *arg)
 	r->ret = ret;
 	r->nr_exits = exits + (!ret && !r->loop);
 	memcpy(&r->last, run, sizeof(r->last));
-	r->t_end_ns = diag_now_ns();
+	r->t_end_ns = gctl_now_ns();
 	r->done = true;
 	pthread_cond_broadcast(&r->cond);
 	pthread_mutex_unlock(&r->lock);
@@ -494,16 +494,9 @@ bool diag_runner_done(struct diag_runner *r)
 int diag_runner_wait(struct diag_vm *d, struct diag_runner *r,
 		     unsigned int ms)
 {
-	struct timespec ts;
+	struct timespec ts = gctl_deadline_in((uint64_t)ms * 1000000);
 	int err = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
 	pthread_mutex_lock(&r->lock);
 	while (!r->done && err != ETIMEDOUT)
 		err = pthread_cond_timedwait(&r->cond, &r->lock, &ts);

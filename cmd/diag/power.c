@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "common.h"
 #include "diag/diag.h"
 
 /* ---- WFI ---------------------------------------------------------------- */
@@ -16,7 +17,7 @@
 /* Poll the sim's view of the vCPU until it is idle, for up to ms. */
 static int wait_idle(struct gh_vcpu *v, unsigned int ms, uint32_t *state)
 {
-	uint64_t end = diag_now_ns() + (uint64_t)ms * 1000000;
+	uint64_t end = gctl_now_ns() + (uint64_t)ms * 1000000;
 	struct gh_sim_vcpu_stats st;
 	int ret;
 
@@ -27,7 +28,7 @@ static int wait_idle(struct gh_vcpu *v, unsigned int ms, uint32_t *state)
 		*state = st.state;
 		if (st.state == GH_SIM_VCPU_IDLE)
 			return 0;
-		if (diag_now_ns() >= end)
+		if (gctl_now_ns() >= end)
 			return -ETIMEDOUT;
 		diag_sleep_ms(1);
 	}
@@ -36,10 +37,10 @@ static int wait_idle(struct gh_vcpu *v, unsigned int ms, uint32_t *state)
 /* Poll a RAM word the guest sets, for up to ms. */
 static int wait_word(struct diag_vm *d, uint64_t addr, unsigned int ms)
 {
-	uint64_t end = diag_now_ns() + (uint64_t)ms * 1000000;
+	uint64_t end = gctl_now_ns() + (uint64_t)ms * 1000000;
 
 	while (!*diag_vm_word(d, addr)) {
-		if (diag_now_ns() >= end)
+		if (gctl_now_ns() >= end)
 			return -ETIMEDOUT;
 		diag_sleep_ms(1);
 	}
@@ -107,7 +108,7 @@ void diag_check_wfi_wake(struct diag_ctx *c)
 
 wake:
 	diag_step(c, "waking the vCPU");
-	t0 = diag_now_ns();
+	t0 = gctl_now_ns();
 	ret = gh_vcpu_wake(v);
 	if (ret) {
 		diag_fail(c, "GH_SIM_VCPU_WAKE: %s", DIAG_ERRNO(ret));

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common.h"
 #include "engine/sink_async.h"
 
 #define RING_ENTRIES 8192 /* a power of two; > 1 ms of exits */
@@ -75,16 +76,6 @@ static void pass_on(struct async_sink *a, const struct entry *e)
 				      e->console.len);
 }
 
-static void deadline_in(struct timespec *ts, long ns)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_nsec += ns;
-	if (ts->tv_nsec >= 1000000000) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000;
-	}
-}
-
 static void *writer_main(void *data)
 {
 	struct async_sink *a = data;
@@ -102,7 +93,7 @@ static void *writer_main(void *data)
 			pthread_cond_broadcast(&a->drained);
 			stop = a->stop;
 			if (!stop && atomic_load(&a->head) == from) {
-				deadline_in(&ts, IDLE_WAIT_NS);
+				ts = gctl_deadline_in(IDLE_WAIT_NS);
 				pthread_cond_timedwait(&a->more, &a->lock, &ts);
 			}
 			pthread_mutex_unlock(&a->lock);
@@ -228,6 +219,15 @@ static void async_summary(void *ctx, const struct gctl_summary *s)
 	a->inner.ops->summary(a->inner.ctx, s);
 }
 
+/* Rare: everything before it goes first, then it, in order. */
+static void async_crash(void *ctx, const struct gh_sim_crash *c)
+{
+	struct async_sink *a = ctx;
+
+	drain(a);
+	gctl_sink_crash(&a->inner, c);
+}
+
 static int async_flush(void *ctx)
 {
 	struct async_sink *a = ctx;
@@ -258,6 +258,7 @@ static const struct gctl_sink_ops async_ops = {
 	.regs = async_regs,
 	.memory = async_memory,
 	.summary = async_summary,
+	.crash = async_crash,
 	.flush = async_flush,
 	.destroy = async_destroy,
 };

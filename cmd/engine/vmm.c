@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "gunyahctl.h"
 #include "engine/pl011.h"
 #include "engine/vmm.h"
@@ -45,6 +46,7 @@ struct vcpu_thread {
 	bool pf_last_valid;
 	uint64_t pf_last_page;
 	bool failed; /* ends GCTL_VCPU_FAILED: a page fault or a RUN error */
+	uint64_t t_resume; /* cfg.timing: when it last went back to RUN */
 };
 
 struct gctl_vmm {
@@ -87,14 +89,6 @@ struct gctl_vmm {
 	pthread_t input_thread;
 	bool input_started;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
@@ -193,6 +187,11 @@ int gctl_vmm_config_check(const struct gctl_vmm_config *cfg, char *err,
 				       "--mmio %#" PRIx64 ":%#" PRIx64 ": wraps around",
 				       m->addr, m->size);
 	}
+	/* Its registers sit at fixed offsets from a 4 KiB boundary. */
+	if (cfg->uart_set && cfg->uart_addr % GCTL_UART_SIZE)
+		return cfg_err(err, errlen, "--uart %#" PRIx64 ": not aligned "
+			       "to its 4 KiB region (%#llx)", cfg->uart_addr,
+			       GCTL_UART_SIZE);
 	if (cfg->uart_set && cfg->uart_addr + GCTL_UART_SIZE < cfg->uart_addr)
 		return cfg_err(err, errlen, "--uart %#" PRIx64 ": wraps around",
 			       cfg->uart_addr);
@@ -260,7 +259,7 @@ static void vcpu_thread_sigmask(struct gh_vcpu *vcpu)
 	sigset_t set;
 
 	sigemptyset(&set);
-	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(allowed); i++)
 		sigaddset(&set, allowed[i]);
 	if (gh_vcpu_set_kick_signals(vcpu, 1ull << (SIGUSR1 - 1)))
 		sigaddset(&set, SIGUSR1);
@@ -373,6 +372,10 @@ static void handle_mmio_locked(struct vcpu_thread *vt,
 	} else {
 		atomic_fetch_add(&vt->cnt.mmio_read, 1);
 	}
+	if (vmm->cfg.oracle) {
+		rec->mmio.data = data;
+		return;
+	}
 
 	if (is_faulted(vmm, addr, len)) {
 		run->mmio.resume_action = GUNYAH_VCPU_RESUME_FAULT;
@@ -408,6 +411,50 @@ static void handle_mmio_locked(struct vcpu_thread *vt,
 	rec->mmio.data = data;
 }
 
+/* The oracle's answer to an MMIO exit, into the run page. */
+static void answer_mmio(struct gunyah_vcpu_run *run,
+			struct gctl_exit_record *rec)
+{
+	uint32_t len = run->mmio.len > 8 ? 8 : run->mmio.len;
+	uint64_t data = rec->mmio.data;
+
+	if (!run->mmio.is_write) {
+		if (len < 8)
+			data &= (1ull << (8 * len)) - 1;
+		memcpy(run->mmio.data, &data, sizeof(run->mmio.data));
+		rec->mmio.data = data;
+	}
+	run->mmio.resume_action = (uint32_t)rec->resume;
+}
+
+/* A zero page at addr's page.  0, or -1 with a message in msg. */
+static int map_zero_page_locked(struct vcpu_thread *vt, uint64_t addr,
+				char *msg, size_t msglen)
+{
+	struct gctl_vmm *vmm = vt->vmm;
+	uint64_t page = addr & ~((uint64_t)vmm->page_size - 1);
+	int ret;
+
+	if (vt->pf_last_valid && vt->pf_last_page == page) {
+		snprintf(msg, msglen,
+			 "vcpu%u: page fault at %#" PRIx64
+			 " again after mapping a page there", vt->id, addr);
+		return -1;
+	}
+	ret = gh_vm_add_memory(vmm->vm, page, vmm->page_size, NULL);
+	/* Another vCPU may have mapped the same page just now. */
+	if (ret && ret != -EEXIST) {
+		snprintf(msg, msglen,
+			 "vcpu%u: page fault at %#" PRIx64
+			 ": cannot map a page there: %s",
+			 vt->id, addr, strerror(-ret));
+		return -1;
+	}
+	vt->pf_last_valid = true;
+	vt->pf_last_page = page;
+	return 0;
+}
+
 /* Returns a stop reason, and a message to print in msg. */
 static enum gctl_stop_reason
 handle_page_fault_locked(struct vcpu_thread *vt, struct gctl_exit_record *rec,
@@ -416,13 +463,13 @@ handle_page_fault_locked(struct vcpu_thread *vt, struct gctl_exit_record *rec,
 	struct gctl_vmm *vmm = vt->vmm;
 	struct gunyah_vcpu_run *run = vt->vcpu->run;
 	uint64_t addr = run->page_fault.phys_addr;
-	uint64_t page = addr & ~((uint64_t)vmm->page_size - 1);
-	int ret;
 
 	rec->page_fault.phys_addr = addr;
 	rec->page_fault.attempt = run->page_fault.attempt;
 	rec->region = region_of(vmm, addr);
 	atomic_fetch_add(&vt->cnt.page_fault, 1);
+	if (vmm->cfg.oracle)
+		return GCTL_STOP_NONE;
 
 	switch (vmm->cfg.pf_policy) {
 	case GCTL_PF_FAULT:
@@ -430,24 +477,8 @@ handle_page_fault_locked(struct vcpu_thread *vt, struct gctl_exit_record *rec,
 		rec->resume = GUNYAH_VCPU_RESUME_FAULT;
 		return GCTL_STOP_NONE;
 	case GCTL_PF_RETRY:
-		if (vt->pf_last_valid && vt->pf_last_page == page) {
-			snprintf(msg, msglen,
-				 "vcpu%u: page fault at %#" PRIx64
-				 " again after mapping a page there",
-				 vt->id, addr);
+		if (map_zero_page_locked(vt, addr, msg, msglen))
 			break;
-		}
-		ret = gh_vm_add_memory(vmm->vm, page, vmm->page_size, NULL);
-		/* Another vCPU may have mapped the same page just now. */
-		if (ret && ret != -EEXIST) {
-			snprintf(msg, msglen,
-				 "vcpu%u: page fault at %#" PRIx64
-				 ": cannot map a page there: %s",
-				 vt->id, addr, strerror(-ret));
-			break;
-		}
-		vt->pf_last_valid = true;
-		vt->pf_last_page = page;
 		run->page_fault.resume_action = GUNYAH_VCPU_RESUME_RETRY;
 		rec->resume = GUNYAH_VCPU_RESUME_RETRY;
 		return GCTL_STOP_NONE;
@@ -459,9 +490,15 @@ handle_page_fault_locked(struct vcpu_thread *vt, struct gctl_exit_record *rec,
 			 vt->id, addr);
 		break;
 	}
-	/* Not resumed: the VM is stopped before this vCPU runs again. */
+	/*
+	 * Not resumed: the guest is not touched.  This vCPU runs again only
+	 * once the VM is stopped (wait_runnable), to collect its STATUS
+	 * exit; the answer it hands back then is RETRY, which only replays
+	 * the access, and a stopped VM replays nothing.  (FAULT here gave
+	 * the guest a data abort before the stop: "VM crashed".)
+	 */
 	vt->failed = true;
-	run->page_fault.resume_action = GUNYAH_VCPU_RESUME_FAULT;
+	run->page_fault.resume_action = GUNYAH_VCPU_RESUME_RETRY;
 	rec->resume = GCTL_RESUME_NONE;
 	return GCTL_STOP_VCPU_FAILED;
 }
@@ -490,10 +527,52 @@ static void set_waiting_locked(struct vcpu_thread *vt, enum gctl_vcpu_state st)
 }
 
 /*
- * One exit, taken: hold it while paused, then number it, answer it and
- * report it.  Returns true when the thread is done (a STATUS exit).
+ * The first STATUS exit of a crashed VM: why it crashed, where the backend
+ * can say (the sim), goes out first.  Caller holds vmm->lock.
  */
-static bool handle_exit(struct vcpu_thread *vt, uint64_t t_ns)
+static void report_crash_locked(struct gctl_vmm *vmm)
+{
+	struct gh_sim_crash c;
+
+	if (!gh_vm_get_crash(vmm->vm, &c)) {
+		console_flush_locked(vmm);
+		gctl_sink_crash(&vmm->sink, &c);
+	}
+}
+
+/*
+ * The oracle answers (replay).  The VM's STATUS exit is shown to it too.
+ * Caller holds vmm->lock.
+ */
+static enum gctl_stop_reason oracle_locked(struct vcpu_thread *vt,
+					   struct gctl_exit_record *rec,
+					   char *msg, size_t msglen)
+{
+	const struct gctl_vmm_oracle *o = vt->vmm->cfg.oracle;
+	struct gunyah_vcpu_run *run = vt->vcpu->run;
+	enum gctl_stop_reason stop = o->answer(o->ctx, rec, msg, msglen);
+
+	if (rec->reason == GUNYAH_VCPU_EXIT_MMIO) {
+		answer_mmio(run, rec);
+	} else if (rec->reason == GUNYAH_VCPU_EXIT_PAGE_FAULT) {
+		if (rec->resume == GUNYAH_VCPU_RESUME_RETRY &&
+		    map_zero_page_locked(vt, rec->page_fault.phys_addr, msg,
+					 msglen)) {
+			vt->failed = true;
+			rec->resume = GUNYAH_VCPU_RESUME_FAULT;
+			stop = GCTL_STOP_VCPU_FAILED;
+		}
+		run->page_fault.resume_action = (uint32_t)rec->resume;
+	}
+	return stop;
+}
+
+/*
+ * One exit, taken at t_ns (since the VM started; t_abs on the clock):
+ * hold it while paused, then number it, answer it and report it.  Returns
+ * true when the thread is done (a STATUS exit).
+ */
+static bool handle_exit(struct vcpu_thread *vt, uint64_t t_ns, uint64_t t_abs)
 {
 	struct gctl_vmm *vmm = vt->vmm;
 	struct gunyah_vcpu_run *run = vt->vcpu->run;
@@ -507,12 +586,20 @@ static bool handle_exit(struct vcpu_thread *vt, uint64_t t_ns)
 	bool done = false, now_paused = false, console = false;
 	char msg[256] = "";
 
+	bool held = false;
+
+	if (vmm->cfg.timing)
+		rec.guest_ns = t_abs - vt->t_resume;
 	pthread_mutex_lock(&vmm->lock);
 	while (vmm->paused && !vmm->budget && !vmm->stopping &&
 	       !vmm->killed) {
 		set_waiting_locked(vt, GCTL_VCPU_HELD);
 		pthread_cond_wait(&vmm->cond, &vmm->lock);
+		held = true;
 	}
+	/* Time held by a pause is nobody's handling time. */
+	if (held && vmm->cfg.timing)
+		t_abs = gctl_now_ns();
 	if (vmm->paused && vmm->budget && --vmm->budget == 0)
 		now_paused = true;
 	rec.seq = ++vmm->seq;
@@ -528,6 +615,9 @@ static bool handle_exit(struct vcpu_thread *vt, uint64_t t_ns)
 	case GUNYAH_VCPU_EXIT_STATUS:
 		rec.status.status = run->status.status;
 		rec.status.exit_info = run->status.exit_info;
+		if (!vmm->have_status &&
+		    run->status.status == GUNYAH_VM_STATUS_CRASHED)
+			report_crash_locked(vmm);
 		if (!vmm->have_status) {
 			vmm->have_status = true;
 			vmm->status = run->status.status;
@@ -541,6 +631,13 @@ static bool handle_exit(struct vcpu_thread *vt, uint64_t t_ns)
 		break;
 	}
 	atomic_fetch_add(&vt->cnt.exits, 1);
+	if (vmm->cfg.oracle && !stop)
+		stop = oracle_locked(vt, &rec, msg, sizeof(msg));
+	if (vmm->cfg.timing) {
+		/* The answer is ready: the vCPU goes back to RUN now. */
+		vt->t_resume = gctl_now_ns();
+		rec.host_ns = vt->t_resume - t_abs;
+	}
 
 	/* What the guest said before the VM went down comes first. */
 	if (rec.reason == GUNYAH_VCPU_EXIT_STATUS)
@@ -568,12 +665,15 @@ static bool wait_runnable(struct vcpu_thread *vt)
 	bool ok;
 
 	pthread_mutex_lock(&vmm->lock);
-	while (vmm->paused && !vmm->budget && !vmm->stopping &&
-	       !vmm->killed) {
+	/* A failed vCPU (page fault, fail) waits for the stop it asked for. */
+	while (((vmm->paused && !vmm->budget) || vt->failed) &&
+	       !vmm->stopping && !vmm->killed) {
 		set_waiting_locked(vt, GCTL_VCPU_WAIT);
 		pthread_cond_wait(&vmm->cond, &vmm->lock);
 	}
 	ok = !vmm->killed;
+	if (ok && vmm->cfg.timing && atomic_load(&vt->state) != GCTL_VCPU_RUN)
+		vt->t_resume = gctl_now_ns(); /* it waited: not the guest's time */
 	if (ok) {
 		/* Cleared under the lock: a pause from now on sets it again. */
 		gh_vcpu_set_immediate_exit(vt->vcpu, false);
@@ -587,9 +687,11 @@ static void *vcpu_main(void *data)
 {
 	struct vcpu_thread *vt = data;
 	struct gctl_vmm *vmm = vt->vmm;
+	uint64_t t;
 	int ret;
 
 	vcpu_thread_sigmask(vt->vcpu);
+	vt->t_resume = gctl_now_ns();
 	while (wait_runnable(vt)) {
 		ret = __gh_vcpu_run(vt->vcpu);
 		if (ret == -EINTR)
@@ -601,14 +703,15 @@ static void *vcpu_main(void *data)
 			gctl_vmm_stop(vmm, GCTL_STOP_VCPU_FAILED);
 			break;
 		}
-		if (handle_exit(vt, now_ns() - vmm->t0_ns))
+		t = gctl_now_ns();
+		if (handle_exit(vt, t - vmm->t0_ns, t))
 			break;
 	}
 
 	pthread_mutex_lock(&vmm->lock);
 	atomic_store(&vt->state, vt->failed ? GCTL_VCPU_FAILED : GCTL_VCPU_DONE);
 	if (--vmm->nr_live == 0) {
-		vmm->t_end_ns = now_ns();
+		vmm->t_end_ns = gctl_now_ns();
 		notify(vmm);
 	}
 	pthread_mutex_unlock(&vmm->lock);
@@ -663,6 +766,14 @@ int gctl_vmm_create(struct gh_backend *be, const struct gctl_vmm_config *cfg,
 	if (ret) {
 		snprintf(err, errlen, "cannot create a VM: %s", strerror(-ret));
 		goto err_free;
+	}
+	if (cfg->lenient) {
+		ret = gh_vm_set_lenient(vmm->vm, true);
+		if (ret) {
+			snprintf(err, errlen, "--lenient: %s", ret == -ENOTTY ?
+				 "needs the sim backend" : strerror(-ret));
+			goto err_free;
+		}
 	}
 	ret = gh_vm_add_memory(vmm->vm, cfg->ram_base, cfg->ram_size, NULL);
 	if (ret) {
@@ -812,7 +923,7 @@ int gctl_vmm_start(struct gctl_vmm *vmm, uint64_t entry, char *err,
 		return ret;
 	}
 
-	vmm->t0_ns = now_ns();
+	vmm->t0_ns = gctl_now_ns();
 	start_ret = gh_vm_start(vmm->vm);
 	if (start_ret)
 		snprintf(err, errlen, "cannot start the VM: %s",
@@ -1010,7 +1121,7 @@ const char *gctl_vcpu_state_str(enum gctl_vcpu_state s)
 		[GCTL_VCPU_DONE] = "done",   [GCTL_VCPU_FAILED] = "failed",
 	};
 
-	if ((unsigned int)s < sizeof(names) / sizeof(names[0]))
+	if ((unsigned int)s < ARRAY_SIZE(names))
 		return names[s];
 	return "unknown";
 }
@@ -1070,16 +1181,6 @@ int gctl_vmm_read_mem(struct gctl_vmm *vmm, uint64_t addr, void *buf,
 }
 
 /* ---- the end ---------------------------------------------------------- */
-
-static void add_counters(struct gctl_counters *t, const struct gctl_counters *c)
-{
-	t->exits += c->exits;
-	t->mmio_read += c->mmio_read;
-	t->mmio_write += c->mmio_write;
-	t->page_fault += c->page_fault;
-	t->status += c->status;
-	t->unknown += c->unknown;
-}
 
 /* The exit status for how the VM ended (gunyahctl-run(1), EXIT STATUS). */
 static int result(const struct gctl_vmm *vmm, const char **name)
@@ -1158,10 +1259,10 @@ int gctl_vmm_finish(struct gctl_vmm *vmm, struct gctl_summary *s)
 	s->nr_vcpus = vmm->nr_vcpus;
 	for (unsigned int i = 0; i < vmm->nr_vcpus; i++) {
 		gctl_vmm_counters(vmm, i, &s->vcpu[i]);
-		add_counters(&s->total, &s->vcpu[i]);
+		gctl_counters_add(&s->total, &s->vcpu[i]);
 	}
 	if (!vmm->t_end_ns)
-		vmm->t_end_ns = now_ns();
+		vmm->t_end_ns = gctl_now_ns();
 	s->wall_ns = vmm->t0_ns ? vmm->t_end_ns - vmm->t0_ns : 0;
 	s->console_bytes = vmm->console_bytes;
 	s->have_status = vmm->have_status;

@@ -17,6 +17,8 @@
 
 #include <json-c/json.h>
 
+#include "output/exit_fmt.h"
+#include "common.h"
 #include "output/json_rec.h"
 
 enum mmio_slot {
@@ -243,7 +245,7 @@ size_t gctl_json_mmio_line(struct gctl_json_mmio *j,
 		return 0;
 	if (!j->resume_name || r->resume != j->resume) {
 		j->resume = r->resume;
-		j->resume_name = gctl_json_resume_str(r->resume);
+		j->resume_name = gctl_resume_str(r->resume);
 		j->resume_len = strlen(j->resume_name);
 	}
 	/* 4 numbers of at most 20 digits, 2 hex strings of 20, a name */
@@ -304,7 +306,7 @@ void gctl_json_mmio_free(struct gctl_json_mmio *j)
 {
 	if (!j)
 		return;
-	for (size_t i = 0; i < sizeof(j->mmio) / sizeof(j->mmio[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(j->mmio); i++)
 		mmio_tmpl_free(&j->mmio[i]);
 	for (unsigned int i = 0; i < j->nr_regions; i++)
 		free(j->regions[i].json);
