@@ -142,6 +142,7 @@ bool gctl_pl011_write(struct gctl_pl011 *u, uint64_t off, uint64_t val,
 	case IMSC:
 		u->imsc = (uint32_t)val & 0x7ff;
 		force = true;
+		pthread_cond_signal(&u->space);
 		break;
 	case ICR:
 		if (val & INT_TX)
@@ -161,7 +162,13 @@ bool gctl_pl011_input(struct gctl_pl011 *u, uint8_t c)
 	bool ok;
 
 	pthread_mutex_lock(&u->lock);
-	while (!u->closed && u->rx_count == GCTL_PL011_FIFO)
+	/*
+	 * Typed ahead, as on a terminal: nothing arrives before the guest
+	 * listens (its driver unmasked the receive interrupts; Linux drops
+	 * what came before), nor while the FIFO is full.
+	 */
+	while (!u->closed && (u->rx_count == GCTL_PL011_FIFO ||
+			      !(u->imsc & (INT_RX | INT_RT))))
 		pthread_cond_wait(&u->space, &u->lock);
 	ok = !u->closed;
 	if (ok) {

@@ -38,7 +38,8 @@ void gctl_pl011_destroy(struct gctl_pl011 *u);
 uint64_t gctl_pl011_read(struct gctl_pl011 *u, uint64_t off);
 bool gctl_pl011_write(struct gctl_pl011 *u, uint64_t off, uint64_t val,
 		      char *tx);
-/* Host input: waits for FIFO room unless closed; false once closed. */
+/* Host input: waits until the guest unmasked the receive interrupts and
+ * the FIFO has room, unless closed; false once closed. */
 bool gctl_pl011_input(struct gctl_pl011 *u, uint8_t c);
 /* Wake and refuse gctl_pl011_input (the VM is done). */
 void gctl_pl011_close(struct gctl_pl011 *u);
