@@ -32,7 +32,7 @@ PKG_CONFIG ?= pkg-config
 
 # The flags the code needs are appended even to a CFLAGS given on the
 # command line (make CFLAGS=-O0), hence "override".
-override CPPFLAGS += -D_GNU_SOURCE -DGUNYAHCTL_VERSION='"$(VERSION)"' -Ilib
+override CPPFLAGS += -D_GNU_SOURCE -DGUNYAHCTL_VERSION='"$(VERSION)"' -Ilib -Icmd
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -fno-strict-aliasing -pthread -fPIC
@@ -43,14 +43,16 @@ endif
 override LDFLAGS += -pthread
 
 DEPS_CFLAGS = $(shell $(PKG_CONFIG) --cflags unicorn json-c ncursesw 2>/dev/null)
-LIB_LIBS = $(shell $(PKG_CONFIG) --libs unicorn 2>/dev/null || echo -lunicorn) -lm
+LIB_LIBS = $(shell $(PKG_CONFIG) --libs unicorn 2>/dev/null || echo -lunicorn) -lfdt -lm
 CMD_LIBS = $(shell $(PKG_CONFIG) --libs json-c ncursesw 2>/dev/null || echo -ljson-c -lncursesw)
 override CFLAGS += $(DEPS_CFLAGS)
 
 LIB_SRCS := $(wildcard lib/*.c lib/sim/*.c)
-CMD_SRCS := $(wildcard cmd/*.c)
-# The diag guest programs are linked into gunyahctl (cmd/diag_guests.S).
-DIAG_GUEST_SRCS := $(wildcard cmd/guests/*.S)
+# cmd/: one file per command, the subsystems in folders (engine, output,
+# ctl, dash, diag).
+CMD_SRCS := $(wildcard cmd/*.c cmd/*/*.c)
+# The diag guest programs are linked into gunyahctl (cmd/diag/guests.S).
+DIAG_GUEST_SRCS := $(wildcard cmd/diag/guests/*.S)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 BENCH_SRCS := $(wildcard bench/*.c)
@@ -58,7 +60,7 @@ GUEST_SRCS := $(wildcard tests/guests/*.S) $(DIAG_GUEST_SRCS)
 EXAMPLE_GUEST_SRCS := $(wildcard examples/*.S)
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
-CMD_OBJS := $(CMD_SRCS:%.c=$(B)/%.o) $(B)/cmd/diag_guests.o
+CMD_OBJS := $(CMD_SRCS:%.c=$(B)/%.o) $(B)/cmd/diag/guests.o
 UNIT_BINS := $(UNIT_SRCS:%.c=$(B)/%)
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(B)/%.o)
 FUZZ_BINS := $(FUZZ_SRCS:%.c=$(B)/%)
@@ -66,6 +68,10 @@ GUEST_ELFS := $(GUEST_SRCS:%.S=$(B)/%.elf) $(EXAMPLE_GUEST_SRCS:%.S=$(B)/%.elf)
 GUEST_BINS := $(GUEST_ELFS:%.elf=%.bin)
 
 LIBA := $(B)/libgunyah.a
+# cmd/'s internals (all but main.c), built once: gunyahctl, the unit
+# tests, the fuzz targets and the benchmarks link them from here.
+CMDA := $(B)/cmd/libgunyahctl.a
+CMD_LIB_OBJS := $(filter-out $(B)/cmd/main.o,$(CMD_OBJS))
 LIBSO := $(B)/libgunyah.so.$(SOVERSION)
 GUNYAHCTL := $(B)/gunyahctl
 FAKEDEV := $(B)/tests/fakedev/fakedev.so
@@ -87,13 +93,14 @@ help:
 	@echo 'make fuzz       build the libFuzzer targets (clang, ASan + UBSan)'
 	@echo 'make fuzz-smoke run each fuzz target for FUZZ_SMOKE_S seconds'
 	@echo 'make stress     the long runs: fuzzing, signal storm, soak, random guests'
+	@echo 'make mutants    plant each bug of tests/mutants/list, check a test fails'
 	@echo 'make install    install under $$(DESTDIR)$$(PREFIX) (default /usr/local)'
 	@echo 'make uninstall  remove exactly what make install put there'
 	@echo 'make deps       install the Debian packages the build needs'
 
 # ---- dependencies -------------------------------------------------------
 
-DEB_PACKAGES := gcc libc6-dev make pkg-config libunicorn-dev libjson-c-dev \
+DEB_PACKAGES := gcc libc6-dev make pkg-config libunicorn-dev libjson-c-dev libfdt-dev \
 	libncurses-dev bats bats-assert bats-support bats-file \
 	binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu jq tmux procps \
 	groff-base man-db zsh fish bash-completion device-tree-compiler \
@@ -118,46 +125,41 @@ $(LIBSO): $(LIB_OBJS)
 	$(call say,LD,$@)
 	$(Q)$(CC) -shared -Wl,-soname,libgunyah.so.$(SOVERSION) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
 
-$(GUNYAHCTL): $(CMD_OBJS) $(LIBA)
-	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
+$(CMDA): $(CMD_LIB_OBJS)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(BENCH): $(BENCH_OBJS) $(LIBA)
+$(GUNYAHCTL): $(B)/cmd/main.o $(CMDA) $(LIBA)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(B)/cmd/main.o $(CMDA) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
 
-$(B)/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBA) | guests
+$(BENCH): $(BENCH_OBJS) $(CMDA) $(LIBA)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(CMDA) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
+
+# Compiled, then linked: a change in lib/ or cmd/ relinks, it does not
+# recompile.  A test that includes a file of cmd/ (to reach its static
+# functions) still links the rest from $(CMDA): only what it does not
+# define is taken from there.
+$(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) -Itests/unit -DGUEST_DIR='"$(abspath $(B))"' $(CFLAGS) \
-		$(LDFLAGS) -o $@ $< $(LIBA) $(LIB_LIBS)
+		-MMD -MP -c -o $@ $<
+
+$(B)/tests/unit/%: $(B)/tests/unit/%.o $(CMDA) $(LIBA) | guests
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(CMDA) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
 
 # libFuzzer targets: only in a tree built by clang with
 # SAN=fuzzer-no-link,... (see "fuzz" below), which links libFuzzer's main.
-$(B)/tests/fuzz/%: tests/fuzz/%.c $(LIBA) | guests
+$(B)/tests/fuzz/%: tests/fuzz/%.c $(CMDA) $(LIBA) | guests
 	@mkdir -p $(@D)
 	$(call say,CCLD,$@)
 	$(Q)$(CC) $(CPPFLAGS) -DGUEST_DIR='"$(abspath $(B))"' $(CFLAGS) \
-		-fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(LIBA) $(LIB_LIBS)
+		-MMD -MP -MF $@.d -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(CMDA) $(LIBA) \
+		$(CMD_LIBS) $(LIB_LIBS)
 
-# These compile a file of cmd/ into themselves.
-$(B)/tests/unit/test_diag_fdt: cmd/diag_fdt.c cmd/diag.h
-$(B)/tests/unit/test_stats_threads: cmd/stats.c cmd/stats.h cmd/sink.h
-$(B)/tests/fuzz/fuzz_image: cmd/image.c cmd/image.h
-$(B)/tests/fuzz/fuzz_opts: cmd/opts.c cmd/opts.h cmd/util.c
-$(B)/tests/unit/test_out_json: cmd/out_json.c cmd/json_mmio.c cmd/outbuf.c cmd/sink.h
-$(B)/tests/unit/test_out_json: LIB_LIBS += $(CMD_LIBS)
-$(B)/tests/unit/test_sink_async_threads: cmd/sink_async.c cmd/sink_async.h cmd/sink.h
-
-# This one links what a named VM's socket carries (and json-c).
-STATS_JSON_OBJS := $(addprefix $(B)/cmd/,stats.o stats_json.o json_rec_in.o \
-	out_json.o json_mmio.o outbuf.o)
-$(B)/tests/unit/test_stats_json: tests/unit/test_stats_json.c \
-		$(wildcard tests/unit/*.h) $(STATS_JSON_OBJS) $(LIBA)
-	@mkdir -p $(@D)
-	$(call say,CC,$@)
-	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< \
-		$(STATS_JSON_OBJS) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
 
 # Guest programs: freestanding AArch64, linked at the simulator's RAM base.
 # -n: no page alignment, so the one PT_LOAD segment starts at the RAM base
@@ -165,18 +167,18 @@ $(B)/tests/unit/test_stats_json: tests/unit/test_stats_json.c \
 GUEST_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,-Ttext=0x80000000 \
 	-Wl,-n -Wl,--no-warn-rwx-segments \
 	-Wl,-z,max-page-size=4096
-$(B)/%.elf: %.S lib/gunyah_sim.h tests/guests/guest.h cmd/diag_layout.h \
-		cmd/guests/diag_guest.h
+$(B)/%.elf: %.S lib/gunyah_sim.h tests/guests/guest.h cmd/diag/layout.h \
+		cmd/diag/guests/diag_guest.h
 	@mkdir -p $(@D)
 	$(call say,AS,$@)
 	$(Q)$(CROSS)gcc -Ilib -Itests/guests -Icmd $(GUEST_LDFLAGS) -o $@ $<
 
 # The diag guests' raw bytes, .incbin'd into a host object: gunyahctl diag
 # needs no files at run time.
-$(B)/cmd/diag_guests.o: cmd/diag_guests.S cmd/diag_guests.h $(DIAG_GUEST_SRCS:%.S=$(B)/%.bin)
+$(B)/cmd/diag/guests.o: cmd/diag/guests.S cmd/diag/guests.h $(DIAG_GUEST_SRCS:%.S=$(B)/%.bin)
 	@mkdir -p $(@D)
 	$(call say,AS,$@)
-	$(Q)$(CC) $(CPPFLAGS) -Wa,-I$(B)/cmd/guests -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) -Wa,-I$(B)/cmd/diag/guests -c -o $@ $<
 
 # The fake /dev/gunyah for the dev backend's tests: an LD_PRELOAD shim
 # that answers the device's syscalls from a private copy of the sim.
@@ -218,6 +220,24 @@ asan: deps
 tsan: deps
 	@$(MAKE) --no-print-directory B=build-tsan SAN=thread CFLAGS='-O1 -g' \
 		check-core TESTS_FILTER=threads
+
+# ---- test binaries and mutants -----------------------------------------------
+
+# Test binaries that exist are kept fresh by plain make (a unit test run
+# by hand runs today's code); make does not build those nobody asked for.
+# Every input counts: the .d files (-MMD) name each header and each cmd/
+# file a test compiles in; $(LIBA) relinks.  unit-bins builds them all.
+all: $(wildcard $(UNIT_BINS))
+unit-bins: $(UNIT_BINS)
+.SECONDARY: $(UNIT_BINS:=.o)
+
+# Mutation testing, not part of check: each bug of tests/mutants/list is
+# planted alone in a copy under $(B)/mutants/ and must fail the tests the
+# list names for it.
+mutants: all
+	@./tests/mutants/run-mutants tests/mutants/list $(B)/mutants/src $(MUTANTS)
+
+.PHONY: unit-bins mutants
 
 # ---- fuzzing ----------------------------------------------------------------
 
@@ -271,8 +291,8 @@ demo: deps
 # speed, which a loaded machine cannot promise.  gunyah-bench: libgunyah and
 # the sim against bare Unicorn (BENCH_REPS timed runs per case, work times
 # BENCH_SCALE, BENCH_FLAGS=--strict fails on a miss), then what the
-# dashboard and JSON output cost the run loop (bench/dashboard.sh,
-# bench/json.sh; STRICT=1 fails on a miss of their targets).
+# dashboard, JSON output and run --record cost the run loop (bench/dashboard.sh,
+# bench/json.sh, bench/record.sh; STRICT=1 fails on a miss of their targets).
 BENCH_REPS ?= 7
 BENCH_SCALE ?= 1
 BENCH_FLAGS ?=
@@ -283,6 +303,7 @@ bench: deps
 		--json bench/results.json $(BENCH_FLAGS)
 	@./bench/dashboard.sh $(B)
 	@./bench/json.sh $(B)
+	@./bench/record.sh $(B)
 
 # ---- install ---------------------------------------------------------------
 
@@ -293,6 +314,7 @@ FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
 
 HEADERS := lib/gunyah.h lib/gunyah_abi.h lib/gunyah_sim.h
 MAN1 := $(wildcard man/*.1)
+MAN5 := $(wildcard man/*.5)
 MAN7 := $(wildcard man/*.7)
 
 # Every installed path, once: install creates them, uninstall removes
@@ -302,14 +324,16 @@ INSTALLED := $(BINDIR)/gunyahctl \
 	$(LIBDIR)/libgunyah.so \
 	$(HEADERS:lib/%=$(INCLUDEDIR)/gunyah/%) \
 	$(PKGCONFIGDIR)/libgunyah.pc \
-	$(MAN1:man/%=$(MANDIR)/man1/%) $(MAN7:man/%=$(MANDIR)/man7/%) \
+	$(MAN1:man/%=$(MANDIR)/man1/%) $(MAN5:man/%=$(MANDIR)/man5/%) \
+	$(MAN7:man/%=$(MANDIR)/man7/%) \
 	$(BASHCOMPDIR)/gunyahctl $(ZSHCOMPDIR)/_gunyahctl \
 	$(FISHCOMPDIR)/gunyahctl.fish
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(INCLUDEDIR)/gunyah $(DESTDIR)$(PKGCONFIGDIR) \
-		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man7 \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
 		$(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 $(GUNYAHCTL) $(DESTDIR)$(BINDIR)/gunyahctl
@@ -323,6 +347,7 @@ install: all
 		lib/libgunyah.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/libgunyah.pc
 	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/libgunyah.pc
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/
 	install -m 644 completions/gunyahctl.bash $(DESTDIR)$(BASHCOMPDIR)/gunyahctl
 	install -m 644 completions/_gunyahctl $(DESTDIR)$(ZSHCOMPDIR)/_gunyahctl
@@ -336,4 +361,7 @@ uninstall:
 clean:
 	rm -rf build build-asan build-tsan build-fuzz
 
--include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(BENCH_OBJS:.o=.d)
+# Every object's and test's headers and included sources, as the
+# compiler saw them.
+-include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) \
+	$(UNIT_BINS:=.d) $(FUZZ_BINS:=.d)

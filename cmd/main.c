@@ -4,10 +4,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "gunyahctl.h"
 
 const char *argp_program_version = "gunyahctl " GUNYAHCTL_VERSION;
@@ -17,6 +19,7 @@ static const struct gctl_cmd *const commands[] = {
 	&gctl_cmd_info,
 	&gctl_cmd_run,
 	&gctl_cmd_diag,
+	&gctl_cmd_probe,
 	&gctl_cmd_explain,
 	&gctl_cmd_list,
 	&gctl_cmd_status,
@@ -27,9 +30,11 @@ static const struct gctl_cmd *const commands[] = {
 	&gctl_cmd_step,
 	&gctl_cmd_stop,
 	&gctl_cmd_wait,
+	&gctl_cmd_report,
+	&gctl_cmd_replay,
 };
 
-#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+#define NR_COMMANDS ARRAY_SIZE(commands)
 
 struct main_args {
 	int cmd_argc;
@@ -101,9 +106,26 @@ int main(int argc, char **argv)
 	if (!a.cmd_argv)
 		return GCTL_EXIT_USAGE;
 
-	for (size_t i = 0; i < NR_COMMANDS; i++)
-		if (!strcmp(a.cmd_argv[0], commands[i]->name))
-			return commands[i]->main(a.cmd_argc, a.cmd_argv);
+	for (size_t i = 0; i < NR_COMMANDS; i++) {
+		int ret, out;
+
+		if (strcmp(a.cmd_argv[0], commands[i]->name))
+			continue;
+		ret = commands[i]->main(a.cmd_argc, a.cmd_argv);
+		/*
+		 * Output that could not be written (a full disk, a closed
+		 * pipe) fails the command, whatever it did: one line, 74.
+		 * A command that said so itself (74) is not told twice, nor
+		 * is one that failed already (a sysexits status).
+		 */
+		if (ret >= GCTL_EXIT_USAGE) {
+			__fpurge(stdout);
+			clearerr(stdout);
+			return ret;
+		}
+		out = gctl_stdout_check(commands[i]->name);
+		return out ? out : ret;
+	}
 
 	gctl_err(NULL, "%s: unknown command (see 'gunyahctl --help')",
 		 a.cmd_argv[0]);

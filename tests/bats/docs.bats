@@ -100,6 +100,8 @@ complete_fish() {
 		# a check's values are its own: json(7) documents the object
 		gunyahctl diag --json | jq -c 'del(.values)'
 		gunyahctl diag --json --list
+		gunyahctl probe --json || true
+		gunyahctl run --json --entry 0x80000002 "$GUEST_DIR/tests/guests/spin.bin" 2>/dev/null || true
 	} | jq -r '[paths | map(strings) | last] | .[] | select(. != null)' | sort -u)
 	[[ -n $keys ]]
 	for k in $keys; do
@@ -263,4 +265,26 @@ complete_zsh() {
 	assert_output "sticky_status"
 	complete_fish diag --only psci
 	assert_output "psci_cpu_on"
+}
+
+# The statuses of a command's --help ("Exit status: 0 paused, 66 ...")
+# and of its man page's EXIT STATUS section (".B 66"), one a line.
+help_statuses() {
+	"$GUNYAHCTL" "$1" --help | tr '\n' ' ' | sed -n 's/.*Exit status://p' |
+		grep -oE '(^|[ ,;(])[0-9]{1,3}\b' | tr -dc '0-9\n' | sort -un
+}
+man_statuses() {
+	sed -n '/^\.SH EXIT STATUS/,/^\.SH /p' "$SRC/man/gunyahctl-$1.1" |
+		sed -n 's/^\.B \([0-9]\+\).*/\1/p' | sort -un
+}
+
+@test "every exit status a command's --help names is in its man page" {
+	local cmd n=0 missing
+	for page in "$SRC"/man/gunyahctl-*.1; do
+		cmd=${page##*/gunyahctl-}; cmd=${cmd%.1}
+		missing=$(comm -23 <(help_statuses "$cmd") <(man_statuses "$cmd"))
+		[[ -z $missing ]] || { echo "$cmd: --help has $missing, man lacks it"; false; }
+		n=$((n + 1))
+	done
+	((n >= 10))
 }

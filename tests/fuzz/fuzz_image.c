@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Fuzz target: the image loader (cmd/image.c), which reads whatever file
+ * Fuzz target: the image loader (cmd/engine/image.c), which reads whatever file
  * the user names.  The VM is two RAM regions of this process (8 KiB at
  * 0x80000000, 4 KiB at 0x90000000) filled with a canary; no backend is
  * needed since the loader only writes through gh_vm_host_ptr().
@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../cmd/image.c"
+#include "../../cmd/engine/image.c"
 
 #define FAIL(...)                                                          \
 	do {                                                               \

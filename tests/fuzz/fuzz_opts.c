@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Fuzz target: the parsers behind run's option values (cmd/util.c's
- * numbers and sizes, cmd/opts.c's --mmio, --pf-region and --mmio-read).
+ * numbers and sizes, cmd/engine/opts.c's --mmio, --pf-region and --mmio-read).
  *
  * Input: byte 0 picks the parser, the rest is the argument.  Checked:
  *   - numbers: a plain decimal or 0x-hex number that fits is accepted with
@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../cmd/opts.c"
+#include "../../cmd/engine/opts.c"
 #include "../../cmd/util.c"
 
 #define FAIL(...)                                                          \
@@ -33,7 +33,10 @@
 		abort();                                                   \
 	} while (0)
 
-/* The value of s if it is ^[1-9][0-9]*$ or ^0[xX][0-9a-fA-F]+$ and fits. */
+/*
+ * The value of s if it is ^[0-9]+$ (decimal, leading zeros too: never
+ * octal) or ^0[xX][0-9a-fA-F]+$ and fits.
+ */
 static bool plain_number(const char *s, uint64_t *v)
 {
 	unsigned int base = 10;
@@ -43,7 +46,7 @@ static bool plain_number(const char *s, uint64_t *v)
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		base = 16;
 		i = 2;
-	} else if (s[0] < '1' || s[0] > '9') {
+	} else if (s[0] < '0' || s[0] > '9') {
 		return false;
 	}
 	if (!s[i])

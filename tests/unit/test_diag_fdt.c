@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The device tree gunyahctl diag gives a VM (cmd/diag_fdt.c): read back
+ * The device tree gunyahctl diag gives a VM (cmd/diag/fdt.c): read back
  * token by token as the devicetree specification lays it out, and, where
  * dtc is installed, decompiled by it.
  */
 #include <arpa/inet.h>
 
-#include "../../cmd/diag_fdt.c"
+#include "../../cmd/diag/fdt.c"
 #include "test.h"
 
 #define BLOB_SIZE 8192

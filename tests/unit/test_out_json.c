@@ -8,9 +8,9 @@
 
 #include <json-c/json.h>
 
-#include "../../cmd/out_json.c"
-#include "../../cmd/json_mmio.c"
-#include "../../cmd/outbuf.c"
+#include "../../cmd/output/json.c"
+#include "../../cmd/output/json_mmio.c"
+#include "../../cmd/output/outbuf.c"
 #include "test.h"
 
 static const char *const regions[] = {

@@ -7,7 +7,7 @@
  */
 #include <pthread.h>
 
-#include "../../cmd/sink_async.c"
+#include "../../cmd/engine/sink_async.c"
 #include "test.h"
 
 #define PRODUCERS 3

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * What crosses a named VM's control socket, read back: stats snapshots
- * (cmd/stats_json.c, for attach --dashboard) and run's exit records and
- * summary (cmd/json_rec_in.c, for attach and step in text).  Each is
+ * (cmd/ctl/snapshot_json.c, for attach --dashboard) and run's exit records and
+ * summary (cmd/output/json_read.c, for attach and step in text).  Each is
  * built, printed as the VM prints it, parsed, read back and compared
  * field by field; malformed objects are refused.
  */
 #include <json-c/json.h>
 
-#include "../../cmd/json_rec.h"
-#include "../../cmd/stats.h"
-#include "../../cmd/stats_json.h"
+#include "output/json_rec.h"
+#include "dash/stats.h"
+#include "ctl/snapshot_json.h"
 #include "test.h"
 
 /* Through the text of the wire, as the client gets it. */

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The live statistics model (cmd/stats.c): counting, the address table,
+ * The live statistics model (cmd/dash/stats.c): counting, the address table,
  * the event rings, what views derive from snapshots, and feeding from
  * several threads while another takes snapshots (run under TSan by
  * `make tsan`, hence "threads" in the name).
  */
 #include <pthread.h>
 
-#include "../../cmd/stats.c"
+#include "../../cmd/dash/stats.c"
 #include "test.h"
 
 static struct gctl_snap_box {
@@ -365,10 +365,10 @@ TEST(events_as_text)
 	gctl_stats_event_str(&box->a, ev[2], buf, sizeof(buf));
 	ASSERT_STREQ(buf, "page_fault 0x90000000 attempt=1 resume=none");
 	gctl_stats_event_str(&box->a, ev[3], buf, sizeof(buf));
-	ASSERT_STREQ(buf, "status exited vm_exit(0) reason=0x00010001 "
+	ASSERT_STREQ(buf, "status exited type=vm_exit(0) reason=0x00010001 "
 			  "code=software_error restart");
 	gctl_stats_event_str(&box->a, ev[4], buf, sizeof(buf));
-	ASSERT_STREQ(buf, "status exited poweroff(1) reason=0x00000000");
+	ASSERT_STREQ(buf, "status exited type=poweroff(1) reason=0x00000000");
 	/* Never past the buffer. */
 	gctl_stats_event_str(&box->a, ev[0], buf, 10);
 	ASSERT_STREQ(buf, "mmio writ");

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * gunyahctl attach NAME: the live exits and console of a named VM, shown
+ * as run shows them (the stream's JSON records fed to the same writer),
+ * until the VM ends or the user lets go; the VM runs on either way.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dash/attach_source.h"
+#include "ctl/args.h"
+#include "ctl/client.h"
+#include "dash/dashboard.h"
+#include "gunyahctl.h"
+#include "output/json_rec.h"
+#include "output/outbuf.h"
+#include "engine/sink.h"
+
+#define CMD "attach"
+
+enum {
+	OPT_DASHBOARD = 0x100,
+	OPT_INTERVAL,
+};
+
+struct attach_args {
+	struct gctl_ctl_args ctl; /* NAME, --json */
+	bool dashboard;
+	unsigned int interval_ms;
+	uint64_t count;
+};
+
+static const struct argp_option options[] = {
+	{ "count", 'n', "N", 0, "detach after N exits", 0 },
+	{ "dashboard", OPT_DASHBOARD, NULL, 0,
+	  "run's live full-screen view, of this VM: keys p s 0-9 f r ?, "
+	  "q leaves (the VM runs on)", 0 },
+	{ "interval", OPT_INTERVAL, "MS", 0,
+	  "(dashboard) redraw every MS milliseconds (default 500)", 0 },
+	{ 0 }
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct attach_args *a = state->input;
+
+	switch (key) {
+	case 'n':
+		if (gctl_parse_u64(arg, &a->count) || !a->count)
+			gctl_usage_err(CMD, "--count %s: want a number from 1", arg);
+		return 0;
+	case OPT_DASHBOARD:
+		a->dashboard = true;
+		return 0;
+	case OPT_INTERVAL: {
+		uint64_t ms;
+
+		if (gctl_parse_u64(arg, &ms) || ms < GCTL_DASH_MIN_INTERVAL_MS ||
+		    ms > GCTL_DASH_MAX_INTERVAL_MS)
+			gctl_usage_err(CMD, "--interval %s: want %d to %d ms", arg,
+				       GCTL_DASH_MIN_INTERVAL_MS,
+				       GCTL_DASH_MAX_INTERVAL_MS);
+		a->interval_ms = (unsigned int)ms;
+		return 0;
+	}
+	case ARGP_KEY_END:
+		if (a->dashboard && (a->ctl.json || a->count))
+			gctl_usage_err(CMD, "--dashboard: not with --%s: the "
+				       "dashboard is the output",
+				       a->ctl.json ? "json" : "count");
+		if (!a->dashboard && a->interval_ms)
+			gctl_usage_err(CMD, "--interval: only with --dashboard");
+		if (a->dashboard &&
+		    (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
+			gctl_usage_err(CMD, "--dashboard: standard input and "
+				       "output must be a terminal");
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static const struct argp attach_argp = {
+	.options = options,
+	.parser = parse_opt,
+	.doc = "Show the exits and the console of the named VM as they happen, "
+	       "in run's text or JSON, from now until the VM ends (then its "
+	       "summary) or until Ctrl-C, SIGTERM or --count: the VM runs on.  "
+	       "Several clients may attach at once.  A client that does not "
+	       "keep up loses records, and is told how many.  --dashboard: "
+	       "run's live view instead, of the VM's own model of its exits "
+	       "(q leaves, the VM runs on).\v"
+	       "Exit status: the VM's (as run's) when it ended while attached; "
+	       "0 when detached; 66 no such VM running, 74 the output could "
+	       "not be written.",
+};
+
+/* Where the records go: run's text writer, or the lines as they came. */
+struct out {
+	bool json;
+	struct gctl_sink text;
+	struct gctl_outbuf ob;
+};
+
+/* rec NULL: an exit record passed on unparsed (gctl_ctl_pass_exits). */
+static void show_record(struct out *o, json_object *rec, const char *line,
+			uint64_t *exits, int *end_code)
+{
+	const char *event = rec ? gctl_json_get_str(rec, "event") : NULL;
+	struct gctl_exit_record r;
+	struct gctl_summary s;
+	uint64_t n;
+
+	if (!event)
+		++*exits;
+	if (event && !strcmp(event, "summary") && !gctl_json_to_summary(rec, &s))
+		*end_code = s.exit_code;
+	if (o->json) {
+		gctl_outbuf_puts(&o->ob, line);
+		gctl_outbuf_puts(&o->ob, "\n");
+		return;
+	}
+	if (!event) {
+		if (!gctl_json_to_exit(rec, &r))
+			o->text.ops->exit(o->text.ctx, &r);
+	} else if (!strcmp(event, "console")) {
+		const char *t = gctl_json_get_str(rec, "text");
+
+		if (t)
+			o->text.ops->console(o->text.ctx, t, strlen(t));
+	} else if (!strcmp(event, "summary")) {
+		if (!gctl_json_to_summary(rec, &s))
+			o->text.ops->summary(o->text.ctx, &s);
+	} else if (!strcmp(event, "lost") && gctl_json_get_u64(rec, "records", &n)) {
+		o->text.ops->flush(o->text.ctx);
+		gctl_err(CMD, "%" PRIu64 " records lost: this client did not "
+			 "keep up", n);
+	}
+}
+
+static int flush_out(struct out *o)
+{
+	return o->json ? gctl_outbuf_flush(&o->ob) : o->text.ops->flush(o->text.ctx);
+}
+
+static int attach_main(int argc, char **argv)
+{
+	struct attach_args a = {
+		.ctl = {
+			.cmd = CMD,
+			.json_doc = "JSON Lines, exactly as run --json prints "
+				    "them",
+		},
+	};
+	struct out o = { 0 };
+	struct gctl_ctl_conn *c = NULL;
+	json_object *rec;
+	uint64_t exits = 0;
+	int ret, sig_fd, end_code = -1, out_err;
+
+	gctl_ctl_parse_args(&a.ctl, &attach_argp, argc, argv, &a);
+	if (a.dashboard) {
+		struct gctl_attach_dash_opts dopts = {
+			.name = a.ctl.name,
+			.interval_ms = a.interval_ms,
+		};
+
+		return gctl_attach_dash(&dopts);
+	}
+	sig_fd = gctl_stop_signalfd(false);
+	if (sig_fd < 0) {
+		gctl_err(CMD, "signalfd: %s", strerror(errno));
+		return GCTL_EXIT_OSERR;
+	}
+	o.json = a.ctl.json;
+	if (a.ctl.json)
+		gctl_outbuf_init(&o.ob, STDOUT_FILENO);
+	else if (gctl_out_text_new(STDOUT_FILENO, false, &o.text)) {
+		gctl_err(CMD, "%s", strerror(ENOMEM));
+		ret = GCTL_EXIT_OSERR;
+		goto out;
+	}
+	ret = gctl_ctl_open(CMD, a.ctl.name, &c);
+	if (ret)
+		goto out;
+	gctl_ctl_set_sig_fd(c, sig_fd);
+	ret = gctl_ctl_call(CMD, a.ctl.name, c, "attach", NULL, GCTL_CTL_TIMEOUT_MS,
+			    &rec);
+	if (ret)
+		goto out;
+	json_object_put(rec);
+	gctl_ctl_pass_exits(c, a.ctl.json);
+
+	for (;;) {
+		/* Out before waiting: what was read is shown at once. */
+		if (!gctl_ctl_pending(c) && flush_out(&o))
+			break;
+		ret = gctl_ctl_read(c, -1, &rec);
+		if (ret <= 0)
+			break;
+		if (!rec || !gctl_ctl_is_reply(rec))
+			show_record(&o, rec, gctl_ctl_line(c), &exits, &end_code);
+		json_object_put(rec);
+		if (a.count && exits >= a.count)
+			break;
+	}
+	/* Detached (signal, --count): 0; the VM ended: its status. */
+	if (ret == 0)
+		ret = end_code >= 0 ? end_code : gctl_ctl_read_err(CMD, a.ctl.name, 0);
+	else if (ret < 0 && ret != -EINTR)
+		ret = gctl_ctl_read_err(CMD, a.ctl.name, ret);
+	else
+		ret = 0;
+
+out:
+	out_err = o.json ? gctl_outbuf_flush(&o.ob) :
+		  o.text.ops ? o.text.ops->flush(o.text.ctx) : 0;
+	if (out_err) {
+		gctl_err(CMD, "writing the output: %s", strerror(-out_err));
+		ret = GCTL_EXIT_IOERR;
+	}
+	gctl_ctl_close(c);
+	gctl_sink_destroy(&o.text);
+	close(sig_fd);
+	return ret;
+}
+
+const struct gctl_cmd gctl_cmd_attach = {
+	.name = "attach",
+	.doc = "show a named VM's exits and console live",
+	.main = attach_main,
+};

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * gunyahctl step NAME [N]: let a paused named VM take N more exits, show
+ * them as run shows them, and leave it paused.  (step.c is run --step's
+ * own controller; this is the same step asked over the socket.)
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctl/args.h"
+#include "ctl/client.h"
+#include "gunyahctl.h"
+#include "output/json_rec.h"
+#include "output/outbuf.h"
+#include "engine/sink.h"
+
+#define CMD "step"
+#define STEP_MAX 1000000000ull
+
+static const struct argp step_argp = {
+	.doc = "Let the paused named VM take N exits (default 1), print "
+	       "exactly those exits (and the console they wrote) as run "
+	       "prints them, and leave the VM paused.  The VM must be paused "
+	       "(gunyahctl pause, or run --step).\v"
+	       "Exit status: 0 stepped (also when the VM ended on the way), "
+	       "66 no such VM running, 69 not paused, 75 --timeout expired.",
+};
+
+static int step_main(int argc, char **argv)
+{
+	struct gctl_ctl_args a = {
+		.cmd = CMD,
+		.json_doc = "JSON Lines, exactly as run --json prints them",
+		.timeout_doc = "give up after SEC seconds (the VM pauses where "
+			       "it is)",
+		.args_doc = "NAME [N]",
+		.extra = true,
+	};
+	uint64_t n = 1;
+	struct gctl_ctl_conn *c;
+	struct gctl_sink text = { 0 };
+	struct gctl_outbuf ob;
+	json_object *args, *rec;
+	int ret, out_err, timeout_ms;
+	bool mid_line = false;
+
+	gctl_ctl_parse_args(&a, &step_argp, argc, argv, NULL);
+	if (a.arg && (gctl_parse_u64(a.arg, &n) || !n || n > STEP_MAX))
+		gctl_usage_err(CMD, "%s: want a number of exits from 1 to %llu",
+			       a.arg, (unsigned long long)STEP_MAX);
+	timeout_ms = a.timeout > 0 ? (int)ceil(a.timeout * 1000) : -1;
+	gctl_outbuf_init(&ob, STDOUT_FILENO);
+	if (!a.json && gctl_out_text_new(STDOUT_FILENO, false, &text)) {
+		gctl_err(CMD, "%s", strerror(ENOMEM));
+		return GCTL_EXIT_OSERR;
+	}
+	ret = gctl_ctl_open(CMD, a.name, &c);
+	if (ret)
+		goto out_sink;
+	args = json_object_new_object();
+	json_object_object_add(args, "n", json_object_new_int64((int64_t)n));
+	ret = gctl_ctl_send(c, "step", args);
+	if (ret) {
+		ret = gctl_ctl_read_err(CMD, a.name, ret);
+		goto out;
+	}
+	/* The step's records, then its reply. */
+	for (;;) {
+		struct gctl_exit_record r;
+		const char *text_s;
+
+		ret = gctl_ctl_read(c, timeout_ms, &rec);
+		if (ret <= 0) {
+			if (ret == -ETIMEDOUT) {
+				gctl_err(CMD, "%s: fewer than %" PRIu64 " exits in "
+					 "%g s", a.name, n, a.timeout);
+				ret = GCTL_EXIT_TEMPFAIL;
+			} else {
+				ret = gctl_ctl_read_err(CMD, a.name, ret);
+			}
+			break;
+		}
+		if (gctl_ctl_is_reply(rec)) {
+			ret = json_object_get_boolean(json_object_object_get(rec, "ok")) ?
+				      0 : gctl_ctl_reply_err(CMD, a.name, rec);
+			json_object_put(rec);
+			break;
+		}
+		if (a.json) {
+			gctl_outbuf_puts(&ob, gctl_ctl_line(c));
+			gctl_outbuf_puts(&ob, "\n");
+			gctl_outbuf_end_line(&ob);
+		} else if (!gctl_json_get_str(rec, "event")) {
+			/* The writer ends a partial console line before it. */
+			if (!gctl_json_to_exit(rec, &r))
+				text.ops->exit(text.ctx, &r);
+			mid_line = false;
+		} else if ((text_s = gctl_json_get_str(rec, "text")) && *text_s) {
+			text.ops->console(text.ctx, text_s, strlen(text_s));
+			mid_line = text_s[strlen(text_s) - 1] != '\n';
+		}
+		json_object_put(rec);
+	}
+	/* The guest's line stopped half-way: ours end theirs. */
+	if (mid_line && !a.json)
+		text.ops->console(text.ctx, "\n", 1);
+out:
+	gctl_ctl_close(c);
+out_sink:
+	out_err = a.json ? gctl_outbuf_flush(&ob) : text.ops->flush(text.ctx);
+	if (out_err) {
+		gctl_err(CMD, "writing the output: %s", strerror(-out_err));
+		ret = GCTL_EXIT_IOERR;
+	}
+	gctl_sink_destroy(&text);
+	return ret;
+}
+
+const struct gctl_cmd gctl_cmd_step = {
+	.name = "step",
+	.doc = "let a paused named VM take N exits and show them",
+	.main = step_main,
+};

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the run engine (vmm.c) reports, and the interface of the writers
+ * that show it (out_text.c, out_json.c; a dashboard later).
+ *
+ * The engine builds one struct gctl_exit_record per exit and hands it to
+ * a sink.  Records are facts already decided: what the guest did and how
+ * gunyahctl answered (resume), so a writer only formats.
+ *
+ * Threading: exit() and console() are called from vCPU threads, but the
+ * engine makes them under its own lock, one at a time and in seq order.
+ * regs(), memory(), summary() and flush() may come from the main thread at
+ * any time, so each writer also serialises all its output with a mutex of
+ * its own: lines never interleave whatever the caller.
+ */
+#ifndef GCTL_SINK_H
+#define GCTL_SINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gunyah.h"
+
+#define GCTL_MAX_VCPUS 64
+
+/* No resume action: status exits, and exits gunyahctl does not resume. */
+#define GCTL_RESUME_NONE (-1)
+
+struct gctl_exit_record {
+	uint64_t seq;	     /* 1, 2, ...: order of report, over all vCPUs */
+	unsigned int vcpu;
+	uint64_t t_ns;	     /* when RUN returned, since the VM started */
+	uint32_t reason;     /* GUNYAH_VCPU_EXIT_*, possibly unknown */
+	union {
+		struct {
+			uint64_t phys_addr;
+			uint32_t len;
+			bool is_write;
+			/* written data, or for a read the value returned
+			 * to the guest; little-endian, len bytes valid */
+			uint64_t data;
+		} mmio;
+		struct {
+			uint32_t status; /* enum gunyah_vm_status */
+			struct gunyah_vm_exit_info exit_info;
+		} status;
+		struct {
+			uint64_t phys_addr;
+			int32_t attempt;
+		} page_fault;
+	};
+	int resume;	     /* GUNYAH_VCPU_RESUME_* or GCTL_RESUME_NONE */
+	const char *region;  /* name of the --mmio/--uart region, or NULL */
+	/* Measured only when the engine is asked to (gctl_vmm_config
+	 * .timing), else 0: */
+	uint64_t guest_ns;   /* the vCPU was in RUN this long before it */
+	uint64_t host_ns;    /* gunyahctl took this long to answer it */
+};
+
+/* Exit counts of one vCPU (or of all, in gctl_summary.total). */
+struct gctl_counters {
+	uint64_t exits;
+	uint64_t mmio_read;
+	uint64_t mmio_write;
+	uint64_t page_fault;
+	uint64_t status;
+	uint64_t unknown;
+};
+
+static inline void gctl_counters_add(struct gctl_counters *t,
+				     const struct gctl_counters *c)
+{
+	t->exits += c->exits;
+	t->mmio_read += c->mmio_read;
+	t->mmio_write += c->mmio_write;
+	t->page_fault += c->page_fault;
+	t->status += c->status;
+	t->unknown += c->unknown;
+}
+
+/* How a run ended. */
+struct gctl_summary {
+	uint64_t wall_ns;	/* VM start to the last vCPU thread's end */
+	unsigned int nr_vcpus;
+	struct gctl_counters vcpu[GCTL_MAX_VCPUS];
+	struct gctl_counters total;
+	uint64_t console_bytes;
+	bool have_status;	/* a STATUS exit was seen */
+	uint32_t status;	/* its enum gunyah_vm_status */
+	struct gunyah_vm_exit_info exit_info;
+	const char *result;	/* "poweroff", "reset", "timeout", ... */
+	int exit_code;		/* enum gctl_exit */
+};
+
+struct gctl_sink_ops {
+	void (*exit)(void *ctx, const struct gctl_exit_record *rec);
+	/* Guest console output, a line at a time (or what is left at end). */
+	void (*console)(void *ctx, const char *buf, size_t len);
+	/* Step mode's answers to "r" and "m". */
+	void (*regs)(void *ctx, unsigned int vcpu,
+		     const struct gh_sim_regs *regs);
+	void (*memory)(void *ctx, uint64_t addr, const void *buf, size_t len);
+	void (*summary)(void *ctx, const struct gctl_summary *s);
+	/*
+	 * The VM crashed with nowhere to take the exception (sim: VBAR_EL1
+	 * 0, or the core failed): the details, reported by the engine under
+	 * its lock just before that vCPU's STATUS exit.  Optional (NULL).
+	 */
+	void (*crash)(void *ctx, const struct gh_sim_crash *c);
+	/*
+	 * Push out what is buffered: the engine paused or stopped.  0, or
+	 * -errno of the first write that failed since the writer began
+	 * (output after a failed write is dropped).
+	 */
+	int (*flush)(void *ctx);
+	/*
+	 * Optional: have fn(arg) called once, from whichever thread writes,
+	 * at the first write that fails, so the caller can stop a VM whose
+	 * output is gone instead of running it for nobody.  fn must not
+	 * block or call back into the sink.
+	 */
+	void (*on_write_error)(void *ctx, void (*fn)(void *arg), void *arg);
+	void (*destroy)(void *ctx);
+};
+
+struct gctl_sink {
+	const struct gctl_sink_ops *ops;
+	void *ctx;
+};
+
+/*
+ * The writers, on a file descriptor (outbuf.h says why not stdio).
+ * quiet leaves out the per-exit records and the summary
+ * (the guest console and errors still show).  0 or -ENOMEM.
+ */
+int gctl_out_text_new(int fd, bool quiet, struct gctl_sink *out);
+int gctl_out_json_new(int fd, bool quiet, struct gctl_sink *out);
+
+static inline void gctl_sink_crash(const struct gctl_sink *s,
+				   const struct gh_sim_crash *c)
+{
+	if (s->ops && s->ops->crash)
+		s->ops->crash(s->ctx, c);
+}
+
+/* The exception class of ESR, in words ("data abort", ...), or NULL. */
+const char *gctl_ec_name(uint32_t ec);
+
+static inline void gctl_sink_destroy(struct gctl_sink *s)
+{
+	if (s->ops && s->ops->destroy)
+		s->ops->destroy(s->ctx);
+	s->ops = NULL;
+	s->ctx = NULL;
+}
+
+#endif /* GCTL_SINK_H */

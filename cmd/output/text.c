@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The text writer: one line per exit, for people, as exit_fmt.h words it
+ * after the vCPU and the sequence number:
+ *
+ *   vcpu0 #12 mmio write 0x09000000 len=4 data=0x00000041 [uart]
+ *   vcpu0 #40 status exited type=poweroff(1) reason=0x00000000
+ *   vcpu0 crash EC=0x22 (PC alignment fault) ESR=0x8a000000 FAR=... : why
+ *
+ * Console lines are printed as the guest wrote them, between the exits.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output/exit_fmt.h"
+#include "output/outbuf.h"
+#include "engine/sink.h"
+
+struct text_out {
+	pthread_mutex_t lock;
+	bool quiet;
+	bool mid_line; /* console output without its newline yet */
+	struct gctl_outbuf ob;
+};
+
+/* Our lines start on a line of their own, after a partial console line. */
+static void line_start(struct text_out *t)
+{
+	if (t->mid_line)
+		gctl_outbuf_puts(&t->ob, "\n");
+	t->mid_line = false;
+}
+
+static void text_exit(void *ctx, const struct gctl_exit_record *r)
+{
+	struct text_out *t = ctx;
+	char line[GCTL_EXIT_STR_MAX];
+
+	if (t->quiet)
+		return;
+	gctl_exit_str(r, line, sizeof(line));
+	pthread_mutex_lock(&t->lock);
+	line_start(t);
+	gctl_outbuf_printf(&t->ob, "vcpu%u #%" PRIu64 " %s\n", r->vcpu, r->seq,
+			   line);
+	gctl_outbuf_end_line(&t->ob);
+	pthread_mutex_unlock(&t->lock);
+}
+
+static void text_console(void *ctx, const char *buf, size_t len)
+{
+	struct text_out *t = ctx;
+
+	pthread_mutex_lock(&t->lock);
+	gctl_outbuf_put(&t->ob, buf, len);
+	t->mid_line = len && buf[len - 1] != '\n';
+	gctl_outbuf_flush(&t->ob);
+	pthread_mutex_unlock(&t->lock);
+}
+
+static void text_regs(void *ctx, unsigned int vcpu,
+		      const struct gh_sim_regs *r)
+{
+	struct text_out *t = ctx;
+	struct gctl_outbuf *ob = &t->ob;
+
+	pthread_mutex_lock(&t->lock);
+	line_start(t);
+	gctl_outbuf_printf(ob, "vcpu%u registers:\n", vcpu);
+	for (unsigned int i = 0; i < 31; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "x%u", i);
+		gctl_outbuf_printf(ob, "  %-3s 0x%016" PRIx64 "%s", name,
+				   (uint64_t)r->x[i], i % 4 == 3 || i == 30 ? "\n" : "");
+	}
+	gctl_outbuf_printf(ob, "  sp  0x%016" PRIx64 "  pc  0x%016" PRIx64
+			   "  pstate 0x%08" PRIx64 "\n", (uint64_t)r->sp,
+			   (uint64_t)r->pc, (uint64_t)r->pstate);
+	gctl_outbuf_printf(ob, "  esr_el1 0x%08" PRIx64 "  far_el1 0x%016" PRIx64
+			   "  elr_el1 0x%016" PRIx64 "  vbar_el1 0x%016" PRIx64 "\n",
+			   (uint64_t)r->esr_el1, (uint64_t)r->far_el1,
+			   (uint64_t)r->elr_el1, (uint64_t)r->vbar_el1);
+	gctl_outbuf_flush(ob);
+	pthread_mutex_unlock(&t->lock);
+}
+
+static void text_memory(void *ctx, uint64_t addr, const void *buf, size_t len)
+{
+	struct text_out *t = ctx;
+	struct gctl_outbuf *ob = &t->ob;
+	const unsigned char *p = buf;
+
+	pthread_mutex_lock(&t->lock);
+	line_start(t);
+	for (size_t off = 0; off < len; off += 16) {
+		size_t n = len - off < 16 ? len - off : 16;
+
+		gctl_outbuf_printf(ob, "0x%08" PRIx64 ":", addr + off);
+		for (size_t i = 0; i < 16; i++) {
+			if (i < n)
+				gctl_outbuf_printf(ob, " %02x", p[off + i]);
+			else
+				gctl_outbuf_puts(ob, "   ");
+		}
+		gctl_outbuf_puts(ob, "  |");
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = p[off + i];
+
+			if (c < 0x20 || c >= 0x7f)
+				c = '.';
+			gctl_outbuf_put(ob, &c, 1);
+		}
+		gctl_outbuf_puts(ob, "|\n");
+	}
+	gctl_outbuf_flush(ob);
+	pthread_mutex_unlock(&t->lock);
+}
+
+static void put_counts(struct gctl_outbuf *ob, const char *who,
+		       const struct gctl_counters *c)
+{
+	gctl_outbuf_printf(ob, "  %s: %" PRIu64 " exit%s", who, c->exits,
+			   c->exits == 1 ? "" : "s");
+	if (c->mmio_read + c->mmio_write)
+		gctl_outbuf_printf(ob, ", mmio %" PRIu64 " (%" PRIu64 " read, %"
+				   PRIu64 " write)", c->mmio_read + c->mmio_write,
+				   c->mmio_read, c->mmio_write);
+	if (c->page_fault)
+		gctl_outbuf_printf(ob, ", page_fault %" PRIu64, c->page_fault);
+	if (c->status)
+		gctl_outbuf_printf(ob, ", status %" PRIu64, c->status);
+	if (c->unknown)
+		gctl_outbuf_printf(ob, ", unknown %" PRIu64, c->unknown);
+	gctl_outbuf_puts(ob, "\n");
+}
+
+static void text_summary(void *ctx, const struct gctl_summary *s)
+{
+	struct text_out *t = ctx;
+	struct gctl_outbuf *ob = &t->ob;
+	double secs = (double)s->wall_ns / 1e9;
+	char who[16];
+
+	if (t->quiet)
+		return;
+	pthread_mutex_lock(&t->lock);
+	line_start(t);
+	gctl_outbuf_printf(ob, "summary: %" PRIu64 " exits in %.3f s (%.0f exits/s); "
+			   "result %s, exit status %d\n", s->total.exits, secs,
+			   secs > 0 ? (double)s->total.exits / secs : 0.0,
+			   s->result, s->exit_code);
+	for (unsigned int i = 0; i < s->nr_vcpus; i++) {
+		snprintf(who, sizeof(who), "vcpu%u", i);
+		put_counts(ob, who, &s->vcpu[i]);
+	}
+	if (s->nr_vcpus > 1)
+		put_counts(ob, "total", &s->total);
+	gctl_outbuf_flush(ob);
+	pthread_mutex_unlock(&t->lock);
+}
+
+/* Shown even when quiet: it is why the VM went down. */
+static void text_crash(void *ctx, const struct gh_sim_crash *c)
+{
+	struct text_out *t = ctx;
+	uint32_t ec = (uint32_t)(c->esr >> 26) & 0x3f;
+	const char *name = gctl_ec_name(ec);
+
+	pthread_mutex_lock(&t->lock);
+	line_start(t);
+	gctl_outbuf_printf(&t->ob, "vcpu%u crash EC=%#x (%s) ESR=%#" PRIx64
+			   " FAR=%#" PRIx64 " ELR=%#" PRIx64 " PC=%#" PRIx64
+			   " VBAR=%#" PRIx64 ": %.*s\n", c->vcpu, ec,
+			   name ? name : "unknown", (uint64_t)c->esr,
+			   (uint64_t)c->far, (uint64_t)c->elr, (uint64_t)c->pc,
+			   (uint64_t)c->vbar, (int)sizeof(c->why), c->why);
+	pthread_mutex_unlock(&t->lock);
+}
+
+static int text_flush(void *ctx)
+{
+	struct text_out *t = ctx;
+	int ret;
+
+	pthread_mutex_lock(&t->lock);
+	ret = gctl_outbuf_flush(&t->ob);
+	pthread_mutex_unlock(&t->lock);
+	return ret;
+}
+
+static void text_on_write_error(void *ctx, void (*fn)(void *arg), void *arg)
+{
+	struct text_out *t = ctx;
+
+	pthread_mutex_lock(&t->lock);
+	t->ob.on_error = fn;
+	t->ob.on_error_arg = arg;
+	pthread_mutex_unlock(&t->lock);
+}
+
+static void text_destroy(void *ctx)
+{
+	struct text_out *t = ctx;
+
+	text_flush(t);
+	pthread_mutex_destroy(&t->lock);
+	free(t);
+}
+
+static const struct gctl_sink_ops text_ops = {
+	.exit = text_exit,
+	.console = text_console,
+	.regs = text_regs,
+	.memory = text_memory,
+	.summary = text_summary,
+	.crash = text_crash,
+	.flush = text_flush,
+	.on_write_error = text_on_write_error,
+	.destroy = text_destroy,
+};
+
+int gctl_out_text_new(int fd, bool quiet, struct gctl_sink *out)
+{
+	struct text_out *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return -ENOMEM;
+	pthread_mutex_init(&t->lock, NULL);
+	t->quiet = quiet;
+	gctl_outbuf_init(&t->ob, fd);
+	out->ops = &text_ops;
+	out->ctx = t;
+	return 0;
+}
