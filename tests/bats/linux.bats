@@ -76,3 +76,11 @@ setup() {
 	assert_line --partial 'gunyahctl-linux: powering off'
 	assert_line --regexp 'arch_timer'
 }
+
+@test "run --kernel on the dev backend: DTB and the UART's irqfd through the device" {
+	fakedev_setup
+	run fake run -b dev --json --kernel "$KIMAGE" --uart-input=/dev/null
+	assert_success
+	assert_line --partial '"phys_addr":"0x9000100","len":8,"is_write":true,"data":"0x8fe00000"'
+	assert_line --partial '"phys_addr":"0x9000108","len":8,"is_write":true,"data":"0xedfe0dd0"'
+}
