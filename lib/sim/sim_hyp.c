@@ -427,6 +427,7 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
 	case EXCP_HVC:
 		uc_mem_read(uc, pc, &insn, sizeof(insn));
 		if ((insn & 0xffe0001fu) != 0xd4000002u) {
+			hv->inject_why = "an undefined instruction";
 			if (inject_sync(hv, EC_UNKNOWN, 0, 0, false, pc))
 				break;
 			return;
@@ -443,10 +444,12 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
 		break;
 	case EXCP_SWI:
 		uc_mem_read(uc, pc - 4, &insn, sizeof(insn));
+		hv->inject_why = "an SVC";
 		inject_sync(hv, EC_SVC64, (insn >> 5) & 0xffff, 0, false, pc);
 		break;
 	case EXCP_BKPT:
 		uc_mem_read(uc, pc, &insn, sizeof(insn));
+		hv->inject_why = "a BRK";
 		inject_sync(hv, EC_BRK64, (insn >> 5) & 0xffff, 0, false, pc);
 		break;
 	case EXCP_PREFETCH_ABORT:
