@@ -299,6 +299,8 @@ const char *gh_vm_status_str(uint32_t status);
 const char *gh_exit_type_str(uint32_t type);
 const char *gh_resume_action_str(uint32_t action);
 const char *gh_exit_code_str(uint32_t code);
+/* An ESR exception class in words ("data abort", ...), or NULL. */
+const char *gh_esr_ec_str(uint32_t ec);
 const char *gh_vcpu_state_str(uint32_t state);
 /* Inverse lookups: the number for a name, or -1. */
 int gh_exit_reason_from_str(const char *s);
