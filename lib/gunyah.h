@@ -241,6 +241,15 @@ int gh_vm_start(struct gh_vm *vm);
 int gh_vm_write_boot_stub(struct gh_vm *vm);
 /* Bytes of guest memory the boot stub's region takes for a DTB of size. */
 uint64_t gh_boot_stub_size(uint64_t dtb_size);
+/*
+ * GUNYAH_FN_IRQFD / GUNYAH_FN_IOEVENTFD added (add) or removed: an eventfd
+ * that raises interrupt `label`, or that a guest write to addr (len bytes,
+ * datamatch with GUNYAH_IOEVENTFD_FLAGS_DATAMATCH) signals.  0 or -errno.
+ */
+int gh_vm_irqfd(struct gh_vm *vm, bool add, int fd, uint32_t label,
+		uint32_t flags);
+int gh_vm_ioeventfd(struct gh_vm *vm, bool add, int fd, uint64_t addr,
+		    uint32_t len, uint32_t flags, uint64_t datamatch);
 /* Forced stop (exit type 7).  -ENOTTY where the backend has no way. */
 int gh_vm_force_stop(struct gh_vm *vm);
 /*
@@ -333,31 +342,6 @@ struct gh_exit_reason {
 };
 
 void gh_exit_reason_decode(uint32_t word, struct gh_exit_reason *out);
-
-/* ---- the VM's device tree: what a Gunyah resource manager reads -------- */
-
-/*
- * The /gunyah-vm-config node a resource manager configures a VM from at
- * VM_START, as crosvm's Gunyah backend writes it: image-name, os-type;
- * memory { base-address, size-max }: the VM's IPA layout (Gunyah maps and
- * gives MMIO exits only inside it); interrupts { config = <&intc> } when
- * the tree has an interrupt controller; vcpus { affinity = "proxy" }:
- * every vCPU proxy-scheduled by its host thread; vdevices { generate =
- * "/hypervisor" }: where the RM puts the nodes of what it creates.
- */
-struct gh_fdt_vm_config {
-	const char *image_name;	/* e.g. "gunyahctl" */
-	uint64_t base;		/* IPA layout base: the RAM base */
-	uint64_t size_max;	/* and size (0: none given) */
-	uint32_t intc_phandle;	/* 0: no interrupt controller */
-};
-
-/*
- * Add the node to the flattened tree in fdt (buf_size bytes of room):
- * 0, or -ENOSPC / -EINVAL (not a tree, or the node exists).
- */
-int gh_fdt_add_vm_config(void *fdt, size_t buf_size,
-			 const struct gh_fdt_vm_config *cfg);
 
 /* ---- limits ------------------------------------------------------------ */
 

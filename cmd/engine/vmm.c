@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -23,6 +24,7 @@
 
 #include "common.h"
 #include "gunyahctl.h"
+#include "engine/pl011.h"
 #include "engine/vmm.h"
 
 #define CONSOLE_LINE_MAX 256
@@ -77,6 +79,14 @@ struct gctl_vmm {
 	size_t console_len;
 	uint64_t console_bytes;
 	uint64_t t0_ns, t_end_ns;
+
+	/* cfg.pl011: the UART, its irqfd, the thread feeding its input. */
+	struct gctl_pl011 pl011;
+	bool pl011_ready;
+	int uart_irq_fd;
+	int input_quit_fd;
+	pthread_t input_thread;
+	bool input_started;
 };
 
 static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
@@ -377,6 +387,20 @@ static void handle_mmio_locked(struct vcpu_thread *vt,
 		   addr == vmm->cfg.uart_addr + GCTL_UART_DR) {
 		*console = true;
 	}
+	if (vmm->pl011_ready && in_range(addr, vmm->cfg.uart_addr, GCTL_UART_SIZE)) {
+		char c;
+
+		if (!run->mmio.is_write) {
+			data = gctl_pl011_read(&vmm->pl011, addr - vmm->cfg.uart_addr);
+			if (len < 8)
+				data &= (1ull << (8 * len)) - 1;
+			memcpy(run->mmio.data, &data, sizeof(run->mmio.data));
+		} else {
+			*console = gctl_pl011_write(&vmm->pl011,
+						    addr - vmm->cfg.uart_addr,
+						    data, &c);
+		}
+	}
 	run->mmio.resume_action = GUNYAH_VCPU_RESUME_HANDLED;
 	rec->resume = GUNYAH_VCPU_RESUME_HANDLED;
 	rec->mmio.data = data;
@@ -634,6 +658,7 @@ int gctl_vmm_create(struct gh_backend *be, const struct gctl_vmm_config *cfg,
 		return -ENOMEM;
 	}
 	vmm->event_fd = -1;
+	vmm->uart_irq_fd = vmm->input_quit_fd = -1;
 	vmm->cfg = *cfg;
 	vmm->be = be;
 	vmm->sink = *sink;
@@ -701,6 +726,19 @@ int gctl_vmm_create(struct gh_backend *be, const struct gctl_vmm_config *cfg,
 		}
 		vmm->nr_vcpus++;
 	}
+	if (cfg->pl011) {
+		vmm->uart_irq_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		ret = vmm->uart_irq_fd < 0 ? -errno :
+		      gh_vm_irqfd(vmm->vm, true, vmm->uart_irq_fd,
+				  cfg->uart_spi, 0);
+		if (ret) {
+			snprintf(err, errlen, "the UART's irqfd (SPI %u): %s",
+				 cfg->uart_spi, strerror(-ret));
+			goto err_free;
+		}
+		gctl_pl011_init(&vmm->pl011, vmm->uart_irq_fd);
+		vmm->pl011_ready = true;
+	}
 	*out = vmm;
 	return 0;
 
@@ -712,6 +750,83 @@ err_free:
 struct gh_vm *gctl_vmm_vm(struct gctl_vmm *vmm)
 {
 	return vmm->vm;
+}
+
+/* ---- the UART's input ---------------------------------------------------- */
+
+#define UART_ESCAPE 0x1d /* Ctrl-] */
+
+static void *input_main(void *data)
+{
+	struct gctl_vmm *vmm = data;
+	struct pollfd p[2] = {
+		{ .fd = vmm->cfg.uart_input_fd, .events = POLLIN },
+		{ .fd = vmm->input_quit_fd, .events = POLLIN },
+	};
+	uint8_t buf[256];
+
+	for (;;) {
+		ssize_t n;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[1].revents)
+			break;
+		n = read(p[0].fd, buf, sizeof(buf));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			break; /* end of input: the guest reads no more */
+		for (ssize_t i = 0; i < n; i++) {
+			if (vmm->cfg.uart_escape && buf[i] == UART_ESCAPE) {
+				gctl_vmm_stop(vmm, GCTL_STOP_USER);
+				return NULL;
+			}
+			if (!gctl_pl011_input(&vmm->pl011, buf[i]))
+				return NULL;
+		}
+	}
+	return NULL;
+}
+
+static int input_start(struct gctl_vmm *vmm, char *err, size_t errlen)
+{
+	int ret;
+
+	vmm->input_quit_fd = eventfd(0, EFD_CLOEXEC);
+	if (vmm->input_quit_fd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		return -errno;
+	}
+	ret = pthread_create(&vmm->input_thread, NULL, input_main, vmm);
+	if (ret) {
+		snprintf(err, errlen, "cannot create the input thread: %s",
+			 strerror(ret));
+		return -ret;
+	}
+	vmm->input_started = true;
+	return 0;
+}
+
+static void input_stop(struct gctl_vmm *vmm)
+{
+	uint64_t one = 1;
+
+	if (vmm->pl011_ready)
+		gctl_pl011_close(&vmm->pl011);
+	if (vmm->input_started) {
+		if (write(vmm->input_quit_fd, &one, sizeof(one)) != sizeof(one))
+			pthread_cancel(vmm->input_thread);
+		pthread_join(vmm->input_thread, NULL);
+		vmm->input_started = false;
+	}
+	if (vmm->input_quit_fd >= 0) {
+		close(vmm->input_quit_fd);
+		vmm->input_quit_fd = -1;
+	}
 }
 
 int gctl_vmm_start(struct gctl_vmm *vmm, uint64_t entry, char *err,
@@ -752,6 +867,8 @@ int gctl_vmm_start(struct gctl_vmm *vmm, uint64_t entry, char *err,
 	}
 	vmm->threads_started = vmm->nr_live > 0;
 	pthread_mutex_unlock(&vmm->lock);
+	if (!ret && vmm->pl011_ready && vmm->cfg.uart_input_fd >= 0)
+		ret = input_start(vmm, err, errlen);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 
 	if (ret) {
@@ -1055,6 +1172,7 @@ int gctl_vmm_finish(struct gctl_vmm *vmm, struct gctl_summary *s)
 		}
 	}
 
+	input_stop(vmm);
 	pthread_mutex_lock(&vmm->lock);
 	console_flush_locked(vmm);
 	s->nr_vcpus = vmm->nr_vcpus;
@@ -1089,10 +1207,15 @@ void gctl_vmm_destroy(struct gctl_vmm *vmm)
 			if (vmm->vcpus[i].thread_started)
 				pthread_join(vmm->vcpus[i].thread, NULL);
 	}
+	input_stop(vmm);
 	for (unsigned int i = 0; i < vmm->nr_vcpus; i++)
 		gh_vcpu_destroy(vmm->vcpus[i].vcpu);
 	if (vmm->vm)
 		gh_vm_destroy(vmm->vm);
+	if (vmm->pl011_ready)
+		gctl_pl011_destroy(&vmm->pl011);
+	if (vmm->uart_irq_fd >= 0)
+		close(vmm->uart_irq_fd);
 	if (vmm->be && gh_backend_is_sim(vmm->be))
 		gh_backend_set_log(vmm->be, NULL, NULL);
 	if (vmm->event_fd >= 0)

@@ -430,6 +430,14 @@ bool sim_quirk_mmio_exit(uc_engine *uc)
 	lib.fn.loop_exit(cs);
 }
 
+void sim_quirk_unmapped_store_exit(uc_engine *uc)
+{
+	void *cs = sim_quirk_cpu(uc);
+
+	uc_emu_stop(uc);
+	lib.fn.loop_exit(cs);
+}
+
 /* ---- problems 4 and 5: the CPU, exceptions, the IRQ line, kicks ------------- */
 
 void *sim_quirk_cpu(uc_engine *uc)
