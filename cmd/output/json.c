@@ -15,6 +15,7 @@
 
 #include <json-c/json.h>
 
+#include "output/exit_fmt.h"
 #include "output/json_rec.h"
 #include "output/outbuf.h"
 #include "engine/sink.h"
@@ -83,13 +84,6 @@ json_object *gctl_json_status(uint32_t status,
 	return o;
 }
 
-const char *gctl_json_resume_str(int resume)
-{
-	if (resume == GCTL_RESUME_NONE)
-		return "none";
-	return gh_resume_action_str((uint32_t)resume);
-}
-
 
 json_object *gctl_json_exit(const struct gctl_exit_record *r)
 {
@@ -109,14 +103,14 @@ json_object *gctl_json_exit(const struct gctl_exit_record *r)
 		add(k, "is_write", json_object_new_boolean(r->mmio.is_write));
 		add(k, "data", hex(r->mmio.data));
 		add(o, "mmio", k);
-		add(o, "resume", json_object_new_string(gctl_json_resume_str(r->resume)));
+		add(o, "resume", json_object_new_string(gctl_resume_str(r->resume)));
 		break;
 	case GUNYAH_VCPU_EXIT_PAGE_FAULT:
 		k = json_object_new_object();
 		add(k, "phys_addr", hex(r->page_fault.phys_addr));
 		add(k, "attempt", json_object_new_int(r->page_fault.attempt));
 		add(o, "page_fault", k);
-		add(o, "resume", json_object_new_string(gctl_json_resume_str(r->resume)));
+		add(o, "resume", json_object_new_string(gctl_resume_str(r->resume)));
 		break;
 	case GUNYAH_VCPU_EXIT_STATUS:
 		add(o, "status", gctl_json_status(r->status.status,
