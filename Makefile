@@ -102,7 +102,7 @@ help:
 
 # ---- dependencies -------------------------------------------------------
 
-DEB_PACKAGES := gcc libc6-dev make pkg-config libunicorn-dev libjson-c-dev libfdt-dev \
+DEB_PACKAGES := gcc libc6-dev make pkg-config libunicorn-dev libjson-c-dev \
 	libncurses-dev bats bats-assert bats-support bats-file \
 	binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu jq tmux procps \
 	groff-base man-db zsh fish bash-completion device-tree-compiler \

@@ -42,7 +42,6 @@
 #include "engine/opts.h"
 #include "engine/sink_async.h"
 #include "dash/stats.h"
-#include "diag/diag.h"
 #include "engine/stepper.h"
 #include "engine/vmm.h"
 
@@ -274,27 +273,38 @@ static void check_flavour_options(const struct run_args *a,
 
 /*
  * The GH_* flavour's resource manager will not start a VM without a device
- * tree: the top DTB_SIZE of RAM gets one (the diag builder's, until the
- * shared builder lands), and SET_DTB_CONFIG points at it.
+ * tree (there is no boot context to start it otherwise): an image run
+ * gets the generated one (fdt_build.h, with the RM's /gunyah-vm-config)
+ * in the top GCTL_FDT_MAX_SIZE of RAM, and SET_DTB_CONFIG points at it.
+ * A --kernel run has its own already.
  */
-#define DTB_SIZE 0x10000ull
-
 static int place_dtb(struct gctl_vmm *vmm, const struct gctl_vmm_config *cfg)
 {
+	const struct gctl_fdt_config f = {
+		.ram_base = cfg->ram_base,
+		.ram_size = cfg->ram_size,
+		.nr_cpus = cfg->nr_vcpus,
+		.uart = cfg->uart_set,
+		.uart_addr = cfg->uart_addr,
+		.uart_spi = GCTL_BOOT_UART_SPI,
+	};
 	struct gh_vm *vm = gctl_vmm_vm(vmm);
-	uint64_t addr = cfg->ram_base + cfg->ram_size - DTB_SIZE;
-	void *p = gh_vm_host_ptr(vm, addr, DTB_SIZE);
-	long len;
+	uint64_t addr = cfg->ram_base + cfg->ram_size - GCTL_FDT_MAX_SIZE;
+	void *p = gh_vm_host_ptr(vm, addr, GCTL_FDT_MAX_SIZE);
+	char err[128];
 	int ret;
 
-	if (!p || cfg->ram_size < 2 * DTB_SIZE) {
+	if (!p || cfg->ram_size < 2 * GCTL_FDT_MAX_SIZE) {
 		gctl_err(CMD, "the android ABI needs a device tree in RAM: "
 			 "--mem %#" PRIx64 " leaves no room for it", cfg->ram_size);
 		return GCTL_EXIT_USAGE;
 	}
-	len = diag_fdt_build(p, DTB_SIZE, cfg->nr_vcpus, cfg->ram_base,
-			     cfg->ram_size);
-	ret = len < 0 ? (int)len : gh_vm_set_dtb(vm, addr, DTB_SIZE);
+	ret = gctl_fdt_build(&f, p, GCTL_FDT_MAX_SIZE, err, sizeof(err));
+	if (ret) {
+		gctl_err(CMD, "%s", err);
+		return GCTL_EXIT_SOFTWARE;
+	}
+	ret = gh_vm_set_dtb(vm, addr, GCTL_FDT_MAX_SIZE);
 	if (ret) {
 		gctl_err(CMD, "device tree at %#" PRIx64 ": %s", addr,
 			 strerror(-ret));
@@ -1129,7 +1139,8 @@ static int run_main(int argc, char **argv)
 			goto out;
 	}
 	entry = a.entry_set ? a.entry : info.entry;
-	if (!gh_abi_has(gh_backend_abi(be), GH_ABI_BOOT_CONTEXT)) {
+	if (!gh_abi_has(gh_backend_abi(be), GH_ABI_BOOT_CONTEXT) &&
+	    !a.boot.kernel) {
 		ret = place_dtb(vmm, &a.cfg);
 		if (ret)
 			goto out;

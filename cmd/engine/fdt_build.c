@@ -187,6 +187,37 @@ static int fdt_chosen(void *fdt, const struct gctl_fdt_config *c)
 	return fdt_end_node(fdt);
 }
 
+/*
+ * What a Gunyah resource manager reads to configure the VM at VM_START, as
+ * crosvm's Gunyah backend writes it: the VM's IPA layout (memory:
+ * base-address, size-max; Gunyah maps and gives MMIO exits only inside
+ * it), its interrupt controller, every vCPU proxy-scheduled (scheduled by
+ * its host thread's GUNYAH_VCPU_RUN), and where the RM puts the nodes of
+ * what it creates (vdevices).
+ */
+static int fdt_vm_config(void *fdt, const struct gctl_fdt_config *c)
+{
+	TRY(fdt_begin_node(fdt, "gunyah-vm-config"));
+	TRY(fdt_property_string(fdt, "image-name", "gunyahctl"));
+	TRY(fdt_property_string(fdt, "os-type", "linux"));
+	TRY(fdt_begin_node(fdt, "memory"));
+	TRY(fdt_property_u32(fdt, "#address-cells", 2));
+	TRY(fdt_property_u32(fdt, "#size-cells", 2));
+	TRY(fdt_property_u64(fdt, "base-address", c->ram_base));
+	TRY(fdt_property_u64(fdt, "size-max", c->ram_size));
+	TRY(fdt_end_node(fdt));
+	TRY(fdt_begin_node(fdt, "interrupts"));
+	TRY(fdt_property_u32(fdt, "config", PHANDLE_GIC));
+	TRY(fdt_end_node(fdt));
+	TRY(fdt_begin_node(fdt, "vcpus"));
+	TRY(fdt_property_string(fdt, "affinity", "proxy"));
+	TRY(fdt_end_node(fdt));
+	TRY(fdt_begin_node(fdt, "vdevices"));
+	TRY(fdt_property_string(fdt, "generate", "/hypervisor"));
+	TRY(fdt_end_node(fdt));
+	return fdt_end_node(fdt);
+}
+
 static int build(const struct gctl_fdt_config *c, void *fdt, size_t size)
 {
 	TRY(fdt_create(fdt, (int)size));
@@ -200,6 +231,7 @@ static int build(const struct gctl_fdt_config *c, void *fdt, size_t size)
 	TRY(fdt_timer(fdt, c));
 	if (c->uart)
 		TRY(fdt_uart(fdt, c));
+	TRY(fdt_vm_config(fdt, c));
 	TRY(fdt_end_node(fdt));
 	return fdt_finish(fdt);
 }

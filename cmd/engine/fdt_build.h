@@ -5,9 +5,8 @@
  * GICv3 and arch timer (where the sim puts them, gunyah_sim.h), the PL011
  * console the VMM emulates, and /chosen (bootargs, initrd).
  *
- * One function per node group (fdt_build.c); a new group (the resource
- * manager's VM-configuration nodes) is one more function and one more
- * call in gctl_fdt_build().
+ * One function per node group (fdt_build.c), the resource manager's
+ * /gunyah-vm-config among them.
  */
 #ifndef GCTL_FDT_BUILD_H
 #define GCTL_FDT_BUILD_H

@@ -144,9 +144,6 @@ static inline void gctl_sink_crash(const struct gctl_sink *s,
 		s->ops->crash(s->ctx, c);
 }
 
-/* The exception class of ESR, in words ("data abort", ...), or NULL. */
-const char *gctl_ec_name(uint32_t ec);
-
 static inline void gctl_sink_destroy(struct gctl_sink *s)
 {
 	if (s->ops && s->ops->destroy)

@@ -266,7 +266,7 @@ static void json_crash(void *ctx, const struct gh_sim_crash *c)
 	struct json_out *j = ctx;
 	json_object *o = json_object_new_object();
 	uint32_t ec = (uint32_t)(c->esr >> 26) & 0x3f;
-	const char *name = gctl_ec_name(ec);
+	const char *name = gh_esr_ec_str(ec);
 	char why[sizeof(c->why) + 1];
 
 	snprintf(why, sizeof(why), "%.*s", (int)sizeof(c->why), c->why);

@@ -169,7 +169,7 @@ static void text_crash(void *ctx, const struct gh_sim_crash *c)
 {
 	struct text_out *t = ctx;
 	uint32_t ec = (uint32_t)(c->esr >> 26) & 0x3f;
-	const char *name = gctl_ec_name(ec);
+	const char *name = gh_esr_ec_str(ec);
 
 	pthread_mutex_lock(&t->lock);
 	line_start(t);

@@ -252,8 +252,10 @@ static void take_prepared(struct sim_hvcpu *hv, uint32_t ec, uint32_t iss,
 			  uint64_t pc)
 {
 	if (reg_read(hv->uc, UC_ARM64_REG_VBAR_EL1) &&
-	    sim_quirk_take_exception(hv->uc))
+	    sim_quirk_take_exception(hv->uc)) {
+		hv->inject_why = NULL; /* taken: nothing to report */
 		return;
+	}
 	inject_sync(hv, ec, iss, 0, false, pc);
 }
 
@@ -452,6 +454,7 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
 	case EXCP_HVC:
 		sim_hyp_read_insn(hv, pc, &insn);
 		if ((insn & 0xffe0001fu) != 0xd4000002u) {
+			hv->inject_why = "an undefined instruction";
 			take_prepared(hv, EC_UNKNOWN, 0, pc);
 			break;
 		}
@@ -466,18 +469,18 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
 			reg_write(uc, UC_ARM64_REG_X0, (uint64_t)ret);
 		break;
 	case EXCP_SWI:
-		if (reg_read(uc, UC_ARM64_REG_VBAR_EL1) &&
-		    sim_quirk_take_exception(uc))
-			break;
 		sim_hyp_read_insn(hv, pc - 4, &insn);
-		inject_sync(hv, EC_SVC64, (insn >> 5) & 0xffff, 0, false, pc);
+		hv->inject_why = "an SVC";
+		take_prepared(hv, EC_SVC64, (insn >> 5) & 0xffff, pc);
 		break;
 	case EXCP_BKPT:
 		sim_hyp_read_insn(hv, pc, &insn);
+		hv->inject_why = "a BRK";
 		take_prepared(hv, EC_BRK64, (insn >> 5) & 0xffff, pc);
 		break;
 	case EXCP_DATA_ABORT:
 		/* A translation or permission fault of the guest's own MMU. */
+		hv->inject_why = "a data abort of the guest's own MMU";
 		take_prepared(hv, EC_DABT_CUR, FSC_SYNC_EXT_ABORT, pc);
 		break;
 	case EXCP_PREFETCH_ABORT:
