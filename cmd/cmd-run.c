@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -40,6 +41,7 @@
 #include "engine/opts.h"
 #include "engine/sink_async.h"
 #include "dash/stats.h"
+#include "diag/diag.h"
 #include "engine/stepper.h"
 #include "engine/vmm.h"
 
@@ -63,12 +65,16 @@ enum {
 	OPT_FILTER,
 	OPT_STUCK,
 	OPT_ON_STUCK,
+	OPT_ABI,
+	OPT_LENIENT,
 };
 
 struct run_args {
 	struct gctl_vmm_config cfg;
 	const char *image;
 	const char *backend;
+	const char *abi;
+	bool pf_policy_set;
 	bool load_addr_set;
 	uint64_t load_addr;
 	bool entry_set;
@@ -96,6 +102,9 @@ static const struct argp_option options[] = {
 	  "the others wait for PSCI CPU_ON", 1 },
 	{ "backend", 'b', "sim|dev", 0,
 	  "the built-in simulator (default) or /dev/gunyah", 1 },
+	{ "abi", OPT_ABI, "upstream|android", 0,
+	  "the ABI flavour to speak (default: upstream on the sim; on dev, the "
+	  "one the device answers)", 1 },
 	{ NULL, 0, NULL, 0, "The image:", 2 },
 	{ "load-addr", OPT_LOAD_ADDR, "ADDR", 0,
 	  "where a raw image goes (default the RAM base); an ELF goes where "
@@ -120,6 +129,9 @@ static const struct argp_option options[] = {
 	{ "on-page-fault", OPT_ON_PF, "fail|retry|fault", 0,
 	  "fail: stop the VM (default); retry: map a zero page and retry; "
 	  "fault: the guest takes a data abort", 3 },
+	{ "lenient", OPT_LENIENT, NULL, 0,
+	  "(sim) emulate MMIO accesses hardware gives no syndrome for "
+	  "(writeback, pairs, exclusives) instead of a data abort", 3 },
 	{ NULL, 0, NULL, 0, "Running:", 4 },
 	{ "step", 's', "N", OPTION_ARG_OPTIONAL,
 	  "stop after every exit (or every N exits) and read a command: "
@@ -207,8 +219,11 @@ static void parse_region(const char *opt, const char *arg, uint64_t *addr,
 		gctl_usage_err(CMD, "%s %s: %s", opt, arg, err);
 }
 
-static void parse_script(const char *arg, struct gctl_mmio_script *s)
+/* The nth script; an address already scripted is refused, not ignored. */
+static void parse_script(const char *arg, struct gctl_vmm_config *cfg,
+			 unsigned int n)
 {
+	struct gctl_mmio_script *s = &cfg->scripts[n];
 	char err[160];
 	int ret = gctl_opt_script(arg, s, err, sizeof(err));
 
@@ -216,6 +231,62 @@ static void parse_script(const char *arg, struct gctl_mmio_script *s)
 		gctl_usage_err(CMD, "--mmio-read: %s", err);
 	if (ret)
 		gctl_usage_err(CMD, "--mmio-read %s: %s", arg, err);
+	for (unsigned int i = 0; i < n; i++)
+		if (cfg->scripts[i].addr == s->addr)
+			gctl_usage_err(CMD, "--mmio-read %s: %#" PRIx64
+				       " already has values (one --mmio-read "
+				       "per address)", arg, s->addr);
+}
+
+/*
+ * The android flavour has no page-fault exit and no resume_action (to
+ * answer FAULT with): options that need them are refused in one line.
+ */
+static void check_flavour_options(const struct run_args *a,
+				  const struct gh_abi_flavour *abi,
+				  const char *whose)
+{
+	const char *opt = a->cfg.nr_pf_regions ? "--pf-region" :
+			  a->pf_policy_set ? "--on-page-fault" : NULL;
+
+	if (opt && !gh_abi_has(abi, GH_ABI_PAGE_FAULT))
+		gctl_usage_err(CMD, "%s: the %s ABI flavour%s has no "
+			       "page-fault exit", opt, abi->name, whose);
+	if (a->cfg.nr_faults && !gh_abi_has(abi, GH_ABI_RESUME_ACTION))
+		gctl_usage_err(CMD, "--fault: the %s ABI flavour%s has no "
+			       "resume_action to answer FAULT with", abi->name,
+			       whose);
+}
+
+/*
+ * The GH_* flavour's resource manager will not start a VM without a device
+ * tree: the top DTB_SIZE of RAM gets one (the diag builder's, until the
+ * shared builder lands), and SET_DTB_CONFIG points at it.
+ */
+#define DTB_SIZE 0x10000ull
+
+static int place_dtb(struct gctl_vmm *vmm, const struct gctl_vmm_config *cfg)
+{
+	struct gh_vm *vm = gctl_vmm_vm(vmm);
+	uint64_t addr = cfg->ram_base + cfg->ram_size - DTB_SIZE;
+	void *p = gh_vm_host_ptr(vm, addr, DTB_SIZE);
+	long len;
+	int ret;
+
+	if (!p || cfg->ram_size < 2 * DTB_SIZE) {
+		gctl_err(CMD, "the android ABI needs a device tree in RAM: "
+			 "--mem %#" PRIx64 " leaves no room for it", cfg->ram_size);
+		return GCTL_EXIT_USAGE;
+	}
+	len = diag_fdt_build(p, DTB_SIZE, cfg->nr_vcpus, cfg->ram_base,
+			     cfg->ram_size);
+	ret = len < 0 ? (int)len : gh_vm_set_dtb(vm, addr, DTB_SIZE);
+	if (ret) {
+		gctl_err(CMD, "device tree at %#" PRIx64 ": %s", addr,
+			 strerror(-ret));
+		return GCTL_EXIT_SOFTWARE;
+	}
+	return 0;
 }
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -265,7 +336,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (cfg->nr_scripts == GCTL_MAX_SCRIPTS)
 			gctl_usage_err(CMD, "--mmio-read: at most %d addresses",
 				       GCTL_MAX_SCRIPTS);
-		parse_script(arg, &cfg->scripts[cfg->nr_scripts++]);
+		parse_script(arg, cfg, cfg->nr_scripts++);
 		break;
 	case OPT_FAULT:
 		if (cfg->nr_faults == GCTL_MAX_FAULTS)
@@ -283,7 +354,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		parse_region("--pf-region", arg, &r->addr, &r->size, NULL);
 		break;
 	}
+	case OPT_ABI:
+		a->abi = gctl_abi_arg(CMD, arg);
+		break;
+	case OPT_LENIENT:
+		cfg->lenient = true;
+		break;
 	case OPT_ON_PF:
+		a->pf_policy_set = true;
 		if (!strcmp(arg, "fail"))
 			cfg->pf_policy = GCTL_PF_FAIL;
 		else if (!strcmp(arg, "retry"))
@@ -371,6 +449,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!a->image)
 			gctl_usage_err(CMD, "no IMAGE given (see 'gunyahctl run --help')");
+		if (a->abi)
+			check_flavour_options(a, gh_abi_by_name(a->abi), "");
+		if (cfg->lenient && strcmp(a->backend, "sim"))
+			gctl_usage_err(CMD, "--lenient: only the sim emulates; a "
+				       "device faults what its hardware faults");
 		if (a->detach && !a->name)
 			gctl_usage_err(CMD, "--detach needs --name: the name is how "
 				       "you reach the VM");
@@ -490,22 +573,50 @@ static int arm_timeout(double secs)
 	return fd;
 }
 
+/* The writer's first failed write (sink.h): wake the event loop. */
+static void output_failed(void *arg)
+{
+	uint64_t one = 1;
+
+	if (write((int)(intptr_t)arg, &one, sizeof(one)) < 0) {
+		/* the counter is full: the loop is woken already */
+	}
+}
+
 /*
- * Wait for the vCPUs, answering signals, the timeout, step commands and
- * the dashboard and the control server's clients.  Returns the number of
- * signals taken.
+ * An eventfd that becomes readable when the writer on standard output
+ * fails (a closed pipe, a full disk), or -1 (no writer of that kind).
+ */
+static int watch_output(const struct gctl_sink *sink)
+{
+	int fd;
+
+	if (!sink->ops->on_write_error)
+		return -1;
+	fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (fd >= 0)
+		sink->ops->on_write_error(sink->ctx, output_failed,
+					  (void *)(intptr_t)fd);
+	return fd;
+}
+
+/*
+ * Wait for the vCPUs, answering signals, the timeout, a failed output
+ * (the VM is stopped: nobody sees what it does any more), step commands
+ * and the dashboard and the control server's clients.  Returns the
+ * number of signals taken.
  */
 static unsigned int event_loop(struct gctl_vmm *vmm, struct gctl_step *step,
 			       struct gctl_dash *dash,
 			       struct gctl_ctl_server *srv, int sig_fd,
-			       int timer_fd)
+			       int timer_fd, int out_err_fd)
 {
 	unsigned int signals = 0;
 
 	for (;;) {
 		/* One drain of the event fd per turn, here (vmm.h). */
 		enum gctl_vmm_state state = gctl_vmm_state(vmm);
-		struct pollfd pfd[4 + GCTL_DASH_MAX_FDS + GCTL_CTL_MAX_CLIENTS + 2];
+		struct pollfd pfd[5 + GCTL_DASH_MAX_FDS + GCTL_CTL_MAX_CLIENTS + 2];
 		nfds_t n = 0, fixed;
 		int in_fd, srv_n = 0;
 
@@ -521,6 +632,9 @@ static unsigned int event_loop(struct gctl_vmm *vmm, struct gctl_step *step,
 		pfd[n++] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
 		if (timer_fd >= 0)
 			pfd[n++] = (struct pollfd){ .fd = timer_fd,
+						    .events = POLLIN };
+		if (out_err_fd >= 0)
+			pfd[n++] = (struct pollfd){ .fd = out_err_fd,
 						    .events = POLLIN };
 		in_fd = step ? gctl_step_poll_fd(step, state) : -1;
 		if (in_fd >= 0)
@@ -554,6 +668,9 @@ static unsigned int event_loop(struct gctl_vmm *vmm, struct gctl_step *step,
 			} else if (pfd[i].fd == timer_fd &&
 				   read(timer_fd, &ticks, sizeof(ticks)) > 0) {
 				gctl_vmm_stop(vmm, GCTL_STOP_TIMEOUT);
+			} else if (pfd[i].fd == out_err_fd &&
+				   read(out_err_fd, &ticks, sizeof(ticks)) > 0) {
+				gctl_vmm_stop(vmm, GCTL_STOP_USER);
 			} else if (pfd[i].fd == in_fd) {
 				gctl_step_read(step, gctl_vmm_state(vmm));
 			}
@@ -593,7 +710,7 @@ static void close_other_fds(int *keep, int n)
  * on: *ready_fd is where it says how the start went).  Returns -1 in the
  * child.
  */
-static int detach(const char *dir, const char *name,
+static int detach(const struct gctl_rundir *rd, const char *name,
 		  struct gctl_rundir_claim *claim, int *ready_fd)
 {
 	int fds[2], status;
@@ -615,10 +732,10 @@ static int detach(const char *dir, const char *name,
 		return GCTL_EXIT_OSERR;
 	}
 	if (!pid) {
-		int keep[] = { claim->fd, fds[1] };
+		int keep[] = { claim->fd, fds[1], rd->fd };
 
 		close(fds[0]);
-		close_other_fds(keep, 2);
+		close_other_fds(keep, 3);
 		/* No terminal's signals (Ctrl-C at the starter's shell). */
 		setsid();
 		*ready_fd = fds[1];
@@ -643,8 +760,8 @@ static int detach(const char *dir, const char *name,
 		 name, WIFSIGNALED(status) ? "signal" : "exit status",
 		 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 	/* It could not clean up after itself: its socket is stale now. */
-	if (gctl_rundir_clean_stale(dir, name) == 1)
-		gctl_rundir_reap(dir, name);
+	if (gctl_rundir_clean_stale(rd, name) == 1)
+		gctl_rundir_reap(rd, name);
 	return GCTL_EXIT_SOFTWARE;
 }
 
@@ -725,9 +842,11 @@ static int run_main(int argc, char **argv)
 	struct gctl_image_info info;
 	struct gctl_summary summary;
 	int ret, out_err, sig_fd = -1, timer_fd = -1, ready_fd = -1;
+	int out_err_fd = -1;
 	int log_fd = -1, out_fd = STDOUT_FILENO, starter_err = -1;
 	unsigned int signals;
-	char err[PATH_MAX + 256], dir[PATH_MAX], log[PATH_MAX];
+	char err[PATH_MAX + 256], log[PATH_MAX];
+	struct gctl_rundir rd = { .fd = -1 };
 	char image[PATH_MAX];
 	uint64_t entry;
 
@@ -746,12 +865,13 @@ static int run_main(int argc, char **argv)
 	}
 
 	if (a.name) {
-		ret = gctl_rundir_open(true, dir, sizeof(dir), err, sizeof(err));
+		ret = gctl_rundir_open(true, &rd, err, sizeof(err));
 		if (!ret)
-			ret = gctl_rundir_claim(dir, a.name, &claim, err,
+			ret = gctl_rundir_claim(&rd, a.name, &claim, err,
 						sizeof(err));
 		if (ret) {
 			gctl_err(CMD, "--name %s: %s", a.name, err);
+			gctl_rundir_close(&rd);
 			return ret == -EADDRINUSE || ret == -ENAMETOOLONG ?
 				       GCTL_EXIT_CANTCREAT :
 				       ret == -EPERM ? GCTL_EXIT_NOPERM :
@@ -762,13 +882,15 @@ static int run_main(int argc, char **argv)
 			snprintf(image, sizeof(image), "%s", a.image);
 	}
 	if (a.detach) {
-		ret = detach(dir, a.name, &claim, &ready_fd);
-		if (ret >= 0)
+		ret = detach(&rd, a.name, &claim, &ready_fd);
+		if (ret >= 0) {
+			gctl_rundir_close(&rd);
 			return ret; /* the parent */
-		if (gctl_rundir_file(dir, a.name, "log", log, sizeof(log)) ||
-		    (log_fd = open(log, O_RDWR | O_CREAT | O_TRUNC | O_APPEND |
-					       O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
-			gctl_err(CMD, "%s/%s.log: %s", dir, a.name, strerror(errno));
+		}
+		gctl_rundir_file(&rd, a.name, "log", log, sizeof(log));
+		log_fd = gctl_rundir_open_log(&rd, a.name);
+		if (log_fd < 0) {
+			gctl_err(CMD, "%s: %s", log, strerror(-log_fd));
 			ret = GCTL_EXIT_CANTCREAT;
 			goto out;
 		}
@@ -789,9 +911,10 @@ static int run_main(int argc, char **argv)
 		goto out;
 	}
 
-	ret = gctl_backend_open(CMD, a.backend, &be);
+	ret = gctl_backend_open(CMD, a.backend, a.abi, &be, NULL);
 	if (ret)
 		goto out;
+	check_flavour_options(&a, gh_backend_abi(be), " (the device's)");
 	if (a.dashboard) {
 		ret = gctl_stats_new(a.cfg.nr_vcpus, &stats);
 		if (!ret)
@@ -805,6 +928,9 @@ static int run_main(int argc, char **argv)
 		ret = GCTL_EXIT_OSERR;
 		goto out;
 	}
+	/* Detached, the output is the log: a full log does not stop it. */
+	if (!a.detach)
+		out_err_fd = watch_output(&sink);
 	vmm_sink = sink;
 	if (a.filtered) {
 		ret = gctl_filter_sink_new(&a.filter, &sink, &filter_sink);
@@ -817,7 +943,7 @@ static int run_main(int argc, char **argv)
 	}
 	if (a.name) {
 		struct gctl_ctl_info ci = {
-			.dir = dir,
+			.rd = &rd,
 			.name = a.name,
 			.backend = gh_backend_name(be),
 			.image = image,
@@ -871,6 +997,11 @@ static int run_main(int argc, char **argv)
 	if (ret)
 		goto out;
 	entry = a.entry_set ? a.entry : info.entry;
+	if (!gh_abi_has(gh_backend_abi(be), GH_ABI_BOOT_CONTEXT)) {
+		ret = place_dtb(vmm, &a.cfg);
+		if (ret)
+			goto out;
+	}
 	if (a.record) {
 		struct gctl_rec_config rc;
 
@@ -945,7 +1076,7 @@ static int run_main(int argc, char **argv)
 		starter_err = -1;
 	}
 	signals = event_loop(vmm, step, dash ? gctl_run_dash_view(dash) : NULL,
-			     srv, sig_fd, timer_fd);
+			     srv, sig_fd, timer_fd, out_err_fd);
 	ret = gctl_vmm_finish(vmm, &summary);
 	out_err = sink.ops->flush(sink.ctx);
 	if (!out_err && a.record) {
@@ -975,7 +1106,7 @@ out:
 	if (ready_fd >= 0) {
 		if (starter_err >= 0)
 			replay_log(starter_err, log_fd);
-		gctl_rundir_reap(dir, a.name);
+		gctl_rundir_reap(&rd, a.name);
 	}
 	report_ready(&ready_fd, ret ? ret : GCTL_EXIT_SOFTWARE);
 	if (starter_err >= 0)
@@ -987,6 +1118,7 @@ out:
 	gctl_sink_destroy(&filter_sink);
 	gctl_ctl_server_free(srv);
 	gctl_rundir_release(&claim);
+	gctl_rundir_close(&rd);
 	gctl_sink_destroy(&sink);
 	gctl_stats_free(stats);
 	gh_backend_close(be);
@@ -994,6 +1126,8 @@ out:
 		close(log_fd);
 	if (timer_fd >= 0)
 		close(timer_fd);
+	if (out_err_fd >= 0) /* after the writer, which may still write it */
+		close(out_err_fd);
 	if (sig_fd >= 0)
 		close(sig_fd);
 	return ret;

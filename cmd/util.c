@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -64,6 +65,22 @@ void gctl_err(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	verr(cmd, fmt, ap);
 	va_end(ap);
+}
+
+int gctl_stdout_check(const char *cmd)
+{
+	int e;
+
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	/* The reason of the failed flush; an earlier failure left none. */
+	e = errno ? errno : EIO;
+	/* Said once: what is still buffered is dropped, not retried. */
+	__fpurge(stdout);
+	clearerr(stdout);
+	gctl_err(cmd, "writing the output: %s", strerror(e));
+	return GCTL_EXIT_IOERR;
 }
 
 void gctl_usage_err(const char *cmd, const char *fmt, ...)
@@ -130,17 +147,38 @@ void gctl_parse_global_args(const struct argp *argp, int argc, char **argv,
 	parse_args("gunyahctl", argp, ARGP_IN_ORDER, argc, argv, input);
 }
 
+/*
+ * The leading number of s, decimal or 0x hexadecimal (never octal: "010"
+ * is ten, as the man pages say); *end after its last digit.
+ */
+static int parse_number(const char *s, unsigned long long *v, char **end)
+{
+	int base = 10;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+		if (!isxdigit((unsigned char)*s))
+			return -EINVAL;
+	} else if (!isdigit((unsigned char)*s)) {
+		return -EINVAL;
+	}
+	errno = 0;
+	*v = strtoull(s, end, base);
+	return errno ? -errno : 0;
+}
+
 int gctl_parse_u64(const char *s, uint64_t *out)
 {
 	unsigned long long v;
 	char *end;
+	int ret;
 
-	if (!s || !*s || isspace((unsigned char)*s) || *s == '-' || *s == '+')
+	if (!s)
 		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno)
-		return -errno;
+	ret = parse_number(s, &v, &end);
+	if (ret)
+		return ret;
 	if (*end)
 		return -EINVAL;
 	*out = v;
@@ -175,13 +213,13 @@ int gctl_parse_size(const char *s, uint64_t *out)
 	unsigned long long v;
 	unsigned int shift = 0;
 	char *end;
+	int ret;
 
-	if (!s || !*s || isspace((unsigned char)*s) || *s == '-' || *s == '+')
+	if (!s)
 		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno)
-		return -errno;
+	ret = parse_number(s, &v, &end);
+	if (ret)
+		return ret;
 	switch (toupper((unsigned char)*end)) {
 	case 'K': shift = 10; end++; break;
 	case 'M': shift = 20; end++; break;
@@ -208,9 +246,18 @@ const char *gctl_device_path(void)
 	return p && *p ? p : GH_DEV_PATH;
 }
 
-int gctl_backend_open(const char *cmd, const char *name,
-		      struct gh_backend **out)
+const char *gctl_abi_arg(const char *cmd, const char *arg)
 {
+	if (!gh_abi_by_name(arg))
+		gctl_usage_err(cmd, "--abi %s: unknown ABI flavour (want "
+			       "upstream or android)", arg);
+	return arg;
+}
+
+int gctl_backend_open(const char *cmd, const char *name, const char *abi,
+		      struct gh_backend **out, struct gctl_abi_choice *choice)
+{
+	struct gctl_abi_choice local;
 	int ret = gh_backend_open(name, gctl_device_path(), out);
 
 	if (ret == -EINVAL) {
@@ -220,6 +267,22 @@ int gctl_backend_open(const char *cmd, const char *name,
 	if (ret) {
 		gctl_err(cmd, "backend %s: %s", name, strerror(-ret));
 		return GCTL_EXIT_UNAVAILABLE;
+	}
+	if (!choice)
+		choice = &local;
+	memset(choice, 0, sizeof(*choice));
+	if (abi) {
+		choice->source = "--abi";
+		gh_backend_set_abi(*out, gh_abi_by_name(abi));
+	} else if (gh_backend_is_sim(*out)) {
+		choice->source = "sim default";
+	} else {
+		/* Ask the device; if it cannot be asked, the open that
+		 * follows says why. */
+		choice->source = "detected";
+		if (!gh_abi_detect(*out, &choice->detect) &&
+		    choice->detect.abi)
+			gh_backend_set_abi(*out, choice->detect.abi);
 	}
 	return 0;
 }

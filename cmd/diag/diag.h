@@ -67,10 +67,14 @@ struct diag_result {
 	char log[DIAG_TEXT];	/* the backend's last log line, if any */
 	unsigned int nr_values;
 	struct diag_value values[DIAG_MAX_VALUES];
+	/* The device refused GUNYAH_CREATE_VM as no Gunyah driver would
+	 * (ENOTTY): no other check can say more, diag stops. */
+	bool not_gunyah;
 };
 
 struct diag_ctx {
 	const char *backend;
+	const char *abi;	/* the ABI flavour's name */
 	const char *device;	/* the dev backend's device node */
 	unsigned int nr_vcpus;
 	struct diag_result *res;
@@ -83,7 +87,12 @@ struct diag_check {
 	const char *name;
 	const char *doc;
 	void (*run)(struct diag_ctx *c);
+	unsigned int needs;	/* enum gh_abi_feature the check relies on */
 };
+
+/* Why a check that needs what abi lacks is skipped, or NULL. */
+const char *diag_missing_feature(const struct diag_check *chk,
+				 const struct gh_abi_flavour *abi);
 
 extern const struct diag_check diag_checks[];
 extern const size_t diag_nr_checks;

@@ -182,6 +182,11 @@ int gctl_vmm_config_check(const struct gctl_vmm_config *cfg, char *err,
 				       "--mmio %#" PRIx64 ":%#" PRIx64 ": wraps around",
 				       m->addr, m->size);
 	}
+	/* Its registers sit at fixed offsets from a 4 KiB boundary. */
+	if (cfg->uart_set && cfg->uart_addr % GCTL_UART_SIZE)
+		return cfg_err(err, errlen, "--uart %#" PRIx64 ": not aligned "
+			       "to its 4 KiB region (%#llx)", cfg->uart_addr,
+			       GCTL_UART_SIZE);
 	if (cfg->uart_set && cfg->uart_addr + GCTL_UART_SIZE < cfg->uart_addr)
 		return cfg_err(err, errlen, "--uart %#" PRIx64 ": wraps around",
 			       cfg->uart_addr);
@@ -466,9 +471,15 @@ handle_page_fault_locked(struct vcpu_thread *vt, struct gctl_exit_record *rec,
 			 vt->id, addr);
 		break;
 	}
-	/* Not resumed: the VM is stopped before this vCPU runs again. */
+	/*
+	 * Not resumed: the guest is not touched.  This vCPU runs again only
+	 * once the VM is stopped (wait_runnable), to collect its STATUS
+	 * exit; the answer it hands back then is RETRY, which only replays
+	 * the access, and a stopped VM replays nothing.  (FAULT here gave
+	 * the guest a data abort before the stop: "VM crashed".)
+	 */
 	vt->failed = true;
-	run->page_fault.resume_action = GUNYAH_VCPU_RESUME_FAULT;
+	run->page_fault.resume_action = GUNYAH_VCPU_RESUME_RETRY;
 	rec->resume = GCTL_RESUME_NONE;
 	return GCTL_STOP_VCPU_FAILED;
 }
@@ -494,6 +505,20 @@ static void set_waiting_locked(struct vcpu_thread *vt, enum gctl_vcpu_state st)
 {
 	if (atomic_exchange(&vt->state, st) != (int)st)
 		pthread_cond_broadcast(&vt->vmm->cond);
+}
+
+/*
+ * The first STATUS exit of a crashed VM: why it crashed, where the backend
+ * can say (the sim), goes out first.  Caller holds vmm->lock.
+ */
+static void report_crash_locked(struct gctl_vmm *vmm)
+{
+	struct gh_sim_crash c;
+
+	if (!gh_vm_get_crash(vmm->vm, &c)) {
+		console_flush_locked(vmm);
+		gctl_sink_crash(&vmm->sink, &c);
+	}
 }
 
 /*
@@ -644,6 +669,9 @@ static bool handle_exit(struct vcpu_thread *vt, uint64_t t_ns, uint64_t t_abs)
 	case GUNYAH_VCPU_EXIT_STATUS:
 		rec.status.status = run->status.status;
 		rec.status.exit_info = run->status.exit_info;
+		if (!vmm->have_status &&
+		    run->status.status == GUNYAH_VM_STATUS_CRASHED)
+			report_crash_locked(vmm);
 		if (!vmm->have_status) {
 			vmm->have_status = true;
 			vmm->status = run->status.status;
@@ -693,8 +721,9 @@ static bool wait_runnable(struct vcpu_thread *vt)
 	bool ok;
 
 	pthread_mutex_lock(&vmm->lock);
-	while (vmm->paused && !vmm->budget && !vmm->stopping &&
-	       !vmm->killed) {
+	/* A failed vCPU (page fault, fail) waits for the stop it asked for. */
+	while (((vmm->paused && !vmm->budget) || vt->failed) &&
+	       !vmm->stopping && !vmm->killed) {
 		set_waiting_locked(vt, GCTL_VCPU_WAIT);
 		pthread_cond_wait(&vmm->cond, &vmm->lock);
 	}
@@ -792,6 +821,14 @@ int gctl_vmm_create(struct gh_backend *be, const struct gctl_vmm_config *cfg,
 	if (ret) {
 		snprintf(err, errlen, "cannot create a VM: %s", strerror(-ret));
 		goto err_free;
+	}
+	if (cfg->lenient) {
+		ret = gh_vm_set_lenient(vmm->vm, true);
+		if (ret) {
+			snprintf(err, errlen, "--lenient: %s", ret == -ENOTTY ?
+				 "needs the sim backend" : strerror(-ret));
+			goto err_free;
+		}
 	}
 	ret = gh_vm_add_memory(vmm->vm, cfg->ram_base, cfg->ram_size, NULL);
 	if (ret) {

@@ -24,11 +24,18 @@ admin_setup() {
 	export TSAN_OPTIONS="${TSAN_OPTIONS:+$TSAN_OPTIONS:}log_path=$SAN_DIR/tsan"
 }
 
-# Is the process there (a zombie is not: nobody may reap it here)?
+# Is the process there?  A zombie is not (nobody may reap it here), but
+# one whose main thread is a zombie while its other threads still exit
+# is: they hold its files, its socket too, until the last one has gone.
+# (The state follows the last ')': a thread's name may hold spaces.)
 alive() {
-	local st
-	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
-	[[ $st != Z ]]
+	local f st
+	for f in /proc/"$1"/task/*/stat; do
+		read -r st <"$f" 2>/dev/null || continue
+		st=${st##*) }
+		[[ ${st%% *} == [ZX] ]] || return 0
+	done
+	return 1
 }
 
 # Wait up to 3 s for a process to go.
@@ -43,6 +50,20 @@ wait_gone() {
 
 pid_of() { gunyahctl status --json "$1" | jq -r .pid; }
 
+# Has NAME's VM N connections?  Its accepted ends are the connected (03)
+# UNIX sockets among its process's fds, as /proc/net/unix lists them
+# (by inode: the VM binds its socket by a /proc/self/fd path, never by
+# the one others see).  NAME must have been started by start_vm.
+has_conns() {
+	local pid n
+	pid=$(cat "$BATS_TEST_TMPDIR/pid.$1") || return 1
+	n=$(readlink /proc/"$pid"/fd/* 2>/dev/null |
+		sed -n 's/^socket:\[\([0-9]*\)\]$/\1/p' |
+		awk 'NR == FNR { want[$1]; next } ($7 in want) && $6 == "03"' \
+			- /proc/net/unix | wc -l)
+	((n == $2))
+}
+
 # start_vm NAME [run options] IMAGE: run --detach, remember its pid.
 start_vm() {
 	local name=$1
@@ -50,7 +71,8 @@ start_vm() {
 	run gunyahctl run --name "$name" --detach "$@"
 	assert_success
 	assert_output ""
-	pid_of "$name" >>"$PIDS"
+	pid_of "$name" >"$BATS_TEST_TMPDIR/pid.$name"
+	cat "$BATS_TEST_TMPDIR/pid.$name" >>"$PIDS"
 }
 
 # Remember a process started some other way (a foreground run).
@@ -58,16 +80,6 @@ track_pid() { echo "$1" >>"$PIDS"; }
 
 # jq on a VM's stat --json.
 stat_jq() { gunyahctl stat --json "$1" | jq -r "$2"; }
-
-# Poll until a command succeeds (3 s at most).
-eventually() {
-	local i
-	for ((i = 0; i < 300; i++)); do
-		"$@" && return 0
-		sleep 0.01
-	done
-	"$@"
-}
 
 # The gunyahctl processes with this test's runtime directory.
 vm_procs() {

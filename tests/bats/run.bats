@@ -64,7 +64,7 @@ setup() { load run_helpers; }
 		--mmio-read 0x09000014=0x1ffff --mmio-read 0x09000016=0x8001 \
 		--mmio-read 0x09000018=0x8001 --mmio-read 0x09000020=0xaabbccdd80000000 \
 		--mmio-read 0x09000024=0x80000000 --mmio-read 0x09000028=0x0123456789abcdef \
-		--mmio-read 0x09000030=1,2 --mmio-read 0x09000048=0x5a5a \
+		--mmio-read 0x09000048=0x5a5a \
 		"$G/mmio_widths.elf"
 	assert_success
 	assert_json_lines
@@ -82,9 +82,6 @@ setup() { load run_helpers; }
 		"r 0x9000020 4 0x80000000" "w 0x9000100 8 0x80000000"
 		"r 0x9000024 4 0x80000000" "w 0x9000100 8 0xffffffff80000000"
 		"r 0x9000028 8 0x123456789abcdef" "w 0x9000100 8 0x123456789abcdef"
-		"r 0x9000030 4 0x1" "w 0x9000100 8 0x9000030"
-		"r 0x9000030 4 0x2" "w 0x9000100 8 0x9000040"
-		"w 0x900003c 4 0x2" "w 0x9000100 8 0x900003c"
 		"r 0x9000048 8 0x5a5a" "w 0x9000100 8 0x5a5a"
 	)
 	assert_equal "$(printf '%s\n' "${got[@]}")" "$(printf '%s\n' "${want[@]}")"
@@ -188,6 +185,23 @@ status_case() { # selector, text status line, exit status
 	assert_line --index 0 "vcpu0 #1 page_fault 0x90000000 attempt=0 resume=none"
 	assert_line --index 1 "vcpu0 #2 status exited type=forced_stop(7)"
 	assert_equal "$stderr" "gunyahctl: run: vcpu0: page fault at 0x90000000: no memory there (--on-page-fault=retry maps a zero page)"
+}
+
+@test "page faults: fail does not touch the guest: no abort, one message, the record agrees (issue 17 item 15)" {
+	# mmio_loop has no vector table: an abort handed to it crashes the VM.
+	run_split gunyahctl run --json --pf-region 0x9000000:0x10000 "$G/mmio_loop.elf"
+	assert_equal "$status" 7
+	assert_json_lines
+	assert_equal "$stderr" "gunyahctl: run: vcpu0: page fault at 0x9000000: no memory there (--on-page-fault=retry maps a zero page)"
+	assert_equal "$(exits_json | jq -s -c 'map([.exit, .resume // null, .status.exit_info.type // null])')" \
+		'[["page_fault","none",null],["status",null,"forced_stop"]]'
+	assert_equal "$(summary_jq '"\(.result) \(.status.state) \(.status.exit_info.type_code)"')" "vcpu_failed exited 7"
+	# Four vCPUs, each faulting: none of them crashes the VM either.
+	run_split gunyahctl run --vcpus 4 --pf-region 0x9000000:0x10000 "$G/mmio_loop.elf"
+	assert_equal "$status" 7
+	refute_output --partial crashed
+	[[ $stderr != *crashed* ]] || fail "$stderr"
+	assert_equal "$(grep -c 'status exited type=forced_stop(7)$' <<<"$output")" 4
 }
 
 @test "page faults: retry maps a zero page and the guest goes on" {
@@ -300,24 +314,28 @@ cpu0: cpu1 is off, powering down"
 	assert_equal "$(exits_json | tail -n 1 | jq -c '.status')" \
 		'{"state":"exited","exit_info":{"type":"forced_stop","type_code":7,"reason_size":0,"reason":"0x0"}}'
 	assert_equal "$(summary_jq .result)" timeout
-	((elapsed >= 290 && elapsed < 3000)) || fail "took ${elapsed} ms"
+	# Never early; how late is the machine's load (30 s: a hang).
+	((elapsed >= 290 && elapsed < 30000)) || fail "took ${elapsed} ms"
 }
 
 @test "--timeout also ends a guest idle in WFI, and two vCPUs" {
-	run gunyahctl run --timeout 0.2 --vcpus 2 --mmio-read 0x09000200=8 "$G/exit_by.elf"
+	# 1 s: time for the first exits, even on a loaded machine.
+	run gunyahctl run --timeout 1 --vcpus 2 --mmio-read 0x09000200=8 "$G/exit_by.elf"
 	assert_equal "$status" 5
 	assert_line --regexp '^vcpu0 #[23] status exited type=forced_stop\(7\)$'
 	assert_line --regexp '^vcpu1 #[23] status exited type=forced_stop\(7\)$'
 }
 
-# signalled SIGNAL ARG...: run, send SIGNAL after 0.2 s; $status and
-# $output (stdout and stderr) as bats' run sets them.
+# signalled SIGNAL ARG...: run, send SIGNAL once run takes it as a stop
+# request (and, with SPINS=1, once the guest spins); $status and $output
+# (stdout and stderr) as bats' run sets them.
 signalled() {
 	local sig=$1 out=$BATS_TEST_TMPDIR/out pid
 	shift
 	"$GUNYAHCTL" run "$@" >"$out" 2>&1 &
 	pid=$!
-	sleep 0.2
+	eventually blocks $pid "$(kill -l "$sig")"
+	[[ -z ${SPINS:-} ]] || eventually spun $pid 2
 	kill -"$sig" $pid
 	wait $pid && status=0 || status=$?
 	output=$(cat "$out")
@@ -325,7 +343,7 @@ signalled() {
 }
 
 @test "SIGINT stops the VM cleanly and prints the summary" {
-	signalled INT --mmio-read 0x09000200=7 "$G/exit_by.elf"
+	SPINS=1 signalled INT --mmio-read 0x09000200=7 "$G/exit_by.elf"
 	assert_equal "$status" 6
 	assert_line "vcpu0 #2 status exited type=forced_stop(7)"
 	assert_line --regexp '^summary: 2 exits in .*result stopped, exit status 6$'
