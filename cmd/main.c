@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -117,10 +118,13 @@ int main(int argc, char **argv)
 		 * A command that said so itself (74) is not told twice, nor
 		 * is one that failed already (a sysexits status).
 		 */
+		if (ret >= GCTL_EXIT_USAGE) {
+			__fpurge(stdout);
+			clearerr(stdout);
+			return ret;
+		}
 		out = gctl_stdout_check(commands[i]->name);
-		if (out && ret < GCTL_EXIT_USAGE)
-			ret = out;
-		return ret;
+		return out ? out : ret;
 	}
 
 	gctl_err(NULL, "%s: unknown command (see 'gunyahctl --help')",
