@@ -29,6 +29,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "analysis/filter.h"
 #include "analysis/record.h"
 #include "common.h"
 #include "ctl/proto.h"
@@ -68,6 +69,9 @@ enum {
 	OPT_DUMP_DTB,
 	OPT_UART_INPUT,
 	OPT_RECORD,
+	OPT_FILTER,
+	OPT_STUCK,
+	OPT_ON_STUCK,
 	OPT_ABI,
 	OPT_LENIENT,
 };
@@ -95,6 +99,8 @@ struct run_args {
 	const char *dump_dtb;
 	const char *uart_input;
 	const char *record;
+	bool filtered;
+	struct gctl_filter filter;
 };
 
 static const struct argp_option options[] = {
@@ -159,6 +165,12 @@ static const struct argp_option options[] = {
 	  "stop after every exit (or every N exits) and read a command: "
 	  "Enter/s next, c continue, r registers, m ADDR [LEN] memory, q quit", 4 },
 	{ "max-exits", OPT_MAX_EXITS, "N", 0, "stop the VM after N exits", 4 },
+	{ "stuck", OPT_STUCK, "N", 0,
+	  "report a vCPU that takes the same exit at the same PC N times in "
+	  "a row (default 500; 0: never)", 4 },
+	{ "on-stuck", OPT_ON_STUCK, "report|stop", 0,
+	  "report a stuck vCPU once (default), or also stop the VM (exit "
+	  "status 8)", 4 },
 	{ "timeout", 't', "SEC", 0,
 	  "force-stop the VM after SEC seconds (fractions allowed)", 4 },
 	{ "name", OPT_NAME, "NAME", 0,
@@ -179,6 +191,9 @@ static const struct argp_option options[] = {
 	{ "record", OPT_RECORD, "FILE", 0,
 	  "also write every exit, its timing and its answer to FILE, for "
 	  "report and replay (gunyahctl-record(5))", 5 },
+	{ "filter", OPT_FILTER, "EXPR", 0,
+	  "print only the exits EXPR matches (gunyahctl(1), FILTERS); the "
+	  "summary still counts every exit", 5 },
 	{ "interval", OPT_INTERVAL, "MS", 0,
 	  "(dashboard) redraw every MS milliseconds (default 500)", 5 },
 	{ "exit-on-stop", OPT_EXIT_ON_STOP, NULL, 0,
@@ -458,6 +473,32 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		a->record = arg;
 		a->cfg.timing = true;
 		break;
+	case OPT_STUCK: {
+		uint64_t v;
+
+		if (gctl_parse_u64(arg, &v))
+			gctl_usage_err(CMD, "--stuck %s: want a number (0: never)",
+				       arg);
+		a->cfg.stuck = v;
+		break;
+	}
+	case OPT_ON_STUCK:
+		if (!strcmp(arg, "stop"))
+			a->cfg.stuck_stop = true;
+		else if (!strcmp(arg, "report"))
+			a->cfg.stuck_stop = false;
+		else
+			gctl_usage_err(CMD, "--on-stuck %s: want report or stop",
+				       arg);
+		break;
+	case OPT_FILTER: {
+		char err[200];
+
+		if (gctl_filter_parse(arg, &a->filter, err, sizeof(err)))
+			gctl_usage_err(CMD, "--filter %s", err);
+		a->filtered = true;
+		break;
+	}
 	case ARGP_KEY_ARG:
 		if (a->image)
 			gctl_usage_err(CMD, "%s: only one IMAGE", arg);
@@ -497,6 +538,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			gctl_usage_err(CMD, "--dashboard: not with --detach: "
 				       "'gunyahctl attach --dashboard' shows a "
 				       "detached VM");
+		if (a->dashboard && a->filtered)
+			gctl_usage_err(CMD, "--filter: not with --dashboard, "
+				       "which shows every exit");
 		if (a->dashboard && (a->json || a->quiet))
 			gctl_usage_err(CMD, "--dashboard: not with --%s: the "
 				       "dashboard is the output",
@@ -532,6 +576,7 @@ static const struct argp run_argp = {
 	       "  5   --timeout stopped it\n"
 	       "  6   stopped by q, Ctrl-C, SIGTERM or --max-exits\n"
 	       "  7   a vCPU failed (unhandled page fault, run error)\n"
+	       "  8   --on-stuck=stop: a vCPU was stuck\n"
 	       "  64  bad options, 65 bad image, 66 image missing,\n"
 	       "  69  backend unavailable, 70 internal error, 71 system error,\n"
 	       "  73  --name: a VM of that name runs, or no socket can be made;\n"
@@ -950,12 +995,13 @@ static int run_main(int argc, char **argv)
 			.ram_base = GH_SIM_RAM_BASE,
 			.ram_size = GH_SIM_RAM_SIZE,
 			.nr_vcpus = 1,
+			.stuck = 500,
 		},
 		.backend = "sim",
 	};
 	struct gctl_rundir_claim claim = { .fd = -1 };
 	struct gctl_sink sink = { 0 }, async_sink = { 0 }, rec_sink = { 0 };
-	struct gctl_sink vmm_sink;
+	struct gctl_sink filter_sink = { 0 }, vmm_sink;
 	struct gctl_ctl_server *srv = NULL;
 	struct gctl_step *step = NULL;
 	struct gctl_stats *stats = NULL;
@@ -1062,6 +1108,15 @@ static int run_main(int argc, char **argv)
 	if (!a.detach)
 		out_err_fd = watch_output(&sink);
 	vmm_sink = sink;
+	if (a.filtered) {
+		ret = gctl_filter_sink_new(&a.filter, &sink, &filter_sink);
+		if (ret) {
+			gctl_err(CMD, "%s", strerror(-ret));
+			ret = GCTL_EXIT_OSERR;
+			goto out;
+		}
+		vmm_sink = filter_sink;
+	}
 	if (a.name) {
 		struct gctl_ctl_info ci = {
 			.rd = &rd,
@@ -1078,7 +1133,8 @@ static int run_main(int argc, char **argv)
 			ret = GCTL_EXIT_OSERR;
 			goto out;
 		}
-		gctl_ctl_server_tee(srv, &sink, &vmm_sink);
+		gctl_ctl_server_tee(srv, a.filtered ? &filter_sink : &sink,
+				    &vmm_sink);
 	}
 	if (a.record) {
 		ret = gctl_rec_sink_open(a.record, &vmm_sink, &rec_sink);
@@ -1263,6 +1319,7 @@ out:
 		close(a.cfg.uart_input_fd);
 	gctl_sink_destroy(&async_sink); /* before what it passes on to */
 	gctl_sink_destroy(&rec_sink);
+	gctl_sink_destroy(&filter_sink);
 	gctl_ctl_server_free(srv);
 	gctl_rundir_release(&claim);
 	gctl_rundir_close(&rd);

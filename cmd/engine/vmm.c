@@ -47,6 +47,11 @@ struct vcpu_thread {
 	uint64_t pf_last_page;
 	bool failed; /* ends GCTL_VCPU_FAILED: a page fault or a RUN error */
 	uint64_t t_resume; /* cfg.timing: when it last went back to RUN */
+	/* cfg.stuck: the run of identical exits this vCPU is in */
+	struct gctl_exit_record last;
+	uint64_t streak;
+	bool streak_pc_valid;
+	uint64_t streak_pc;
 };
 
 struct gctl_vmm {
@@ -567,6 +572,79 @@ static enum gctl_stop_reason oracle_locked(struct vcpu_thread *vt,
 	return stop;
 }
 
+/* The same exit as the vCPU's last: what the guest asked and got. */
+static bool same_exit(const struct gctl_exit_record *a,
+		      const struct gctl_exit_record *b)
+{
+	if (a->reason != b->reason || a->resume != b->resume)
+		return false;
+	switch (a->reason) {
+	case GUNYAH_VCPU_EXIT_MMIO:
+		return a->mmio.phys_addr == b->mmio.phys_addr &&
+		       a->mmio.len == b->mmio.len &&
+		       a->mmio.is_write == b->mmio.is_write &&
+		       a->mmio.data == b->mmio.data;
+	case GUNYAH_VCPU_EXIT_PAGE_FAULT:
+		return a->page_fault.phys_addr == b->page_fault.phys_addr;
+	default:
+		return false; /* a status exit ends the vCPU: never a run */
+	}
+}
+
+/*
+ * Count identical exits in a row (vmm.h, cfg.stuck); on the nth, mark
+ * the record and say so in msg.  The PC is read twice a run (the 2nd and
+ * the nth exit), between RUNs, where the backend can.  Returns the stop
+ * --on-stuck asks for.  Caller holds vmm->lock.
+ */
+static enum gctl_stop_reason stuck_locked(struct vcpu_thread *vt,
+					  struct gctl_exit_record *rec,
+					  char *msg, size_t msglen)
+{
+	const struct gctl_vmm_config *cfg = &vt->vmm->cfg;
+	struct gh_sim_regs regs;
+	char what[128];
+
+	if (vt->streak && same_exit(&vt->last, rec)) {
+		vt->streak++;
+	} else {
+		vt->streak = 1;
+		vt->last = *rec;
+	}
+	if (vt->streak == 2)
+		vt->streak_pc_valid = !gh_vcpu_get_regs(vt->vcpu, &regs) &&
+				      (vt->streak_pc = regs.pc, true);
+	if (vt->streak != cfg->stuck)
+		return GCTL_STOP_NONE;
+	if (vt->streak_pc_valid) {
+		if (gh_vcpu_get_regs(vt->vcpu, &regs) || regs.pc != vt->streak_pc) {
+			/* the same access from elsewhere: progress, count anew */
+			vt->streak = 1;
+			return GCTL_STOP_NONE;
+		}
+		rec->have_pc = true;
+		rec->stuck_pc = regs.pc;
+	}
+	rec->stuck = vt->streak;
+	if (rec->reason == GUNYAH_VCPU_EXIT_MMIO)
+		snprintf(what, sizeof(what), "mmio %s %#" PRIx64 " len=%u",
+			 rec->mmio.is_write ? "write" : "read",
+			 rec->mmio.phys_addr, rec->mmio.len);
+	else
+		snprintf(what, sizeof(what), "page_fault %#" PRIx64,
+			 rec->page_fault.phys_addr);
+	if (rec->resume != GCTL_RESUME_NONE)
+		snprintf(what + strlen(what), sizeof(what) - strlen(what),
+			 " resume=%s", gh_resume_action_str((uint32_t)rec->resume));
+	if (rec->have_pc)
+		snprintf(what + strlen(what), sizeof(what) - strlen(what),
+			 " at pc %#" PRIx64, rec->stuck_pc);
+	snprintf(msg, msglen, "vcpu%u: stuck: %" PRIu64 " times in a row: %s%s",
+		 vt->id, vt->streak, what, cfg->stuck_stop ?
+		 " (--on-stuck=stop: stopping the VM)" : "");
+	return cfg->stuck_stop ? GCTL_STOP_STUCK : GCTL_STOP_NONE;
+}
+
 /*
  * One exit, taken at t_ns (since the VM started; t_abs on the clock):
  * hold it while paused, then number it, answer it and report it.  Returns
@@ -633,6 +711,8 @@ static bool handle_exit(struct vcpu_thread *vt, uint64_t t_ns, uint64_t t_abs)
 	atomic_fetch_add(&vt->cnt.exits, 1);
 	if (vmm->cfg.oracle && !stop)
 		stop = oracle_locked(vt, &rec, msg, sizeof(msg));
+	if (vmm->cfg.stuck && !stop && !msg[0])
+		stop = stuck_locked(vt, &rec, msg, sizeof(msg));
 	if (vmm->cfg.timing) {
 		/* The answer is ready: the vCPU goes back to RUN now. */
 		vt->t_resume = gctl_now_ns();
@@ -1191,6 +1271,10 @@ static int result(const struct gctl_vmm *vmm, const char **name)
 	if (why == GCTL_STOP_VCPU_FAILED) {
 		*name = "vcpu_failed";
 		return GCTL_EXIT_VCPU_FAILED;
+	}
+	if (why == GCTL_STOP_STUCK) {
+		*name = "stuck";
+		return GCTL_EXIT_STUCK;
 	}
 	if (vmm->have_status) {
 		switch (vmm->status) {

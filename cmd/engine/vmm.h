@@ -103,6 +103,7 @@ enum gctl_stop_reason {
 	GCTL_STOP_MAX_EXITS,   /* --max-exits */
 	GCTL_STOP_VCPU_FAILED, /* a page fault under --on-page-fault=fail,
 				* or a RUN error */
+	GCTL_STOP_STUCK,       /* --on-stuck=stop */
 };
 
 /*
@@ -157,6 +158,16 @@ struct gctl_vmm_config {
 	 * more per exit. */
 	bool timing;
 	const struct gctl_vmm_oracle *oracle; /* NULL: the policy above */
+	/*
+	 * Stuck exits: a vCPU taking the same exit (reason, address,
+	 * direction, data, answer) at the same PC this many times in a row
+	 * is reported once (the exit record's stuck, and a message); 0: not
+	 * watched.  The PC is compared where the backend gives registers
+	 * (the sim), else the exit alone decides.  stuck_stop: then stop the
+	 * VM (result "stuck", GCTL_EXIT_STUCK).
+	 */
+	uint64_t stuck;
+	bool stuck_stop;
 };
 
 

@@ -160,6 +160,10 @@ static void text_summary(void *ctx, const struct gctl_summary *s)
 	}
 	if (s->nr_vcpus > 1)
 		put_counts(ob, "total", &s->total);
+	if (s->filter)
+		gctl_outbuf_printf(ob, "  filter %s: %" PRIu64 " of %" PRIu64
+				   " exits shown\n", s->filter, s->shown,
+				   s->total.exits);
 	gctl_outbuf_flush(ob);
 	pthread_mutex_unlock(&t->lock);
 }
