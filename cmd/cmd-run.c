@@ -43,6 +43,9 @@
 #include "engine/vmm.h"
 
 #define CMD "run"
+/* A control-socket client that asks nothing for this long is let go
+ * (GUNYAHCTL_IDLE_TIMEOUT): its slot is for others. */
+#define CTL_IDLE_DEFAULT_S 30.0
 
 enum {
 	OPT_RAM_BASE = 0x100,
@@ -518,7 +521,8 @@ static unsigned int event_loop(struct gctl_vmm *vmm, struct gctl_step *step,
 							(int)(ARRAY_SIZE(pfd) - n));
 		n += (nfds_t)srv_n;
 
-		if (poll(pfd, n, -1) < 0)
+		/* An idle client of the control socket may be due to go. */
+		if (poll(pfd, n, srv ? gctl_ctl_server_timeout_ms(srv) : -1) < 0)
 			continue;
 		if (dash)
 			gctl_dash_dispatch(dash, pfd, (unsigned int)fixed);
@@ -715,6 +719,7 @@ static int run_main(int argc, char **argv)
 	unsigned int signals;
 	char err[PATH_MAX + 256], log[PATH_MAX];
 	struct gctl_rundir rd = { .fd = -1 };
+	uint64_t idle_ns = 0;
 	char image[PATH_MAX];
 	uint64_t entry;
 
@@ -733,6 +738,15 @@ static int run_main(int argc, char **argv)
 	}
 
 	if (a.name) {
+		const char *idle = getenv("GUNYAHCTL_IDLE_TIMEOUT");
+		double idle_s = CTL_IDLE_DEFAULT_S;
+
+		if (idle && *idle && gctl_parse_seconds(idle, 0.01, 86400, &idle_s)) {
+			gctl_err(CMD, "GUNYAHCTL_IDLE_TIMEOUT=%s: want seconds, "
+				 "from 0.01 to 86400", idle);
+			return GCTL_EXIT_USAGE;
+		}
+		idle_ns = (uint64_t)(idle_s * 1e9);
 		ret = gctl_rundir_open(true, &rd, err, sizeof(err));
 		if (!ret)
 			ret = gctl_rundir_claim(&rd, a.name, &claim, err,
@@ -807,6 +821,7 @@ static int run_main(int argc, char **argv)
 			.image = image,
 			.log = a.detach ? log : NULL,
 			.nr_vcpus = a.cfg.nr_vcpus,
+			.idle_ns = idle_ns,
 		};
 
 		ret = gctl_ctl_server_new(&claim, &ci, &srv);

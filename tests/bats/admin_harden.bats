@@ -103,3 +103,112 @@ teardown() { admin_teardown; }
 	gunyahctl stop --force vm2
 	gunyahctl wait vm2 >/dev/null || true
 }
+
+@test "a stop that timed out is not done later: the gone client's request is dropped (17.10)" {
+	start_vm vm "$TICK"
+	pid=$(pid_of vm)
+	kill -STOP "$pid"
+	run_split gunyahctl stop --timeout 0.3 vm
+	kill -CONT "$pid"
+	assert_equal "$status" 75
+	assert_equal "$stderr" "gunyahctl: stop: vm: still running after 0.3 s (stop --force forces it)"
+	# Answered after the loop has seen the stop's connection (it came
+	# first): by then a power-off would have been asked for.
+	run gunyahctl stat --json vm
+	assert_success
+	gunyahctl stop --force vm
+	# Forced, not powered off: the old request never ran.
+	run gunyahctl wait vm
+	assert_equal "$status" 6
+	assert_output "vm: stopped, exit status 6"
+}
+
+@test "all connection slots taken: one accurate line, 75 (17.11)" {
+	start_vm vm "$TICK"
+	perl -e '
+		use IO::Socket::UNIX;
+		my @s = map { IO::Socket::UNIX->new(Peer => $ARGV[0])
+			or die "connect: $!\n" } 1 .. 32;
+		print "ready\n";
+		close STDOUT;
+		sleep 60;' "$RD/vm.sock" >"$BATS_TEST_TMPDIR/ready" &
+	hold=$!
+	eventually has_conns vm 32
+	for cmd in stop status stat pause; do
+		run_split gunyahctl "$cmd" vm
+		assert_equal "$status" 75
+		assert_equal "$stderr" "gunyahctl: $cmd: vm: too many connections (32)"
+	done
+	kill $hold
+	wait $hold || true
+}
+
+@test "idle and half-sent connections are let go after GUNYAHCTL_IDLE_TIMEOUT (17.11)" {
+	export GUNYAHCTL_IDLE_TIMEOUT=0.2
+	start_vm vm "$TICK"
+	unset GUNYAHCTL_IDLE_TIMEOUT
+	# One says nothing, one half a request: both are told, and closed.
+	run timeout 20 perl -e '
+		use IO::Socket::UNIX;
+		my $a = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die "connect: $!\n";
+		my $b = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die "connect: $!\n";
+		print $b q({"v":1,"cmd":"sta);
+		for my $s ($a, $b) {
+			my $all = "";
+			while (sysread($s, my $buf, 4096)) { $all .= $buf }
+			print $all;
+		}' "$RD/vm.sock"
+	assert_success
+	assert_equal "$(jq -c '[.ok, .code, .error]' <<<"$output" | sort -u)" \
+		'[false,"idle","no request in 0 s: connection closed"]'
+	assert_equal "${#lines[@]}" 2
+	eventually has_conns vm 0
+	# A client that keeps asking, or waits for something, stays.
+	gunyahctl wait vm >"$BATS_TEST_TMPDIR/w" &
+	w=$!
+	eventually has_conns vm 1
+	run gunyahctl stat --json vm
+	assert_success
+	has_conns vm 1
+	gunyahctl stop --force vm
+	wait $w || s=$?
+	assert_equal "${s:-0}" 6
+}
+
+@test "2000 pipelined requests: every reply comes, in order; no reset (17.12)" {
+	start_vm vm --vcpus 4 "$TICK"
+	run timeout 120 perl -e '
+		use strict; use IO::Socket::UNIX; use IO::Select;
+		$SIG{PIPE} = "IGNORE";
+		my ($path, $n) = @ARGV;
+		my $s = IO::Socket::UNIX->new(Peer => $path) or die "connect: $!\n";
+		$s->blocking(0);
+		my $out = join "", map { qq({"v":1,"id":$_,"cmd":"snapshot"}\n) } 1 .. $n;
+		my ($in, $got, $next, $bad) = ("", 0, 1, 0);
+		my $sel = IO::Select->new($s);
+		while ($got < $n) {
+			my ($r, $w) = IO::Select->select($sel, length $out ? $sel : undef, undef, 30);
+			die "stalled after $got replies\n" unless $r || $w;
+			if ($w && @$w) {
+				my $k = syswrite($s, $out);
+				die "write: $!\n" if !defined $k && !$!{EAGAIN};
+				substr($out, 0, $k, "") if $k;
+			}
+			if ($r && @$r) {
+				my $k = sysread($s, $in, 1 << 20, length $in);
+				die "read: $! after $got replies\n" unless defined $k || $!{EAGAIN};
+				die "closed after $got replies\n" if defined $k && !$k;
+				while ((my $i = index($in, "\n")) >= 0) {
+					my $line = substr($in, 0, $i + 1, "");
+					$bad++ unless $line =~ /^\{"v":1,"id":(\d+),"ok":true/ && $1 == $next;
+					$next++;
+					$got++;
+				}
+			}
+		}
+		print "$got replies, $bad wrong\n";' "$RD/vm.sock" 2000
+	assert_success
+	assert_output "2000 replies, 0 wrong"
+	run gunyahctl status --json vm
+	assert_equal "$(jq -r .state <<<"$output")" running
+}
