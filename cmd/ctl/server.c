@@ -38,6 +38,12 @@
  * this: a client that sends requests and never reads is let go. */
 #define OUT_HARD_MAX (4 * 1024 * 1024)
 #define STEP_MAX 1000000000ull
+/*
+ * A step is let through STEP_CHUNK exits at a time, the next chunk once
+ * the client has taken most of the last one's records: its stream waits
+ * for the client (the VM is paused meanwhile) and never loses a record.
+ */
+#define STEP_CHUNK 256
 /* The busiest MMIO addresses a stat reply names. */
 #define STAT_TOP 8
 
@@ -61,6 +67,7 @@ struct client {
 	char in[GCTL_CTL_REQ_MAX];
 	bool attached;
 	bool step_pending;
+	uint64_t step_given; /* exits let through so far: in chunks */
 	json_object *step_id;
 	bool wait_pending;
 	bool wait_snapshot; /* the wait reply carries the final snapshot */
@@ -296,7 +303,9 @@ static void broadcast_line(struct gctl_ctl_server *srv, const char *s,
 				c->step_taken++;
 			}
 		}
-		woke |= queue_stream_locked(c, s, len, kind == REC_SUMMARY);
+		/* A step's records are never dropped (its chunks bound them). */
+		woke |= queue_stream_locked(c, s, len, kind == REC_SUMMARY ||
+						      c->sub == SUB_STEP);
 	}
 	pthread_mutex_unlock(&srv->lock);
 	if (woke)
@@ -656,7 +665,8 @@ static void do_step(struct request *r)
 	set_sub(srv, r->c, SUB_STEP, n);
 	r->c->step_pending = true;
 	r->c->step_id = r->id ? json_object_get(r->id) : NULL;
-	gctl_vmm_step(srv->vmm, n);
+	r->c->step_given = n < STEP_CHUNK ? n : STEP_CHUNK;
+	gctl_vmm_step(srv->vmm, r->c->step_given);
 }
 
 static void do_attach(struct request *r)
@@ -1117,6 +1127,7 @@ void gctl_ctl_server_update(struct gctl_ctl_server *srv)
 		enum gctl_vmm_state st;
 		uint64_t left, taken;
 		json_object *body;
+		size_t queued;
 
 		if (c->fd < 0 || !c->step_pending)
 			continue;
@@ -1133,7 +1144,22 @@ void gctl_ctl_server_update(struct gctl_ctl_server *srv)
 			continue;
 		pthread_mutex_lock(&srv->lock);
 		taken = c->step_taken;
+		queued = c->out_len;
 		pthread_mutex_unlock(&srv->lock);
+		/*
+		 * Paused at the end of a chunk (not by a pause: that leaves
+		 * exits of the chunk untaken): the next one, once the client
+		 * has read most of what is queued (its POLLOUT brings us back).
+		 */
+		if (left && st == GCTL_VMM_PAUSED && taken == c->step_given) {
+			uint64_t chunk = left < STEP_CHUNK ? left : STEP_CHUNK;
+
+			if (queued > GCTL_CTL_OUT_MAX / 2)
+				continue;
+			c->step_given += chunk;
+			gctl_vmm_step(srv->vmm, chunk);
+			continue;
+		}
 		set_sub(srv, c, SUB_NONE, 0);
 		body = json_object_new_object();
 		add(body, "exits", json_object_new_int64((int64_t)taken));

@@ -212,3 +212,36 @@ teardown() { admin_teardown; }
 	run gunyahctl status --json vm
 	assert_equal "$(jq -r .state <<<"$output")" running
 }
+
+@test "step NAME 20000: exactly 20000 exits, no gap, the client's pace (17.5)" {
+	start_vm vm --vcpus 2 "$TICK"
+	gunyahctl pause vm
+	run gunyahctl step --json vm 20000
+	assert_success
+	# Every exit, numbered without a gap, and no "lost" event.
+	assert_equal "$(jq -s 'map(select(has("seq"))) | length' <<<"$output")" 20000
+	assert_equal "$(jq -s 'map(select(has("seq")) | .seq) | (.[-1] - .[0] + 1 == length) and (. == (sort))' <<<"$output")" true
+	assert_equal "$(jq -s 'map(select(.event == "lost")) | length' <<<"$output")" 0
+	# A slow reader gets them all too (the VM waits for it).
+	gunyahctl step vm 20000 | { sleep 0.5; cat; } >"$BATS_TEST_TMPDIR/slow"
+	assert_equal "$(grep -c '^vcpu' "$BATS_TEST_TMPDIR/slow")" 20000
+	assert_equal "$(stat_jq vm .state)" paused
+}
+
+@test "step --timeout bounds the whole step; without it a stopped VM is given up on (17.9)" {
+	start_vm vm "$TICK"
+	gunyahctl pause vm
+	# Far more exits than fit in the time: it ends at the timeout, not
+	# after a billion exits (the outer timeout would say 124).
+	run_split timeout 120 "$GUNYAHCTL" step vm 1000000000 -t 0.5
+	assert_equal "$status" 75
+	assert_equal "$stderr" "gunyahctl: step: vm: fewer than 1000000000 exits in 0.5 s"
+	eventually bash -c '[[ $("$GUNYAHCTL" stat --json vm | jq -r .state) == paused ]]'
+	# A VM whose process is stopped: the default reply timeout.
+	pid=$(pid_of vm)
+	kill -STOP "$pid"
+	run_split timeout 120 "$GUNYAHCTL" step vm
+	kill -CONT "$pid"
+	assert_equal "$status" 75
+	assert_equal "$stderr" "gunyahctl: step: vm: nothing from the VM in 5 s (stopped?): giving up"
+}
