@@ -30,8 +30,8 @@ static const struct argp step_argp = {
 	       "(gunyahctl pause, or run --step).\v"
 	       "Exit status: 0 stepped (also when the VM ended on the way), "
 	       "66 no such VM running, 69 not paused, 75 --timeout expired "
-	       "(or, without it, nothing came for 5 s), 76 records of the "
-	       "step were lost on the way.",
+	       "(or, without it, the VM said nothing for long), 76 records of "
+	       "the step were lost on the way.",
 };
 
 static int step_main(int argc, char **argv)
