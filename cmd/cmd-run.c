@@ -61,6 +61,7 @@ enum {
 	OPT_INTERVAL,
 	OPT_EXIT_ON_STOP,
 	OPT_NAME,
+	OPT_PAUSED,
 };
 
 struct run_args {
@@ -120,6 +121,9 @@ static const struct argp_option options[] = {
 	  "stop after every exit (or every N exits) and read a command: "
 	  "Enter/s next, c continue, r registers, m ADDR [LEN] memory, q quit", 4 },
 	{ "max-exits", OPT_MAX_EXITS, "N", 0, "stop the VM after N exits", 4 },
+	{ "paused", OPT_PAUSED, NULL, 0,
+	  "with --name: start paused before the first instruction (then "
+	  "gunyahctl step or resume)", 4 },
 	{ "timeout", 't', "SEC", 0,
 	  "force-stop the VM after SEC seconds (fractions allowed)", 4 },
 	{ "name", OPT_NAME, "NAME", 0,
@@ -291,6 +295,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_MAX_EXITS:
 		cfg->max_exits = parse_count("--max-exits", arg, UINT64_MAX);
 		break;
+	case OPT_PAUSED:
+		cfg->paused = true;
+		break;
 	case 't':
 		a->timeout = gctl_timeout_arg(CMD, arg);
 		break;
@@ -335,6 +342,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (a->detach && !a->name)
 			gctl_usage_err(CMD, "--detach needs --name: the name is how "
 				       "you reach the VM");
+		/* Nothing else could let it go on. */
+		if (a->cfg.paused && !a->name)
+			gctl_usage_err(CMD, "--paused needs --name: 'gunyahctl "
+				       "step' or 'resume' lets the VM go on");
+		if (a->cfg.paused && a->cfg.step)
+			gctl_usage_err(CMD, "--paused: not with --step (which "
+				       "pauses after its first N exits)");
 		if (a->dashboard && a->detach)
 			gctl_usage_err(CMD, "--dashboard: not with --detach: "
 				       "'gunyahctl attach --dashboard' shows a "

@@ -245,3 +245,24 @@ teardown() { admin_teardown; }
 	assert_equal "$status" 75
 	assert_equal "$stderr" "gunyahctl: step: vm: nothing from the VM in 5 s (stopped?): giving up"
 }
+
+@test "run --paused: nothing runs until step, which gets the very first exit (17.21)" {
+	start_vm vm --paused --uart $UART "$HELLO"
+	assert_equal "$(stat_jq vm '[.state, .exits] | join(" ")')" "paused 0"
+	assert_equal "$(stat_jq vm '.vcpus[0].thread')" wait
+	run gunyahctl step --json vm 3
+	assert_success
+	assert_equal "$(jq -s -c 'map(select(has("seq")) | .seq)' <<<"$output")" "[1,2,3]"
+	assert_equal "$(stat_jq vm '[.state, .exits] | join(" ")')" "paused 3"
+	run gunyahctl resume vm
+	assert_success
+	run gunyahctl wait vm
+	assert_success
+	assert_output "vm: poweroff, exit status 0"
+	# Only where something can let it go on.
+	run_split gunyahctl run --paused "$HELLO"
+	assert_equal "$status" 64
+	assert_equal "$stderr" "gunyahctl: run: --paused needs --name: 'gunyahctl step' or 'resume' lets the VM go on"
+	run_split gunyahctl run --name x --paused --step "$HELLO"
+	assert_equal "$status" 64
+}
