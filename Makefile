@@ -43,7 +43,7 @@ endif
 override LDFLAGS += -pthread
 
 DEPS_CFLAGS = $(shell $(PKG_CONFIG) --cflags unicorn json-c ncursesw 2>/dev/null)
-LIB_LIBS = $(shell $(PKG_CONFIG) --libs unicorn 2>/dev/null || echo -lunicorn) -lm
+LIB_LIBS = $(shell $(PKG_CONFIG) --libs unicorn 2>/dev/null || echo -lunicorn) -lfdt -lm
 CMD_LIBS = $(shell $(PKG_CONFIG) --libs json-c ncursesw 2>/dev/null || echo -ljson-c -lncursesw)
 override CFLAGS += $(DEPS_CFLAGS)
 
@@ -68,6 +68,10 @@ GUEST_ELFS := $(GUEST_SRCS:%.S=$(B)/%.elf) $(EXAMPLE_GUEST_SRCS:%.S=$(B)/%.elf)
 GUEST_BINS := $(GUEST_ELFS:%.elf=%.bin)
 
 LIBA := $(B)/libgunyah.a
+# cmd/'s internals (all but main.c), built once: gunyahctl, the unit
+# tests, the fuzz targets and the benchmarks link them from here.
+CMDA := $(B)/cmd/libgunyahctl.a
+CMD_LIB_OBJS := $(filter-out $(B)/cmd/main.o,$(CMD_OBJS))
 LIBSO := $(B)/libgunyah.so.$(SOVERSION)
 GUNYAHCTL := $(B)/gunyahctl
 FAKEDEV := $(B)/tests/fakedev/fakedev.so
@@ -96,7 +100,7 @@ help:
 
 # ---- dependencies -------------------------------------------------------
 
-DEB_PACKAGES := gcc libc6-dev make pkg-config libunicorn-dev libjson-c-dev \
+DEB_PACKAGES := gcc libc6-dev make pkg-config libunicorn-dev libjson-c-dev libfdt-dev \
 	libncurses-dev bats bats-assert bats-support bats-file \
 	binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu jq tmux procps \
 	groff-base man-db zsh fish bash-completion device-tree-compiler \
@@ -121,55 +125,41 @@ $(LIBSO): $(LIB_OBJS)
 	$(call say,LD,$@)
 	$(Q)$(CC) -shared -Wl,-soname,libgunyah.so.$(SOVERSION) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
 
-$(GUNYAHCTL): $(CMD_OBJS) $(LIBA)
-	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
+$(CMDA): $(CMD_LIB_OBJS)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(BENCH): $(BENCH_OBJS) $(LIBA)
+$(GUNYAHCTL): $(B)/cmd/main.o $(CMDA) $(LIBA)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(B)/cmd/main.o $(CMDA) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
 
-# Compiled, then linked: a change in lib/ relinks, it does not recompile.
+$(BENCH): $(BENCH_OBJS) $(CMDA) $(LIBA)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(CMDA) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
+
+# Compiled, then linked: a change in lib/ or cmd/ relinks, it does not
+# recompile.  A test that includes a file of cmd/ (to reach its static
+# functions) still links the rest from $(CMDA): only what it does not
+# define is taken from there.
 $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) -Itests/unit -DGUEST_DIR='"$(abspath $(B))"' $(CFLAGS) \
 		-MMD -MP -c -o $@ $<
 
-$(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBA) | guests
+$(B)/tests/unit/%: $(B)/tests/unit/%.o $(CMDA) $(LIBA) | guests
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LIB_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(CMDA) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
 
 # libFuzzer targets: only in a tree built by clang with
 # SAN=fuzzer-no-link,... (see "fuzz" below), which links libFuzzer's main.
-$(B)/tests/fuzz/%: tests/fuzz/%.c $(LIBA) | guests
+$(B)/tests/fuzz/%: tests/fuzz/%.c $(CMDA) $(LIBA) | guests
 	@mkdir -p $(@D)
 	$(call say,CCLD,$@)
 	$(Q)$(CC) $(CPPFLAGS) -DGUEST_DIR='"$(abspath $(B))"' $(CFLAGS) \
-		-fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(LIBA) $(LIB_LIBS)
+		-MMD -MP -MF $@.d -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(CMDA) $(LIBA) \
+		$(CMD_LIBS) $(LIB_LIBS)
 
-# These compile a file of cmd/ into themselves.
-$(B)/tests/unit/test_diag_fdt: cmd/diag/fdt.c cmd/diag/diag.h
-$(B)/tests/unit/test_stats_threads: cmd/dash/stats.c cmd/dash/stats.h cmd/engine/sink.h
-$(B)/tests/fuzz/fuzz_image: cmd/engine/image.c cmd/engine/image.h
-$(B)/tests/unit/test_loader: cmd/engine/image.c cmd/engine/image.h
-$(B)/tests/unit/test_image_file: cmd/engine/image.c cmd/engine/image.h
-$(B)/tests/fuzz/fuzz_opts: cmd/engine/opts.c cmd/engine/opts.h cmd/util.c
-$(B)/tests/unit/test_out_json: cmd/output/json.c cmd/output/json_mmio.c \
-	cmd/output/outbuf.c cmd/engine/sink.h
-$(B)/tests/unit/test_out_json: LIB_LIBS += $(CMD_LIBS)
-$(B)/tests/unit/test_sink_async_threads: cmd/engine/sink_async.c \
-	cmd/engine/sink_async.h cmd/engine/sink.h
-
-# This one links what a named VM's socket carries (and json-c).
-STATS_JSON_OBJS := $(addprefix $(B)/cmd/,dash/stats.o ctl/snapshot_json.o \
-	output/json_read.o output/json.o output/json_mmio.o output/outbuf.o)
-$(B)/tests/unit/test_stats_json: tests/unit/test_stats_json.c \
-		$(wildcard tests/unit/*.h) $(STATS_JSON_OBJS) $(LIBA)
-	@mkdir -p $(@D)
-	$(call say,CC,$@)
-	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< \
-		$(STATS_JSON_OBJS) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
 
 # Guest programs: freestanding AArch64, linked at the simulator's RAM base.
 # -n: no page alignment, so the one PT_LOAD segment starts at the RAM base
@@ -301,8 +291,8 @@ demo: deps
 # speed, which a loaded machine cannot promise.  gunyah-bench: libgunyah and
 # the sim against bare Unicorn (BENCH_REPS timed runs per case, work times
 # BENCH_SCALE, BENCH_FLAGS=--strict fails on a miss), then what the
-# dashboard and JSON output cost the run loop (bench/dashboard.sh,
-# bench/json.sh; STRICT=1 fails on a miss of their targets).
+# dashboard, JSON output and run --record cost the run loop (bench/dashboard.sh,
+# bench/json.sh, bench/record.sh; STRICT=1 fails on a miss of their targets).
 BENCH_REPS ?= 7
 BENCH_SCALE ?= 1
 BENCH_FLAGS ?=
@@ -313,6 +303,7 @@ bench: deps
 		--json bench/results.json $(BENCH_FLAGS)
 	@./bench/dashboard.sh $(B)
 	@./bench/json.sh $(B)
+	@./bench/record.sh $(B)
 
 # ---- install ---------------------------------------------------------------
 
@@ -323,6 +314,7 @@ FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
 
 HEADERS := lib/gunyah.h lib/gunyah_abi.h lib/gunyah_sim.h
 MAN1 := $(wildcard man/*.1)
+MAN5 := $(wildcard man/*.5)
 MAN7 := $(wildcard man/*.7)
 
 # Every installed path, once: install creates them, uninstall removes
@@ -332,14 +324,16 @@ INSTALLED := $(BINDIR)/gunyahctl \
 	$(LIBDIR)/libgunyah.so \
 	$(HEADERS:lib/%=$(INCLUDEDIR)/gunyah/%) \
 	$(PKGCONFIGDIR)/libgunyah.pc \
-	$(MAN1:man/%=$(MANDIR)/man1/%) $(MAN7:man/%=$(MANDIR)/man7/%) \
+	$(MAN1:man/%=$(MANDIR)/man1/%) $(MAN5:man/%=$(MANDIR)/man5/%) \
+	$(MAN7:man/%=$(MANDIR)/man7/%) \
 	$(BASHCOMPDIR)/gunyahctl $(ZSHCOMPDIR)/_gunyahctl \
 	$(FISHCOMPDIR)/gunyahctl.fish
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(INCLUDEDIR)/gunyah $(DESTDIR)$(PKGCONFIGDIR) \
-		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man7 \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
 		$(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 $(GUNYAHCTL) $(DESTDIR)$(BINDIR)/gunyahctl
@@ -353,6 +347,7 @@ install: all
 		lib/libgunyah.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/libgunyah.pc
 	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/libgunyah.pc
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/
 	install -m 644 completions/gunyahctl.bash $(DESTDIR)$(BASHCOMPDIR)/gunyahctl
 	install -m 644 completions/_gunyahctl $(DESTDIR)$(ZSHCOMPDIR)/_gunyahctl
@@ -366,5 +361,7 @@ uninstall:
 clean:
 	rm -rf build build-asan build-tsan build-fuzz
 
+# Every object's and test's headers and included sources, as the
+# compiler saw them.
 -include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) \
-	$(UNIT_BINS:=.d)
+	$(UNIT_BINS:=.d) $(FUZZ_BINS:=.d)

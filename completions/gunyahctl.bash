@@ -78,6 +78,27 @@ _gunyahctl()
             COMPREPLY=($(compgen -W 'sim dev' -- "$cur"))
             return
             ;;
+        --by)
+            [[ $cmd == report ]] &&
+                COMPREPLY=($(compgen -W 'kind vcpu addr region' -- "$cur"))
+            return
+            ;;
+        --filter)
+            # TERM[,TERM...]: complete the term after the last comma
+            COMPREPLY=($(compgen -P "${cur%"${cur##*,}"}" \
+                -W 'mmio read write page_fault status unknown vcpu= addr=' \
+                -- "${cur##*,}"))
+            compopt -o nospace
+            return
+            ;;
+        --record)
+            _filedir
+            return
+            ;;
+        --abi)
+            COMPREPLY=($(compgen -W 'upstream android' -- "$cur"))
+            return
+            ;;
         --only | -o)
             # NAME[,NAME...]: complete the name after the last comma
             [[ $cmd == diag ]] &&
@@ -115,7 +136,7 @@ _gunyahctl()
             ((pos == 1)) &&
                 COMPREPLY=($(compgen -W '$(_gunyahctl_exit_types "$bin")' -- "$cur"))
             ;;
-        info) ;;
+        info | probe) ;;
         diag)
             COMPREPLY=($(compgen -W '$(_gunyahctl_checks "$bin")' -- "$cur"))
             ;;

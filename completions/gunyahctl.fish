@@ -66,6 +66,10 @@ complete -c gunyahctl -n 'not __fish_use_subcommand' -s V -l version -d 'Print t
 # info
 complete -c gunyahctl -n '__fish_seen_subcommand_from info' -s j -l json -d 'Print one JSON object'
 complete -c gunyahctl -n '__fish_seen_subcommand_from info' -s b -l backend -x -a 'sim dev' -d 'Backend to ask'
+complete -c gunyahctl -n '__fish_seen_subcommand_from info' -l abi -x -a 'upstream android' -d 'ABI flavour to speak'
+
+# probe
+complete -c gunyahctl -n '__fish_seen_subcommand_from probe' -s j -l json -d 'Print one JSON object'
 
 # explain
 complete -c gunyahctl -n '__fish_seen_subcommand_from explain' -s j -l json -d 'Print one JSON object'
@@ -74,6 +78,7 @@ complete -c gunyahctl -n '__gunyahctl_first_arg_of explain' -a '(__gunyahctl_exi
 
 # diag [NAME...]
 complete -c gunyahctl -n '__fish_seen_subcommand_from diag' -s b -l backend -x -a 'sim dev' -d 'Backend to check'
+complete -c gunyahctl -n '__fish_seen_subcommand_from diag' -l abi -x -a 'upstream android' -d 'ABI flavour to speak'
 complete -c gunyahctl -n '__fish_seen_subcommand_from diag' -s j -l json -d 'One JSON object per check, then a summary'
 complete -c gunyahctl -n '__fish_seen_subcommand_from diag' -s l -l list -d 'List the checks and exit'
 complete -c gunyahctl -n '__fish_seen_subcommand_from diag' -s o -l only -x -a '(__gunyahctl_checks)' -d 'Run only the named checks'
@@ -87,6 +92,7 @@ complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s m -l mem -x -d 'Gu
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l ram-base -x -d 'Guest RAM base address'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s c -l vcpus -x -d 'Number of vCPUs (1 to 64)'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s b -l backend -x -a 'sim dev' -d 'Backend to run on'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l abi -x -a 'upstream android' -d 'ABI flavour to speak'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l load-addr -x -d 'Where a raw image goes'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s e -l entry -x -d 'Start vCPU 0 here'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l mmio -x -d 'An MMIO region: ADDR:SIZE[:NAME]'
@@ -95,6 +101,7 @@ complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l mmio-read -x -d 'R
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l fault -x -d 'Accesses to ADDR take a data abort'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l pf-region -x -d '(sim) Memory not there yet: ADDR:SIZE'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l on-page-fault -x -a 'fail retry fault' -d 'What a page fault gets'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l lenient -d '(sim) Emulate MMIO hardware gives no syndrome for'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s s -l step -d 'Stop after every exit (--step=N: every N)'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l max-exits -x -d 'Stop the VM after N exits'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l paused -d 'With --name: start paused before the first instruction'
@@ -106,6 +113,16 @@ complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l interval -x -d '(d
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l exit-on-stop -d '(dashboard) Leave as soon as the VM stops'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l name -x -d 'Name the VM: the admin commands reach it'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s d -l detach -d 'With --name: run in the background'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l record -r -F -d 'Also write every exit and its answer to FILE'
+
+# report FILE, replay FILE [IMAGE]
+complete -c gunyahctl -n '__fish_seen_subcommand_from report replay' -F
+complete -c gunyahctl -n '__fish_seen_subcommand_from report' -l by -x -a 'kind vcpu addr region' -d 'Group the exits by'
+complete -c gunyahctl -n '__fish_seen_subcommand_from report' -l top -x -d 'Only the N rows with the most exits'
+complete -c gunyahctl -n '__fish_seen_subcommand_from report' -l filter -x -a 'mmio read write page_fault status unknown vcpu= addr=' -d 'Table only the exits EXPR matches'
+complete -c gunyahctl -n '__fish_seen_subcommand_from report' -s j -l json -d 'One JSON object'
+complete -c gunyahctl -n '__fish_seen_subcommand_from replay' -s t -l timeout -x -d 'Give up after SEC seconds'
+complete -c gunyahctl -n '__fish_seen_subcommand_from replay' -s j -l json -d 'The verdict as one JSON object'
 
 # the named VMs' commands
 complete -c gunyahctl -n '__fish_seen_subcommand_from list' -s j -l json -d 'One JSON object per VM'

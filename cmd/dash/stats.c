@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "output/exit_fmt.h"
 #include "common.h"
 #include "dash/stats.h"
 
@@ -606,95 +607,41 @@ const char *gctl_stats_region(const struct gctl_stats_snap *s,
 	return s->regions[idx];
 }
 
-/* snprintf that appends at *pos and never runs past len. */
-static void append(char *buf, size_t len, size_t *pos, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void append(char *buf, size_t len, size_t *pos, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (*pos >= len)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *pos, len - *pos, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*pos = *pos + (size_t)n < len ? *pos + (size_t)n : len - 1;
-}
-
-static void status_str(const struct gctl_stats_event *e, char *buf,
-		       size_t len, size_t *pos)
-{
-	const struct gunyah_vm_exit_info *ei = &e->status.exit_info;
-	uint32_t rs = ei->reason_size > GUNYAH_VM_MAX_EXIT_REASON_SIZE ?
-			      GUNYAH_VM_MAX_EXIT_REASON_SIZE : ei->reason_size;
-	uint64_t reason = gh_exit_info_reason(ei);
-	struct gh_exit_reason d;
-
-	append(buf, len, pos, " %s %s(%u)",
-	       gh_vm_status_str(e->status.status), gh_exit_type_str(ei->type),
-	       ei->type);
-	if (rs)
-		append(buf, len, pos, " reason=0x%0*" PRIx64, (int)(2 * rs),
-		       reason);
-	/* Only the VM_EXIT type's reason is the reason word with a code. */
-	if (ei->type != GUNYAH_VM_EXIT_TYPE_VM_EXIT || !rs)
-		return;
-	gh_exit_reason_decode((uint32_t)reason, &d);
-	append(buf, len, pos, " code=%s", d.code_known ? d.code_name : "");
-	if (!d.code_known)
-		append(buf, len, pos, "%u", d.code);
-	if (d.restart)
-		append(buf, len, pos, " restart");
-	if (d.unknown_bits)
-		append(buf, len, pos, " bits=0x%x", d.unknown_bits);
-}
-
 void gctl_stats_event_str(const struct gctl_stats_snap *s,
 			  const struct gctl_stats_event *e, char *buf,
 			  size_t len)
 {
-	const char *region = gctl_stats_region(s, e->region);
-	size_t pos = 0;
+	struct gctl_exit_record r = {
+		.seq = e->seq,
+		.vcpu = e->vcpu,
+		.t_ns = e->t_ns,
+		.reason = e->reason,
+		.resume = e->resume,
+		.region = gctl_stats_region(s, e->region),
+	};
 
 	if (!len)
 		return;
-	buf[0] = 0;
-	switch (e->kind) {
-	case GCTL_EV_CONSOLE:
-	case GCTL_EV_MESSAGE:
-		append(buf, len, &pos, "%s %s", gctl_stats_kind_str(e->kind),
-		       e->text);
+	if (e->kind == GCTL_EV_CONSOLE || e->kind == GCTL_EV_MESSAGE) {
+		snprintf(buf, len, "%s %s", gctl_stats_kind_str(e->kind),
+			 e->text);
 		return;
+	}
+	switch (e->kind) {
 	case GCTL_EV_MMIO:
-		append(buf, len, &pos, "mmio %s 0x%08" PRIx64 " len=%u data=0x%0*" PRIx64,
-		       e->mmio.is_write ? "write" : "read", e->mmio.phys_addr,
-		       e->mmio.len, (int)(2 * (e->mmio.len > 8 ? 8 : e->mmio.len)),
-		       e->mmio.data);
-		if (e->resume == GCTL_RESUME_NONE)
-			append(buf, len, &pos, " resume=none");
-		else if (e->resume != GUNYAH_VCPU_RESUME_HANDLED)
-			append(buf, len, &pos, " resume=%s",
-			       gh_resume_action_str((uint32_t)e->resume));
+		r.mmio.phys_addr = e->mmio.phys_addr;
+		r.mmio.len = e->mmio.len;
+		r.mmio.is_write = e->mmio.is_write;
+		r.mmio.data = e->mmio.data;
 		break;
 	case GCTL_EV_PAGE_FAULT:
-		append(buf, len, &pos, "page_fault 0x%08" PRIx64 " attempt=%d",
-		       e->page_fault.phys_addr, e->page_fault.attempt);
-		append(buf, len, &pos, " resume=%s",
-		       e->resume == GCTL_RESUME_NONE ?
-			       "none" : gh_resume_action_str((uint32_t)e->resume));
+		r.page_fault.phys_addr = e->page_fault.phys_addr;
+		r.page_fault.attempt = e->page_fault.attempt;
 		break;
 	case GCTL_EV_STATUS:
-		append(buf, len, &pos, "status");
-		status_str(e, buf, len, &pos);
-		break;
-	default:
-		append(buf, len, &pos, "%s exit_reason=%u",
-		       gh_exit_reason_str(e->reason), e->reason);
+		r.status.status = e->status.status;
+		r.status.exit_info = e->status.exit_info;
 		break;
 	}
-	if (region)
-		append(buf, len, &pos, " [%s]", region);
+	gctl_exit_str(&r, buf, len);
 }

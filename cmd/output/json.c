@@ -15,6 +15,7 @@
 
 #include <json-c/json.h>
 
+#include "output/exit_fmt.h"
 #include "output/json_rec.h"
 #include "output/outbuf.h"
 #include "engine/sink.h"
@@ -83,13 +84,6 @@ json_object *gctl_json_status(uint32_t status,
 	return o;
 }
 
-const char *gctl_json_resume_str(int resume)
-{
-	if (resume == GCTL_RESUME_NONE)
-		return "none";
-	return gh_resume_action_str((uint32_t)resume);
-}
-
 
 json_object *gctl_json_exit(const struct gctl_exit_record *r)
 {
@@ -109,14 +103,14 @@ json_object *gctl_json_exit(const struct gctl_exit_record *r)
 		add(k, "is_write", json_object_new_boolean(r->mmio.is_write));
 		add(k, "data", hex(r->mmio.data));
 		add(o, "mmio", k);
-		add(o, "resume", json_object_new_string(gctl_json_resume_str(r->resume)));
+		add(o, "resume", json_object_new_string(gctl_resume_str(r->resume)));
 		break;
 	case GUNYAH_VCPU_EXIT_PAGE_FAULT:
 		k = json_object_new_object();
 		add(k, "phys_addr", hex(r->page_fault.phys_addr));
 		add(k, "attempt", json_object_new_int(r->page_fault.attempt));
 		add(o, "page_fault", k);
-		add(o, "resume", json_object_new_string(gctl_json_resume_str(r->resume)));
+		add(o, "resume", json_object_new_string(gctl_resume_str(r->resume)));
 		break;
 	case GUNYAH_VCPU_EXIT_STATUS:
 		add(o, "status", gctl_json_status(r->status.status,
@@ -267,6 +261,30 @@ static void json_regs(void *ctx, unsigned int vcpu,
 	pthread_mutex_unlock(&j->lock);
 }
 
+static void json_crash(void *ctx, const struct gh_sim_crash *c)
+{
+	struct json_out *j = ctx;
+	json_object *o = json_object_new_object();
+	uint32_t ec = (uint32_t)(c->esr >> 26) & 0x3f;
+	const char *name = gctl_ec_name(ec);
+	char why[sizeof(c->why) + 1];
+
+	snprintf(why, sizeof(why), "%.*s", (int)sizeof(c->why), c->why);
+	add(o, "event", json_object_new_string("crash"));
+	add(o, "vcpu", json_object_new_int((int)c->vcpu));
+	add(o, "ec", hex(ec));
+	add(o, "ec_name", name ? json_object_new_string(name) : NULL);
+	add(o, "esr", hex(c->esr));
+	add(o, "far", hex(c->far));
+	add(o, "elr", hex(c->elr));
+	add(o, "pc", hex(c->pc));
+	add(o, "vbar", hex(c->vbar));
+	add(o, "why", json_object_new_string(why));
+	pthread_mutex_lock(&j->lock);
+	emit(j, o);
+	pthread_mutex_unlock(&j->lock);
+}
+
 static void json_memory(void *ctx, uint64_t addr, const void *buf, size_t len)
 {
 	struct json_out *j = ctx;
@@ -392,6 +410,7 @@ static const struct gctl_sink_ops json_ops = {
 	.regs = json_regs,
 	.memory = json_memory,
 	.summary = json_summary,
+	.crash = json_crash,
 	.flush = json_flush,
 	.on_write_error = json_on_write_error,
 	.destroy = json_destroy,

@@ -17,6 +17,7 @@
 
 #include <json-c/json.h>
 
+#include "output/exit_fmt.h"
 #include "common.h"
 #include "output/json_rec.h"
 
@@ -244,7 +245,7 @@ size_t gctl_json_mmio_line(struct gctl_json_mmio *j,
 		return 0;
 	if (!j->resume_name || r->resume != j->resume) {
 		j->resume = r->resume;
-		j->resume_name = gctl_json_resume_str(r->resume);
+		j->resume_name = gctl_resume_str(r->resume);
 		j->resume_len = strlen(j->resume_name);
 	}
 	/* 4 numbers of at most 20 digits, 2 hex strings of 20, a name */

@@ -25,8 +25,6 @@ json_object *gctl_json_status(uint32_t status,
 			      const struct gunyah_vm_exit_info *ei);
 /* A rate with one decimal: 1234.5 */
 json_object *gctl_json_rate(double rate);
-/* "handled", "fault", ... or "none" for GCTL_RESUME_NONE */
-const char *gctl_json_resume_str(int resume);
 
 /*
  * MMIO exit records, millions a second, written from a template

@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The text writer: one line per exit, for people.
+ * The text writer: one line per exit, for people, as exit_fmt.h words it
+ * after the vCPU and the sequence number:
  *
  *   vcpu0 #12 mmio write 0x09000000 len=4 data=0x00000041 [uart]
- *   vcpu0 #13 mmio read 0x09000018 len=4 data=0x00000090 [uart]
- *   vcpu0 #14 page_fault 0x90000000 attempt=0 resume=retry
  *   vcpu0 #40 status exited type=poweroff(1) reason=0x00000000
+ *   vcpu0 crash EC=0x22 (PC alignment fault) ESR=0x8a000000 FAR=... : why
  *
- * A resume action other than "handled" is shown (resume=fault); data has
- * two hex digits per byte of the access.  Console lines are printed as
- * the guest wrote them, between the exits.
+ * Console lines are printed as the guest wrote them, between the exits.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -18,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output/exit_fmt.h"
 #include "output/outbuf.h"
 #include "engine/sink.h"
 
@@ -36,62 +35,19 @@ static void line_start(struct text_out *t)
 	t->mid_line = false;
 }
 
-static void put_resume(struct gctl_outbuf *ob, int resume, bool always)
-{
-	if (resume == GCTL_RESUME_NONE)
-		gctl_outbuf_puts(ob, " resume=none");
-	else if (always || resume != GUNYAH_VCPU_RESUME_HANDLED)
-		gctl_outbuf_printf(ob, " resume=%s",
-				   gh_resume_action_str((uint32_t)resume));
-}
-
 static void text_exit(void *ctx, const struct gctl_exit_record *r)
 {
 	struct text_out *t = ctx;
-	struct gctl_outbuf *ob = &t->ob;
-	const struct gunyah_vm_exit_info *ei;
-	uint32_t rs;
+	char line[GCTL_EXIT_STR_MAX];
 
 	if (t->quiet)
 		return;
+	gctl_exit_str(r, line, sizeof(line));
 	pthread_mutex_lock(&t->lock);
 	line_start(t);
-	gctl_outbuf_printf(ob, "vcpu%u #%" PRIu64 " %s", r->vcpu, r->seq,
-			   gh_exit_reason_str(r->reason));
-	switch (r->reason) {
-	case GUNYAH_VCPU_EXIT_MMIO:
-		gctl_outbuf_printf(ob, " %s 0x%08" PRIx64 " len=%u data=0x%0*" PRIx64,
-				   r->mmio.is_write ? "write" : "read",
-				   r->mmio.phys_addr, r->mmio.len,
-				   (int)(2 * (r->mmio.len > 8 ? 8 : r->mmio.len)),
-				   r->mmio.data);
-		put_resume(ob, r->resume, false);
-		break;
-	case GUNYAH_VCPU_EXIT_PAGE_FAULT:
-		gctl_outbuf_printf(ob, " 0x%08" PRIx64 " attempt=%d",
-				   r->page_fault.phys_addr,
-				   r->page_fault.attempt);
-		put_resume(ob, r->resume, true);
-		break;
-	case GUNYAH_VCPU_EXIT_STATUS:
-		ei = &r->status.exit_info;
-		rs = ei->reason_size > GUNYAH_VM_MAX_EXIT_REASON_SIZE ?
-			     GUNYAH_VM_MAX_EXIT_REASON_SIZE : ei->reason_size;
-		gctl_outbuf_printf(ob, " %s type=%s(%u)",
-				   gh_vm_status_str(r->status.status),
-				   gh_exit_type_str(ei->type), ei->type);
-		if (rs)
-			gctl_outbuf_printf(ob, " reason=0x%0*" PRIx64,
-					   (int)(2 * rs), gh_exit_info_reason(ei));
-		break;
-	default:
-		gctl_outbuf_printf(ob, " exit_reason=%u", r->reason);
-		break;
-	}
-	if (r->region)
-		gctl_outbuf_printf(ob, " [%s]", r->region);
-	gctl_outbuf_puts(ob, "\n");
-	gctl_outbuf_end_line(ob);
+	gctl_outbuf_printf(&t->ob, "vcpu%u #%" PRIu64 " %s\n", r->vcpu, r->seq,
+			   line);
+	gctl_outbuf_end_line(&t->ob);
 	pthread_mutex_unlock(&t->lock);
 }
 
@@ -208,6 +164,24 @@ static void text_summary(void *ctx, const struct gctl_summary *s)
 	pthread_mutex_unlock(&t->lock);
 }
 
+/* Shown even when quiet: it is why the VM went down. */
+static void text_crash(void *ctx, const struct gh_sim_crash *c)
+{
+	struct text_out *t = ctx;
+	uint32_t ec = (uint32_t)(c->esr >> 26) & 0x3f;
+	const char *name = gctl_ec_name(ec);
+
+	pthread_mutex_lock(&t->lock);
+	line_start(t);
+	gctl_outbuf_printf(&t->ob, "vcpu%u crash EC=%#x (%s) ESR=%#" PRIx64
+			   " FAR=%#" PRIx64 " ELR=%#" PRIx64 " PC=%#" PRIx64
+			   " VBAR=%#" PRIx64 ": %.*s\n", c->vcpu, ec,
+			   name ? name : "unknown", (uint64_t)c->esr,
+			   (uint64_t)c->far, (uint64_t)c->elr, (uint64_t)c->pc,
+			   (uint64_t)c->vbar, (int)sizeof(c->why), c->why);
+	pthread_mutex_unlock(&t->lock);
+}
+
 static int text_flush(void *ctx)
 {
 	struct text_out *t = ctx;
@@ -244,6 +218,7 @@ static const struct gctl_sink_ops text_ops = {
 	.regs = text_regs,
 	.memory = text_memory,
 	.summary = text_summary,
+	.crash = text_crash,
 	.flush = text_flush,
 	.on_write_error = text_on_write_error,
 	.destroy = text_destroy,

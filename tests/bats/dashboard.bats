@@ -322,12 +322,12 @@ assert_terminal_restored() {
 	assert_line --index 0 --regexp ' DONE  up [0-9:.]+$'
 	assert_line --index 1 --regexp '^ exits 31  0/s  mmio r 15 w 15  pf 0  status 1  console 15 B$'
 	assert_line --index 4 --regexp '^ vcpu0 +stopped +31 +0 +15 +15 +0 +1  poweroff$'
-	assert_line --index 22 --regexp '^ +[0-9.]+ #31 vcpu0 status exited poweroff\(1\) reason=0x00000000$'
+	assert_line --index 22 --regexp '^ +[0-9.]+ #31 vcpu0 status exited type=poweroff\(1\) reason=0x00000000$'
 	assert_line --index 21 --regexp '^ +[0-9.]+ console Hello, Gunyah!$'
 	# Still up: the view can be looked around (focus, filter) ...
 	tm send-keys -t dash f f f
 	wait_screen '^ EVENTS \(status\)$'
-	assert_line --index 9 --regexp '#31 vcpu0 status exited poweroff'
+	assert_line --index 9 --regexp '#31 vcpu0 status exited type=poweroff'
 	[[ ! -f $D/rc ]] || fail "ended before a key"
 	# ... until another key.
 	tm send-keys -t dash Enter
@@ -363,7 +363,7 @@ assert_terminal_restored() {
 	DASH_ERR=tty dash_start --mmio-read 0x09000200=6 "$G/exit_by.elf"
 	wait_screen '^ VM ended: crashed, exit status 3\.'
 	assert_line --index 4 --regexp '^ vcpu0 +stopped +2 .* vm_exit$'
-	assert_output --regexp '#2 vcpu0 status exited vm_exit\(0\) reason=0x00010000 code=software_error'
+	assert_output --regexp '#2 vcpu0 status exited type=vm_exit\(0\) reason=0x00010000 code=software'
 	tm send-keys -t dash q
 	wait_exit
 	assert_equal "$rc" 3

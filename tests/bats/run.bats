@@ -64,7 +64,7 @@ setup() { load run_helpers; }
 		--mmio-read 0x09000014=0x1ffff --mmio-read 0x09000016=0x8001 \
 		--mmio-read 0x09000018=0x8001 --mmio-read 0x09000020=0xaabbccdd80000000 \
 		--mmio-read 0x09000024=0x80000000 --mmio-read 0x09000028=0x0123456789abcdef \
-		--mmio-read 0x09000030=1,2 --mmio-read 0x09000048=0x5a5a \
+		--mmio-read 0x09000048=0x5a5a \
 		"$G/mmio_widths.elf"
 	assert_success
 	assert_json_lines
@@ -82,9 +82,6 @@ setup() { load run_helpers; }
 		"r 0x9000020 4 0x80000000" "w 0x9000100 8 0x80000000"
 		"r 0x9000024 4 0x80000000" "w 0x9000100 8 0xffffffff80000000"
 		"r 0x9000028 8 0x123456789abcdef" "w 0x9000100 8 0x123456789abcdef"
-		"r 0x9000030 4 0x1" "w 0x9000100 8 0x9000030"
-		"r 0x9000030 4 0x2" "w 0x9000100 8 0x9000040"
-		"w 0x900003c 4 0x2" "w 0x9000100 8 0x900003c"
 		"r 0x9000048 8 0x5a5a" "w 0x9000100 8 0x5a5a"
 	)
 	assert_equal "$(printf '%s\n' "${got[@]}")" "$(printf '%s\n' "${want[@]}")"
@@ -155,8 +152,8 @@ status_case() { # selector, text status line, exit status
 	status_case 3 "vcpu0 #2 status crashed type=vm_exit(0)" 3
 	[[ $stderr == *"VM crashed"* ]]
 	status_case 4 "vcpu0 #2 status exited type=watchdog_bite(4) reason=0x00000000" 3
-	status_case 5 "vcpu0 #2 status exited type=vm_exit(0) reason=0x00000000" 0
-	status_case 6 "vcpu0 #2 status exited type=vm_exit(0) reason=0x00010000" 3
+	status_case 5 "vcpu0 #2 status exited type=vm_exit(0) reason=0x00000000 code=normal" 0
+	status_case 6 "vcpu0 #2 status exited type=vm_exit(0) reason=0x00010000 code=software_error" 3
 }
 
 @test "status exits in JSON: state, type, code, reason" {
@@ -317,11 +314,13 @@ cpu0: cpu1 is off, powering down"
 	assert_equal "$(exits_json | tail -n 1 | jq -c '.status')" \
 		'{"state":"exited","exit_info":{"type":"forced_stop","type_code":7,"reason_size":0,"reason":"0x0"}}'
 	assert_equal "$(summary_jq .result)" timeout
-	((elapsed >= 290 && elapsed < 3000)) || fail "took ${elapsed} ms"
+	# Never early; how late is the machine's load (30 s: a hang).
+	((elapsed >= 290 && elapsed < 30000)) || fail "took ${elapsed} ms"
 }
 
 @test "--timeout also ends a guest idle in WFI, and two vCPUs" {
-	run gunyahctl run --timeout 0.2 --vcpus 2 --mmio-read 0x09000200=8 "$G/exit_by.elf"
+	# 1 s: time for the first exits, even on a loaded machine.
+	run gunyahctl run --timeout 1 --vcpus 2 --mmio-read 0x09000200=8 "$G/exit_by.elf"
 	assert_equal "$status" 5
 	assert_line --regexp '^vcpu0 #[23] status exited type=forced_stop\(7\)$'
 	assert_line --regexp '^vcpu1 #[23] status exited type=forced_stop\(7\)$'

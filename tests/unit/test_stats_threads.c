@@ -365,10 +365,10 @@ TEST(events_as_text)
 	gctl_stats_event_str(&box->a, ev[2], buf, sizeof(buf));
 	ASSERT_STREQ(buf, "page_fault 0x90000000 attempt=1 resume=none");
 	gctl_stats_event_str(&box->a, ev[3], buf, sizeof(buf));
-	ASSERT_STREQ(buf, "status exited vm_exit(0) reason=0x00010001 "
+	ASSERT_STREQ(buf, "status exited type=vm_exit(0) reason=0x00010001 "
 			  "code=software_error restart");
 	gctl_stats_event_str(&box->a, ev[4], buf, sizeof(buf));
-	ASSERT_STREQ(buf, "status exited poweroff(1) reason=0x00000000");
+	ASSERT_STREQ(buf, "status exited type=poweroff(1) reason=0x00000000");
 	/* Never past the buffer. */
 	gctl_stats_event_str(&box->a, ev[0], buf, 10);
 	ASSERT_STREQ(buf, "mmio writ");
