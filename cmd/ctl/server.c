@@ -75,6 +75,7 @@ struct client {
 	bool eof;     /* the client sends no more (it may still read) */
 	bool closing; /* read no more; close once the queue is out */
 	uint64_t idle_since_ns; /* its last request (or its connect) */
+	bool asked;		/* it has sent a whole request */
 	/* srv->lock */
 	enum sub sub;
 	uint64_t step_left, step_taken;
@@ -841,6 +842,7 @@ static void close_client(struct gctl_ctl_server *srv, struct client *c)
 	c->step_pending = c->wait_pending = c->attached = false;
 	c->wait_snapshot = false;
 	c->eof = c->closing = false;
+	c->asked = false;
 	c->in_len = 0;
 	c->fd = -1;
 }
@@ -911,6 +913,7 @@ static void serve_lines(struct gctl_ctl_server *srv, struct client *c)
 		size_t len = (size_t)(nl - c->in);
 
 		c->idle_since_ns = gctl_now_ns();
+		c->asked = true;
 		if (len)
 			handle_line(srv, c, c->in, len);
 		c->in_len -= len + 1;
@@ -999,11 +1002,15 @@ static bool done_with(struct gctl_ctl_server *srv, struct client *c)
 	return !has_output(srv, c);
 }
 
-/* A client owed nothing, sending nothing: it holds a slot for no one. */
+/*
+ * A client that holds a slot for nothing: connected and silent, or half
+ * a request sent and no more, and owed nothing.  (One that has asked
+ * before may take its time between requests: stat --watch.)
+ */
 static bool idle(const struct client *c)
 {
 	return c->fd >= 0 && !c->closing && !c->attached && !c->step_pending &&
-	       !c->wait_pending && !line_waiting(c);
+	       !c->wait_pending && !line_waiting(c) && (!c->asked || c->in_len);
 }
 
 static void expire_idle(struct gctl_ctl_server *srv)
