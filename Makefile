@@ -77,7 +77,8 @@ GUNYAHCTL := $(B)/gunyahctl
 FAKEDEV := $(B)/tests/fakedev/fakedev.so
 BENCH := $(B)/bench/gunyah-bench
 
-.PHONY: all help deps demo check check-core test asan tsan bench stress \
+.PHONY: all help deps demo check check-core test asan tsan bench stress linux \
+	linux-guest \
 	stress-core install uninstall clean guests fuzz fuzz-bins fuzz-smoke \
 	fuzz-stress
 
@@ -97,14 +98,15 @@ help:
 	@echo 'make install    install under $$(DESTDIR)$$(PREFIX) (default /usr/local)'
 	@echo 'make uninstall  remove exactly what make install put there'
 	@echo 'make deps       install the Debian packages the build needs'
+	@echo 'make linux      fetch Debian'"'"'s arm64 kernel and busybox, boot them on the sim'
 
 # ---- dependencies -------------------------------------------------------
 
-DEB_PACKAGES := gcc libc6-dev make pkg-config libunicorn-dev libjson-c-dev libfdt-dev \
+DEB_PACKAGES := gcc libc6-dev make pkg-config libunicorn-dev libjson-c-dev \
 	libncurses-dev bats bats-assert bats-support bats-file \
 	binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu jq tmux procps \
 	groff-base man-db zsh fish bash-completion device-tree-compiler \
-	clang libclang-rt-dev llvm
+	clang libclang-rt-dev llvm libfdt-dev qemu-system-arm cpio
 
 deps:
 	@./tests/install-deps $(DEB_PACKAGES)
@@ -203,6 +205,7 @@ guests: $(GUEST_ELFS) $(GUEST_BINS)
 CHECK_TALLY = $(abspath $(B))/check.tally
 check: deps
 	@mkdir -p $(B) && rm -f $(CHECK_TALLY)
+	@$(MAKE) --no-print-directory linux-guest
 	@$(MAKE) --no-print-directory check-core TALLY=$(CHECK_TALLY)
 	@$(MAKE) --no-print-directory B=build-asan SAN=address,undefined \
 		check-core TALLY=$(CHECK_TALLY) LABEL=asan
@@ -220,6 +223,33 @@ asan: deps
 tsan: deps
 	@$(MAKE) --no-print-directory B=build-tsan SAN=thread CFLAGS='-O1 -g' \
 		check-core TESTS_FILTER=threads
+
+# ---- a Linux guest ------------------------------------------------------------
+
+# Debian's arm64 kernel (its Image) and busybox-static, fetched with apt
+# (only what is missing), and an initramfs whose /init prints, forks,
+# sleeps a second and powers off (tests/linux/init).  make check boots it
+# (tests/bats/linux.bats); make linux boots it here, the terminal as the
+# console (Ctrl-] quits).
+LINUX_DIR := $(B)/linux
+LINUX_IMAGE := $(LINUX_DIR)/Image
+LINUX_INITRD := $(LINUX_DIR)/initramfs.cpio
+LINUX_CMDLINE ?= console=ttyAMA0 rdinit=/init
+
+$(LINUX_DIR)/Image $(LINUX_DIR)/busybox:
+	$(call say,FETCH,$(LINUX_DIR))
+	$(Q)./tests/linux/fetch-guest $(LINUX_DIR)
+
+$(LINUX_INITRD): $(LINUX_DIR)/busybox tests/linux/init tests/linux/mkinitramfs
+	$(call say,CPIO,$@)
+	$(Q)./tests/linux/mkinitramfs $(LINUX_DIR)/busybox tests/linux/init $@
+
+linux-guest: $(LINUX_IMAGE) $(LINUX_INITRD)
+
+linux: deps
+	@$(MAKE) --no-print-directory all linux-guest
+	$(GUNYAHCTL) run -q --kernel $(LINUX_IMAGE) --initrd $(LINUX_INITRD) \
+		--cmdline '$(LINUX_CMDLINE)'
 
 # ---- test binaries and mutants -----------------------------------------------
 
@@ -298,11 +328,12 @@ BENCH_SCALE ?= 1
 BENCH_FLAGS ?=
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BENCH)
+	@$(MAKE) --no-print-directory all $(BENCH) linux-guest
 	@$(BENCH) --reps $(BENCH_REPS) --scale $(BENCH_SCALE) --guest-dir $(B) \
 		--json bench/results.json $(BENCH_FLAGS)
 	@./bench/dashboard.sh $(B)
 	@./bench/json.sh $(B)
+	@./bench/linux.sh $(B)
 	@./bench/record.sh $(B)
 
 # ---- install ---------------------------------------------------------------

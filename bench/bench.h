@@ -110,6 +110,8 @@ int bench_raw_mmio_unmapped(const struct bench_params *p,
 			    struct bench_sample *s, char *err);
 int bench_raw_mmio_map(const struct bench_params *p, struct bench_sample *s,
 		       char *err);
+int bench_raw_mmio_fast(const struct bench_params *p, struct bench_sample *s,
+			char *err);
 int bench_raw_compute(const struct bench_params *p, struct bench_sample *s,
 		      char *err);
 int bench_raw_compute_hooks(const struct bench_params *p,

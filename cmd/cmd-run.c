@@ -26,13 +26,16 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
+#include "analysis/filter.h"
 #include "analysis/record.h"
 #include "common.h"
 #include "ctl/proto.h"
 #include "ctl/server.h"
 #include "gunyahctl.h"
+#include "engine/boot.h"
 #include "engine/image.h"
 #include "dash/run_source.h"
 #include "ctl/rundir.h"
@@ -40,7 +43,6 @@
 #include "engine/opts.h"
 #include "engine/sink_async.h"
 #include "dash/stats.h"
-#include "diag/diag.h"
 #include "engine/stepper.h"
 #include "engine/vmm.h"
 
@@ -64,7 +66,16 @@ enum {
 	OPT_EXIT_ON_STOP,
 	OPT_NAME,
 	OPT_PAUSED,
+	OPT_KERNEL,
+	OPT_INITRD,
+	OPT_CMDLINE,
+	OPT_DTB,
+	OPT_DUMP_DTB,
+	OPT_UART_INPUT,
 	OPT_RECORD,
+	OPT_FILTER,
+	OPT_STUCK,
+	OPT_ON_STUCK,
 	OPT_ABI,
 	OPT_LENIENT,
 };
@@ -87,7 +98,13 @@ struct run_args {
 	unsigned int interval_ms; /* 0: not given */
 	const char *name;
 	bool detach;
+	bool mem_set;
+	struct gctl_boot boot; /* --kernel: boot.kernel set */
+	const char *dump_dtb;
+	const char *uart_input;
 	const char *record;
+	bool filtered;
+	struct gctl_filter filter;
 };
 
 static const struct argp_option options[] = {
@@ -131,6 +148,23 @@ static const struct argp_option options[] = {
 	  "(sim) emulate MMIO accesses hardware gives no syndrome for "
 	  "(writeback, pairs, exclusives) instead of a data abort", 3 },
 	{ NULL, 0, NULL, 0, "Running:", 4 },
+	{ "kernel", OPT_KERNEL, "IMAGE", 0,
+	  "boot a Linux kernel (an arm64 Image) instead of IMAGE: the kernel "
+	  "booting rules, a generated device tree in x0, a PL011 console at "
+	  "0x9000000 (--uart moves it) with its interrupt", 2 },
+	{ "initrd", OPT_INITRD, "FILE", 0, "with --kernel: an initramfs", 2 },
+	{ "cmdline", OPT_CMDLINE, "STRING", 0,
+	  "with --kernel: the kernel command line (default: console=ttyAMA0)", 2 },
+	{ "dtb", OPT_DTB, "FILE", 0,
+	  "with --kernel: boot with this device tree instead of the generated "
+	  "one (its /chosen gets --cmdline and the initrd)", 2 },
+	{ "dump-dtb", OPT_DUMP_DTB, "FILE", 0,
+	  "with --kernel: write the device tree the VM would get to FILE and "
+	  "exit", 2 },
+	{ "uart-input", OPT_UART_INPUT, "FILE|-", 0,
+	  "with --kernel: feed FILE (- : standard input) to the UART's "
+	  "receive side (default with a terminal on standard input: the "
+	  "terminal, raw; Ctrl-] quits)", 3 },
 	{ "step", 's', "N", OPTION_ARG_OPTIONAL,
 	  "stop after every exit (or every N exits) and read a command: "
 	  "Enter/s next, c continue, r registers, m ADDR [LEN] memory, q quit", 4 },
@@ -138,6 +172,12 @@ static const struct argp_option options[] = {
 	{ "paused", OPT_PAUSED, NULL, 0,
 	  "with --name: start paused before the first instruction (then "
 	  "gunyahctl step or resume)", 4 },
+	{ "stuck", OPT_STUCK, "N", 0,
+	  "report a vCPU that takes the same exit at the same PC N times in "
+	  "a row (default 500; 0: never)", 4 },
+	{ "on-stuck", OPT_ON_STUCK, "report|stop", 0,
+	  "report a stuck vCPU once (default), or also stop the VM (exit "
+	  "status 8)", 4 },
 	{ "timeout", 't', "SEC", 0,
 	  "force-stop the VM after SEC seconds (fractions allowed)", 4 },
 	{ "name", OPT_NAME, "NAME", 0,
@@ -158,6 +198,9 @@ static const struct argp_option options[] = {
 	{ "record", OPT_RECORD, "FILE", 0,
 	  "also write every exit, its timing and its answer to FILE, for "
 	  "report and replay (gunyahctl-record(5))", 5 },
+	{ "filter", OPT_FILTER, "EXPR", 0,
+	  "print only the exits EXPR matches (gunyahctl(1), FILTERS); the "
+	  "summary still counts every exit", 5 },
 	{ "interval", OPT_INTERVAL, "MS", 0,
 	  "(dashboard) redraw every MS milliseconds (default 500)", 5 },
 	{ "exit-on-stop", OPT_EXIT_ON_STOP, NULL, 0,
@@ -252,27 +295,38 @@ static void check_flavour_options(const struct run_args *a,
 
 /*
  * The GH_* flavour's resource manager will not start a VM without a device
- * tree: the top DTB_SIZE of RAM gets one (the diag builder's, until the
- * shared builder lands), and SET_DTB_CONFIG points at it.
+ * tree (there is no boot context to start it otherwise): an image run
+ * gets the generated one (fdt_build.h, with the RM's /gunyah-vm-config)
+ * in the top GCTL_FDT_MAX_SIZE of RAM, and SET_DTB_CONFIG points at it.
+ * A --kernel run has its own already.
  */
-#define DTB_SIZE 0x10000ull
-
 static int place_dtb(struct gctl_vmm *vmm, const struct gctl_vmm_config *cfg)
 {
+	const struct gctl_fdt_config f = {
+		.ram_base = cfg->ram_base,
+		.ram_size = cfg->ram_size,
+		.nr_cpus = cfg->nr_vcpus,
+		.uart = cfg->uart_set,
+		.uart_addr = cfg->uart_addr,
+		.uart_spi = GCTL_BOOT_UART_SPI,
+	};
 	struct gh_vm *vm = gctl_vmm_vm(vmm);
-	uint64_t addr = cfg->ram_base + cfg->ram_size - DTB_SIZE;
-	void *p = gh_vm_host_ptr(vm, addr, DTB_SIZE);
-	long len;
+	uint64_t addr = cfg->ram_base + cfg->ram_size - GCTL_FDT_MAX_SIZE;
+	void *p = gh_vm_host_ptr(vm, addr, GCTL_FDT_MAX_SIZE);
+	char err[128];
 	int ret;
 
-	if (!p || cfg->ram_size < 2 * DTB_SIZE) {
+	if (!p || cfg->ram_size < 2 * GCTL_FDT_MAX_SIZE) {
 		gctl_err(CMD, "the android ABI needs a device tree in RAM: "
 			 "--mem %#" PRIx64 " leaves no room for it", cfg->ram_size);
 		return GCTL_EXIT_USAGE;
 	}
-	len = diag_fdt_build(p, DTB_SIZE, cfg->nr_vcpus, cfg->ram_base,
-			     cfg->ram_size);
-	ret = len < 0 ? (int)len : gh_vm_set_dtb(vm, addr, DTB_SIZE);
+	ret = gctl_fdt_build(&f, p, GCTL_FDT_MAX_SIZE, err, sizeof(err));
+	if (ret) {
+		gctl_err(CMD, "%s", err);
+		return GCTL_EXIT_SOFTWARE;
+	}
+	ret = gh_vm_set_dtb(vm, addr, GCTL_FDT_MAX_SIZE);
 	if (ret) {
 		gctl_err(CMD, "device tree at %#" PRIx64 ": %s", addr,
 			 strerror(-ret));
@@ -289,6 +343,25 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'm':
 		cfg->ram_size = parse_sz("--mem", arg);
+		a->mem_set = true;
+		break;
+	case OPT_KERNEL:
+		a->boot.kernel = arg;
+		break;
+	case OPT_INITRD:
+		a->boot.initrd = arg;
+		break;
+	case OPT_CMDLINE:
+		a->boot.fdt.bootargs = arg;
+		break;
+	case OPT_DTB:
+		a->boot.dtb = arg;
+		break;
+	case OPT_DUMP_DTB:
+		a->dump_dtb = arg;
+		break;
+	case OPT_UART_INPUT:
+		a->uart_input = arg;
 		break;
 	case OPT_RAM_BASE:
 		cfg->ram_base = parse_addr("--ram-base", arg);
@@ -410,12 +483,57 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		a->record = arg;
 		a->cfg.timing = true;
 		break;
+	case OPT_STUCK: {
+		uint64_t v;
+
+		if (gctl_parse_u64(arg, &v))
+			gctl_usage_err(CMD, "--stuck %s: want a number (0: never)",
+				       arg);
+		a->cfg.stuck = v;
+		break;
+	}
+	case OPT_ON_STUCK:
+		if (!strcmp(arg, "stop"))
+			a->cfg.stuck_stop = true;
+		else if (!strcmp(arg, "report"))
+			a->cfg.stuck_stop = false;
+		else
+			gctl_usage_err(CMD, "--on-stuck %s: want report or stop",
+				       arg);
+		break;
+	case OPT_FILTER: {
+		char err[200];
+
+		if (gctl_filter_parse(arg, &a->filter, err, sizeof(err)))
+			gctl_usage_err(CMD, "--filter %s", err);
+		a->filtered = true;
+		break;
+	}
 	case ARGP_KEY_ARG:
 		if (a->image)
 			gctl_usage_err(CMD, "%s: only one IMAGE", arg);
 		a->image = arg;
 		break;
 	case ARGP_KEY_END:
+		if (a->boot.kernel && a->image)
+			gctl_usage_err(CMD, "--kernel %s: not with IMAGE %s",
+				       a->boot.kernel, a->image);
+		if (!a->boot.kernel && (a->boot.initrd || a->boot.fdt.bootargs ||
+					a->boot.dtb || a->dump_dtb ||
+					a->uart_input))
+			gctl_usage_err(CMD, "--%s: only with --kernel",
+				       a->boot.initrd ? "initrd" :
+				       a->boot.fdt.bootargs ? "cmdline" :
+				       a->boot.dtb ? "dtb" :
+				       a->dump_dtb ? "dump-dtb" : "uart-input");
+		if (a->boot.kernel && a->cfg.nr_vcpus > 1)
+			gctl_usage_err(CMD, "--kernel: one vCPU only: each vCPU "
+				       "is its own engine, whose exclusive "
+				       "monitor the others' stores do not clear, "
+				       "so a guest's atomics are not atomic "
+				       "across vCPUs (see gunyahctl-run(1))");
+		if (a->boot.kernel)
+			a->image = a->boot.kernel;
 		if (!a->image)
 			gctl_usage_err(CMD, "no IMAGE given (see 'gunyahctl run --help')");
 		if (a->abi)
@@ -437,6 +555,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			gctl_usage_err(CMD, "--dashboard: not with --detach: "
 				       "'gunyahctl attach --dashboard' shows a "
 				       "detached VM");
+		if (a->dashboard && a->filtered)
+			gctl_usage_err(CMD, "--filter: not with --dashboard, "
+				       "which shows every exit");
 		if (a->dashboard && (a->json || a->quiet))
 			gctl_usage_err(CMD, "--dashboard: not with --%s: the "
 				       "dashboard is the output",
@@ -472,6 +593,7 @@ static const struct argp run_argp = {
 	       "  5   --timeout stopped it\n"
 	       "  6   stopped by q, Ctrl-C, SIGTERM or --max-exits\n"
 	       "  7   a vCPU failed (unhandled page fault, run error)\n"
+	       "  8   --on-stuck=stop: a vCPU was stuck\n"
 	       "  64  bad options, 65 bad image, 66 image missing,\n"
 	       "  69  backend unavailable, 70 internal error, 71 system error,\n"
 	       "  73  --name: a VM of that name runs, or no socket can be made;\n"
@@ -792,6 +914,98 @@ static void replay_log(int starter_err, int log_fd)
 	}
 }
 
+/* --kernel's defaults: the PL011 at 0x9000000 with its interrupt. */
+static void kernel_config(struct run_args *a)
+{
+	struct gctl_vmm_config *cfg = &a->cfg;
+	struct gctl_fdt_config *f = &a->boot.fdt;
+
+	if (!cfg->uart_set) {
+		cfg->uart_set = true;
+		cfg->uart_addr = 0x09000000;
+	}
+	cfg->pl011 = true;
+	cfg->uart_spi = GCTL_BOOT_UART_SPI;
+	if (!a->mem_set)
+		cfg->ram_size = 256ull << 20;
+	f->ram_base = cfg->ram_base;
+	f->ram_size = cfg->ram_size;
+	f->nr_cpus = cfg->nr_vcpus;
+	f->uart = true;
+	f->uart_addr = cfg->uart_addr;
+	f->uart_spi = GCTL_BOOT_UART_SPI;
+	if (!f->bootargs)
+		f->bootargs = "console=ttyAMA0";
+}
+
+static int dump_dtb(struct run_args *a)
+{
+	char err[PATH_MAX + 256];
+	void *buf = calloc(1, GCTL_FDT_MAX_SIZE);
+	long size;
+	FILE *f;
+	int ret = 0;
+
+	if (!buf) {
+		gctl_err(CMD, "%s", strerror(ENOMEM));
+		return GCTL_EXIT_OSERR;
+	}
+	size = gctl_boot_plan(&a->boot, err, sizeof(err));
+	if (!size)
+		size = gctl_boot_dtb(&a->boot, buf, GCTL_FDT_MAX_SIZE, err,
+				     sizeof(err));
+	if (size < 0) {
+		gctl_err(CMD, "%s", err);
+		free(buf);
+		return size == -ENOEXEC ? GCTL_EXIT_DATAERR : GCTL_EXIT_NOINPUT;
+	}
+	f = strcmp(a->dump_dtb, "-") ? fopen(a->dump_dtb, "we") : stdout;
+	if (!f || fwrite(buf, 1, (size_t)size, f) != (size_t)size ||
+	    (f != stdout ? fclose(f) : fflush(f))) {
+		gctl_err(CMD, "--dump-dtb %s: %s", a->dump_dtb, strerror(errno));
+		ret = GCTL_EXIT_CANTCREAT;
+	}
+	free(buf);
+	return ret;
+}
+
+/*
+ * The UART's input: a file, standard input, or (with a terminal there and
+ * nothing said) the terminal in raw mode, Ctrl-] to quit.  Returns the fd
+ * or -1 for none; *raw says the terminal's mode must come back.
+ */
+static int uart_input(struct run_args *a, struct termios *saved, bool *raw)
+{
+	bool term = isatty(STDIN_FILENO) && !a->detach && !a->dashboard &&
+		    !a->cfg.step;
+	int fd;
+
+	*raw = false;
+	if (a->uart_input && strcmp(a->uart_input, "-")) {
+		fd = open(a->uart_input, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			gctl_err(CMD, "--uart-input %s: %s", a->uart_input,
+				 strerror(errno));
+		return fd < 0 ? -2 : fd;
+	}
+	if (!a->uart_input && !term)
+		return -1;
+	if (term && !tcgetattr(STDIN_FILENO, saved)) {
+		struct termios t = *saved;
+
+		t.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP |
+					 INLCR | IGNCR | ICRNL | IXON);
+		t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+		t.c_cc[VMIN] = 1;
+		t.c_cc[VTIME] = 0;
+		if (!tcsetattr(STDIN_FILENO, TCSANOW, &t)) {
+			*raw = true;
+			a->cfg.uart_escape = true;
+		}
+	}
+	return STDIN_FILENO;
+}
+
 static int run_main(int argc, char **argv)
 {
 	struct run_args a = {
@@ -799,12 +1013,13 @@ static int run_main(int argc, char **argv)
 			.ram_base = GH_SIM_RAM_BASE,
 			.ram_size = GH_SIM_RAM_SIZE,
 			.nr_vcpus = 1,
+			.stuck = 500,
 		},
 		.backend = "sim",
 	};
 	struct gctl_rundir_claim claim = { .fd = -1 };
 	struct gctl_sink sink = { 0 }, async_sink = { 0 }, rec_sink = { 0 };
-	struct gctl_sink vmm_sink;
+	struct gctl_sink filter_sink = { 0 }, vmm_sink;
 	struct gctl_ctl_server *srv = NULL;
 	struct gctl_step *step = NULL;
 	struct gctl_stats *stats = NULL;
@@ -822,8 +1037,15 @@ static int run_main(int argc, char **argv)
 	uint64_t idle_ns = 0;
 	char image[PATH_MAX];
 	uint64_t entry;
+	struct termios term_saved;
+	bool term_raw = false;
 
+	a.cfg.uart_input_fd = -1;
 	gctl_parse_args("gunyahctl run", &run_argp, argc, argv, &a);
+	if (a.boot.kernel)
+		kernel_config(&a);
+	if (a.dump_dtb)
+		return dump_dtb(&a);
 	if (gctl_vmm_config_check(&a.cfg, err, sizeof(err))) {
 		gctl_err(CMD, "%s", err);
 		return GCTL_EXIT_USAGE;
@@ -914,6 +1136,15 @@ static int run_main(int argc, char **argv)
 	if (!a.detach)
 		out_err_fd = watch_output(&sink);
 	vmm_sink = sink;
+	if (a.filtered) {
+		ret = gctl_filter_sink_new(&a.filter, &sink, &filter_sink);
+		if (ret) {
+			gctl_err(CMD, "%s", strerror(-ret));
+			ret = GCTL_EXIT_OSERR;
+			goto out;
+		}
+		vmm_sink = filter_sink;
+	}
 	if (a.name) {
 		struct gctl_ctl_info ci = {
 			.rd = &rd,
@@ -931,7 +1162,8 @@ static int run_main(int argc, char **argv)
 			ret = GCTL_EXIT_OSERR;
 			goto out;
 		}
-		gctl_ctl_server_tee(srv, &sink, &vmm_sink);
+		gctl_ctl_server_tee(srv, a.filtered ? &filter_sink : &sink,
+				    &vmm_sink);
 	}
 	if (a.record) {
 		ret = gctl_rec_sink_open(a.record, &vmm_sink, &rec_sink);
@@ -956,6 +1188,13 @@ static int run_main(int argc, char **argv)
 		}
 		vmm_sink = async_sink;
 	}
+	if (a.boot.kernel) {
+		a.cfg.uart_input_fd = uart_input(&a, &term_saved, &term_raw);
+		if (a.cfg.uart_input_fd == -2) {
+			ret = GCTL_EXIT_NOINPUT;
+			goto out;
+		}
+	}
 	ret = gctl_vmm_create(be, &a.cfg, &vmm_sink, &vmm, err, sizeof(err));
 	if (ret) {
 		if (gh_backend_is_sim(be))
@@ -966,11 +1205,27 @@ static int run_main(int argc, char **argv)
 		ret = setup_status(ret);
 		goto out;
 	}
-	ret = load_image(vmm, &a, &info);
-	if (ret)
-		goto out;
+	if (a.boot.kernel) {
+		struct gctl_boot_info binfo;
+
+		ret = gctl_boot_load(gctl_vmm_vm(vmm), &a.boot, &binfo, err,
+				     sizeof(err));
+		if (ret) {
+			gctl_err(CMD, "%s", err);
+			ret = ret == -ENOEXEC ? GCTL_EXIT_DATAERR :
+			      ret == -EFBIG ? GCTL_EXIT_USAGE :
+			      ret == -ENOMEM ? GCTL_EXIT_OSERR : GCTL_EXIT_NOINPUT;
+			goto out;
+		}
+		info.entry = binfo.entry;
+	} else {
+		ret = load_image(vmm, &a, &info);
+		if (ret)
+			goto out;
+	}
 	entry = a.entry_set ? a.entry : info.entry;
-	if (!gh_abi_has(gh_backend_abi(be), GH_ABI_BOOT_CONTEXT)) {
+	if (!gh_abi_has(gh_backend_abi(be), GH_ABI_BOOT_CONTEXT) &&
+	    !a.boot.kernel) {
 		ret = place_dtb(vmm, &a.cfg);
 		if (ret)
 			goto out;
@@ -1072,6 +1327,9 @@ static int run_main(int argc, char **argv)
 out:
 	/* The terminal first: whatever went wrong is then readable. */
 	gctl_run_dash_free(dash);
+	if (term_raw)
+		tcsetattr(STDIN_FILENO, TCSANOW, &term_saved);
+
 	/*
 	 * A detached start that failed: the starter hears it (the message
 	 * is out already), and the name is left with nothing to collect.
@@ -1086,8 +1344,11 @@ out:
 		close(starter_err);
 	gctl_step_free(step);
 	gctl_vmm_destroy(vmm);
+	if (a.cfg.uart_input_fd > STDIN_FILENO)
+		close(a.cfg.uart_input_fd);
 	gctl_sink_destroy(&async_sink); /* before what it passes on to */
 	gctl_sink_destroy(&rec_sink);
+	gctl_sink_destroy(&filter_sink);
 	gctl_ctl_server_free(srv);
 	gctl_rundir_release(&claim);
 	gctl_rundir_close(&rd);

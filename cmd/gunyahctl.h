@@ -22,6 +22,7 @@ enum gctl_exit {
 	GCTL_EXIT_LOAD_FAILED = 4,  /* VM failed to load */
 	GCTL_EXIT_TIMEOUT = 5,	    /* --timeout: forced stop */
 	GCTL_EXIT_STOPPED = 6,	    /* stopped by the user (q, Ctrl-C), or --max-exits */
+	GCTL_EXIT_STUCK = 8,	    /* --on-stuck=stop: a vCPU repeated one exit */
 	GCTL_EXIT_VCPU_FAILED = 7,  /* a vCPU could not go on: an unhandled
 				     * page fault, or a RUN error */
 	GCTL_EXIT_USAGE = EX_USAGE,	    /* 64 */

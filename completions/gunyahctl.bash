@@ -78,6 +78,10 @@ _gunyahctl()
             COMPREPLY=($(compgen -W 'sim dev' -- "$cur"))
             return
             ;;
+        --on-stuck)
+            COMPREPLY=($(compgen -W 'report stop' -- "$cur"))
+            return
+            ;;
         --by)
             [[ $cmd == report ]] &&
                 COMPREPLY=($(compgen -W 'kind vcpu addr region' -- "$cur"))

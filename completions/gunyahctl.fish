@@ -97,6 +97,12 @@ complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l load-addr -x -d 'W
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s e -l entry -x -d 'Start vCPU 0 here'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l mmio -x -d 'An MMIO region: ADDR:SIZE[:NAME]'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l uart -x -d 'A PL011 UART at this address'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l kernel -r -F -d 'Boot this arm64 Linux Image'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l initrd -r -F -d 'With --kernel: an initramfs'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l cmdline -x -d 'With --kernel: the kernel command line'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l dtb -r -F -d 'With --kernel: boot with this device tree'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l dump-dtb -r -F -d 'With --kernel: write the device tree and exit'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l uart-input -r -F -d 'With --kernel: feed this file to the UART'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l mmio-read -x -d 'Reads at ADDR return: ADDR=VALUE[,VALUE...]'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l fault -x -d 'Accesses to ADDR take a data abort'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l pf-region -x -d '(sim) Memory not there yet: ADDR:SIZE'
@@ -114,6 +120,9 @@ complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l exit-on-stop -d '(
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l name -x -d 'Name the VM: the admin commands reach it'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s d -l detach -d 'With --name: run in the background'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l record -r -F -d 'Also write every exit and its answer to FILE'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l filter -x -a 'mmio read write page_fault status unknown vcpu= addr=' -d 'Print only the exits EXPR matches'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l stuck -x -d 'Report a vCPU repeating one exit N times (0: never)'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l on-stuck -x -a 'report stop' -d 'What a stuck vCPU gets'
 
 # report FILE, replay FILE [IMAGE]
 complete -c gunyahctl -n '__fish_seen_subcommand_from report replay' -F

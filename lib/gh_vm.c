@@ -412,3 +412,40 @@ int gh_vcpu_get_stats(struct gh_vcpu *vcpu, struct gh_sim_vcpu_stats *st)
 {
 	return (int)gh_ioctl(vcpu->vm->be, vcpu->fd, GH_SIM_VCPU_GET_STATS, st);
 }
+
+/* ---- the irqfd and ioeventfd functions ------------------------------------ */
+
+static int vm_fn(struct gh_vm *vm, enum gh_op op, uint32_t type, void *arg,
+		 uint32_t size)
+{
+	struct gunyah_fn_desc desc = {
+		.type = type,
+		.arg_size = size,
+		.arg = (uintptr_t)arg,
+	};
+
+	return (int)vm_op(vm, vm->vm_fd, op, &desc);
+}
+
+int gh_vm_irqfd(struct gh_vm *vm, bool add, int fd, uint32_t label,
+		uint32_t flags)
+{
+	struct gunyah_fn_irqfd_arg a = {
+		.fd = (uint32_t)fd, .label = label, .flags = flags,
+	};
+
+	return vm_fn(vm, add ? GH_OP_VM_ADD_FUNCTION : GH_OP_VM_REMOVE_FUNCTION,
+		     GUNYAH_FN_IRQFD, &a, sizeof(a));
+}
+
+int gh_vm_ioeventfd(struct gh_vm *vm, bool add, int fd, uint64_t addr,
+		    uint32_t len, uint32_t flags, uint64_t datamatch)
+{
+	struct gunyah_fn_ioeventfd_arg a = {
+		.datamatch = datamatch, .addr = addr, .len = len, .fd = fd,
+		.flags = flags,
+	};
+
+	return vm_fn(vm, add ? GH_OP_VM_ADD_FUNCTION : GH_OP_VM_REMOVE_FUNCTION,
+		     GUNYAH_FN_IOEVENTFD, &a, sizeof(a));
+}

@@ -235,6 +235,15 @@ int gh_vm_set_boot_reg(struct gh_vm *vm, enum gunyah_vm_boot_context_reg set,
 int gh_vm_set_dtb(struct gh_vm *vm, uint64_t guest_addr, uint64_t size);
 /* GH_* flavour: -EINVAL if no DTB was set (the driver needs one). */
 int gh_vm_start(struct gh_vm *vm);
+/*
+ * GUNYAH_FN_IRQFD / GUNYAH_FN_IOEVENTFD added (add) or removed: an eventfd
+ * that raises interrupt `label`, or that a guest write to addr (len bytes,
+ * datamatch with GUNYAH_IOEVENTFD_FLAGS_DATAMATCH) signals.  0 or -errno.
+ */
+int gh_vm_irqfd(struct gh_vm *vm, bool add, int fd, uint32_t label,
+		uint32_t flags);
+int gh_vm_ioeventfd(struct gh_vm *vm, bool add, int fd, uint64_t addr,
+		    uint32_t len, uint32_t flags, uint64_t datamatch);
 /* The boot stub's code area; the DTB copy follows it. */
 #define GH_BOOT_STUB_CODE 0x1000u
 /* The boot stub (gh_boot_stub.c): 0, or -errno.  For gh_vm_start. */
@@ -299,6 +308,8 @@ const char *gh_vm_status_str(uint32_t status);
 const char *gh_exit_type_str(uint32_t type);
 const char *gh_resume_action_str(uint32_t action);
 const char *gh_exit_code_str(uint32_t code);
+/* An ESR exception class in words ("data abort", ...), or NULL. */
+const char *gh_esr_ec_str(uint32_t ec);
 const char *gh_vcpu_state_str(uint32_t state);
 /* Inverse lookups: the number for a name, or -1. */
 int gh_exit_reason_from_str(const char *s);
@@ -331,31 +342,6 @@ struct gh_exit_reason {
 };
 
 void gh_exit_reason_decode(uint32_t word, struct gh_exit_reason *out);
-
-/* ---- the VM's device tree: what a Gunyah resource manager reads -------- */
-
-/*
- * The /gunyah-vm-config node a resource manager configures a VM from at
- * VM_START, as crosvm's Gunyah backend writes it: image-name, os-type;
- * memory { base-address, size-max }: the VM's IPA layout (Gunyah maps and
- * gives MMIO exits only inside it); interrupts { config = <&intc> } when
- * the tree has an interrupt controller; vcpus { affinity = "proxy" }:
- * every vCPU proxy-scheduled by its host thread; vdevices { generate =
- * "/hypervisor" }: where the RM puts the nodes of what it creates.
- */
-struct gh_fdt_vm_config {
-	const char *image_name;	/* e.g. "gunyahctl" */
-	uint64_t base;		/* IPA layout base: the RAM base */
-	uint64_t size_max;	/* and size (0: none given) */
-	uint32_t intc_phandle;	/* 0: no interrupt controller */
-};
-
-/*
- * Add the node to the flattened tree in fdt (buf_size bytes of room):
- * 0, or -ENOSPC / -EINVAL (not a tree, or the node exists).
- */
-int gh_fdt_add_vm_config(void *fdt, size_t buf_size,
-			 const struct gh_fdt_vm_config *cfg);
 
 /* ---- limits ------------------------------------------------------------ */
 

@@ -21,6 +21,24 @@
 #define GH_SIM_RAM_SIZE (128ULL << 20)
 
 /*
+ * The interrupt controller and timer the sim's hypervisor gives every VM
+ * (on Gunyah, the hypervisor owns both; the resource manager's VM
+ * configuration tells the VMM where they are).  GICv3: a distributor and
+ * one redistributor frame pair per vCPU (vCPU i at GICR_BASE + i *
+ * GICR_STRIDE), GH_SIM_GIC_NR_SPIS shared interrupts (INTIDs 32...).  The
+ * arch timer counts at GH_SIM_CNTFRQ and raises PPIs (INTIDs below).
+ * An irqfd with label L raises SPI L (INTID 32 + L).
+ */
+#define GH_SIM_GICD_BASE 0x08000000ULL
+#define GH_SIM_GICD_SIZE 0x10000ULL
+#define GH_SIM_GICR_BASE 0x080a0000ULL
+#define GH_SIM_GICR_STRIDE 0x20000ULL
+#define GH_SIM_GIC_NR_SPIS 96
+#define GH_SIM_INTID_VTIMER 27
+#define GH_SIM_INTID_PTIMER 30
+#define GH_SIM_CNTFRQ 62500000ULL
+
+/*
  * PSCI function IDs (SMCCC, 32- and 64-bit calling conventions).
  */
 #define PSCI_0_2_FN_PSCI_VERSION 0x84000000

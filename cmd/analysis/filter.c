@@ -155,3 +155,94 @@ bool gctl_filter_match(const struct gctl_filter *f,
 		return false;
 	return in_ranges(f->addrs, f->nr_addrs, addr);
 }
+
+/* ---- the filter sink ---- */
+
+struct filter_sink {
+	struct gctl_filter f;
+	struct gctl_sink inner;
+	uint64_t shown; /* exit() runs one at a time (sink.h) */
+};
+
+static void fs_exit(void *ctx, const struct gctl_exit_record *r)
+{
+	struct filter_sink *fs = ctx;
+
+	if (!gctl_filter_match(&fs->f, r))
+		return;
+	fs->shown++;
+	fs->inner.ops->exit(fs->inner.ctx, r);
+}
+
+static void fs_console(void *ctx, const char *buf, size_t len)
+{
+	struct filter_sink *fs = ctx;
+
+	fs->inner.ops->console(fs->inner.ctx, buf, len);
+}
+
+static void fs_regs(void *ctx, unsigned int vcpu, const struct gh_sim_regs *regs)
+{
+	struct filter_sink *fs = ctx;
+
+	fs->inner.ops->regs(fs->inner.ctx, vcpu, regs);
+}
+
+static void fs_memory(void *ctx, uint64_t addr, const void *buf, size_t len)
+{
+	struct filter_sink *fs = ctx;
+
+	fs->inner.ops->memory(fs->inner.ctx, addr, buf, len);
+}
+
+static void fs_summary(void *ctx, const struct gctl_summary *s)
+{
+	struct filter_sink *fs = ctx;
+	struct gctl_summary *copy = malloc(sizeof(*copy));
+
+	if (!copy) {
+		fs->inner.ops->summary(fs->inner.ctx, s);
+		return;
+	}
+	*copy = *s;
+	copy->filter = fs->f.text;
+	copy->shown = fs->shown;
+	fs->inner.ops->summary(fs->inner.ctx, copy);
+	free(copy);
+}
+
+static int fs_flush(void *ctx)
+{
+	struct filter_sink *fs = ctx;
+
+	return fs->inner.ops->flush(fs->inner.ctx);
+}
+
+static void fs_destroy(void *ctx)
+{
+	free(ctx);
+}
+
+static const struct gctl_sink_ops filter_ops = {
+	.exit = fs_exit,
+	.console = fs_console,
+	.regs = fs_regs,
+	.memory = fs_memory,
+	.summary = fs_summary,
+	.flush = fs_flush,
+	.destroy = fs_destroy,
+};
+
+int gctl_filter_sink_new(const struct gctl_filter *f,
+			 const struct gctl_sink *inner, struct gctl_sink *out)
+{
+	struct filter_sink *fs = calloc(1, sizeof(*fs));
+
+	if (!fs)
+		return -ENOMEM;
+	fs->f = *f;
+	fs->inner = *inner;
+	out->ops = &filter_ops;
+	out->ctx = fs;
+	return 0;
+}

@@ -49,4 +49,13 @@ int gctl_filter_parse(const char *s, struct gctl_filter *f, char *err,
 bool gctl_filter_match(const struct gctl_filter *f,
 		       const struct gctl_exit_record *r);
 
+/*
+ * A sink in front of inner that passes on only the exits f matches
+ * (everything else unchanged) and counts them; its summary() hands inner
+ * the summary with gctl_summary.filter and .shown set.  f is copied;
+ * inner stays the caller's.  0 or -ENOMEM.
+ */
+int gctl_filter_sink_new(const struct gctl_filter *f,
+			 const struct gctl_sink *inner, struct gctl_sink *out);
+
 #endif /* GCTL_FILTER_H */

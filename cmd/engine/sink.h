@@ -56,6 +56,12 @@ struct gctl_exit_record {
 	 * .timing), else 0: */
 	uint64_t guest_ns;   /* the vCPU was in RUN this long before it */
 	uint64_t host_ns;    /* gunyahctl took this long to answer it */
+	/* Not 0: the vCPU took this very exit so many times in a row
+	 * (gctl_vmm_config.stuck), reported once, on this record; stuck_pc
+	 * its PC where have_pc. */
+	uint64_t stuck;
+	bool have_pc;
+	uint64_t stuck_pc;
 };
 
 /* Exit counts of one vCPU (or of all, in gctl_summary.total). */
@@ -91,6 +97,10 @@ struct gctl_summary {
 	struct gunyah_vm_exit_info exit_info;
 	const char *result;	/* "poweroff", "reset", "timeout", ... */
 	int exit_code;		/* enum gctl_exit */
+	/* --filter: its expression (NULL: none) and the exits it let
+	 * through; the counts above stay those of every exit. */
+	const char *filter;
+	uint64_t shown;
 };
 
 struct gctl_sink_ops {
@@ -143,9 +153,6 @@ static inline void gctl_sink_crash(const struct gctl_sink *s,
 	if (s->ops && s->ops->crash)
 		s->ops->crash(s->ctx, c);
 }
-
-/* The exception class of ESR, in words ("data abort", ...), or NULL. */
-const char *gctl_ec_name(uint32_t ec);
 
 static inline void gctl_sink_destroy(struct gctl_sink *s)
 {

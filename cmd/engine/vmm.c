@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -23,6 +24,7 @@
 
 #include "common.h"
 #include "gunyahctl.h"
+#include "engine/pl011.h"
 #include "engine/vmm.h"
 
 #define CONSOLE_LINE_MAX 256
@@ -45,6 +47,11 @@ struct vcpu_thread {
 	uint64_t pf_last_page;
 	bool failed; /* ends GCTL_VCPU_FAILED: a page fault or a RUN error */
 	uint64_t t_resume; /* cfg.timing: when it last went back to RUN */
+	/* cfg.stuck: the run of identical exits this vCPU is in */
+	struct gctl_exit_record last;
+	uint64_t streak;
+	bool streak_pc_valid;
+	uint64_t streak_pc;
 };
 
 struct gctl_vmm {
@@ -78,6 +85,14 @@ struct gctl_vmm {
 	size_t console_len;
 	uint64_t console_bytes;
 	uint64_t t0_ns, t_end_ns;
+
+	/* cfg.pl011: the UART, its irqfd, the thread feeding its input. */
+	struct gctl_pl011 pl011;
+	bool pl011_ready;
+	int uart_irq_fd;
+	int input_quit_fd;
+	pthread_t input_thread;
+	bool input_started;
 };
 
 static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
@@ -382,6 +397,20 @@ static void handle_mmio_locked(struct vcpu_thread *vt,
 		   addr == vmm->cfg.uart_addr + GCTL_UART_DR) {
 		*console = true;
 	}
+	if (vmm->pl011_ready && in_range(addr, vmm->cfg.uart_addr, GCTL_UART_SIZE)) {
+		char c;
+
+		if (!run->mmio.is_write) {
+			data = gctl_pl011_read(&vmm->pl011, addr - vmm->cfg.uart_addr);
+			if (len < 8)
+				data &= (1ull << (8 * len)) - 1;
+			memcpy(run->mmio.data, &data, sizeof(run->mmio.data));
+		} else {
+			*console = gctl_pl011_write(&vmm->pl011,
+						    addr - vmm->cfg.uart_addr,
+						    data, &c);
+		}
+	}
 	run->mmio.resume_action = GUNYAH_VCPU_RESUME_HANDLED;
 	rec->resume = GUNYAH_VCPU_RESUME_HANDLED;
 	rec->mmio.data = data;
@@ -543,6 +572,79 @@ static enum gctl_stop_reason oracle_locked(struct vcpu_thread *vt,
 	return stop;
 }
 
+/* The same exit as the vCPU's last: what the guest asked and got. */
+static bool same_exit(const struct gctl_exit_record *a,
+		      const struct gctl_exit_record *b)
+{
+	if (a->reason != b->reason || a->resume != b->resume)
+		return false;
+	switch (a->reason) {
+	case GUNYAH_VCPU_EXIT_MMIO:
+		return a->mmio.phys_addr == b->mmio.phys_addr &&
+		       a->mmio.len == b->mmio.len &&
+		       a->mmio.is_write == b->mmio.is_write &&
+		       a->mmio.data == b->mmio.data;
+	case GUNYAH_VCPU_EXIT_PAGE_FAULT:
+		return a->page_fault.phys_addr == b->page_fault.phys_addr;
+	default:
+		return false; /* a status exit ends the vCPU: never a run */
+	}
+}
+
+/*
+ * Count identical exits in a row (vmm.h, cfg.stuck); on the nth, mark
+ * the record and say so in msg.  The PC is read twice a run (the 2nd and
+ * the nth exit), between RUNs, where the backend can.  Returns the stop
+ * --on-stuck asks for.  Caller holds vmm->lock.
+ */
+static enum gctl_stop_reason stuck_locked(struct vcpu_thread *vt,
+					  struct gctl_exit_record *rec,
+					  char *msg, size_t msglen)
+{
+	const struct gctl_vmm_config *cfg = &vt->vmm->cfg;
+	struct gh_sim_regs regs;
+	char what[128];
+
+	if (vt->streak && same_exit(&vt->last, rec)) {
+		vt->streak++;
+	} else {
+		vt->streak = 1;
+		vt->last = *rec;
+	}
+	if (vt->streak == 2)
+		vt->streak_pc_valid = !gh_vcpu_get_regs(vt->vcpu, &regs) &&
+				      (vt->streak_pc = regs.pc, true);
+	if (vt->streak != cfg->stuck)
+		return GCTL_STOP_NONE;
+	if (vt->streak_pc_valid) {
+		if (gh_vcpu_get_regs(vt->vcpu, &regs) || regs.pc != vt->streak_pc) {
+			/* the same access from elsewhere: progress, count anew */
+			vt->streak = 1;
+			return GCTL_STOP_NONE;
+		}
+		rec->have_pc = true;
+		rec->stuck_pc = regs.pc;
+	}
+	rec->stuck = vt->streak;
+	if (rec->reason == GUNYAH_VCPU_EXIT_MMIO)
+		snprintf(what, sizeof(what), "mmio %s %#" PRIx64 " len=%u",
+			 rec->mmio.is_write ? "write" : "read",
+			 rec->mmio.phys_addr, rec->mmio.len);
+	else
+		snprintf(what, sizeof(what), "page_fault %#" PRIx64,
+			 rec->page_fault.phys_addr);
+	if (rec->resume != GCTL_RESUME_NONE)
+		snprintf(what + strlen(what), sizeof(what) - strlen(what),
+			 " resume=%s", gh_resume_action_str((uint32_t)rec->resume));
+	if (rec->have_pc)
+		snprintf(what + strlen(what), sizeof(what) - strlen(what),
+			 " at pc %#" PRIx64, rec->stuck_pc);
+	snprintf(msg, msglen, "vcpu%u: stuck: %" PRIu64 " times in a row: %s%s",
+		 vt->id, vt->streak, what, cfg->stuck_stop ?
+		 " (--on-stuck=stop: stopping the VM)" : "");
+	return cfg->stuck_stop ? GCTL_STOP_STUCK : GCTL_STOP_NONE;
+}
+
 /*
  * One exit, taken at t_ns (since the VM started; t_abs on the clock):
  * hold it while paused, then number it, answer it and report it.  Returns
@@ -609,6 +711,8 @@ static bool handle_exit(struct vcpu_thread *vt, uint64_t t_ns, uint64_t t_abs)
 	atomic_fetch_add(&vt->cnt.exits, 1);
 	if (vmm->cfg.oracle && !stop)
 		stop = oracle_locked(vt, &rec, msg, sizeof(msg));
+	if (vmm->cfg.stuck && !stop && !msg[0])
+		stop = stuck_locked(vt, &rec, msg, sizeof(msg));
 	if (vmm->cfg.timing) {
 		/* The answer is ready: the vCPU goes back to RUN now. */
 		vt->t_resume = gctl_now_ns();
@@ -715,6 +819,7 @@ int gctl_vmm_create(struct gh_backend *be, const struct gctl_vmm_config *cfg,
 		return -ENOMEM;
 	}
 	vmm->event_fd = -1;
+	vmm->uart_irq_fd = vmm->input_quit_fd = -1;
 	vmm->cfg = *cfg;
 	vmm->be = be;
 	vmm->sink = *sink;
@@ -782,6 +887,19 @@ int gctl_vmm_create(struct gh_backend *be, const struct gctl_vmm_config *cfg,
 		}
 		vmm->nr_vcpus++;
 	}
+	if (cfg->pl011) {
+		vmm->uart_irq_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		ret = vmm->uart_irq_fd < 0 ? -errno :
+		      gh_vm_irqfd(vmm->vm, true, vmm->uart_irq_fd,
+				  cfg->uart_spi, 0);
+		if (ret) {
+			snprintf(err, errlen, "the UART's irqfd (SPI %u): %s",
+				 cfg->uart_spi, strerror(-ret));
+			goto err_free;
+		}
+		gctl_pl011_init(&vmm->pl011, vmm->uart_irq_fd);
+		vmm->pl011_ready = true;
+	}
 	*out = vmm;
 	return 0;
 
@@ -793,6 +911,83 @@ err_free:
 struct gh_vm *gctl_vmm_vm(struct gctl_vmm *vmm)
 {
 	return vmm->vm;
+}
+
+/* ---- the UART's input ---------------------------------------------------- */
+
+#define UART_ESCAPE 0x1d /* Ctrl-] */
+
+static void *input_main(void *data)
+{
+	struct gctl_vmm *vmm = data;
+	struct pollfd p[2] = {
+		{ .fd = vmm->cfg.uart_input_fd, .events = POLLIN },
+		{ .fd = vmm->input_quit_fd, .events = POLLIN },
+	};
+	uint8_t buf[256];
+
+	for (;;) {
+		ssize_t n;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[1].revents)
+			break;
+		n = read(p[0].fd, buf, sizeof(buf));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			break; /* end of input: the guest reads no more */
+		for (ssize_t i = 0; i < n; i++) {
+			if (vmm->cfg.uart_escape && buf[i] == UART_ESCAPE) {
+				gctl_vmm_stop(vmm, GCTL_STOP_USER);
+				return NULL;
+			}
+			if (!gctl_pl011_input(&vmm->pl011, buf[i]))
+				return NULL;
+		}
+	}
+	return NULL;
+}
+
+static int input_start(struct gctl_vmm *vmm, char *err, size_t errlen)
+{
+	int ret;
+
+	vmm->input_quit_fd = eventfd(0, EFD_CLOEXEC);
+	if (vmm->input_quit_fd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		return -errno;
+	}
+	ret = pthread_create(&vmm->input_thread, NULL, input_main, vmm);
+	if (ret) {
+		snprintf(err, errlen, "cannot create the input thread: %s",
+			 strerror(ret));
+		return -ret;
+	}
+	vmm->input_started = true;
+	return 0;
+}
+
+static void input_stop(struct gctl_vmm *vmm)
+{
+	uint64_t one = 1;
+
+	if (vmm->pl011_ready)
+		gctl_pl011_close(&vmm->pl011);
+	if (vmm->input_started) {
+		if (write(vmm->input_quit_fd, &one, sizeof(one)) != sizeof(one))
+			pthread_cancel(vmm->input_thread);
+		pthread_join(vmm->input_thread, NULL);
+		vmm->input_started = false;
+	}
+	if (vmm->input_quit_fd >= 0) {
+		close(vmm->input_quit_fd);
+		vmm->input_quit_fd = -1;
+	}
 }
 
 int gctl_vmm_start(struct gctl_vmm *vmm, uint64_t entry, char *err,
@@ -833,6 +1028,8 @@ int gctl_vmm_start(struct gctl_vmm *vmm, uint64_t entry, char *err,
 	}
 	vmm->threads_started = vmm->nr_live > 0;
 	pthread_mutex_unlock(&vmm->lock);
+	if (!ret && vmm->pl011_ready && vmm->cfg.uart_input_fd >= 0)
+		ret = input_start(vmm, err, errlen);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 
 	if (ret) {
@@ -1075,6 +1272,10 @@ static int result(const struct gctl_vmm *vmm, const char **name)
 		*name = "vcpu_failed";
 		return GCTL_EXIT_VCPU_FAILED;
 	}
+	if (why == GCTL_STOP_STUCK) {
+		*name = "stuck";
+		return GCTL_EXIT_STUCK;
+	}
 	if (vmm->have_status) {
 		switch (vmm->status) {
 		case GUNYAH_VM_STATUS_LOAD_FAILED:
@@ -1136,6 +1337,7 @@ int gctl_vmm_finish(struct gctl_vmm *vmm, struct gctl_summary *s)
 		}
 	}
 
+	input_stop(vmm);
 	pthread_mutex_lock(&vmm->lock);
 	console_flush_locked(vmm);
 	s->nr_vcpus = vmm->nr_vcpus;
@@ -1170,10 +1372,15 @@ void gctl_vmm_destroy(struct gctl_vmm *vmm)
 			if (vmm->vcpus[i].thread_started)
 				pthread_join(vmm->vcpus[i].thread, NULL);
 	}
+	input_stop(vmm);
 	for (unsigned int i = 0; i < vmm->nr_vcpus; i++)
 		gh_vcpu_destroy(vmm->vcpus[i].vcpu);
 	if (vmm->vm)
 		gh_vm_destroy(vmm->vm);
+	if (vmm->pl011_ready)
+		gctl_pl011_destroy(&vmm->pl011);
+	if (vmm->uart_irq_fd >= 0)
+		close(vmm->uart_irq_fd);
 	if (vmm->be && gh_backend_is_sim(vmm->be))
 		gh_backend_set_log(vmm->be, NULL, NULL);
 	if (vmm->event_fd >= 0)

@@ -19,7 +19,8 @@
  *     (the last one repeats);
  *   - the --uart region is a PL011: a write to its data register (offset
  *     0) is a console byte, a read of its flag register (0x18) says
- *     "transmit FIFO empty, receive FIFO empty" (0x90);
+ *     "transmit FIFO empty, receive FIFO empty" (0x90); with cfg.pl011,
+ *     the whole PL011 of pl011.h answers instead;
  *   - any other read returns 0; writes are accepted.
  *   Every access is reported, with the name of the region it hit.
  * Page faults follow cfg.pf_policy: fail (report, then stop the VM and
@@ -102,6 +103,7 @@ enum gctl_stop_reason {
 	GCTL_STOP_MAX_EXITS,   /* --max-exits */
 	GCTL_STOP_VCPU_FAILED, /* a page fault under --on-page-fault=fail,
 				* or a RUN error */
+	GCTL_STOP_STUCK,       /* --on-stuck=stop */
 };
 
 /*
@@ -127,6 +129,16 @@ struct gctl_vmm_config {
 
 	bool uart_set;
 	uint64_t uart_addr; /* a GCTL_UART_SIZE region named "uart" */
+	/*
+	 * The whole PL011 (pl011.h) at uart_addr instead of the console
+	 * stub: receive FIFO, interrupt registers, IDs; its interrupt is SPI
+	 * uart_spi, raised through an irqfd.  uart_input_fd (-1: none) feeds
+	 * its receive side; with uart_escape, Ctrl-] there stops the VM.
+	 */
+	bool pl011;
+	unsigned int uart_spi;
+	int uart_input_fd;
+	bool uart_escape;
 
 	unsigned int nr_regions;
 	struct gctl_mmio_region regions[GCTL_MAX_MMIO_REGIONS];
@@ -148,6 +160,16 @@ struct gctl_vmm_config {
 	 * more per exit. */
 	bool timing;
 	const struct gctl_vmm_oracle *oracle; /* NULL: the policy above */
+	/*
+	 * Stuck exits: a vCPU taking the same exit (reason, address,
+	 * direction, data, answer) at the same PC this many times in a row
+	 * is reported once (the exit record's stuck, and a message); 0: not
+	 * watched.  The PC is compared where the backend gives registers
+	 * (the sim), else the exit alone decides.  stuck_stop: then stop the
+	 * VM (result "stuck", GCTL_EXIT_STUCK).
+	 */
+	uint64_t stuck;
+	bool stuck_stop;
 };
 
 

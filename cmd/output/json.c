@@ -124,6 +124,13 @@ json_object *gctl_json_exit(const struct gctl_exit_record *r)
 	}
 	if (r->region)
 		add(o, "region", json_object_new_string(r->region));
+	if (r->stuck) {
+		json_object *st = json_object_new_object();
+
+		add(st, "repeats", json_object_new_int64((int64_t)r->stuck));
+		add(st, "pc", r->have_pc ? hex(r->stuck_pc) : NULL);
+		add(o, "stuck", st);
+	}
 	return o;
 }
 
@@ -134,7 +141,7 @@ static void json_exit(void *ctx, const struct gctl_exit_record *r)
 
 	if (j->quiet)
 		return;
-	if (r->reason == GUNYAH_VCPU_EXIT_MMIO) {
+	if (r->reason == GUNYAH_VCPU_EXIT_MMIO && !r->stuck) {
 		size_t n;
 
 		/* straight into the buffer: a record is copied once, by
@@ -266,7 +273,7 @@ static void json_crash(void *ctx, const struct gh_sim_crash *c)
 	struct json_out *j = ctx;
 	json_object *o = json_object_new_object();
 	uint32_t ec = (uint32_t)(c->esr >> 26) & 0x3f;
-	const char *name = gctl_ec_name(ec);
+	const char *name = gh_esr_ec_str(ec);
 	char why[sizeof(c->why) + 1];
 
 	snprintf(why, sizeof(why), "%.*s", (int)sizeof(c->why), c->why);
@@ -356,6 +363,13 @@ json_object *gctl_json_summary(const struct gctl_summary *s)
 	add(o, "console_bytes", json_object_new_int64((int64_t)s->console_bytes));
 	if (s->have_status)
 		add(o, "status", gctl_json_status(s->status, &s->exit_info));
+	if (s->filter) {
+		json_object *f = json_object_new_object();
+
+		add(f, "expr", json_object_new_string(s->filter));
+		add(f, "shown", json_object_new_int64((int64_t)s->shown));
+		add(o, "filter", f);
+	}
 	return o;
 }
 

@@ -160,6 +160,10 @@ static void text_summary(void *ctx, const struct gctl_summary *s)
 	}
 	if (s->nr_vcpus > 1)
 		put_counts(ob, "total", &s->total);
+	if (s->filter)
+		gctl_outbuf_printf(ob, "  filter %s: %" PRIu64 " of %" PRIu64
+				   " exits shown\n", s->filter, s->shown,
+				   s->total.exits);
 	gctl_outbuf_flush(ob);
 	pthread_mutex_unlock(&t->lock);
 }
@@ -169,7 +173,7 @@ static void text_crash(void *ctx, const struct gh_sim_crash *c)
 {
 	struct text_out *t = ctx;
 	uint32_t ec = (uint32_t)(c->esr >> 26) & 0x3f;
-	const char *name = gctl_ec_name(ec);
+	const char *name = gh_esr_ec_str(ec);
 
 	pthread_mutex_lock(&t->lock);
 	line_start(t);

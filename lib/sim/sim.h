@@ -25,7 +25,9 @@
 #include <unicorn/unicorn.h>
 
 #include "gunyah.h"
+#include "sim_gic.h"
 #include "sim_insn.h"
+#include "sim_quirks.h"
 
 #define SIM_MAX_VCPUS 64
 #define SIM_MAX_BINDINGS 64
@@ -180,6 +182,7 @@ struct sim_hvcpu {
 	unsigned int ev_len;
 	bool ev_write;
 	bool ev_fetch;	/* the page fault was an instruction fetch */
+	bool ev_split;	/* seen by an MMIO callback: maybe half the access */
 	uint64_t ev_data;
 	struct sim_ldst ev_insn;
 	bool mmio_pending;	/* waiting for resume_data */
@@ -196,6 +199,24 @@ struct sim_hvcpu {
 
 	/* Memory layout this engine has mapped (vm->mem_gen). */
 	unsigned int mem_gen;
+
+	/* The arch timers; their deadline for the ticker (CLOCK_MONOTONIC ns,
+	 * UINT64_MAX: none), written by this vCPU's thread only. */
+	struct sim_timers timers;
+	atomic_uint_fast64_t deadline_ns;
+	bool irq_line; /* what the core's IRQ input was last set to */
+	atomic_bool irq_dirty; /* another thread changed its interrupts */
+
+	/* Every guest physical address with nothing behind it is an MMIO
+	 * region of the engine (sim_plat.c), so that accesses through the
+	 * guest's MMU reach us with their physical address. */
+	struct sim_gap {
+		struct sim_hvcpu *hv;
+		uint64_t base, size;
+	} gaps[SIM_MAX_BINDINGS + SIM_MAX_PF_REGIONS + 4];
+	unsigned int nr_gaps;
+	/* What the engine's address check may take for mapped (sim_quirks). */
+	struct sim_quirk_redirect redirect;
 
 	/* Driver's wake-up interrupt. */
 	void (*irq)(void *ctx);
@@ -217,11 +238,35 @@ enum sim_hyp_error sim_hyp_vcpu_run(struct sim_hvcpu *hv,
 void sim_hyp_kick(struct sim_hvcpu *hv);
 /* Raise the vCPU's wake-up: ends a WFI. */
 void sim_hyp_wake(struct sim_hvcpu *hv);
+/* Its interrupts changed: end a WFI, or leave the guest at the next block. */
+void sim_hyp_notify(struct sim_hvcpu *hv);
 void sim_hyp_get_regs(struct sim_hvcpu *hv, struct gh_sim_regs *regs);
 #define STAT(hv, field) \
 	__atomic_fetch_add(&(hv)->stats.field, 1, __ATOMIC_RELAXED)
 void sim_hyp_set_state(struct sim_hvcpu *hv, uint32_t state);
 void sim_hyp_get_stats(struct sim_hvcpu *hv, struct gh_sim_vcpu_stats *st);
+
+/* ---- sim_walk.c: guest virtual addresses ------------------------------- */
+
+/* The guest's stage-1 translation of va (va itself with its MMU off). */
+int sim_walk_va(uc_engine *uc, uint64_t va, uint64_t *pa);
+/* The instruction word at guest virtual address va; 0 and -EFAULT if none. */
+int sim_hyp_read_insn(struct sim_hvcpu *hv, uint64_t va, uint32_t *insn);
+
+/* ---- sim_plat.c: the GIC and timers on a vCPU ---------------------------- */
+
+int sim_plat_vcpu_init(struct sim_hvcpu *hv, uc_hook *msr_hook);
+/* The MRS hook's part: true if it answered the register. */
+bool sim_plat_mrs(struct sim_hvcpu *hv, uc_arm64_reg reg,
+		  const uc_arm64_cp_reg *cp);
+/* The engine's MMIO gaps and redirect after a memory change (vm->lock). */
+int sim_plat_map_gaps(struct sim_hvcpu *hv);
+/* On the vCPU's thread before it enters the guest. */
+void sim_plat_before_run(struct sim_hvcpu *hv);
+/* After a WFI: would an interrupt end it now? */
+bool sim_plat_wfi_wakes(struct sim_hvcpu *hv);
+/* sim_gic's kick: ctx is the VM. */
+void sim_plat_kick(void *ctx, unsigned int cpu);
 
 /* ---- sim_vm.c: VM manager and resource manager --------------------------- */
 
@@ -300,6 +345,23 @@ struct sim_vm {
 	pthread_cond_t ticker_cond;
 	bool ticker_stop;
 	atomic_uint_fast64_t slice_us;
+	atomic_uint_fast64_t ticker_wake_ns; /* when the ticker wakes next */
+	bool ticker_poke; /* lock: ticker_lock; a deadline came in: recompute */
+
+	/* The interrupt controller and the counter, from VM_START. */
+	struct sim_gic gic;
+	atomic_bool gic_ready;
+	uint64_t time_base_ns;
+
+	/* irqfd and ioeventfd functions (sim_irqfd.c, sim_ioeventfd.c) */
+	pthread_mutex_t fn_lock;
+	struct sim_irqfd *irqfds;
+	uint64_t irqfd_ids;
+	int irqfd_epoll, irqfd_stop_efd;
+	pthread_t irqfd_thread;
+	bool irqfd_thread_started, irqfd_stop;
+	struct sim_ioeventfd *ioeventfds;
+	atomic_uint nr_ioeventfds;
 
 	/* sim_vm_log_ratelimited() */
 	pthread_mutex_t log_lock;
@@ -323,6 +385,8 @@ bool sim_vm_in_pf_region(struct sim_vm *vm, uint64_t addr);
 /* Keep the first crash's details for GH_SIM_VM_GET_CRASH. */
 void sim_vm_record_crash(struct sim_vm *vm, const struct gh_sim_crash *c);
 struct sim_hvcpu *sim_vm_hvcpu(struct sim_vm *vm, unsigned int id);
+/* A vCPU's timer deadline moved to deadline_ns: the ticker wakes for it. */
+void sim_vm_deadline_changed(struct sim_vm *vm, uint64_t deadline_ns);
 void sim_vm_log(struct sim_vm *vm, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* For what a guest can cause at will: SIM_LOG_BURST in an interval. */
@@ -334,6 +398,21 @@ void sim_vm_log_ratelimited(struct sim_vm *vm, const char *fmt, ...)
 struct sim_gmem *sim_gmem_create(uint64_t size, int *err);
 void sim_gmem_get(struct sim_gmem *g);
 void sim_gmem_put(struct sim_gmem *g);
+
+/* ---- sim_irqfd.c, sim_ioeventfd.c: the eventfd functions ---------------- */
+
+int sim_eventfd_dup(int fd);
+long sim_irqfd_add(struct sim_vm *vm, const struct gunyah_fn_irqfd_arg *a);
+long sim_irqfd_remove(struct sim_vm *vm, const struct gunyah_fn_irqfd_arg *a);
+void sim_irqfd_release(struct sim_vm *vm);
+long sim_ioeventfd_add(struct sim_vm *vm,
+		       const struct gunyah_fn_ioeventfd_arg *a);
+long sim_ioeventfd_remove(struct sim_vm *vm,
+			  const struct gunyah_fn_ioeventfd_arg *a);
+/* A guest write the kernel's io handlers take: true if an eventfd got it. */
+bool sim_ioeventfd_write(struct sim_vm *vm, uint64_t addr, uint32_t len,
+			 uint64_t data);
+void sim_ioeventfd_release(struct sim_vm *vm);
 
 /* ---- sim_vcpu.c: the vCPU function ------------------------------------- */
 

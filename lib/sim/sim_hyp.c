@@ -62,6 +62,7 @@
 #define EXCP_UDEF 1
 #define EXCP_SWI 2
 #define EXCP_PREFETCH_ABORT 3
+#define EXCP_DATA_ABORT 4
 #define EXCP_BKPT 7
 #define EXCP_HVC 11
 #define EXCP_SMC 13
@@ -230,6 +231,32 @@ static bool inject_data_abort(struct sim_hvcpu *hv, uint64_t addr, bool write)
 	return inject_sync(hv, EC_DABT_CUR,
 			   FSC_SYNC_EXT_ABORT | (write ? ESR_WNR : 0), addr,
 			   true, pc);
+}
+
+static bool mmu_on(uc_engine *uc)
+{
+	uc_arm64_cp_reg sctlr = { .crn = 1, .crm = 0, .op0 = 3, .op1 = 0,
+				  .op2 = 0 };
+
+	uc_reg_read(uc, UC_ARM64_REG_CP_REG, &sctlr);
+	return sctlr.val & 1;
+}
+
+/*
+ * An exception the core has prepared (syndrome, fault address, target EL:
+ * an SVC, a BRK, an undefined instruction, an MMU fault): take it to the
+ * guest's vector exactly as the architecture does, from EL0 or EL1 (SP
+ * banking included).  With no vector table, report the crash as before.
+ */
+static void take_prepared(struct sim_hvcpu *hv, uint32_t ec, uint32_t iss,
+			  uint64_t pc)
+{
+	if (reg_read(hv->uc, UC_ARM64_REG_VBAR_EL1) &&
+	    sim_quirk_take_exception(hv->uc)) {
+		hv->inject_why = NULL; /* taken: nothing to report */
+		return;
+	}
+	inject_sync(hv, ec, iss, 0, false, pc);
 }
 
 /* ---- PSCI and the sim's vendor calls ------------------------------------ */
@@ -425,11 +452,11 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
 	switch (intno) {
 	case EXCP_UDEF:
 	case EXCP_HVC:
-		uc_mem_read(uc, pc, &insn, sizeof(insn));
+		sim_hyp_read_insn(hv, pc, &insn);
 		if ((insn & 0xffe0001fu) != 0xd4000002u) {
-			if (inject_sync(hv, EC_UNKNOWN, 0, 0, false, pc))
-				break;
-			return;
+			hv->inject_why = "an undefined instruction";
+			take_prepared(hv, EC_UNKNOWN, 0, pc);
+			break;
 		}
 		/* HVC: PC is on it; the call returns past it. */
 		reg_write(uc, UC_ARM64_REG_PC, pc + 4);
@@ -442,14 +469,25 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
 			reg_write(uc, UC_ARM64_REG_X0, (uint64_t)ret);
 		break;
 	case EXCP_SWI:
-		uc_mem_read(uc, pc - 4, &insn, sizeof(insn));
-		inject_sync(hv, EC_SVC64, (insn >> 5) & 0xffff, 0, false, pc);
+		sim_hyp_read_insn(hv, pc - 4, &insn);
+		hv->inject_why = "an SVC";
+		take_prepared(hv, EC_SVC64, (insn >> 5) & 0xffff, pc);
 		break;
 	case EXCP_BKPT:
-		uc_mem_read(uc, pc, &insn, sizeof(insn));
-		inject_sync(hv, EC_BRK64, (insn >> 5) & 0xffff, 0, false, pc);
+		sim_hyp_read_insn(hv, pc, &insn);
+		hv->inject_why = "a BRK";
+		take_prepared(hv, EC_BRK64, (insn >> 5) & 0xffff, pc);
+		break;
+	case EXCP_DATA_ABORT:
+		/* A translation or permission fault of the guest's own MMU. */
+		hv->inject_why = "a data abort of the guest's own MMU";
+		take_prepared(hv, EC_DABT_CUR, FSC_SYNC_EXT_ABORT, pc);
 		break;
 	case EXCP_PREFETCH_ABORT:
+		if (mmu_on(uc)) {
+			take_prepared(hv, EC_IABT_CUR, FSC_SYNC_EXT_ABORT, pc);
+			break;
+		}
 		/*
 		 * A fetch beyond the core's physical address range (with
 		 * SCR_EL3.RW set, the core checks it).  No block starts, so
@@ -476,11 +514,11 @@ static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr,
 {
 	struct sim_hvcpu *hv = data;
 
-	(void)uc;
 	if (type == UC_MEM_FETCH_UNMAPPED)
 		return false; /* on_fetch_fault() reads PC */
 	hv->ev_addr = addr;
 	hv->ev_fetch = false;
+	hv->ev_split = false;
 	hv->ev_len = (unsigned int)size;
 	hv->ev_write = type == UC_MEM_WRITE_UNMAPPED;
 	hv->ev_data = (uint64_t)value;
@@ -488,6 +526,14 @@ static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr,
 		hv->event = SIM_EV_PAGE_FAULT;
 	else
 		hv->event = SIM_EV_MMIO;
+	/*
+	 * A store to unmapped memory stops only at the exit-request check the
+	 * engine emits after it, which sim_quirk_block_stops() removes (the
+	 * store would be skipped and the guest run on): leave now, PC on it.
+	 * A load leaves by itself, with UC_ERR_READ_UNMAPPED.
+	 */
+	if (hv->ev_write)
+		sim_quirk_unmapped_store_exit(uc);
 	return false; /* stop, with PC on the access */
 }
 
@@ -522,12 +568,15 @@ static void hook_mem_sync_pc(uc_engine *uc, uc_mem_type type, uint64_t addr,
 	(void)data;
 }
 
-/* MPIDR_EL1: each vCPU its own Aff0 (the core reports 0x80000000 to all). */
+/* MPIDR_EL1: each vCPU its own Aff0 (the core reports 0x80000000 to all);
+ * the GIC's and the timers' registers. */
 static uint32_t hook_mrs(uc_engine *uc, uc_arm64_reg reg,
 			 const uc_arm64_cp_reg *cp, void *data)
 {
 	struct sim_hvcpu *hv = data;
 
+	if (sim_plat_mrs(hv, reg, cp))
+		return 1;
 	if (cp->op0 == 3 && cp->op1 == 0 && cp->crn == 0 && cp->crm == 0 &&
 	    cp->op2 == 5) {
 		reg_write(uc, reg, 0x80000000ull | hv->id);
@@ -572,9 +621,12 @@ int sim_hyp_vcpu_create(struct sim_vm *vm, unsigned int id,
 				  hook_mem_sync_pc, hv, 1, 0);
 	if (!err)
 		err = (uc_err)sim_quirk_el1_aarch64(hv->uc);
+	if (!err)
+		err = sim_plat_vcpu_init(hv, &hv->hooks[5]) ? UC_ERR_NOMEM : UC_ERR_OK;
 	if (err)
 		goto err_close;
 	sim_quirk_redirect_install(hv->uc);
+	sim_quirk_block_stops(hv->uc);
 	*out = hv;
 	return 0;
 
@@ -615,6 +667,8 @@ static int sync_memory_locked(struct sim_hvcpu *hv, unsigned int gen)
 			ret = -ENOMEM;
 		}
 	}
+	if (!ret)
+		ret = sim_plat_map_gaps(hv);
 	hv->mem_gen = gen;
 	return ret;
 }
@@ -664,6 +718,19 @@ void sim_hyp_wake(struct sim_hvcpu *hv)
 {
 	atomic_store(&hv->wake_pending, true);
 	STAT(hv, wakeups);
+	pthread_mutex_lock(&hv->vm->hyp_lock);
+	raise_irq_locked(hv);
+	pthread_mutex_unlock(&hv->vm->hyp_lock);
+}
+
+/*
+ * Like sim_hyp_wake, and also for a vCPU not idle yet: one about to idle
+ * finds wake_pending set and runs on (a spurious WFI wake-up at worst).
+ */
+void sim_hyp_notify(struct sim_hvcpu *hv)
+{
+	stop_soon(hv);
+	atomic_store(&hv->wake_pending, true);
 	pthread_mutex_lock(&hv->vm->hyp_lock);
 	raise_irq_locked(hv);
 	pthread_mutex_unlock(&hv->vm->hyp_lock);
@@ -844,7 +911,7 @@ static enum sim_hyp_error on_access(struct sim_hvcpu *hv,
 	 * register, as an ISV=1 abort describes) go to the host; anything
 	 * else takes a data abort, as on hardware.
 	 */
-	if (uc_mem_read(uc, pc, &insn, sizeof(insn)))
+	if (sim_hyp_read_insn(hv, pc, &insn))
 		why = "an instruction the hypervisor cannot read";
 	else
 		why = sim_mmio_decode(insn, atomic_load(&hv->vm->lenient),
@@ -860,6 +927,19 @@ static enum sim_hyp_error on_access(struct sim_hvcpu *hv,
 		return SIM_HYP_OK;
 	}
 
+	/*
+	 * The access as the instruction makes it: the engine splits an 8-byte
+	 * access to an MMIO region (sim_plat.c's gaps) into two callbacks, and
+	 * the one that stopped the guest saw only the first half.
+	 */
+	if (hv->ev_split && hv->ev_write && !hv->ev_insn.pair) {
+		hv->ev_data = gpr_read(uc, hv->ev_insn.rt, false);
+		if (hv->ev_insn.size < 8)
+			hv->ev_data &= (1ull << (8 * hv->ev_insn.size)) - 1;
+	}
+	if (hv->ev_split)
+		hv->ev_len = hv->ev_insn.size;
+	hv->ev_split = false;
 	if (hv->ev_insn.pair) {
 		/* Lenient: one exit per register, Rt's first. */
 		hv->pair_step = 1;
@@ -923,8 +1003,15 @@ enum sim_hyp_error sim_hyp_vcpu_run(struct sim_hvcpu *hv,
 
 	hv->event = SIM_EV_NONE;
 	hv->block_stopped = false;
+	sim_plat_before_run(hv);
 	pc = reg_read(uc, UC_ARM64_REG_PC);
+	sim_quirk_block_stops(uc);
+	/* With the guest's MMU on, the engine's address check sees virtual
+	 * addresses: let the translation decide (sim_quirks.h). */
+	hv->redirect.enabled = mmu_on(uc);
+	sim_quirk_redirect_bind(&hv->redirect);
 	err = uc_emu_start(uc, pc, UINT64_MAX, 0, 0);
+	sim_quirk_redirect_bind(NULL);
 
 	switch (err) {
 	case UC_ERR_OK:
@@ -933,6 +1020,7 @@ enum sim_hyp_error sim_hyp_vcpu_run(struct sim_hvcpu *hv,
 	case UC_ERR_WRITE_UNMAPPED:
 		return on_access(hv, resp);
 	case UC_ERR_FETCH_UNMAPPED:
+	case UC_ERR_FETCH_PROT: /* from an MMIO gap (sim_plat.c) */
 		return on_fetch_fault(hv, resp);
 	default:
 		pc = reg_read(uc, UC_ARM64_REG_PC);
@@ -946,6 +1034,9 @@ enum sim_hyp_error sim_hyp_vcpu_run(struct sim_hvcpu *hv,
 	}
 
 	switch (hv->event) {
+	case SIM_EV_MMIO:
+	case SIM_EV_PAGE_FAULT:
+		return on_access(hv, resp);
 	case SIM_EV_FETCH_ABORT:
 		return on_fetch_fault(hv, resp);
 	case SIM_EV_PC_ALIGN:
@@ -971,8 +1062,8 @@ enum sim_hyp_error sim_hyp_vcpu_run(struct sim_hvcpu *hv,
 
 	if (!hv->block_stopped) {
 		pc = reg_read(uc, UC_ARM64_REG_PC);
-		uc_mem_read(uc, pc - 4, &insn, sizeof(insn));
-		if (insn == INSN_WFI) {
+		sim_hyp_read_insn(hv, pc - 4, &insn);
+		if (insn == INSN_WFI && !sim_plat_wfi_wakes(hv)) {
 			pthread_mutex_lock(&hv->vm->hyp_lock);
 			if (!atomic_exchange(&hv->wake_pending, false))
 				hv->power = SIM_POWER_IDLE;

@@ -208,6 +208,16 @@ static int probe_mem_io_pc(uc_engine *uc, void *cs, const struct lib_syms *fn,
 	return 0;
 }
 
+/*
+ * uc_ctl_get_page_size() as unsigned arithmetic: the header's macro
+ * shifts the int 2 into bit 31 (undefined; UBSan stops on it).
+ */
+static uc_control_type page_size_read(void)
+{
+	return (uc_control_type)((unsigned int)UC_CTL_UC_PAGE_SIZE |
+				 (1u << 26) | ((unsigned int)UC_CTL_IO_READ << 30));
+}
+
 static int probe(uc_engine *uc, char *why, size_t len, struct lib_syms *fn)
 {
 	static const char *const reg_fns[] = {
@@ -255,7 +265,7 @@ static int probe(uc_engine *uc, char *why, size_t len, struct lib_syms *fn)
 
 	/* Any register access initialises the engine. */
 	if (uc_reg_write(uc, UC_ARM64_REG_X0, &x0) ||
-	    uc_ctl_get_page_size(uc, &page))
+	    uc_ctl(uc, page_size_read(), &page))
 		return refuse(why, len, "a new engine refuses a register write");
 	cs = ptr_at(uc, UC_OFF_CPU);
 	if (!cs || priv(uc)[UC_OFF_INIT_DONE] != 1)
@@ -426,6 +436,14 @@ bool sim_quirk_mmio_exit(uc_engine *uc)
 	memset((char *)cs + CPU_OFF_MEM_IO_PC, 0, sizeof(host_pc));
 	if (!lib.fn.restore_state(cs, host_pc, true))
 		return false;
+	uc_emu_stop(uc);
+	lib.fn.loop_exit(cs);
+}
+
+void sim_quirk_unmapped_store_exit(uc_engine *uc)
+{
+	void *cs = sim_quirk_cpu(uc);
+
 	uc_emu_stop(uc);
 	lib.fn.loop_exit(cs);
 }

@@ -100,6 +100,17 @@ uint64_t sim_quirk_redirect_apply(uc_engine *uc, uint64_t addr);
 bool sim_quirk_mmio_exit(uc_engine *uc);
 
 /*
+ * Problem 3 and unmapped stores: with sim_quirk_block_stops() in force, a
+ * store to unmapped memory is dropped and the block runs on (the engine
+ * ends such a store only through the exit check that quirk removes).
+ * From the UC_HOOK_MEM_WRITE_UNMAPPED hook, end the run at the store
+ * instead: PC on it (exact while a UC_HOOK_MEM_WRITE hook is installed,
+ * which makes the engine write PC back before every store), nothing of it
+ * done; uc_emu_start returns UC_ERR_OK.  Does not return.
+ */
+void sim_quirk_unmapped_store_exit(uc_engine *uc) __attribute__((noreturn));
+
+/*
  * Problem 4: the engine's CPUState (QEMU's), or NULL before the engine's
  * lazy initialisation (any uc_reg_*, uc_mem_*, uc_emu_start does it).
  */

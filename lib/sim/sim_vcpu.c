@@ -369,8 +369,16 @@ static int vcpu_run(struct sim_vcpu *vcpu)
 		case SIM_VCPU_STATE_BLOCKED:
 			STAT(hv, blocked);
 			break;
-		case SIM_VCPU_ADDRSPACE_VMMIO_READ:
 		case SIM_VCPU_ADDRSPACE_VMMIO_WRITE:
+			/* The kernel's io handlers: an ioeventfd takes it. */
+			if (sim_ioeventfd_write(vcpu->vm, resp.state_data[0],
+						(uint32_t)resp.state_data[1],
+						resp.state_data[2])) {
+				resume[1] = SIM_VMMIO_ACTION_EMULATE;
+				break;
+			}
+			/* fall through */
+		case SIM_VCPU_ADDRSPACE_VMMIO_READ:
 			handle_mmio(vcpu, &resp);
 			goto out;
 		case SIM_VCPU_ADDRSPACE_PAGE_FAULT:

@@ -383,26 +383,69 @@ struct sim_hvcpu *sim_vm_hvcpu(struct sim_vm *vm, unsigned int id)
 static void *ticker_main(void *data)
 {
 	struct sim_vm *vm = data;
+	uint64_t slice_end = 0;
 	struct timespec ts;
 
 	pthread_mutex_lock(&vm->ticker_lock);
 	while (!vm->ticker_stop) {
-		uint64_t us = atomic_load(&vm->slice_us);
+		uint64_t now = mono_ns(), wake = UINT64_MAX;
 
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += (long)(us % 1000000) * 1000;
-		ts.tv_sec += (time_t)(us / 1000000) + ts.tv_nsec / 1000000000;
-		ts.tv_nsec %= 1000000000;
-		pthread_cond_timedwait(&vm->ticker_cond, &vm->ticker_lock, &ts);
+		if (now >= slice_end)
+			slice_end = now + atomic_load(&vm->slice_us) * 1000;
+		wake = slice_end;
+		/* The earliest timer deadline of any vCPU, if sooner. */
+		pthread_mutex_lock(&vm->hyp_lock);
+		for (unsigned int i = 0; i < vm->nr_hvcpus; i++) {
+			uint64_t dl = atomic_load(&vm->hvcpus[i]->deadline_ns);
+
+			if (dl < wake)
+				wake = dl;
+		}
+		pthread_mutex_unlock(&vm->hyp_lock);
+		atomic_store(&vm->ticker_wake_ns, wake);
+		if (wake > now && !vm->ticker_poke) {
+			ts.tv_sec = (time_t)(wake / 1000000000ull);
+			ts.tv_nsec = (long)(wake % 1000000000ull);
+			pthread_cond_timedwait(&vm->ticker_cond, &vm->ticker_lock,
+					       &ts);
+		}
+		vm->ticker_poke = false;
 		if (vm->ticker_stop)
 			break;
+		now = mono_ns();
 		pthread_mutex_lock(&vm->hyp_lock);
-		for (unsigned int i = 0; i < vm->nr_hvcpus; i++)
-			sim_hyp_kick(vm->hvcpus[i]);
+		for (unsigned int i = 0; i < vm->nr_hvcpus; i++) {
+			struct sim_hvcpu *hv = vm->hvcpus[i];
+
+			if (atomic_load(&hv->deadline_ns) <= now) {
+				/* Its timer fired: the vCPU's thread raises the PPI. */
+				atomic_store(&hv->deadline_ns, UINT64_MAX);
+				atomic_store(&hv->irq_dirty, true);
+				atomic_store(&hv->wake_pending, true);
+				sim_hyp_kick(hv);
+				if (hv->irq)
+					hv->irq(hv->irq_ctx);
+			} else if (now >= slice_end) {
+				sim_hyp_kick(hv);
+			}
+		}
 		pthread_mutex_unlock(&vm->hyp_lock);
 	}
 	pthread_mutex_unlock(&vm->ticker_lock);
 	return NULL;
+}
+
+void sim_vm_deadline_changed(struct sim_vm *vm, uint64_t deadline_ns)
+{
+	/* Under the ticker's lock: it is waiting (signal it) or computing
+	 * (it sees the new deadline). */
+	if (deadline_ns == UINT64_MAX ||
+	    deadline_ns >= atomic_load(&vm->ticker_wake_ns))
+		return;
+	pthread_mutex_lock(&vm->ticker_lock);
+	vm->ticker_poke = true;
+	pthread_cond_signal(&vm->ticker_cond);
+	pthread_mutex_unlock(&vm->ticker_lock);
 }
 
 static int ticker_start(struct sim_vm *vm)
@@ -479,6 +522,7 @@ static bool addr_is_ram_locked(struct sim_vm *vm, uint64_t addr, uint64_t len)
 static long vm_start(struct sim_vm *vm)
 {
 	struct sim_hvcpu *hv;
+	unsigned int nr_cpus = 1;
 	long ret = 0;
 
 	pthread_mutex_lock(&vm->lock);
@@ -488,6 +532,14 @@ static long vm_start(struct sim_vm *vm)
 		ret = vm->status == SIM_RM_RUNNING ? 0 : -ENODEV;
 		goto out;
 	}
+
+	/* The hypervisor's GIC (a redistributor per vCPU id) and counter. */
+	for (unsigned int id = 0; id < SIM_MAX_VCPUS; id++)
+		if (vm->vcpus[id])
+			nr_cpus = id + 1;
+	sim_gic_init(&vm->gic, nr_cpus, sim_plat_kick, vm);
+	vm->time_base_ns = mono_ns();
+	atomic_store(&vm->gic_ready, true);
 
 	/* Create the hypervisor's vCPUs, one per vCPU function. */
 	for (unsigned int id = 0; id < SIM_MAX_VCPUS; id++) {
@@ -562,20 +614,12 @@ out:
 
 /* ---- functions ---------------------------------------------------------------- */
 
-static long vm_add_function(struct sim_vm *vm, const struct gunyah_fn_desc *f)
+static long vm_add_vcpu(struct sim_vm *vm, const struct gunyah_fn_desc *f)
 {
 	struct gunyah_fn_vcpu_arg arg;
 	struct sim_vcpu *vcpu;
 	int ret;
 
-	if (f->arg_size > GUNYAH_FN_MAX_ARG_SIZE)
-		return -EINVAL;
-	if (f->type != GUNYAH_FN_VCPU)
-		return -ENOENT; /* no such function driver */
-	if (f->arg_size != sizeof(arg))
-		return -EINVAL;
-	if (!f->arg)
-		return -EFAULT;
 	memcpy(&arg, (const void *)(uintptr_t)f->arg, sizeof(arg));
 	if (arg.id >= SIM_MAX_VCPUS)
 		return -EINVAL;
@@ -598,18 +642,78 @@ static long vm_add_function(struct sim_vm *vm, const struct gunyah_fn_desc *f)
 	return sim_backend_install_vcpu(vm->sb, vcpu);
 }
 
+/* The argument size each function type takes (the kernel's fn->bind checks). */
+static size_t fn_arg_size(uint32_t type)
+{
+	switch (type) {
+	case GUNYAH_FN_VCPU:
+		return sizeof(struct gunyah_fn_vcpu_arg);
+	case GUNYAH_FN_IRQFD:
+		return sizeof(struct gunyah_fn_irqfd_arg);
+	case GUNYAH_FN_IOEVENTFD:
+		return sizeof(struct gunyah_fn_ioeventfd_arg);
+	default:
+		return 0;
+	}
+}
+
+static long vm_add_function(struct sim_vm *vm, const struct gunyah_fn_desc *f)
+{
+	size_t size;
+
+	if (f->arg_size > GUNYAH_FN_MAX_ARG_SIZE)
+		return -EINVAL;
+	size = fn_arg_size(f->type);
+	if (!size)
+		return -ENOENT; /* no such function driver */
+	if (f->arg_size != size)
+		return -EINVAL;
+	if (!f->arg)
+		return -EFAULT;
+	switch (f->type) {
+	case GUNYAH_FN_IRQFD: {
+		struct gunyah_fn_irqfd_arg a;
+
+		memcpy(&a, (const void *)(uintptr_t)f->arg, sizeof(a));
+		return sim_irqfd_add(vm, &a);
+	}
+	case GUNYAH_FN_IOEVENTFD: {
+		struct gunyah_fn_ioeventfd_arg a;
+
+		memcpy(&a, (const void *)(uintptr_t)f->arg, sizeof(a));
+		return sim_ioeventfd_add(vm, &a);
+	}
+	default:
+		return vm_add_vcpu(vm, f);
+	}
+}
+
 static long vm_remove_function(struct sim_vm *vm, const struct gunyah_fn_desc *f)
 {
 	struct gunyah_fn_vcpu_arg arg;
 	struct sim_vcpu *vcpu;
+	size_t size;
 
 	if (f->arg_size > GUNYAH_FN_MAX_ARG_SIZE)
 		return -EINVAL;
 	/* Nothing matches an argument of the wrong type or size. */
-	if (f->type != GUNYAH_FN_VCPU || f->arg_size != sizeof(arg))
+	size = fn_arg_size(f->type);
+	if (!size || f->arg_size != size)
 		return -ENOENT;
 	if (!f->arg)
 		return -EFAULT;
+	if (f->type == GUNYAH_FN_IRQFD) {
+		struct gunyah_fn_irqfd_arg a;
+
+		memcpy(&a, (const void *)(uintptr_t)f->arg, sizeof(a));
+		return sim_irqfd_remove(vm, &a);
+	}
+	if (f->type == GUNYAH_FN_IOEVENTFD) {
+		struct gunyah_fn_ioeventfd_arg a;
+
+		memcpy(&a, (const void *)(uintptr_t)f->arg, sizeof(a));
+		return sim_ioeventfd_remove(vm, &a);
+	}
 	memcpy(&arg, (const void *)(uintptr_t)f->arg, sizeof(arg));
 	if (arg.id >= SIM_MAX_VCPUS)
 		return -ENOENT;
@@ -799,13 +903,12 @@ int sim_vm_create(struct sim_backend *sb, const struct gh_abi_flavour *abi,
 	char why[256];
 	int ret;
 
-	/* The engine workarounds need this exact library: refuse, clearly. */
+	/* The engine workarounds need this exact libunicorn build. */
 	ret = sim_quirks_check(why, sizeof(why));
 	if (ret) {
 		sim_backend_log(sb, why);
 		return ret;
 	}
-
 	vm = calloc(1, sizeof(*vm));
 	if (!vm)
 		return -ENOMEM;
@@ -814,10 +917,13 @@ int sim_vm_create(struct sim_backend *sb, const struct gh_abi_flavour *abi,
 	atomic_init(&vm->refs, 1);
 	atomic_init(&vm->mem_gen, 1);
 	atomic_init(&vm->slice_us, SIM_DEFAULT_SLICE_US);
+	atomic_init(&vm->ticker_wake_ns, UINT64_MAX);
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_mutex_init(&vm->hyp_lock, NULL);
 	pthread_mutex_init(&vm->ticker_lock, NULL);
 	pthread_mutex_init(&vm->log_lock, NULL);
+	pthread_mutex_init(&vm->fn_lock, NULL);
+	vm->irqfd_epoll = vm->irqfd_stop_efd = -1;
 	pthread_rwlock_init(&vm->status_lock, NULL);
 	vm->status = SIM_RM_NO_STATE;
 	*out = vm;
@@ -844,6 +950,8 @@ void sim_vm_put(struct sim_vm *vm)
 		pthread_rwlock_unlock(&vm->status_lock);
 	}
 	ticker_stop(vm);
+	sim_irqfd_release(vm);
+	sim_ioeventfd_release(vm);
 	for (unsigned int i = 0; i < SIM_MAX_VCPUS; i++) {
 		struct sim_vcpu *vcpu = vm->vcpus[i];
 
@@ -858,6 +966,9 @@ void sim_vm_put(struct sim_vm *vm)
 	pthread_rwlock_destroy(&vm->status_lock);
 	pthread_mutex_destroy(&vm->ticker_lock);
 	pthread_mutex_destroy(&vm->log_lock);
+	pthread_mutex_destroy(&vm->fn_lock);
+	if (atomic_load(&vm->gic_ready))
+		sim_gic_destroy(&vm->gic);
 	pthread_mutex_destroy(&vm->hyp_lock);
 	pthread_mutex_destroy(&vm->lock);
 	free(vm);

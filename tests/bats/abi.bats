@@ -231,6 +231,11 @@ guest_bytes() {
 		assert_line --regexp '^	gunyah-vm-config \{$'
 		assert_line --regexp '^			affinity = "proxy";$'
 		assert_line --regexp '^			base-address = <0x00 0x80000000>;$'
+		assert_line --regexp '^			size-max = <0x00 0x8000000>;$'
+		assert_line --regexp '^			config = <0x01>;$'
+		assert_line --regexp '^			generate = "/hypervisor";$'
+		# config names the GIC's phandle
+		assert_line --regexp '^		phandle = <0x01>;$'
 	done
 	cmp "$BATS_TEST_TMPDIR/top.dtb" "$BATS_TEST_TMPDIR/stub.dtb"
 }

@@ -128,7 +128,7 @@ report_rows() { jq -c '[.rows[] | [.key, .samples]]' <<<"$output"; }
 }
 
 @test "replay: a changed store address is named" {
-	gunyahctl run --quiet --record "$T/r.gex" --mmio-read 0x09000200=7 "$G/exit_by.bin"
+	gunyahctl run --quiet --record "$T/r.gex" --mmio-read 0x09000200=0 "$G/exit_by.bin"
 	# exit_by reads 0x09000200: make it 0x09000208 (the load's imm12)
 	python3 - "$G/exit_by.bin" "$T/changed.bin" <<-'PY'
 		import struct, sys
@@ -182,7 +182,7 @@ report_rows() { jq -c '[.rows[] | [.key, .samples]]' <<<"$output"; }
 	gunyahctl run --quiet --vcpus 2 --record "$T/r.gex" "$G/smp_writes.elf"
 	run gunyahctl report --json --by addr --filter mmio,vcpu=1 "$T/r.gex"
 	assert_success
-	assert_equal "$(jq -c '[.exits, .shown, .filter]' <<<"$output")" '[17,6,"mmio,vcpu=1"]'
+	assert_equal "$(jq -c '[.exits, .shown, .filter]' <<<"$output")" '[17,5,"mmio,vcpu=1"]'
 	assert_equal "$(report_rows)" '[["0x0000000009000020",5]]'
 	# what is shown plus what the complement shows is every exit
 	run gunyahctl report --json --filter status "$T/r.gex"
@@ -202,4 +202,68 @@ report_rows() { jq -c '[.rows[] | [.key, .samples]]' <<<"$output"; }
 	done
 	run_split gunyahctl report --filter bogus /dev/null
 	assert_equal "$stderr" "gunyahctl: report: --filter bogus: not a filter term (mmio, read, write, page_fault, status, unknown, vcpu=N[-M], addr=A[-B])"
+}
+
+@test "run --filter: the exits shown add up with the summary's counts" {
+	local all=0
+	for f in mmio,vcpu=0 mmio,vcpu=1 status; do
+		run gunyahctl run --json --vcpus 2 --filter "$f" "$G/smp_writes.elf"
+		assert_success
+		n=$(jq -s '[.[] | select(has("seq"))] | length' <<<"$output")
+		assert_equal "$(summary_jq .filter.shown)" "$n"
+		assert_equal "$(summary_jq .filter.expr)" "$f"
+		# the summary still counts every exit
+		assert_equal "$(summary_jq .exits)" 17
+		all=$((all + n))
+	done
+	assert_equal "$all" 17
+	run gunyahctl run --vcpus 2 --filter write,vcpu=1 "$G/smp_writes.elf"
+	assert_success
+	assert_equal "$(grep -c '^vcpu1 #[0-9]* mmio write 0x09000020 ' <<<"$output")" 5
+	refute_line --regexp '^vcpu0 #'
+	assert_line --regexp '^summary: 17 exits in '
+	assert_line "  filter write,vcpu=1: 5 of 17 exits shown"
+	# a record is complete whatever run shows
+	gunyahctl run --quiet --filter status --record "$T/r.gex" --vcpus 2 "$G/smp_writes.elf"
+	run gunyahctl report --json "$T/r.gex"
+	assert_equal "$(jq .exits <<<"$output")" 17
+}
+
+@test "run --filter: bad syntax is one line and status 64" {
+	run_split gunyahctl run --filter 'mmio,vcpu=1-0' "$HELLO"
+	assert_equal "$status" 64
+	assert_output ""
+	assert_equal "$stderr" "gunyahctl: run: --filter vcpu=1-0: want vcpu=N or vcpu=N-M, numbers below 64"
+}
+
+@test "stuck: a vCPU retrying one faulting access is reported once" {
+	run_split gunyahctl run --json --fault 0x09000040 --timeout 0.5 "$G/fault_retry.elf"
+	assert_equal "$status" 5
+	assert_equal "$stderr" "gunyahctl: run: vcpu0: stuck: 500 times in a row: mmio read 0x9000040 len=4 resume=fault at pc 0x80000010"
+	# once, on the 500th exit, whatever came after
+	assert_equal "$(jq -c 'select(has("stuck")) | [.seq, .stuck.repeats, .stuck.pc]' <<<"$output")" '[500,500,"0x80000010"]'
+	((  $(summary_jq .exits) > 1000 )) || fail "only $(summary_jq .exits) exits"
+	# --stuck=N and 0
+	run_split gunyahctl run --quiet --fault 0x09000040 --stuck 20 --timeout 0.2 "$G/fault_retry.elf"
+	assert_equal "$stderr" "gunyahctl: run: vcpu0: stuck: 20 times in a row: mmio read 0x9000040 len=4 resume=fault at pc 0x80000010"
+	run_split gunyahctl run --quiet --fault 0x09000040 --stuck 0 --timeout 0.2 "$G/fault_retry.elf"
+	assert_equal "$status" 5
+	assert_equal "$stderr" ""
+}
+
+@test "stuck: --on-stuck=stop ends the run with status 8" {
+	run_split gunyahctl run --json --fault 0x09000040 --on-stuck=stop "$G/fault_retry.elf"
+	assert_equal "$status" 8
+	assert_equal "$(summary_jq '[.result, .exit_code, .exits] | @tsv')" "$(printf 'stuck\t8\t501')"
+	assert_equal "$stderr" "gunyahctl: run: vcpu0: stuck: 500 times in a row: mmio read 0x9000040 len=4 resume=fault at pc 0x80000010 (--on-stuck=stop: stopping the VM)"
+	run_split gunyahctl run --on-stuck=maybe "$HELLO"
+	assert_equal "$status" 64
+	assert_equal "$stderr" "gunyahctl: run: --on-stuck maybe: want report or stop"
+}
+
+@test "stuck: exits that make progress are not stuck" {
+	# the same address 3000 times, other data each time
+	run_split gunyahctl run --quiet --max-exits 3000 "$G/mmio_loop.elf"
+	assert_equal "$status" 6
+	assert_equal "$stderr" ""
 }

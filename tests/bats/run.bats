@@ -139,18 +139,20 @@ setup() { load run_helpers; }
 	assert_equal "$(exits_json | jq -r 'select(has("region"))' | wc -l)" 0
 }
 
-status_case() { # selector, text status line, exit status
+status_case() { # selector, text status line, exit status[, its index]
 	run_split gunyahctl run --mmio-read 0x09000200=$1 "$G/exit_by.elf"
 	assert_equal "$status" "$3"
-	assert_line --index 1 "$2"
+	assert_line --index "${4:-1}" "$2"
 }
 
 @test "every way a VM ends: status exit and exit status" {
 	status_case 0 "vcpu0 #2 status exited type=poweroff(1) reason=0x00000000" 0
 	status_case 1 "vcpu0 #2 status exited type=restart(2) reason=0x00000001" 2
 	status_case 2 "vcpu0 #2 status exited type=system_reset2(3) reason=0x00001234" 2
-	status_case 3 "vcpu0 #2 status crashed type=vm_exit(0)" 3
+	status_case 3 "vcpu0 #2 status crashed type=vm_exit(0)" 3 2
 	[[ $stderr == *"VM crashed"* ]]
+	# what crashed it comes first: a BRK with no vector table
+	assert_line --index 1 --regexp '^vcpu0 crash EC=0x3c \(BRK\) ESR=0xf2000000 FAR=0 ELR=0x[0-9a-f]+ PC=0x[0-9a-f]+ VBAR=0: a BRK with no vector table \(VBAR_EL1=0\)$'
 	status_case 4 "vcpu0 #2 status exited type=watchdog_bite(4) reason=0x00000000" 3
 	status_case 5 "vcpu0 #2 status exited type=vm_exit(0) reason=0x00000000 code=normal" 0
 	status_case 6 "vcpu0 #2 status exited type=vm_exit(0) reason=0x00010000 code=software_error" 3
@@ -237,7 +239,8 @@ status_case() { # selector, text status line, exit status
 	# An explicit entry wins: here the zeroed RAM base, an undefined insn.
 	run_split gunyahctl run --load-addr 0x80100000 --entry 0x80000000 "$E/hello.bin"
 	assert_equal "$status" 3
-	assert_line --index 0 "vcpu0 #1 status crashed type=vm_exit(0)"
+	assert_line --index 0 "vcpu0 crash EC=0 (unknown reason) ESR=0x2000000 FAR=0 ELR=0x80000000 PC=0x80000000 VBAR=0: an undefined instruction with no vector table (VBAR_EL1=0)"
+	assert_line --index 1 "vcpu0 #1 status crashed type=vm_exit(0)"
 }
 
 @test "ELF images load their segments and start at their entry" {

@@ -390,8 +390,12 @@ EXPORT int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
 
 /* Requests whose result is a new fd, and what it stands for. */
 static bool returns_fd(enum fake_kind kind, unsigned long req,
-		       enum fake_kind *out)
+		       const void *arg, enum fake_kind *out)
 {
+	/* Of the functions, only a vCPU's comes with an fd. */
+	if (kind == FAKE_VM && req == GUNYAH_VM_ADD_FUNCTION &&
+	    (!arg || ((const struct gunyah_fn_desc *)arg)->type != GUNYAH_FN_VCPU))
+		return false;
 	if (kind == FAKE_DEV && req == GUNYAH_CREATE_VM)
 		*out = FAKE_VM;
 	else if (kind == FAKE_DEV && req == GUNYAH_CREATE_GUEST_MEM)
@@ -453,7 +457,7 @@ static int fake_ioctl(const struct fake_fd *f, unsigned long req, void *arg)
 		memcpy((char *)f->run + BROKEN_EXIT_REASON_OFF, &reason,
 		       sizeof(reason));
 	}
-	if (returns_fd(f->kind, req, &kind))
+	if (returns_fd(f->kind, req, arg, &kind))
 		return wrap((int)ret, kind, true);
 	return (int)ret;
 }

@@ -185,3 +185,11 @@ TEST(dev_limits_leave_the_hypervisor_to_decide)
 	ASSERT_EQ(lim.ram_base, GH_SIM_RAM_BASE);
 	gh_backend_close(be);
 }
+
+TEST(esr_exception_classes)
+{
+	ASSERT_STREQ(gh_esr_ec_str(0x22), "PC alignment fault");
+	ASSERT_STREQ(gh_esr_ec_str(0x25), "data abort");
+	ASSERT_STREQ(gh_esr_ec_str(0x3c), "BRK");
+	ASSERT_TRUE(gh_esr_ec_str(0x3f) == NULL);
+}

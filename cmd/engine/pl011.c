@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A PL011 as the VMM emulates it (pl011.h).  Register offsets and bits are
+ * the ARM PrimeCell UART (PL011) TRM's.
+ */
+#include <unistd.h>
+
+#include "engine/pl011.h"
+
+#define DR 0x000
+#define RSR 0x004
+#define FR 0x018
+#define IBRD 0x024
+#define FBRD 0x028
+#define LCR_H 0x02c
+#define CR 0x030
+#define IFLS 0x034
+#define IMSC 0x038
+#define RIS 0x03c
+#define MIS 0x040
+#define ICR 0x044
+#define DMACR 0x048
+
+#define FR_RXFE 0x10
+#define FR_TXFF 0x20
+#define FR_RXFF 0x40
+#define FR_TXFE 0x80
+#define INT_RX 0x10
+#define INT_TX 0x20
+#define INT_RT 0x40
+
+/* PrimeCell IDs at 0xfe0..0xffc: a PL011 r1p5, as Linux's AMBA bus reads. */
+static const uint8_t ids[8] = { 0x11, 0x10, 0x14, 0x00,
+				0x0d, 0xf0, 0x05, 0xb1 };
+
+static uint32_t ris(const struct gctl_pl011 *u)
+{
+	uint32_t r = u->tx_cleared ? 0 : INT_TX; /* the FIFO is always empty */
+
+	if (u->rx_count)
+		r |= INT_RX | INT_RT;
+	return r;
+}
+
+static uint32_t mis(const struct gctl_pl011 *u)
+{
+	return ris(u) & u->imsc;
+}
+
+static void raise(struct gctl_pl011 *u)
+{
+	uint64_t one = 1;
+
+	if (u->irq_fd >= 0 && write(u->irq_fd, &one, sizeof(one)) < 0) {
+		/* The counter is full: the guest has interrupts to take. */
+	}
+}
+
+/* An edge for the irqfd: the masked status went from 0 to non-zero. */
+static void update(struct gctl_pl011 *u, uint32_t before, bool force)
+{
+	uint32_t now = mis(u);
+
+	if (now && (!before || force))
+		raise(u);
+}
+
+void gctl_pl011_init(struct gctl_pl011 *u, int irq_fd)
+{
+	*u = (struct gctl_pl011){ .irq_fd = irq_fd, .cr = 0x300 };
+	pthread_mutex_init(&u->lock, NULL);
+	pthread_cond_init(&u->space, NULL);
+}
+
+void gctl_pl011_destroy(struct gctl_pl011 *u)
+{
+	pthread_cond_destroy(&u->space);
+	pthread_mutex_destroy(&u->lock);
+}
+
+uint64_t gctl_pl011_read(struct gctl_pl011 *u, uint64_t off)
+{
+	uint64_t v = 0;
+	uint32_t before;
+
+	if (off >= 0xfe0 && off < 0x1000)
+		return ids[(off - 0xfe0) / 4];
+	pthread_mutex_lock(&u->lock);
+	before = mis(u);
+	switch (off) {
+	case DR:
+		if (u->rx_count) {
+			v = u->rx[u->rx_head];
+			u->rx_head = (u->rx_head + 1) % GCTL_PL011_FIFO;
+			u->rx_count--;
+			pthread_cond_signal(&u->space);
+		}
+		break;
+	case FR:
+		v = FR_TXFE | (u->rx_count ? 0 : FR_RXFE) |
+		    (u->rx_count == GCTL_PL011_FIFO ? FR_RXFF : 0);
+		break;
+	case IBRD: v = u->ibrd; break;
+	case FBRD: v = u->fbrd; break;
+	case LCR_H: v = u->lcr_h; break;
+	case CR: v = u->cr; break;
+	case IFLS: v = u->ifls; break;
+	case IMSC: v = u->imsc; break;
+	case RIS: v = ris(u); break;
+	case MIS: v = mis(u); break;
+	case DMACR: v = u->dmacr; break;
+	default: break; /* RSR and the rest: 0 */
+	}
+	update(u, before, false);
+	pthread_mutex_unlock(&u->lock);
+	(void)FR_TXFF;
+	(void)RSR;
+	return v;
+}
+
+bool gctl_pl011_write(struct gctl_pl011 *u, uint64_t off, uint64_t val,
+		      char *tx)
+{
+	bool is_tx = false, force = false;
+	uint32_t before;
+
+	pthread_mutex_lock(&u->lock);
+	before = mis(u);
+	switch (off) {
+	case DR:
+		*tx = (char)val;
+		is_tx = true;
+		u->tx_cleared = false;
+		/* Sent at once: the FIFO drained, another TX interrupt. */
+		force = u->imsc & INT_TX;
+		break;
+	case IBRD: u->ibrd = (uint32_t)val & 0xffff; break;
+	case FBRD: u->fbrd = (uint32_t)val & 0x3f; break;
+	case LCR_H: u->lcr_h = (uint32_t)val & 0xff; break;
+	case CR: u->cr = (uint32_t)val & 0xffff; break;
+	case IFLS: u->ifls = (uint32_t)val & 0x3f; break;
+	case IMSC:
+		u->imsc = (uint32_t)val & 0x7ff;
+		force = true;
+		pthread_cond_signal(&u->space);
+		break;
+	case ICR:
+		if (val & INT_TX)
+			u->tx_cleared = true;
+		break;
+	case DMACR: u->dmacr = (uint32_t)val & 7; break;
+	default: break;
+	}
+	update(u, before, force);
+	pthread_mutex_unlock(&u->lock);
+	return is_tx;
+}
+
+bool gctl_pl011_input(struct gctl_pl011 *u, uint8_t c)
+{
+	uint32_t before;
+	bool ok;
+
+	pthread_mutex_lock(&u->lock);
+	/*
+	 * Typed ahead, as on a terminal: nothing arrives before the guest
+	 * listens (its driver unmasked the receive interrupts; Linux drops
+	 * what came before), nor while the FIFO is full.
+	 */
+	while (!u->closed && (u->rx_count == GCTL_PL011_FIFO ||
+			      !(u->imsc & (INT_RX | INT_RT))))
+		pthread_cond_wait(&u->space, &u->lock);
+	ok = !u->closed;
+	if (ok) {
+		before = mis(u);
+		u->rx[(u->rx_head + u->rx_count) % GCTL_PL011_FIFO] = c;
+		u->rx_count++;
+		update(u, before, false);
+	}
+	pthread_mutex_unlock(&u->lock);
+	return ok;
+}
+
+void gctl_pl011_close(struct gctl_pl011 *u)
+{
+	pthread_mutex_lock(&u->lock);
+	u->closed = true;
+	pthread_cond_broadcast(&u->space);
+	pthread_mutex_unlock(&u->lock);
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The PL011 UART the VMM emulates for a Linux guest, through MMIO exits:
+ * transmit (every byte written to DR is a console byte), a receive FIFO
+ * fed by the host (--uart-input), the interrupt registers, and the
+ * PrimeCell ID registers Linux's AMBA bus reads at probe.  Its interrupt
+ * goes to the guest through an irqfd (edge: the eventfd is written each
+ * time the masked status becomes non-zero, and for each transmitted byte
+ * while the transmit interrupt is unmasked, so Linux's interrupt-driven
+ * transmit gets the next interrupt it waits for).
+ *
+ * Thread-safe: vCPU threads make accesses, an input thread pushes bytes.
+ */
+#ifndef GCTL_PL011_H
+#define GCTL_PL011_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GCTL_PL011_FIFO 32
+
+struct gctl_pl011 {
+	pthread_mutex_t lock;
+	pthread_cond_t space; /* the receive FIFO has room */
+	uint8_t rx[GCTL_PL011_FIFO];
+	unsigned int rx_head, rx_count;
+	uint32_t imsc, cr, lcr_h, ibrd, fbrd, ifls, dmacr;
+	bool tx_cleared; /* ICR cleared TXRIS; the next DR write sets it */
+	int irq_fd;	 /* the irqfd's eventfd, or -1 */
+	bool closed;
+};
+
+void gctl_pl011_init(struct gctl_pl011 *u, int irq_fd);
+void gctl_pl011_destroy(struct gctl_pl011 *u);
+/* A guest access at offset off; a write to DR sets *tx and returns true. */
+uint64_t gctl_pl011_read(struct gctl_pl011 *u, uint64_t off);
+bool gctl_pl011_write(struct gctl_pl011 *u, uint64_t off, uint64_t val,
+		      char *tx);
+/* Host input: waits until the guest unmasked the receive interrupts and
+ * the FIFO has room, unless closed; false once closed. */
+bool gctl_pl011_input(struct gctl_pl011 *u, uint8_t c);
+/* Wake and refuse gctl_pl011_input (the VM is done). */
+void gctl_pl011_close(struct gctl_pl011 *u);
+
+#endif /* GCTL_PL011_H */
