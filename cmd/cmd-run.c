@@ -47,6 +47,9 @@
 #include "engine/vmm.h"
 
 #define CMD "run"
+/* A control-socket client that asks nothing for this long is let go
+ * (GUNYAHCTL_IDLE_TIMEOUT): its slot is for others. */
+#define CTL_IDLE_DEFAULT_S 30.0
 
 enum {
 	OPT_RAM_BASE = 0x100,
@@ -62,6 +65,7 @@ enum {
 	OPT_INTERVAL,
 	OPT_EXIT_ON_STOP,
 	OPT_NAME,
+	OPT_PAUSED,
 	OPT_KERNEL,
 	OPT_INITRD,
 	OPT_CMDLINE,
@@ -165,6 +169,9 @@ static const struct argp_option options[] = {
 	  "stop after every exit (or every N exits) and read a command: "
 	  "Enter/s next, c continue, r registers, m ADDR [LEN] memory, q quit", 4 },
 	{ "max-exits", OPT_MAX_EXITS, "N", 0, "stop the VM after N exits", 4 },
+	{ "paused", OPT_PAUSED, NULL, 0,
+	  "with --name: start paused before the first instruction (then "
+	  "gunyahctl step or resume)", 4 },
 	{ "stuck", OPT_STUCK, "N", 0,
 	  "report a vCPU that takes the same exit at the same PC N times in "
 	  "a row (default 500; 0: never)", 4 },
@@ -436,6 +443,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_MAX_EXITS:
 		cfg->max_exits = parse_count("--max-exits", arg, UINT64_MAX);
 		break;
+	case OPT_PAUSED:
+		cfg->paused = true;
+		break;
 	case 't':
 		a->timeout = gctl_timeout_arg(CMD, arg);
 		break;
@@ -534,6 +544,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (a->detach && !a->name)
 			gctl_usage_err(CMD, "--detach needs --name: the name is how "
 				       "you reach the VM");
+		/* Nothing else could let it go on. */
+		if (a->cfg.paused && !a->name)
+			gctl_usage_err(CMD, "--paused needs --name: 'gunyahctl "
+				       "step' or 'resume' lets the VM go on");
+		if (a->cfg.paused && a->cfg.step)
+			gctl_usage_err(CMD, "--paused: not with --step (which "
+				       "pauses after its first N exits)");
 		if (a->dashboard && a->detach)
 			gctl_usage_err(CMD, "--dashboard: not with --detach: "
 				       "'gunyahctl attach --dashboard' shows a "
@@ -725,7 +742,8 @@ static unsigned int event_loop(struct gctl_vmm *vmm, struct gctl_step *step,
 							(int)(ARRAY_SIZE(pfd) - n));
 		n += (nfds_t)srv_n;
 
-		if (poll(pfd, n, -1) < 0)
+		/* An idle client of the control socket may be due to go. */
+		if (poll(pfd, n, srv ? gctl_ctl_server_timeout_ms(srv) : -1) < 0)
 			continue;
 		if (dash)
 			gctl_dash_dispatch(dash, pfd, (unsigned int)fixed);
@@ -1016,6 +1034,7 @@ static int run_main(int argc, char **argv)
 	unsigned int signals;
 	char err[PATH_MAX + 256], log[PATH_MAX];
 	struct gctl_rundir rd = { .fd = -1 };
+	uint64_t idle_ns = 0;
 	char image[PATH_MAX];
 	uint64_t entry;
 	struct termios term_saved;
@@ -1041,6 +1060,15 @@ static int run_main(int argc, char **argv)
 	}
 
 	if (a.name) {
+		const char *idle = getenv("GUNYAHCTL_IDLE_TIMEOUT");
+		double idle_s = CTL_IDLE_DEFAULT_S;
+
+		if (idle && *idle && gctl_parse_seconds(idle, 0.01, 86400, &idle_s)) {
+			gctl_err(CMD, "GUNYAHCTL_IDLE_TIMEOUT=%s: want seconds, "
+				 "from 0.01 to 86400", idle);
+			return GCTL_EXIT_USAGE;
+		}
+		idle_ns = (uint64_t)(idle_s * 1e9);
 		ret = gctl_rundir_open(true, &rd, err, sizeof(err));
 		if (!ret)
 			ret = gctl_rundir_claim(&rd, a.name, &claim, err,
@@ -1125,6 +1153,7 @@ static int run_main(int argc, char **argv)
 			.image = image,
 			.log = a.detach ? log : NULL,
 			.nr_vcpus = a.cfg.nr_vcpus,
+			.idle_ns = idle_ns,
 		};
 
 		ret = gctl_ctl_server_new(&claim, &ci, &srv);

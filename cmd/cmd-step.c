@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "ctl/args.h"
 #include "ctl/client.h"
 #include "gunyahctl.h"
@@ -28,7 +29,9 @@ static const struct argp step_argp = {
 	       "prints them, and leave the VM paused.  The VM must be paused "
 	       "(gunyahctl pause, or run --step).\v"
 	       "Exit status: 0 stepped (also when the VM ended on the way), "
-	       "66 no such VM running, 69 not paused, 75 --timeout expired.",
+	       "66 no such VM running, 69 not paused, 75 --timeout expired "
+	       "(or, without it, the VM said nothing for long), 76 records of "
+	       "the step were lost on the way.",
 };
 
 static int step_main(int argc, char **argv)
@@ -36,8 +39,9 @@ static int step_main(int argc, char **argv)
 	struct gctl_ctl_args a = {
 		.cmd = CMD,
 		.json_doc = "JSON Lines, exactly as run --json prints them",
-		.timeout_doc = "give up after SEC seconds (the VM pauses where "
-			       "it is)",
+		.timeout_doc = "give up after SEC seconds in all (the VM pauses "
+			       "where it is); without it, after 5 s with "
+			       "nothing from the VM",
 		.args_doc = "NAME [N]",
 		.extra = true,
 	};
@@ -46,6 +50,7 @@ static int step_main(int argc, char **argv)
 	struct gctl_sink text = { 0 };
 	struct gctl_outbuf ob;
 	json_object *args, *rec;
+	uint64_t deadline = 0, lost = 0, v;
 	int ret, out_err, timeout_ms;
 	bool mid_line = false;
 
@@ -53,7 +58,10 @@ static int step_main(int argc, char **argv)
 	if (a.arg && (gctl_parse_u64(a.arg, &n) || !n || n > STEP_MAX))
 		gctl_usage_err(CMD, "%s: want a number of exits from 1 to %llu",
 			       a.arg, (unsigned long long)STEP_MAX);
-	timeout_ms = a.timeout > 0 ? (int)ceil(a.timeout * 1000) : -1;
+	/* --timeout bounds the whole step; without it, each wait for the
+	 * VM's next line is bounded as a reply is. */
+	if (a.timeout > 0)
+		deadline = gctl_now_ns() + (uint64_t)ceil(a.timeout * 1e9);
 	gctl_outbuf_init(&ob, STDOUT_FILENO);
 	if (!a.json && gctl_out_text_new(STDOUT_FILENO, false, &text)) {
 		gctl_err(CMD, "%s", strerror(ENOMEM));
@@ -74,11 +82,23 @@ static int step_main(int argc, char **argv)
 		struct gctl_exit_record r;
 		const char *text_s;
 
+		timeout_ms = GCTL_CTL_TIMEOUT_MS;
+		if (deadline) {
+			uint64_t now = gctl_now_ns();
+
+			timeout_ms = now >= deadline ? 0 :
+				     (int)((deadline - now + 999999) / 1000000);
+		}
 		ret = gctl_ctl_read(c, timeout_ms, &rec);
 		if (ret <= 0) {
-			if (ret == -ETIMEDOUT) {
+			if (ret == -ETIMEDOUT && deadline) {
 				gctl_err(CMD, "%s: fewer than %" PRIu64 " exits in "
 					 "%g s", a.name, n, a.timeout);
+				ret = GCTL_EXIT_TEMPFAIL;
+			} else if (ret == -ETIMEDOUT) {
+				gctl_err(CMD, "%s: nothing from the VM in %d s "
+					 "(stopped?): giving up", a.name,
+					 GCTL_CTL_TIMEOUT_MS / 1000);
 				ret = GCTL_EXIT_TEMPFAIL;
 			} else {
 				ret = gctl_ctl_read_err(CMD, a.name, ret);
@@ -91,6 +111,10 @@ static int step_main(int argc, char **argv)
 			json_object_put(rec);
 			break;
 		}
+		/* The step promises exactly its exits: a gap fails it. */
+		if ((text_s = gctl_json_get_str(rec, "event")) &&
+		    !strcmp(text_s, "lost") && gctl_json_get_u64(rec, "records", &v))
+			lost += v;
 		if (a.json) {
 			gctl_outbuf_puts(&ob, gctl_ctl_line(c));
 			gctl_outbuf_puts(&ob, "\n");
@@ -109,6 +133,11 @@ static int step_main(int argc, char **argv)
 	/* The guest's line stopped half-way: ours end theirs. */
 	if (mid_line && !a.json)
 		text.ops->console(text.ctx, "\n", 1);
+	if (lost && !ret) {
+		gctl_err(CMD, "%s: %" PRIu64 " records of the step were lost on "
+			 "the way: the output has gaps", a.name, lost);
+		ret = GCTL_EXIT_PROTOCOL;
+	}
 out:
 	gctl_ctl_close(c);
 out_sink:

@@ -59,6 +59,7 @@ static int stop_main(int argc, char **argv)
 	bool force = false;
 	struct gctl_ctl_conn *c;
 	json_object *args, *reply;
+	char msg[128];
 	int ret;
 
 	gctl_ctl_parse_args(&a, &stop_argp, argc, argv, &force);
@@ -67,15 +68,14 @@ static int stop_main(int argc, char **argv)
 		return ret;
 	args = json_object_new_object();
 	json_object_object_add(args, "force", json_object_new_boolean(force));
-	/* The reply comes when the VM has ended. */
+	/* The reply comes when the VM has ended: its timeout says so (a
+	 * refusal, "too many connections", says only that). */
+	snprintf(msg, sizeof(msg), "still running after %g s%s", a.timeout,
+		 force ? "" : " (stop --force forces it)");
+	gctl_ctl_set_timeout_msg(c, msg);
 	ret = gctl_ctl_call(CMD, a.name, c, "stop", args,
 			    (int)ceil(a.timeout * 1000), &reply);
 	gctl_ctl_close(c);
-	if (ret == GCTL_EXIT_TEMPFAIL) {
-		gctl_err(CMD, "%s: still running after %g s%s", a.name,
-			 a.timeout, force ? "" : " (stop --force forces it)");
-		return ret;
-	}
 	if (ret)
 		return ret;
 	json_object_put(reply);

@@ -110,6 +110,7 @@ complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l on-page-fault -x -
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l lenient -d '(sim) Emulate MMIO hardware gives no syndrome for'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s s -l step -d 'Stop after every exit (--step=N: every N)'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l max-exits -x -d 'Stop the VM after N exits'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l paused -d 'With --name: start paused before the first instruction'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s t -l timeout -x -d 'Stop the VM after SEC seconds'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s j -l json -d 'JSON Lines: one object per exit, then a summary'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s q -l quiet -d 'Only the guest console'

@@ -22,6 +22,7 @@ struct gctl_ctl_conn {
 	int fd;
 	int sig_fd;
 	bool quiet_end; /* the VM's end is no error: say nothing */
+	char timeout_msg[256]; /* what a call's timeout says, if not "" */
 	bool pass_exits; /* exit records as text only (gctl_ctl_pass_exits) */
 	int64_t next_id;
 	struct gctl_rundir rd;
@@ -199,6 +200,11 @@ void gctl_ctl_pass_exits(struct gctl_ctl_conn *c, bool on)
 void gctl_ctl_set_sig_fd(struct gctl_ctl_conn *c, int fd)
 {
 	c->sig_fd = fd;
+}
+
+void gctl_ctl_set_timeout_msg(struct gctl_ctl_conn *c, const char *msg)
+{
+	snprintf(c->timeout_msg, sizeof(c->timeout_msg), "%s", msg);
 }
 
 void gctl_ctl_set_quiet_end(struct gctl_ctl_conn *c)
@@ -443,6 +449,10 @@ int gctl_ctl_call(const char *cmd, const char *name, struct gctl_ctl_conn *c,
 		ret = gctl_ctl_read(c, left, &o);
 		if (!ret && c->quiet_end)
 			return GCTL_EXIT_NOINPUT;
+		if (ret == -ETIMEDOUT && c->timeout_msg[0]) {
+			gctl_err(cmd, "%s: %s", name, c->timeout_msg);
+			return GCTL_EXIT_TEMPFAIL;
+		}
 		if (ret <= 0)
 			return gctl_ctl_read_err(cmd, name, ret);
 		if (gctl_ctl_is_reply(o))

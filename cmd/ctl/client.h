@@ -55,6 +55,10 @@ void gctl_ctl_set_sig_fd(struct gctl_ctl_conn *c, int fd);
  */
 void gctl_ctl_pass_exits(struct gctl_ctl_conn *c, bool on);
 
+/* What gctl_ctl_call says when its reply does not come in time, instead
+ * of "no reply in time" (one line: a refusal says its own). */
+void gctl_ctl_set_timeout_msg(struct gctl_ctl_conn *c, const char *msg);
+
 /* For watchers: the VM closing the connection (it ended) is no error,
  * and gctl_ctl_call says nothing of it (GCTL_EXIT_NOINPUT all the same). */
 void gctl_ctl_set_quiet_end(struct gctl_ctl_conn *c);

@@ -23,7 +23,9 @@
 /* Connections one VM serves at once; more get an error reply. */
 #define GCTL_CTL_MAX_CLIENTS 32
 /* Output queued for one client: a stream beyond this is dropped (and
- * the loss reported in a "lost" event once there is room again). */
+ * the loss reported in a "lost" event once there is room again); with
+ * this much queued, the client's further requests wait unread (back-
+ * pressure), so replies pile up to this and one reply more. */
 #define GCTL_CTL_OUT_MAX (256 * 1024)
 /* The longest line a client accepts from a VM (a snapshot of 64 busy
  * vCPUs is some 500 KiB). */

@@ -38,6 +38,12 @@
  * this: a client that sends requests and never reads is let go. */
 #define OUT_HARD_MAX (4 * 1024 * 1024)
 #define STEP_MAX 1000000000ull
+/*
+ * A step is let through STEP_CHUNK exits at a time, the next chunk once
+ * the client has taken most of the last one's records: its stream waits
+ * for the client (the VM is paused meanwhile) and never loses a record.
+ */
+#define STEP_CHUNK 256
 /* The busiest MMIO addresses a stat reply names. */
 #define STAT_TOP 8
 
@@ -61,12 +67,15 @@ struct client {
 	char in[GCTL_CTL_REQ_MAX];
 	bool attached;
 	bool step_pending;
+	uint64_t step_given; /* exits let through so far: in chunks */
 	json_object *step_id;
 	bool wait_pending;
 	bool wait_snapshot; /* the wait reply carries the final snapshot */
 	json_object *wait_id;
 	bool eof;     /* the client sends no more (it may still read) */
 	bool closing; /* read no more; close once the queue is out */
+	uint64_t idle_since_ns; /* its last request (or its connect) */
+	bool asked;		/* it has sent a whole request */
 	/* srv->lock */
 	enum sub sub;
 	uint64_t step_left, step_taken;
@@ -86,6 +95,7 @@ struct gctl_ctl_server {
 	int wake_fd;
 	bool finished;
 	struct gctl_sink local;
+	uint64_t idle_ns; /* an idle client is let go after this; 0: never */
 	int poll_map[GCTL_CTL_MAX_CLIENTS + 2];
 	/* The dashboard's model of the VM (stats.h), fed by the tee. */
 	struct gctl_stats *stats;
@@ -294,7 +304,9 @@ static void broadcast_line(struct gctl_ctl_server *srv, const char *s,
 				c->step_taken++;
 			}
 		}
-		woke |= queue_stream_locked(c, s, len, kind == REC_SUMMARY);
+		/* A step's records are never dropped (its chunks bound them). */
+		woke |= queue_stream_locked(c, s, len, kind == REC_SUMMARY ||
+						      c->sub == SUB_STEP);
 	}
 	pthread_mutex_unlock(&srv->lock);
 	if (woke)
@@ -663,7 +675,8 @@ static void do_step(struct request *r)
 	set_sub(srv, r->c, SUB_STEP, n);
 	r->c->step_pending = true;
 	r->c->step_id = r->id ? json_object_get(r->id) : NULL;
-	gctl_vmm_step(srv->vmm, n);
+	r->c->step_given = n < STEP_CHUNK ? n : STEP_CHUNK;
+	gctl_vmm_step(srv->vmm, r->c->step_given);
 }
 
 static void do_attach(struct request *r)
@@ -829,6 +842,7 @@ static void close_client(struct gctl_ctl_server *srv, struct client *c)
 	c->step_pending = c->wait_pending = c->attached = false;
 	c->wait_snapshot = false;
 	c->eof = c->closing = false;
+	c->asked = false;
 	c->in_len = 0;
 	c->fd = -1;
 }
@@ -864,13 +878,59 @@ static void accept_clients(struct gctl_ctl_server *srv)
 			continue;
 		}
 		c->fd = fd;
+		c->idle_since_ns = gctl_now_ns();
+	}
+}
+
+/*
+ * Back-pressure: a client whose replies pile up (it sends requests and
+ * does not read) is served no further, and not read either, until they
+ * have drained below GCTL_CTL_OUT_MAX; its requests wait in the socket.
+ */
+static bool backed_up(struct gctl_ctl_server *srv, struct client *c)
+{
+	bool ret;
+
+	pthread_mutex_lock(&srv->lock);
+	ret = c->out_len >= GCTL_CTL_OUT_MAX;
+	pthread_mutex_unlock(&srv->lock);
+	return ret;
+}
+
+/* A whole request read and not yet served? */
+static bool line_waiting(const struct client *c)
+{
+	return c->in_len && memchr(c->in, '\n', c->in_len);
+}
+
+/* Serve the requests read, as long as the client takes its replies. */
+static void serve_lines(struct gctl_ctl_server *srv, struct client *c)
+{
+	char *nl;
+
+	while (!c->closing && c->fd >= 0 && !backed_up(srv, c) &&
+	       (nl = memchr(c->in, '\n', c->in_len))) {
+		size_t len = (size_t)(nl - c->in);
+
+		c->idle_since_ns = gctl_now_ns();
+		c->asked = true;
+		if (len)
+			handle_line(srv, c, c->in, len);
+		c->in_len -= len + 1;
+		memmove(c->in, nl + 1, c->in_len);
+	}
+	if (!c->closing && c->in_len == sizeof(c->in) && !line_waiting(c)) {
+		reply_err(srv, c, NULL, "request", "request too long (more than "
+			  "%d bytes with its newline)", GCTL_CTL_REQ_MAX);
+		c->closing = true;
 	}
 }
 
 static void read_client(struct gctl_ctl_server *srv, struct client *c)
 {
-	while (!c->closing && !c->eof) {
-		char *nl;
+	serve_lines(srv, c);
+	while (!c->closing && !c->eof && c->fd >= 0 && !line_waiting(c) &&
+	       !backed_up(srv, c)) {
 		ssize_t n;
 
 		n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len,
@@ -893,20 +953,7 @@ static void read_client(struct gctl_ctl_server *srv, struct client *c)
 			return;
 		}
 		c->in_len += (size_t)n;
-		while (!c->closing &&
-		       (nl = memchr(c->in, '\n', c->in_len))) {
-			size_t len = (size_t)(nl - c->in);
-
-			if (len)
-				handle_line(srv, c, c->in, len);
-			c->in_len -= len + 1;
-			memmove(c->in, nl + 1, c->in_len);
-		}
-		if (c->in_len == sizeof(c->in)) {
-			reply_err(srv, c, NULL, "request", "request too long (more than "
-				  "%d bytes with its newline)", GCTL_CTL_REQ_MAX);
-			c->closing = true;
-		}
+		serve_lines(srv, c);
 	}
 }
 
@@ -950,9 +997,58 @@ static bool has_output(struct gctl_ctl_server *srv, struct client *c)
 static bool done_with(struct gctl_ctl_server *srv, struct client *c)
 {
 	if (!c->closing && !(c->eof && !c->attached && !c->step_pending &&
-			     !c->wait_pending))
+			     !c->wait_pending && !line_waiting(c)))
 		return false;
 	return !has_output(srv, c);
+}
+
+/*
+ * A client that holds a slot for nothing: connected and silent, or half
+ * a request sent and no more, and owed nothing.  (One that has asked
+ * before may take its time between requests: stat --watch.)
+ */
+static bool idle(const struct client *c)
+{
+	return c->fd >= 0 && !c->closing && !c->attached && !c->step_pending &&
+	       !c->wait_pending && !line_waiting(c) && (!c->asked || c->in_len);
+}
+
+static void expire_idle(struct gctl_ctl_server *srv)
+{
+	uint64_t now = gctl_now_ns();
+
+	if (!srv->idle_ns)
+		return;
+	for (int i = 0; i < GCTL_CTL_MAX_CLIENTS; i++) {
+		struct client *c = &srv->clients[i];
+
+		if (!idle(c) || now - c->idle_since_ns < srv->idle_ns)
+			continue;
+		reply_err(srv, c, NULL, "idle", "no request in %.0f s: "
+			  "connection closed", (double)srv->idle_ns / 1e9);
+		c->closing = true;
+		flush_client(srv, c);
+		if (c->fd >= 0 && done_with(srv, c))
+			close_client(srv, c);
+	}
+}
+
+int gctl_ctl_server_timeout_ms(struct gctl_ctl_server *srv)
+{
+	uint64_t now = gctl_now_ns(), next = UINT64_MAX;
+
+	if (!srv->idle_ns)
+		return -1;
+	for (int i = 0; i < GCTL_CTL_MAX_CLIENTS; i++) {
+		const struct client *c = &srv->clients[i];
+		uint64_t at = c->idle_since_ns + srv->idle_ns;
+
+		if (idle(c) && at < next)
+			next = at;
+	}
+	if (next == UINT64_MAX)
+		return -1;
+	return next <= now ? 0 : (int)((next - now + 999999) / 1000000);
 }
 
 int gctl_ctl_server_pollfds(struct gctl_ctl_server *srv, struct pollfd *pfd,
@@ -974,7 +1070,9 @@ int gctl_ctl_server_pollfds(struct gctl_ctl_server *srv, struct pollfd *pfd,
 
 		if (c->fd < 0)
 			continue;
-		if (!c->closing && !c->eof)
+		/* Not while its requests wait for its replies to drain. */
+		if (!c->closing && !c->eof && !line_waiting(c) &&
+		    !backed_up(srv, c))
 			ev |= POLLIN;
 		if (has_output(srv, c))
 			ev |= POLLOUT;
@@ -1004,11 +1102,17 @@ void gctl_ctl_server_events(struct gctl_ctl_server *srv,
 		c = &srv->clients[srv->poll_map[i]];
 		if (c->fd != pfd[i].fd)
 			continue; /* closed and reused in this round */
+		/*
+		 * Both ways shut: nobody is there to read a reply, and what
+		 * it asked and we did not read yet is not done (a client
+		 * that gave up waiting, as stop does after its timeout).
+		 */
+		if (pfd[i].revents & (POLLHUP | POLLERR)) {
+			close_client(srv, c);
+			continue;
+		}
 		if (pfd[i].revents & POLLIN)
 			read_client(srv, c);
-		/* Both ways shut: nobody is there to read a reply. */
-		if (c->fd >= 0 && (pfd[i].revents & (POLLHUP | POLLERR)))
-			close_client(srv, c);
 	}
 	/* Replies made in this round, and streams: out as far as they go. */
 	for (int i = 0; i < GCTL_CTL_MAX_CLIENTS; i++) {
@@ -1017,9 +1121,17 @@ void gctl_ctl_server_events(struct gctl_ctl_server *srv,
 		if (c->fd < 0)
 			continue;
 		flush_client(srv, c);
+		/* Room again: the requests that waited for it (until the
+		 * socket takes no more, or none is left). */
+		while (c->fd >= 0 && !c->closing && line_waiting(c) &&
+		       !backed_up(srv, c)) {
+			serve_lines(srv, c);
+			flush_client(srv, c);
+		}
 		if (c->fd >= 0 && done_with(srv, c))
 			close_client(srv, c);
 	}
+	expire_idle(srv);
 }
 
 void gctl_ctl_server_update(struct gctl_ctl_server *srv)
@@ -1031,6 +1143,7 @@ void gctl_ctl_server_update(struct gctl_ctl_server *srv)
 		enum gctl_vmm_state st;
 		uint64_t left, taken;
 		json_object *body;
+		size_t queued;
 
 		if (c->fd < 0 || !c->step_pending)
 			continue;
@@ -1047,7 +1160,22 @@ void gctl_ctl_server_update(struct gctl_ctl_server *srv)
 			continue;
 		pthread_mutex_lock(&srv->lock);
 		taken = c->step_taken;
+		queued = c->out_len;
 		pthread_mutex_unlock(&srv->lock);
+		/*
+		 * Paused at the end of a chunk (not by a pause: that leaves
+		 * exits of the chunk untaken): the next one, once the client
+		 * has read most of what is queued (its POLLOUT brings us back).
+		 */
+		if (left && st == GCTL_VMM_PAUSED && taken == c->step_given) {
+			uint64_t chunk = left < STEP_CHUNK ? left : STEP_CHUNK;
+
+			if (queued > GCTL_CTL_OUT_MAX / 2)
+				continue;
+			c->step_given += chunk;
+			gctl_vmm_step(srv->vmm, chunk);
+			continue;
+		}
 		set_sub(srv, c, SUB_NONE, 0);
 		body = json_object_new_object();
 		add(body, "exits", json_object_new_int64((int64_t)taken));
@@ -1091,6 +1219,7 @@ int gctl_ctl_server_new(struct gctl_rundir_claim *claim,
 		return ret;
 	}
 	srv->nr_vcpus = info->nr_vcpus;
+	srv->idle_ns = info->idle_ns;
 	srv->pid = getpid();
 	ret = gctl_stats_new(info->nr_vcpus, &srv->stats);
 	if (ret) {

@@ -32,6 +32,8 @@ struct gctl_ctl_info {
 	const char *image;
 	const char *log;     /* the detached VM's log, or NULL */
 	unsigned int nr_vcpus;
+	uint64_t idle_ns;    /* a client that asks nothing for this long is
+			      * let go (0: never) */
 };
 
 struct gctl_ctl_server;
@@ -59,6 +61,9 @@ int gctl_ctl_server_pollfds(struct gctl_ctl_server *srv, struct pollfd *pfd,
 			    int max);
 void gctl_ctl_server_events(struct gctl_ctl_server *srv,
 			    const struct pollfd *pfd, int n);
+/* How long poll may wait before the server has something to do (an
+ * idle client to let go): ms, or -1. */
+int gctl_ctl_server_timeout_ms(struct gctl_ctl_server *srv);
 /* The engine's state may have changed: finish the steps that are over. */
 void gctl_ctl_server_update(struct gctl_ctl_server *srv);
 

@@ -824,7 +824,7 @@ int gctl_vmm_create(struct gh_backend *be, const struct gctl_vmm_config *cfg,
 	vmm->be = be;
 	vmm->sink = *sink;
 	vmm->page_size = (size_t)sysconf(_SC_PAGESIZE);
-	vmm->paused = cfg->step > 0;
+	vmm->paused = cfg->step > 0 || cfg->paused;
 	vmm->budget = cfg->step;
 	pthread_mutex_init(&vmm->lock, NULL);
 	pthread_cond_init(&vmm->cond, NULL);

@@ -154,6 +154,8 @@ struct gctl_vmm_config {
 
 	uint64_t max_exits; /* stop after this many; 0: no limit */
 	uint64_t step;	    /* start paused, let this many through; 0: run */
+	bool paused;	    /* start paused before the first instruction
+			     * (no exit let through: step or resume it) */
 	/* Measure each exit's guest and host time (sink.h): a clock read
 	 * more per exit. */
 	bool timing;

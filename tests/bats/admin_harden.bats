@@ -103,3 +103,166 @@ teardown() { admin_teardown; }
 	gunyahctl stop --force vm2
 	gunyahctl wait vm2 >/dev/null || true
 }
+
+@test "a stop that timed out is not done later: the gone client's request is dropped (17.10)" {
+	start_vm vm "$TICK"
+	pid=$(pid_of vm)
+	kill -STOP "$pid"
+	run_split gunyahctl stop --timeout 0.3 vm
+	kill -CONT "$pid"
+	assert_equal "$status" 75
+	assert_equal "$stderr" "gunyahctl: stop: vm: still running after 0.3 s (stop --force forces it)"
+	# Answered after the loop has seen the stop's connection (it came
+	# first): by then a power-off would have been asked for.
+	run gunyahctl stat --json vm
+	assert_success
+	gunyahctl stop --force vm
+	# Forced, not powered off: the old request never ran.
+	run gunyahctl wait vm
+	assert_equal "$status" 6
+	assert_output "vm: stopped, exit status 6"
+}
+
+@test "all connection slots taken: one accurate line, 75 (17.11)" {
+	start_vm vm "$TICK"
+	perl -e '
+		use IO::Socket::UNIX;
+		my @s = map { IO::Socket::UNIX->new(Peer => $ARGV[0])
+			or die "connect: $!\n" } 1 .. 32;
+		print "ready\n";
+		close STDOUT;
+		sleep 60;' "$RD/vm.sock" >"$BATS_TEST_TMPDIR/ready" &
+	hold=$!
+	eventually has_conns vm 32
+	for cmd in stop status stat pause; do
+		run_split gunyahctl "$cmd" vm
+		assert_equal "$status" 75
+		assert_equal "$stderr" "gunyahctl: $cmd: vm: too many connections (32)"
+	done
+	kill $hold
+	wait $hold || true
+}
+
+@test "idle and half-sent connections are let go after GUNYAHCTL_IDLE_TIMEOUT (17.11)" {
+	export GUNYAHCTL_IDLE_TIMEOUT=0.2
+	start_vm vm "$TICK"
+	unset GUNYAHCTL_IDLE_TIMEOUT
+	# One says nothing, one half a request: both are told, and closed.
+	run timeout 20 perl -e '
+		use IO::Socket::UNIX;
+		my $a = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die "connect: $!\n";
+		my $b = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die "connect: $!\n";
+		print $b q({"v":1,"cmd":"sta);
+		for my $s ($a, $b) {
+			my $all = "";
+			while (sysread($s, my $buf, 4096)) { $all .= $buf }
+			print $all;
+		}' "$RD/vm.sock"
+	assert_success
+	assert_equal "$(jq -c '[.ok, .code, .error]' <<<"$output" | sort -u)" \
+		'[false,"idle","no request in 0 s: connection closed"]'
+	assert_equal "${#lines[@]}" 2
+	eventually has_conns vm 0
+	# A client that keeps asking, or waits for something, stays.
+	gunyahctl wait vm >"$BATS_TEST_TMPDIR/w" &
+	w=$!
+	eventually has_conns vm 1
+	run gunyahctl stat --json vm
+	assert_success
+	has_conns vm 1
+	gunyahctl stop --force vm
+	wait $w || s=$?
+	assert_equal "${s:-0}" 6
+}
+
+@test "2000 pipelined requests: every reply comes, in order; no reset (17.12)" {
+	start_vm vm --vcpus 4 "$TICK"
+	run timeout 120 perl -e '
+		use strict; use IO::Socket::UNIX; use IO::Select;
+		$SIG{PIPE} = "IGNORE";
+		my ($path, $n) = @ARGV;
+		my $s = IO::Socket::UNIX->new(Peer => $path) or die "connect: $!\n";
+		$s->blocking(0);
+		my $out = join "", map { qq({"v":1,"id":$_,"cmd":"snapshot"}\n) } 1 .. $n;
+		my ($in, $got, $next, $bad) = ("", 0, 1, 0);
+		my $sel = IO::Select->new($s);
+		while ($got < $n) {
+			my ($r, $w) = IO::Select->select($sel, length $out ? $sel : undef, undef, 30);
+			die "stalled after $got replies\n" unless $r || $w;
+			if ($w && @$w) {
+				my $k = syswrite($s, $out);
+				die "write: $!\n" if !defined $k && !$!{EAGAIN};
+				substr($out, 0, $k, "") if $k;
+			}
+			if ($r && @$r) {
+				my $k = sysread($s, $in, 1 << 20, length $in);
+				die "read: $! after $got replies\n" unless defined $k || $!{EAGAIN};
+				die "closed after $got replies\n" if defined $k && !$k;
+				while ((my $i = index($in, "\n")) >= 0) {
+					my $line = substr($in, 0, $i + 1, "");
+					$bad++ unless $line =~ /^\{"v":1,"id":(\d+),"ok":true/ && $1 == $next;
+					$next++;
+					$got++;
+				}
+			}
+		}
+		print "$got replies, $bad wrong\n";' "$RD/vm.sock" 2000
+	assert_success
+	assert_output "2000 replies, 0 wrong"
+	run gunyahctl status --json vm
+	assert_equal "$(jq -r .state <<<"$output")" running
+}
+
+@test "step NAME 20000: exactly 20000 exits, no gap, the client's pace (17.5)" {
+	start_vm vm --vcpus 2 "$TICK"
+	gunyahctl pause vm
+	run gunyahctl step --json vm 20000
+	assert_success
+	# Every exit, numbered without a gap, and no "lost" event.
+	assert_equal "$(jq -s 'map(select(has("seq"))) | length' <<<"$output")" 20000
+	assert_equal "$(jq -s 'map(select(has("seq")) | .seq) | (.[-1] - .[0] + 1 == length) and (. == (sort))' <<<"$output")" true
+	assert_equal "$(jq -s 'map(select(.event == "lost")) | length' <<<"$output")" 0
+	# A slow reader gets them all too (the VM waits for it).
+	gunyahctl step vm 20000 | { sleep 0.5; cat; } >"$BATS_TEST_TMPDIR/slow"
+	assert_equal "$(grep -c '^vcpu' "$BATS_TEST_TMPDIR/slow")" 20000
+	assert_equal "$(stat_jq vm .state)" paused
+}
+
+@test "step --timeout bounds the whole step; without it a stopped VM is given up on (17.9)" {
+	start_vm vm "$TICK"
+	gunyahctl pause vm
+	# Far more exits than fit in the time: it ends at the timeout, not
+	# after a billion exits (the outer timeout would say 124).
+	run_split timeout 120 "$GUNYAHCTL" step vm 1000000000 -t 0.5
+	assert_equal "$status" 75
+	assert_equal "$stderr" "gunyahctl: step: vm: fewer than 1000000000 exits in 0.5 s"
+	eventually bash -c '[[ $("$GUNYAHCTL" stat --json vm | jq -r .state) == paused ]]'
+	# A VM whose process is stopped: the default reply timeout.
+	pid=$(pid_of vm)
+	kill -STOP "$pid"
+	run_split timeout 120 "$GUNYAHCTL" step vm
+	kill -CONT "$pid"
+	assert_equal "$status" 75
+	assert_equal "$stderr" "gunyahctl: step: vm: nothing from the VM in 5 s (stopped?): giving up"
+}
+
+@test "run --paused: nothing runs until step, which gets the very first exit (17.21)" {
+	start_vm vm --paused --uart $UART "$HELLO"
+	assert_equal "$(stat_jq vm '[.state, .exits] | join(" ")')" "paused 0"
+	assert_equal "$(stat_jq vm '.vcpus[0].thread')" wait
+	run gunyahctl step --json vm 3
+	assert_success
+	assert_equal "$(jq -s -c 'map(select(has("seq")) | .seq)' <<<"$output")" "[1,2,3]"
+	assert_equal "$(stat_jq vm '[.state, .exits] | join(" ")')" "paused 3"
+	run gunyahctl resume vm
+	assert_success
+	run gunyahctl wait vm
+	assert_success
+	assert_output "vm: poweroff, exit status 0"
+	# Only where something can let it go on.
+	run_split gunyahctl run --paused "$HELLO"
+	assert_equal "$status" 64
+	assert_equal "$stderr" "gunyahctl: run: --paused needs --name: 'gunyahctl step' or 'resume' lets the VM go on"
+	run_split gunyahctl run --name x --paused --step "$HELLO"
+	assert_equal "$status" 64
+}
