@@ -43,8 +43,8 @@ endif
 override LDFLAGS += -pthread
 
 DEPS_CFLAGS = $(shell $(PKG_CONFIG) --cflags unicorn json-c ncursesw 2>/dev/null)
-LIB_LIBS = $(shell $(PKG_CONFIG) --libs unicorn 2>/dev/null || echo -lunicorn) -lfdt -lm
-CMD_LIBS = $(shell $(PKG_CONFIG) --libs json-c ncursesw 2>/dev/null || echo -ljson-c -lncursesw)
+LIB_LIBS = $(shell $(PKG_CONFIG) --libs unicorn 2>/dev/null || echo -lunicorn) -lm
+CMD_LIBS = $(shell $(PKG_CONFIG) --libs json-c ncursesw nettle 2>/dev/null || echo -ljson-c -lncursesw -lnettle) -lfdt
 override CFLAGS += $(DEPS_CFLAGS)
 
 LIB_SRCS := $(wildcard lib/*.c lib/sim/*.c)
@@ -106,7 +106,7 @@ DEB_PACKAGES := gcc libc6-dev make pkg-config libunicorn-dev libjson-c-dev \
 	libncurses-dev bats bats-assert bats-support bats-file \
 	binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu jq tmux procps \
 	groff-base man-db zsh fish bash-completion device-tree-compiler \
-	clang libclang-rt-dev llvm libfdt-dev qemu-system-arm cpio
+	clang libclang-rt-dev llvm libfdt-dev qemu-system-arm cpio nettle-dev
 
 deps:
 	@./tests/install-deps $(DEB_PACKAGES)
