@@ -93,6 +93,7 @@ help:
 	@echo 'make fuzz       build the libFuzzer targets (clang, ASan + UBSan)'
 	@echo 'make fuzz-smoke run each fuzz target for FUZZ_SMOKE_S seconds'
 	@echo 'make stress     the long runs: fuzzing, signal storm, soak, random guests'
+	@echo 'make mutants    plant each bug of tests/mutants/list, check a test fails'
 	@echo 'make install    install under $$(DESTDIR)$$(PREFIX) (default /usr/local)'
 	@echo 'make uninstall  remove exactly what make install put there'
 	@echo 'make deps       install the Debian packages the build needs'
@@ -136,14 +137,19 @@ $(BENCH): $(BENCH_OBJS) $(CMDA) $(LIBA)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(CMDA) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
 
+# Compiled, then linked: a change in lib/ relinks, it does not recompile.
 # A test that includes a file of cmd/ (to reach its static functions)
 # still links the rest from $(CMDA): only what it does not define is
 # taken from there.
-$(B)/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(CMDA) $(LIBA) | guests
+$(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) -Itests/unit -DGUEST_DIR='"$(abspath $(B))"' $(CFLAGS) \
-		-MMD -MP -MF $@.d $(LDFLAGS) -o $@ $< $(CMDA) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
+		-MMD -MP -c -o $@ $<
+
+$(B)/tests/unit/%: $(B)/tests/unit/%.o $(CMDA) $(LIBA) | guests
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(CMDA) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
 
 # libFuzzer targets: only in a tree built by clang with
 # SAN=fuzzer-no-link,... (see "fuzz" below), which links libFuzzer's main.
@@ -214,6 +220,24 @@ asan: deps
 tsan: deps
 	@$(MAKE) --no-print-directory B=build-tsan SAN=thread CFLAGS='-O1 -g' \
 		check-core TESTS_FILTER=threads
+
+# ---- test binaries and mutants -----------------------------------------------
+
+# Test binaries that exist are kept fresh by plain make (a unit test run
+# by hand runs today's code); make does not build those nobody asked for.
+# Every input counts: the .d files (-MMD) name each header and each cmd/
+# file a test compiles in; $(LIBA) relinks.  unit-bins builds them all.
+all: $(wildcard $(UNIT_BINS))
+unit-bins: $(UNIT_BINS)
+.SECONDARY: $(UNIT_BINS:=.o)
+
+# Mutation testing, not part of check: each bug of tests/mutants/list is
+# planted alone in a copy under $(B)/mutants/ and must fail the tests the
+# list names for it.
+mutants: all
+	@./tests/mutants/run-mutants tests/mutants/list $(B)/mutants/src $(MUTANTS)
+
+.PHONY: unit-bins mutants
 
 # ---- fuzzing ----------------------------------------------------------------
 

@@ -151,7 +151,8 @@ static const struct argp diag_argp = {
 	       "ENOTTY.  The MMIO latency check reports, it never fails.\n\n"
 	       "Exit status: 0 when no check failed (skips do not count), 1 "
 	       "when one did, 64 for a usage error, 69 when the backend's "
-	       "device is missing or cannot be opened.",
+	       "device is missing or cannot be opened, or is not a Gunyah "
+	       "device (diag stops at the first check that shows it).",
 };
 
 /* ---- output ------------------------------------------------------------- */
@@ -462,6 +463,14 @@ static int run_checks(const struct diag_args *a)
 		else
 			print_text(chk, res);
 		fflush(stdout);
+		/* As info: a device that is not Gunyah is unavailable. */
+		if (res->not_gunyah) {
+			munmap(res, sizeof(*res));
+			gctl_err(CMD, "%s: not a Gunyah device (GUNYAH_CREATE_VM: "
+				 "%s); no other check was run",
+				 gctl_device_path(), strerror(ENOTTY));
+			return GCTL_EXIT_UNAVAILABLE;
+		}
 	}
 	munmap(res, sizeof(*res));
 

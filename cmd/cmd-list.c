@@ -57,19 +57,30 @@ static void copy_key(json_object *to, json_object *from, const char *key,
 		json_object_object_add(to, as, json_object_get(v));
 }
 
-/* A running VM answers for itself; one that does not is said so. */
-static json_object *row_alive(const char *name)
+/*
+ * A running VM answers for itself; one that does not is said so.  One
+ * that went between the look and the answer (killed just now: its
+ * socket outlives it while its threads exit) sets *gone: look again.
+ */
+static json_object *row_alive(const char *name, bool *gone)
 {
 	json_object *o, *reply, *p;
 	struct gctl_ctl_conn *c;
 	int ret;
 
-	ret = gctl_ctl_open(CMD, name, &c);
-	if (ret)
-		return NULL; /* it went just now: said, and not listed */
+	ret = gctl_ctl_open_live(CMD, name, &c);
+	if (ret) {
+		*gone = ret == GCTL_EXIT_NOINPUT;
+		return NULL;
+	}
+	gctl_ctl_set_quiet_end(c);
 	ret = gctl_ctl_call(CMD, name, c, "status", NULL, GCTL_CTL_TIMEOUT_MS,
 			    &reply);
 	gctl_ctl_close(c);
+	if (ret == GCTL_EXIT_NOINPUT) {
+		*gone = true;
+		return NULL;
+	}
 	if (ret)
 		return row_new(name, "unresponsive");
 	p = gctl_ctl_payload(reply);
@@ -81,22 +92,33 @@ static json_object *row_alive(const char *name)
 	return o;
 }
 
+/* A VM's row by what its socket says; NULL when it is not to be listed. */
 static json_object *row_of(const char *dir, const char *name)
 {
 	char sock[GCTL_SOCK_PATH_MAX];
 	json_object *st, *o;
+	bool gone = false;
 	int ret;
 
 	if (gctl_rundir_file(dir, name, "sock", sock, sizeof(sock)))
 		return NULL;
-	ret = gctl_rundir_probe(sock, NULL);
-	if (ret == GCTL_PROBE_ALIVE || ret == -EBUSY)
-		return row_alive(name);
-	if (ret == GCTL_PROBE_STALE) {
-		/* Said once, then cleaned (unless a new run took the name). */
-		if (gctl_rundir_clean_stale(dir, name) == 1)
-			return row_new(name, "dead");
-		return row_alive(name);
+	/* A few looks: each but the last ended by a VM going meanwhile. */
+	for (int look = 0; look < 3; look++, gone = false) {
+		ret = gctl_rundir_probe(sock, NULL);
+		if (ret == GCTL_PROBE_ALIVE || ret == -EBUSY) {
+			o = row_alive(name, &gone);
+			if (gone)
+				continue;
+			return o;
+		}
+		if (ret == GCTL_PROBE_STALE) {
+			/* Said once, then cleaned (unless a new run took
+			 * the name: look again). */
+			if (gctl_rundir_clean_stale(dir, name) == 1)
+				return row_new(name, "dead");
+			continue;
+		}
+		break;
 	}
 	if (gctl_rundir_read_status(dir, name, &st))
 		return NULL; /* neither: it went between readdir and now */

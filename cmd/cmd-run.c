@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -186,8 +187,11 @@ static void parse_region(const char *opt, const char *arg, uint64_t *addr,
 		gctl_usage_err(CMD, "%s %s: %s", opt, arg, err);
 }
 
-static void parse_script(const char *arg, struct gctl_mmio_script *s)
+/* The nth script; an address already scripted is refused, not ignored. */
+static void parse_script(const char *arg, struct gctl_vmm_config *cfg,
+			 unsigned int n)
 {
+	struct gctl_mmio_script *s = &cfg->scripts[n];
 	char err[160];
 	int ret = gctl_opt_script(arg, s, err, sizeof(err));
 
@@ -195,6 +199,11 @@ static void parse_script(const char *arg, struct gctl_mmio_script *s)
 		gctl_usage_err(CMD, "--mmio-read: %s", err);
 	if (ret)
 		gctl_usage_err(CMD, "--mmio-read %s: %s", arg, err);
+	for (unsigned int i = 0; i < n; i++)
+		if (cfg->scripts[i].addr == s->addr)
+			gctl_usage_err(CMD, "--mmio-read %s: %#" PRIx64
+				       " already has values (one --mmio-read "
+				       "per address)", arg, s->addr);
 }
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -244,7 +253,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (cfg->nr_scripts == GCTL_MAX_SCRIPTS)
 			gctl_usage_err(CMD, "--mmio-read: at most %d addresses",
 				       GCTL_MAX_SCRIPTS);
-		parse_script(arg, &cfg->scripts[cfg->nr_scripts++]);
+		parse_script(arg, cfg, cfg->nr_scripts++);
 		break;
 	case OPT_FAULT:
 		if (cfg->nr_faults == GCTL_MAX_FAULTS)
@@ -434,22 +443,50 @@ static int arm_timeout(double secs)
 	return fd;
 }
 
+/* The writer's first failed write (sink.h): wake the event loop. */
+static void output_failed(void *arg)
+{
+	uint64_t one = 1;
+
+	if (write((int)(intptr_t)arg, &one, sizeof(one)) < 0) {
+		/* the counter is full: the loop is woken already */
+	}
+}
+
 /*
- * Wait for the vCPUs, answering signals, the timeout, step commands and
- * the dashboard and the control server's clients.  Returns the number of
- * signals taken.
+ * An eventfd that becomes readable when the writer on standard output
+ * fails (a closed pipe, a full disk), or -1 (no writer of that kind).
+ */
+static int watch_output(const struct gctl_sink *sink)
+{
+	int fd;
+
+	if (!sink->ops->on_write_error)
+		return -1;
+	fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (fd >= 0)
+		sink->ops->on_write_error(sink->ctx, output_failed,
+					  (void *)(intptr_t)fd);
+	return fd;
+}
+
+/*
+ * Wait for the vCPUs, answering signals, the timeout, a failed output
+ * (the VM is stopped: nobody sees what it does any more), step commands
+ * and the dashboard and the control server's clients.  Returns the
+ * number of signals taken.
  */
 static unsigned int event_loop(struct gctl_vmm *vmm, struct gctl_step *step,
 			       struct gctl_dash *dash,
 			       struct gctl_ctl_server *srv, int sig_fd,
-			       int timer_fd)
+			       int timer_fd, int out_err_fd)
 {
 	unsigned int signals = 0;
 
 	for (;;) {
 		/* One drain of the event fd per turn, here (vmm.h). */
 		enum gctl_vmm_state state = gctl_vmm_state(vmm);
-		struct pollfd pfd[4 + GCTL_DASH_MAX_FDS + GCTL_CTL_MAX_CLIENTS + 2];
+		struct pollfd pfd[5 + GCTL_DASH_MAX_FDS + GCTL_CTL_MAX_CLIENTS + 2];
 		nfds_t n = 0, fixed;
 		int in_fd, srv_n = 0;
 
@@ -465,6 +502,9 @@ static unsigned int event_loop(struct gctl_vmm *vmm, struct gctl_step *step,
 		pfd[n++] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
 		if (timer_fd >= 0)
 			pfd[n++] = (struct pollfd){ .fd = timer_fd,
+						    .events = POLLIN };
+		if (out_err_fd >= 0)
+			pfd[n++] = (struct pollfd){ .fd = out_err_fd,
 						    .events = POLLIN };
 		in_fd = step ? gctl_step_poll_fd(step, state) : -1;
 		if (in_fd >= 0)
@@ -498,6 +538,9 @@ static unsigned int event_loop(struct gctl_vmm *vmm, struct gctl_step *step,
 			} else if (pfd[i].fd == timer_fd &&
 				   read(timer_fd, &ticks, sizeof(ticks)) > 0) {
 				gctl_vmm_stop(vmm, GCTL_STOP_TIMEOUT);
+			} else if (pfd[i].fd == out_err_fd &&
+				   read(out_err_fd, &ticks, sizeof(ticks)) > 0) {
+				gctl_vmm_stop(vmm, GCTL_STOP_USER);
 			} else if (pfd[i].fd == in_fd) {
 				gctl_step_read(step, gctl_vmm_state(vmm));
 			}
@@ -667,6 +710,7 @@ static int run_main(int argc, char **argv)
 	struct gctl_image_info info;
 	struct gctl_summary summary;
 	int ret, out_err, sig_fd = -1, timer_fd = -1, ready_fd = -1;
+	int out_err_fd = -1;
 	int log_fd = -1, out_fd = STDOUT_FILENO, starter_err = -1;
 	unsigned int signals;
 	char err[PATH_MAX + 256], dir[PATH_MAX], log[PATH_MAX];
@@ -747,6 +791,9 @@ static int run_main(int argc, char **argv)
 		ret = GCTL_EXIT_OSERR;
 		goto out;
 	}
+	/* Detached, the output is the log: a full log does not stop it. */
+	if (!a.detach)
+		out_err_fd = watch_output(&sink);
 	vmm_sink = sink;
 	if (a.name) {
 		struct gctl_ctl_info ci = {
@@ -854,7 +901,7 @@ static int run_main(int argc, char **argv)
 		starter_err = -1;
 	}
 	signals = event_loop(vmm, step, dash ? gctl_run_dash_view(dash) : NULL,
-			     srv, sig_fd, timer_fd);
+			     srv, sig_fd, timer_fd, out_err_fd);
 	ret = gctl_vmm_finish(vmm, &summary);
 	out_err = sink.ops->flush(sink.ctx);
 	/* A signal or q means leave now; else the final state stays up. */
@@ -895,6 +942,8 @@ out:
 		close(log_fd);
 	if (timer_fd >= 0)
 		close(timer_fd);
+	if (out_err_fd >= 0) /* after the writer, which may still write it */
+		close(out_err_fd);
 	if (sig_fd >= 0)
 		close(sig_fd);
 	return ret;

@@ -83,7 +83,10 @@ void gctl_err(const char *cmd, const char *fmt, ...)
 void gctl_usage_err(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 
-/* Numbers with C-style bases; sizes accept K/M/G suffixes.  0 or -errno. */
+/*
+ * Numbers: decimal or 0x hexadecimal, a leading 0 is still decimal (no
+ * octal); sizes accept K/M/G/T suffixes.  0 or -errno.
+ */
 int gctl_parse_u64(const char *s, uint64_t *out);
 int gctl_parse_size(const char *s, uint64_t *out);
 /* Seconds, fractions allowed, within [min, max].  0 or -EINVAL. */

@@ -130,17 +130,38 @@ void gctl_parse_global_args(const struct argp *argp, int argc, char **argv,
 	parse_args("gunyahctl", argp, ARGP_IN_ORDER, argc, argv, input);
 }
 
+/*
+ * The leading number of s, decimal or 0x hexadecimal (never octal: "010"
+ * is ten, as the man pages say); *end after its last digit.
+ */
+static int parse_number(const char *s, unsigned long long *v, char **end)
+{
+	int base = 10;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+		if (!isxdigit((unsigned char)*s))
+			return -EINVAL;
+	} else if (!isdigit((unsigned char)*s)) {
+		return -EINVAL;
+	}
+	errno = 0;
+	*v = strtoull(s, end, base);
+	return errno ? -errno : 0;
+}
+
 int gctl_parse_u64(const char *s, uint64_t *out)
 {
 	unsigned long long v;
 	char *end;
+	int ret;
 
-	if (!s || !*s || isspace((unsigned char)*s) || *s == '-' || *s == '+')
+	if (!s)
 		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno)
-		return -errno;
+	ret = parse_number(s, &v, &end);
+	if (ret)
+		return ret;
 	if (*end)
 		return -EINVAL;
 	*out = v;
@@ -175,13 +196,13 @@ int gctl_parse_size(const char *s, uint64_t *out)
 	unsigned long long v;
 	unsigned int shift = 0;
 	char *end;
+	int ret;
 
-	if (!s || !*s || isspace((unsigned char)*s) || *s == '-' || *s == '+')
+	if (!s)
 		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno)
-		return -errno;
+	ret = parse_number(s, &v, &end);
+	if (ret)
+		return ret;
 	switch (toupper((unsigned char)*end)) {
 	case 'K': shift = 10; end++; break;
 	case 'M': shift = 20; end++; break;

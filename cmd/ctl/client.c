@@ -68,8 +68,9 @@ static int not_running(const char *cmd, const char *dir, const char *name,
 	return GCTL_EXIT_NOINPUT;
 }
 
-int gctl_ctl_open(const char *cmd, const char *name,
-		  struct gctl_ctl_conn **out)
+/* live_only: no live socket is GCTL_EXIT_NOINPUT, unsaid and uncleaned. */
+static int ctl_open(const char *cmd, const char *name, bool live_only,
+		    struct gctl_ctl_conn **out)
 {
 	char err[PATH_MAX + 128], sock[GCTL_SOCK_PATH_MAX];
 	struct gctl_ctl_conn *c;
@@ -106,6 +107,10 @@ int gctl_ctl_open(const char *cmd, const char *name,
 		goto fail;
 	}
 	ret = gctl_rundir_probe(sock, &fd);
+	if (live_only && (ret == GCTL_PROBE_STALE || ret == GCTL_PROBE_ABSENT)) {
+		ret = GCTL_EXIT_NOINPUT;
+		goto fail;
+	}
 	switch (ret) {
 	case GCTL_PROBE_ALIVE:
 		break;
@@ -148,6 +153,18 @@ fail:
 		close(fd);
 	free(c);
 	return ret;
+}
+
+int gctl_ctl_open(const char *cmd, const char *name,
+		  struct gctl_ctl_conn **out)
+{
+	return ctl_open(cmd, name, false, out);
+}
+
+int gctl_ctl_open_live(const char *cmd, const char *name,
+		       struct gctl_ctl_conn **out)
+{
+	return ctl_open(cmd, name, true, out);
 }
 
 void gctl_ctl_close(struct gctl_ctl_conn *c)

@@ -31,6 +31,12 @@ struct gctl_ctl_conn;
  */
 int gctl_ctl_open(const char *cmd, const char *name,
 		  struct gctl_ctl_conn **out);
+/*
+ * The same for a caller that looks again itself (list): a socket that is
+ * stale or gone is GCTL_EXIT_NOINPUT without a word, left as it is.
+ */
+int gctl_ctl_open_live(const char *cmd, const char *name,
+		       struct gctl_ctl_conn **out);
 void gctl_ctl_close(struct gctl_ctl_conn *c);
 
 /* The connection's fd, to poll for what gctl_ctl_read would read. */

@@ -67,6 +67,9 @@ struct diag_result {
 	char log[DIAG_TEXT];	/* the backend's last log line, if any */
 	unsigned int nr_values;
 	struct diag_value values[DIAG_MAX_VALUES];
+	/* The device refused GUNYAH_CREATE_VM as no Gunyah driver would
+	 * (ENOTTY): no other check can say more, diag stops. */
+	bool not_gunyah;
 };
 
 struct diag_ctx {

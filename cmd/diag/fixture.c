@@ -242,6 +242,8 @@ int diag_vm_create(struct diag_ctx *c, struct diag_vm *d,
 		return setup_failed(d, "opening the backend", ret);
 	gh_backend_set_log(d->be, capture_log, c);
 	ret = gh_vm_create(d->be, &d->vm);
+	if (ret == -ENOTTY)
+		c->res->not_gunyah = true;
 	if (ret)
 		return setup_failed(d, "GUNYAH_CREATE_VM", ret);
 	ret = gh_vm_add_memory(d->vm, DIAG_RAM_BASE, DIAG_RAM_SIZE, &d->ram);

@@ -4,6 +4,11 @@
  * reads only what a boot loader needs (the file header and PT_LOAD program
  * headers) and trusts none of it: every offset and size is checked against
  * the file and against guest RAM before anything is copied.
+ *
+ * A file is read (pread), never mapped: a file that shrinks under a
+ * mapping kills the reader with SIGBUS, a short read is just an error.
+ * What the checks passed is what is copied: program headers are read
+ * once, the segments' bytes straight into guest RAM.
  */
 #include <elf.h>
 #include <errno.h>
@@ -12,7 +17,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,6 +35,42 @@ static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
 		va_end(ap);
 	}
 	return ret;
+}
+
+/* The image's bytes: in memory (a fuzzer's), or in a file read as needed. */
+struct image_src {
+	const unsigned char *data; /* NULL: read fd */
+	int fd;
+	size_t size;		   /* as fstat said when loading began */
+};
+
+/* len bytes at off (the caller checked they are inside size). */
+static int src_read(const struct image_src *src, void *dst, size_t len,
+		    uint64_t off, char *err, size_t errlen)
+{
+	char *p = dst;
+
+	if (src->data) {
+		memcpy(dst, src->data + off, len);
+		return 0;
+	}
+	while (len) {
+		ssize_t n = pread(src->fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return fail(err, errlen, -errno, "%s", strerror(errno));
+		if (!n)
+			return fail(err, errlen, -ENOEXEC,
+				    "the file shrank while it was read: no "
+				    "bytes at offset %" PRIu64 " of %zu",
+				    off, src->size);
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
 }
 
 /* Guest RAM as "[base, end)" for messages; one region is the usual case. */
@@ -81,13 +121,15 @@ enum gctl_image_format gctl_image_detect(const void *data, size_t size)
 	return GCTL_IMAGE_RAW;
 }
 
-static int load_raw(struct gh_vm *vm, const void *data, size_t size,
+static int load_raw(struct gh_vm *vm, const struct image_src *src,
 		    const struct gctl_image_opts *opts,
 		    struct gctl_image_info *info, char *err, size_t errlen)
 {
 	uint64_t addr = opts->load_addr;
+	size_t size = src->size;
 	char ram[80];
 	void *dst;
+	int ret;
 
 	dst = gh_vm_host_ptr(vm, addr, 1);
 	if (!dst)
@@ -99,7 +141,9 @@ static int load_raw(struct gh_vm *vm, const void *data, size_t size,
 		return fail(err, errlen, -EFBIG,
 			    "%zu-byte image does not fit in %s from %#" PRIx64,
 			    size, ram_str(vm, ram, sizeof(ram)), addr);
-	memcpy(dst, data, size);
+	ret = src_read(src, dst, size, 0, err, errlen);
+	if (ret)
+		return ret;
 	info->format = GCTL_IMAGE_RAW;
 	info->entry = addr;
 	info->lo = addr;
@@ -125,7 +169,12 @@ static int check_ehdr(const Elf64_Ehdr *eh, size_t size, char *err,
 			    "ELF data encoding is %s, want little-endian",
 			    eh->e_ident[EI_DATA] == ELFDATA2MSB ? "big-endian" :
 								 "invalid");
-	if (eh->e_ident[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)
+	/* Two fields: the message names the one that is wrong. */
+	if (eh->e_ident[EI_VERSION] != EV_CURRENT)
+		return fail(err, errlen, -ENOEXEC,
+			    "ELF identification version %u, want %u",
+			    eh->e_ident[EI_VERSION], EV_CURRENT);
+	if (eh->e_version != EV_CURRENT)
 		return fail(err, errlen, -ENOEXEC, "ELF version %u, want %u",
 			    eh->e_version, EV_CURRENT);
 	if (eh->e_machine != EM_AARCH64) {
@@ -190,9 +239,35 @@ static int check_segment(struct gh_vm *vm, const Elf64_Phdr *ph,
 	return 0;
 }
 
-static int load_elf(struct gh_vm *vm, const unsigned char *data, size_t size,
+/* Two segments that would write the same guest bytes: which one wins? */
+static int check_overlap(const Elf64_Phdr *load, const unsigned int *idx,
+			 unsigned int n, char *err, size_t errlen)
+{
+	const Elf64_Phdr *a = &load[n];
+
+	for (unsigned int i = 0; i < n; i++) {
+		const Elf64_Phdr *b = &load[i];
+
+		if (a->p_paddr < b->p_paddr + b->p_memsz &&
+		    b->p_paddr < a->p_paddr + a->p_memsz)
+			return fail(err, errlen, -ENOEXEC,
+				    "ELF segments %u [%#" PRIx64 ", %#" PRIx64
+				    ") and %u [%#" PRIx64 ", %#" PRIx64
+				    ") overlap", idx[i], (uint64_t)b->p_paddr,
+				    (uint64_t)(b->p_paddr + b->p_memsz), idx[n],
+				    (uint64_t)a->p_paddr,
+				    (uint64_t)(a->p_paddr + a->p_memsz));
+	}
+	return 0;
+}
+
+static int load_elf(struct gh_vm *vm, const struct image_src *src,
 		    struct gctl_image_info *info, char *err, size_t errlen)
 {
+	/* The checked PT_LOAD headers: the copy uses these, not a re-read. */
+	Elf64_Phdr load[GCTL_IMAGE_MAX_SEGMENTS];
+	unsigned int idx[GCTL_IMAGE_MAX_SEGMENTS];
+	size_t size = src->size;
 	Elf64_Ehdr eh;
 	Elf64_Phdr ph;
 	unsigned int n = 0;
@@ -204,15 +279,20 @@ static int load_elf(struct gh_vm *vm, const unsigned char *data, size_t size,
 			    "truncated ELF: %zu bytes, the header alone is %zu",
 			    size, sizeof(eh));
 	/* Copies, not casts: the data may be unaligned. */
-	memcpy(&eh, data, sizeof(eh));
+	ret = src_read(src, &eh, sizeof(eh), 0, err, errlen);
+	if (ret)
+		return ret;
 	ret = check_ehdr(&eh, size, err, errlen);
 	if (ret)
 		return ret;
 
 	/* First pass: check everything; nothing is written yet. */
 	for (unsigned int i = 0; i < eh.e_phnum; i++) {
-		memcpy(&ph, data + eh.e_phoff + (size_t)i * sizeof(ph),
-		       sizeof(ph));
+		ret = src_read(src, &ph, sizeof(ph),
+			       eh.e_phoff + (uint64_t)i * sizeof(ph), err,
+			       errlen);
+		if (ret)
+			return ret;
 		if (ph.p_type != PT_LOAD)
 			continue;
 		ret = check_segment(vm, &ph, i, size, err, errlen);
@@ -224,6 +304,11 @@ static int load_elf(struct gh_vm *vm, const unsigned char *data, size_t size,
 			return fail(err, errlen, -ENOEXEC,
 				    "ELF has more than %d loadable segments",
 				    GCTL_IMAGE_MAX_SEGMENTS);
+		load[n] = ph;
+		idx[n] = i;
+		ret = check_overlap(load, idx, n, err, errlen);
+		if (ret)
+			return ret;
 		info->segments[n++] = (struct gctl_image_segment){
 			.paddr = ph.p_paddr, .filesz = ph.p_filesz,
 			.memsz = ph.p_memsz };
@@ -231,30 +316,33 @@ static int load_elf(struct gh_vm *vm, const unsigned char *data, size_t size,
 	if (!n)
 		return fail(err, errlen, -ENOEXEC,
 			    "ELF has no loadable (PT_LOAD) segments with memory");
-	if (!gh_vm_host_ptr(vm, eh.e_entry, 4))
+	if (!gh_vm_host_ptr(vm, eh.e_entry, 1))
 		return fail(err, errlen, -ENOEXEC,
 			    "ELF entry point %#" PRIx64 " is not in %s",
 			    (uint64_t)eh.e_entry, ram_str(vm, ram, sizeof(ram)));
+	/* In RAM but not a place an instruction can start. */
+	if (eh.e_entry % 4 || !gh_vm_host_ptr(vm, eh.e_entry, 4))
+		return fail(err, errlen, -ENOEXEC,
+			    "ELF entry point %#" PRIx64 " is not 4-byte "
+			    "aligned (AArch64 instructions are)",
+			    (uint64_t)eh.e_entry);
 
 	/* Second pass: copy file bytes, zero the rest (.bss). */
 	info->lo = UINT64_MAX;
 	info->hi = 0;
-	for (unsigned int i = 0; i < eh.e_phnum; i++) {
-		char *dst;
+	for (unsigned int i = 0; i < n; i++) {
+		const Elf64_Phdr *sg = &load[i];
+		char *dst = gh_vm_host_ptr(vm, sg->p_paddr, sg->p_memsz);
 
-		memcpy(&ph, data + eh.e_phoff + (size_t)i * sizeof(ph),
-		       sizeof(ph));
-		if (ph.p_type != PT_LOAD)
-			continue;
-		if (!ph.p_memsz)
-			continue;
-		dst = gh_vm_host_ptr(vm, ph.p_paddr, ph.p_memsz);
-		memcpy(dst, data + ph.p_offset, ph.p_filesz);
-		memset(dst + ph.p_filesz, 0, ph.p_memsz - ph.p_filesz);
-		if (ph.p_paddr < info->lo)
-			info->lo = ph.p_paddr;
-		if (ph.p_paddr + ph.p_memsz > info->hi)
-			info->hi = ph.p_paddr + ph.p_memsz;
+		ret = src_read(src, dst, sg->p_filesz, sg->p_offset, err,
+			       errlen);
+		if (ret)
+			return ret;
+		memset(dst + sg->p_filesz, 0, sg->p_memsz - sg->p_filesz);
+		if (sg->p_paddr < info->lo)
+			info->lo = sg->p_paddr;
+		if (sg->p_paddr + sg->p_memsz > info->hi)
+			info->hi = sg->p_paddr + sg->p_memsz;
 	}
 	info->format = GCTL_IMAGE_ELF;
 	info->entry = eh.e_entry;
@@ -262,16 +350,26 @@ static int load_elf(struct gh_vm *vm, const unsigned char *data, size_t size,
 	return 0;
 }
 
+static int load(struct gh_vm *vm, const struct image_src *src,
+		const unsigned char *head, size_t head_len,
+		const struct gctl_image_opts *opts,
+		struct gctl_image_info *info, char *err, size_t errlen)
+{
+	memset(info, 0, sizeof(*info));
+	if (!src->size)
+		return fail(err, errlen, -ENOEXEC, "empty image");
+	if (gctl_image_detect(head, head_len) == GCTL_IMAGE_ELF)
+		return load_elf(vm, src, info, err, errlen);
+	return load_raw(vm, src, opts, info, err, errlen);
+}
+
 int gctl_image_load(struct gh_vm *vm, const void *data, size_t size,
 		    const struct gctl_image_opts *opts,
 		    struct gctl_image_info *info, char *err, size_t errlen)
 {
-	memset(info, 0, sizeof(*info));
-	if (!size)
-		return fail(err, errlen, -ENOEXEC, "empty image");
-	if (gctl_image_detect(data, size) == GCTL_IMAGE_ELF)
-		return load_elf(vm, data, size, info, err, errlen);
-	return load_raw(vm, data, size, opts, info, err, errlen);
+	struct image_src src = { .data = data, .fd = -1, .size = size };
+
+	return load(vm, &src, data, size, opts, info, err, errlen);
 }
 
 int gctl_image_load_file(struct gh_vm *vm, const char *path,
@@ -279,14 +377,21 @@ int gctl_image_load_file(struct gh_vm *vm, const char *path,
 			 struct gctl_image_info *info, char *err,
 			 size_t errlen)
 {
+	struct image_src src = { .fd = -1 };
+	unsigned char head[SELFMAG];
 	struct stat st;
-	void *data;
-	int fd, ret;
+	int ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	memset(info, 0, sizeof(*info));
+	/*
+	 * O_NONBLOCK: opening a FIFO (or some devices) would wait for a
+	 * writer, with the stop signals already blocked; the type is
+	 * checked before anything waits.  Regular files ignore the flag.
+	 */
+	src.fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (src.fd < 0)
 		return fail(err, errlen, -errno, "%s", strerror(errno));
-	if (fstat(fd, &st)) {
+	if (fstat(src.fd, &st)) {
 		ret = fail(err, errlen, -errno, "%s", strerror(errno));
 		goto out_close;
 	}
@@ -306,16 +411,13 @@ int gctl_image_load_file(struct gh_vm *vm, const char *path,
 		ret = fail(err, errlen, -EFBIG, "image too large");
 		goto out_close;
 	}
-	/* Mapped, not read: an ELF may carry far more than it loads. */
-	data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (data == MAP_FAILED) {
-		ret = fail(err, errlen, -errno, "%s", strerror(errno));
-		goto out_close;
-	}
-	ret = gctl_image_load(vm, data, (size_t)st.st_size, opts, info, err,
-			      errlen);
-	munmap(data, (size_t)st.st_size);
+	src.size = (size_t)st.st_size;
+	ret = src_read(&src, head, src.size < sizeof(head) ? src.size :
+			 sizeof(head), 0, err, errlen);
+	if (!ret)
+		ret = load(vm, &src, head, src.size < sizeof(head) ? src.size :
+			   sizeof(head), opts, info, err, errlen);
 out_close:
-	close(fd);
+	close(src.fd);
 	return ret;
 }

@@ -10,9 +10,13 @@
  *
  * Error numbers (run.c turns them into exit statuses):
  *   -ENOEXEC  not a loadable image: bad ELF header, wrong class, machine,
- *             type, truncated or inconsistent headers, empty file
+ *             type, truncated or inconsistent headers, overlapping
+ *             segments, a misaligned entry point, empty file, or a file
+ *             that shrank while it was read
  *   -EFBIG    the image or a segment does not fit in guest RAM
- *   -ENOENT, -EACCES, -EISDIR, ...  from opening or reading the file
+ *   -ENOENT, -EACCES, -EISDIR, ...  from opening or reading the file;
+ *   -EINVAL   not a regular file (a FIFO, a device): refused before
+ *             anything could wait on it
  *   -ENOMEM   out of host memory
  */
 #ifndef GCTL_IMAGE_H
@@ -61,7 +65,12 @@ int gctl_image_load(struct gh_vm *vm, const void *data, size_t size,
 		    const struct gctl_image_opts *opts,
 		    struct gctl_image_info *info, char *err, size_t errlen);
 
-/* The same for a file (read whole: images are small next to RAM). */
+/*
+ * The same for a file, read with pread (not mapped: a file truncated
+ * meanwhile is an error, not SIGBUS), only the parts that are loaded.
+ * RAM stays untouched on failure unless the file shrinks while its
+ * segments are copied.
+ */
 int gctl_image_load_file(struct gh_vm *vm, const char *path,
 			 const struct gctl_image_opts *opts,
 			 struct gctl_image_info *info, char *err,

@@ -77,7 +77,7 @@ int gctl_opt_region(const char *arg, uint64_t *addr, uint64_t *size,
 int gctl_opt_script(const char *arg, struct gctl_mmio_script *s, char *err,
 		    size_t errlen)
 {
-	char buf[1024], *vals, *tok, *save = NULL;
+	char buf[1024], *vals, *tok, *next;
 
 	if (strlen(arg) >= sizeof(buf))
 		return opt_err(err, errlen, -E2BIG, "argument too long");
@@ -90,8 +90,16 @@ int gctl_opt_script(const char *arg, struct gctl_mmio_script *s, char *err,
 	if (gctl_parse_u64(buf, &s->addr))
 		return opt_err(err, errlen, -EINVAL, "%s: not an address", buf);
 	s->nr_values = 0;
-	for (tok = strtok_r(vals, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
+	if (!*vals)
+		return opt_err(err, errlen, -EINVAL, "no value");
+	/* Not strtok: "1,,2" has an empty value, which is an error. */
+	for (tok = vals; tok; tok = next) {
+		next = strchr(tok, ',');
+		if (next)
+			*next++ = 0;
+		if (!*tok)
+			return opt_err(err, errlen, -EINVAL,
+				       "value %u is empty", s->nr_values + 1);
 		if (s->nr_values == GCTL_SCRIPT_MAX_VALUES)
 			return opt_err(err, errlen, -EINVAL,
 				       "at most %d values",
@@ -100,7 +108,5 @@ int gctl_opt_script(const char *arg, struct gctl_mmio_script *s, char *err,
 			return opt_err(err, errlen, -EINVAL, "%s: not a number",
 				       tok);
 	}
-	if (!s->nr_values)
-		return opt_err(err, errlen, -EINVAL, "no value");
 	return 0;
 }

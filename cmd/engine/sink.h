@@ -104,6 +104,13 @@ struct gctl_sink_ops {
 	 * (output after a failed write is dropped).
 	 */
 	int (*flush)(void *ctx);
+	/*
+	 * Optional: have fn(arg) called once, from whichever thread writes,
+	 * at the first write that fails, so the caller can stop a VM whose
+	 * output is gone instead of running it for nobody.  fn must not
+	 * block or call back into the sink.
+	 */
+	void (*on_write_error)(void *ctx, void (*fn)(void *arg), void *arg);
 	void (*destroy)(void *ctx);
 };
 

@@ -100,6 +100,34 @@ static void do_regs(struct gctl_step *st, const char *arg)
 	st->sink.ops->regs(st->sink.ctx, vcpu, &regs);
 }
 
+/*
+ * m ADDR LEN did not fit in guest RAM: say which part is outside.  The
+ * readable part is a prefix (a range is read from one region), found by
+ * halving: len is at most STEP_MEM_MAX, so a dozen reads.
+ */
+static void mem_outside(struct gctl_step *st, uint64_t addr, uint64_t len,
+			void *buf)
+{
+	uint64_t ok = 0, bad = len;
+
+	while (bad - ok > 1) {
+		uint64_t mid = ok + (bad - ok) / 2;
+
+		if (gctl_vmm_read_mem(st->vmm, addr, buf, mid))
+			bad = mid;
+		else
+			ok = mid;
+	}
+	if (!ok)
+		gctl_err("run", "step: m %#" PRIx64 " %" PRIu64
+			 ": not in guest RAM", addr, len);
+	else
+		gctl_err("run", "step: m %#" PRIx64 " %" PRIu64 ": [%#" PRIx64
+			 ", %#" PRIx64 ") is not in guest RAM (only the first %"
+			 PRIu64 " bytes are)", addr, len, addr + ok, addr + len,
+			 ok);
+}
+
 static void do_mem(struct gctl_step *st, char *arg)
 {
 	char *len_s = arg + strcspn(arg, " \t");
@@ -127,10 +155,11 @@ static void do_mem(struct gctl_step *st, char *arg)
 		return;
 	}
 	ret = gctl_vmm_read_mem(st->vmm, addr, buf, len);
-	if (ret)
+	if (ret == -EFAULT)
+		mem_outside(st, addr, len, buf);
+	else if (ret)
 		gctl_err("run", "step: m %#" PRIx64 " %" PRIu64 ": %s", addr,
-			 len, ret == -EFAULT ? "not in guest RAM" :
-			 ret == -ENOTTY ? "not readable on this backend" :
+			 len, ret == -ENOTTY ? "not readable on this backend" :
 			 strerror(-ret));
 	else
 		st->sink.ops->memory(st->sink.ctx, addr, buf, len);

@@ -176,6 +176,11 @@ int gctl_vmm_config_check(const struct gctl_vmm_config *cfg, char *err,
 				       "--mmio %#" PRIx64 ":%#" PRIx64 ": wraps around",
 				       m->addr, m->size);
 	}
+	/* Its registers sit at fixed offsets from a 4 KiB boundary. */
+	if (cfg->uart_set && cfg->uart_addr % GCTL_UART_SIZE)
+		return cfg_err(err, errlen, "--uart %#" PRIx64 ": not aligned "
+			       "to its 4 KiB region (%#llx)", cfg->uart_addr,
+			       GCTL_UART_SIZE);
 	if (cfg->uart_set && cfg->uart_addr + GCTL_UART_SIZE < cfg->uart_addr)
 		return cfg_err(err, errlen, "--uart %#" PRIx64 ": wraps around",
 			       cfg->uart_addr);
@@ -428,9 +433,15 @@ handle_page_fault_locked(struct vcpu_thread *vt, struct gctl_exit_record *rec,
 			 vt->id, addr);
 		break;
 	}
-	/* Not resumed: the VM is stopped before this vCPU runs again. */
+	/*
+	 * Not resumed: the guest is not touched.  This vCPU runs again only
+	 * once the VM is stopped (wait_runnable), to collect its STATUS
+	 * exit; the answer it hands back then is RETRY, which only replays
+	 * the access, and a stopped VM replays nothing.  (FAULT here gave
+	 * the guest a data abort before the stop: "VM crashed".)
+	 */
 	vt->failed = true;
-	run->page_fault.resume_action = GUNYAH_VCPU_RESUME_FAULT;
+	run->page_fault.resume_action = GUNYAH_VCPU_RESUME_RETRY;
 	rec->resume = GCTL_RESUME_NONE;
 	return GCTL_STOP_VCPU_FAILED;
 }
@@ -537,8 +548,9 @@ static bool wait_runnable(struct vcpu_thread *vt)
 	bool ok;
 
 	pthread_mutex_lock(&vmm->lock);
-	while (vmm->paused && !vmm->budget && !vmm->stopping &&
-	       !vmm->killed) {
+	/* A failed vCPU (page fault, fail) waits for the stop it asked for. */
+	while (((vmm->paused && !vmm->budget) || vt->failed) &&
+	       !vmm->stopping && !vmm->killed) {
 		set_waiting_locked(vt, GCTL_VCPU_WAIT);
 		pthread_cond_wait(&vmm->cond, &vmm->lock);
 	}

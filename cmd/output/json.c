@@ -360,6 +360,16 @@ static int json_flush(void *ctx)
 	return ret;
 }
 
+static void json_on_write_error(void *ctx, void (*fn)(void *arg), void *arg)
+{
+	struct json_out *j = ctx;
+
+	pthread_mutex_lock(&j->lock);
+	j->ob.on_error = fn;
+	j->ob.on_error_arg = arg;
+	pthread_mutex_unlock(&j->lock);
+}
+
 static void json_destroy(void *ctx)
 {
 	struct json_out *j = ctx;
@@ -377,6 +387,7 @@ static const struct gctl_sink_ops json_ops = {
 	.memory = json_memory,
 	.summary = json_summary,
 	.flush = json_flush,
+	.on_write_error = json_on_write_error,
 	.destroy = json_destroy,
 };
 

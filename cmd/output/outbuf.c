@@ -14,6 +14,8 @@ void gctl_outbuf_init(struct gctl_outbuf *ob, int fd)
 	ob->fd = fd;
 	ob->line_flush = isatty(fd);
 	ob->error = 0;
+	ob->on_error = NULL;
+	ob->on_error_arg = NULL;
 	ob->len = 0;
 }
 
@@ -34,8 +36,11 @@ static int write_all(int fd, const char *p, size_t len)
 
 int gctl_outbuf_flush(struct gctl_outbuf *ob)
 {
-	if (ob->len && !ob->error)
+	if (ob->len && !ob->error) {
 		ob->error = write_all(ob->fd, ob->buf, ob->len);
+		if (ob->error && ob->on_error)
+			ob->on_error(ob->on_error_arg);
+	}
 	ob->len = 0;
 	return ob->error;
 }

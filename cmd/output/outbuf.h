@@ -21,6 +21,9 @@ struct gctl_outbuf {
 	bool line_flush; /* flush at every end of line (a terminal) */
 	int error;	 /* -errno of the first failed write: later output
 			  * is dropped */
+	/* Called once, by the writing thread, at that first failed write. */
+	void (*on_error)(void *arg);
+	void *on_error_arg;
 	size_t len;
 	char buf[GCTL_OUTBUF_SIZE];
 };

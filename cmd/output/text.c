@@ -174,6 +174,16 @@ static int text_flush(void *ctx)
 	return ret;
 }
 
+static void text_on_write_error(void *ctx, void (*fn)(void *arg), void *arg)
+{
+	struct text_out *t = ctx;
+
+	pthread_mutex_lock(&t->lock);
+	t->ob.on_error = fn;
+	t->ob.on_error_arg = arg;
+	pthread_mutex_unlock(&t->lock);
+}
+
 static void text_destroy(void *ctx)
 {
 	struct text_out *t = ctx;
@@ -190,6 +200,7 @@ static const struct gctl_sink_ops text_ops = {
 	.memory = text_memory,
 	.summary = text_summary,
 	.flush = text_flush,
+	.on_write_error = text_on_write_error,
 	.destroy = text_destroy,
 };
 

@@ -112,6 +112,18 @@ teardown() { admin_teardown; }
 	assert_equal "$(ls -A "$RD")" ".lock"
 }
 
+@test "a detached start from a FIFO fails at once and leaves no process holding the name (issue 17 item 7)" {
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	run_split timeout -k 3 60 "$GUNYAHCTL" run --name f --detach "$BATS_TEST_TMPDIR/fifo"
+	assert_equal "$status" 66
+	assert_equal "$stderr" "gunyahctl: run: $BATS_TEST_TMPDIR/fifo: not a regular file"
+	# The name is free again: no VM, no orphan (teardown checks too).
+	run gunyahctl status f
+	assert_equal "$status" 66
+	assert_equal "$(vm_procs)" ""
+	start_vm f "$SPIN"
+}
+
 @test "SIGKILL leaves a stale socket: list says dead once and cleans it" {
 	start_vm doomed "$TICK"
 	start_vm other "$SPIN"
@@ -131,6 +143,25 @@ teardown() { admin_teardown; }
 	# The name is free again.
 	start_vm doomed "$SPIN"
 	assert_equal "$(gunyahctl status --json doomed | jq -r .state)" running
+}
+
+@test "list: a VM that dies while list asks it is dead, not an error" {
+	mkdir -p -m 0700 "$RD"
+	# A VM's socket whose process takes one connection (list's first
+	# look) and dies: list's request then meets a dead socket.
+	perl -e '
+		use IO::Socket::UNIX;
+		my $l = IO::Socket::UNIX->new(Type => SOCK_STREAM,
+			Local => $ARGV[0], Listen => 5) or die "$ARGV[0]: $!\n";
+		print "ready\n";
+		close STDOUT;
+		$l->accept;' "$RD/dying.sock" >"$BATS_TEST_TMPDIR/ready" &
+	eventually test -s "$BATS_TEST_TMPDIR/ready"
+	run_split gunyahctl list --json
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -c '[.name, .state]' <<<"$output")" '["dying","dead"]'
+	assert_not_exists "$RD/dying.sock"
+	wait
 }
 
 @test "any command finds a stale socket, says so and cleans it" {

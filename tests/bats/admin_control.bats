@@ -159,7 +159,7 @@ teardown() { admin_teardown; }
 	gunyahctl wait --json vm >"$BATS_TEST_TMPDIR/w2" &
 	w2=$!
 	# Both are connected before the stop.
-	sleep 0.2
+	eventually has_conns vm 2
 	gunyahctl stop --force vm
 	wait $w1 || s1=$?
 	wait $w2 || s2=$?
@@ -194,7 +194,7 @@ teardown() { admin_teardown; }
 	pid=$(pid_of vm)
 	gunyahctl wait vm 2>"$BATS_TEST_TMPDIR/err" &
 	w=$!
-	sleep 0.2
+	eventually has_conns vm 1
 	kill -9 "$pid"
 	wait $w || s=$?
 	assert_equal "${s:-0}" 70

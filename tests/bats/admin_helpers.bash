@@ -24,11 +24,18 @@ admin_setup() {
 	export TSAN_OPTIONS="${TSAN_OPTIONS:+$TSAN_OPTIONS:}log_path=$SAN_DIR/tsan"
 }
 
-# Is the process there (a zombie is not: nobody may reap it here)?
+# Is the process there?  A zombie is not (nobody may reap it here), but
+# one whose main thread is a zombie while its other threads still exit
+# is: they hold its files, its socket too, until the last one has gone.
+# (The state follows the last ')': a thread's name may hold spaces.)
 alive() {
-	local st
-	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
-	[[ $st != Z ]]
+	local f st
+	for f in /proc/"$1"/task/*/stat; do
+		read -r st <"$f" 2>/dev/null || continue
+		st=${st##*) }
+		[[ ${st%% *} == [ZX] ]] || return 0
+	done
+	return 1
 }
 
 # Wait up to 3 s for a process to go.
@@ -42,6 +49,14 @@ wait_gone() {
 }
 
 pid_of() { gunyahctl status --json "$1" | jq -r .pid; }
+
+# Has NAME's VM N connections?  Its end of each is listed in
+# /proc/net/unix with the socket's path, connected (03), from the
+# moment the client's connect returns (accepted or not yet).
+has_conns() {
+	(($(awk -v p="$RD/$1.sock" '$NF == p && $6 == "03"' /proc/net/unix |
+		wc -l) == $2))
+}
 
 # start_vm NAME [run options] IMAGE: run --detach, remember its pid.
 start_vm() {
@@ -58,16 +73,6 @@ track_pid() { echo "$1" >>"$PIDS"; }
 
 # jq on a VM's stat --json.
 stat_jq() { gunyahctl stat --json "$1" | jq -r "$2"; }
-
-# Poll until a command succeeds (3 s at most).
-eventually() {
-	local i
-	for ((i = 0; i < 300; i++)); do
-		"$@" && return 0
-		sleep 0.01
-	done
-	"$@"
-}
 
 # The gunyahctl processes with this test's runtime directory.
 vm_procs() {

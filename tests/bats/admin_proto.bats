@@ -75,7 +75,7 @@ still_running() {
 @test "a client that connects and says nothing holds up nobody" {
 	perl -e 'use IO::Socket::UNIX; my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die; sleep 3' "$S" &
 	idle=$!
-	sleep 0.1
+	eventually has_conns vm 1
 	run gunyahctl status vm
 	assert_success
 	still_running
@@ -84,15 +84,16 @@ still_running() {
 }
 
 @test "a client that shuts its side after the request still gets the reply" {
-	run perl -e '
+	perl -e '
 		use IO::Socket::UNIX;
 		my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die;
 		print $s qq({"v":1,"id":9,"cmd":"wait"}\n);
 		shutdown($s, 1);
-		print scalar <$s>;' "$S" &
-	sleep 0.2
+		print scalar <$s>;' "$S" >"$BATS_TEST_TMPDIR/reply" &
+	eventually has_conns vm 1
 	gunyahctl stop --force vm
 	wait
+	assert_equal "$(jq -c '[.id, .ok, .result]' "$BATS_TEST_TMPDIR/reply")" '[9,true,"stopped"]'
 	run gunyahctl list --json
 	assert_equal "$(jq -r .state <<<"$output")" exited
 }
@@ -103,7 +104,7 @@ still_running() {
 		my @s = map { IO::Socket::UNIX->new(Peer => $ARGV[0]) or die } 1 .. 32;
 		sleep 3' "$S" &
 	hold=$!
-	sleep 0.3
+	eventually has_conns vm 32
 	run sock_send "$S" '{"v":1,"cmd":"status"}\n'
 	assert_equal "$(jq -c '[.ok, .code, .error]' <<<"$output")" '[false,"busy","too many connections (32)"]'
 	run_split gunyahctl status vm

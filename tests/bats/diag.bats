@@ -116,6 +116,20 @@ assert_all() {
 	assert_equal "$stderr" "gunyahctl: diag: $BATS_TEST_TMPDIR/gunyah: No such file or directory (no Gunyah driver here? --backend sim checks the simulator)"
 }
 
+@test "diag --backend dev: a device that is not Gunyah stops at the first check, 69 (issue 17 item 19)" {
+	GUNYAHCTL_DEVICE=/dev/null run_split gunyahctl diag --backend dev
+	assert_equal "$status" 69
+	assert_equal "$output" "FAIL  mmap_size         setup: GUNYAH_CREATE_VM: ENOTTY (Inappropriate ioctl for device)"
+	assert_equal "$stderr" "gunyahctl: diag: /dev/null: not a Gunyah device (GUNYAH_CREATE_VM: Inappropriate ioctl for device); no other check was run"
+	# The same with --json and checks picked by name: the first one tells.
+	GUNYAHCTL_DEVICE=/dev/null run_split gunyahctl diag --backend dev --json mmio_read system_off
+	assert_equal "$status" 69
+	assert_equal "$(jq -r '"\(.name) \(.status)"' <<<"$output")" "mmio_read fail"
+	# info says the same of it.
+	GUNYAHCTL_DEVICE=/dev/null run gunyahctl info --backend dev
+	assert_equal "$status" 69
+}
+
 @test "diag --json: one object per check and a summary" {
 	local n
 	n=$(all_checks | wc -l)

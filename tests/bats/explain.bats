@@ -29,6 +29,23 @@ setup() { load helpers; }
 	assert_line --index 0 "exit type 7: forced_stop"
 }
 
+@test "a leading zero is decimal, never octal (issue 17 item 14)" {
+	run gunyahctl explain --json 1 010
+	assert_success
+	assert_equal "$(jq -r .reason <<<"$output")" 0x0000000a
+	run gunyahctl explain 010
+	assert_success
+	assert_line --index 0 "exit type 10: unknown"
+	# Not octal, so 8 and 9 are digits like any other.
+	run gunyahctl explain 08 09
+	assert_success
+	assert_line --index 0 "exit type 8: unknown"
+	assert_line --index 2 "reason word 0x00000009"
+	run gunyahctl explain 1 0X1F
+	assert_success
+	assert_line --index 2 "reason word 0x0000001f"
+}
+
 @test "every type name in the table is accepted and maps to its number" {
 	local i=0
 	for name in vm_exit poweroff restart system_reset2 watchdog_bite \

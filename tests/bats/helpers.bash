@@ -8,6 +8,17 @@ bats_load_library bats-file
 
 gunyahctl() { "$GUNYAHCTL" "$@"; }
 
+# Poll until a command succeeds: 300 tries 10 ms apart (3 s on an idle
+# machine, longer on a loaded one, where each try takes longer too).
+eventually() {
+	local i
+	for ((i = 0; i < 300; i++)); do
+		"$@" && return 0
+		sleep 0.01
+	done
+	"$@"
+}
+
 # Run gunyahctl with stdout and stderr apart: $output is stdout, $stderr is
 # stderr (bats 1.8 has --separate-stderr, but older bats-assert ignores it).
 run_split() {

@@ -190,6 +190,23 @@ status_case() { # selector, text status line, exit status
 	assert_equal "$stderr" "gunyahctl: run: vcpu0: page fault at 0x90000000: no memory there (--on-page-fault=retry maps a zero page)"
 }
 
+@test "page faults: fail does not touch the guest: no abort, one message, the record agrees (issue 17 item 15)" {
+	# mmio_loop has no vector table: an abort handed to it crashes the VM.
+	run_split gunyahctl run --json --pf-region 0x9000000:0x10000 "$G/mmio_loop.elf"
+	assert_equal "$status" 7
+	assert_json_lines
+	assert_equal "$stderr" "gunyahctl: run: vcpu0: page fault at 0x9000000: no memory there (--on-page-fault=retry maps a zero page)"
+	assert_equal "$(exits_json | jq -s -c 'map([.exit, .resume // null, .status.exit_info.type // null])')" \
+		'[["page_fault","none",null],["status",null,"forced_stop"]]'
+	assert_equal "$(summary_jq '"\(.result) \(.status.state) \(.status.exit_info.type_code)"')" "vcpu_failed exited 7"
+	# Four vCPUs, each faulting: none of them crashes the VM either.
+	run_split gunyahctl run --vcpus 4 --pf-region 0x9000000:0x10000 "$G/mmio_loop.elf"
+	assert_equal "$status" 7
+	refute_output --partial crashed
+	[[ $stderr != *crashed* ]] || fail "$stderr"
+	assert_equal "$(grep -c 'status exited type=forced_stop(7)$' <<<"$output")" 4
+}
+
 @test "page faults: retry maps a zero page and the guest goes on" {
 	run gunyahctl run --pf-region 0x90000000:0x10000 --on-page-fault=retry "$G/pf_touch.elf"
 	assert_success
@@ -310,14 +327,16 @@ cpu0: cpu1 is off, powering down"
 	assert_line --regexp '^vcpu1 #[23] status exited type=forced_stop\(7\)$'
 }
 
-# signalled SIGNAL ARG...: run, send SIGNAL after 0.2 s; $status and
-# $output (stdout and stderr) as bats' run sets them.
+# signalled SIGNAL ARG...: run, send SIGNAL once run takes it as a stop
+# request (and, with SPINS=1, once the guest spins); $status and $output
+# (stdout and stderr) as bats' run sets them.
 signalled() {
 	local sig=$1 out=$BATS_TEST_TMPDIR/out pid
 	shift
 	"$GUNYAHCTL" run "$@" >"$out" 2>&1 &
 	pid=$!
-	sleep 0.2
+	eventually blocks $pid "$(kill -l "$sig")"
+	[[ -z ${SPINS:-} ]] || eventually spun $pid 2
 	kill -"$sig" $pid
 	wait $pid && status=0 || status=$?
 	output=$(cat "$out")
@@ -325,7 +344,7 @@ signalled() {
 }
 
 @test "SIGINT stops the VM cleanly and prints the summary" {
-	signalled INT --mmio-read 0x09000200=7 "$G/exit_by.elf"
+	SPINS=1 signalled INT --mmio-read 0x09000200=7 "$G/exit_by.elf"
 	assert_equal "$status" 6
 	assert_line "vcpu0 #2 status exited type=forced_stop(7)"
 	assert_line --regexp '^summary: 2 exits in .*result stopped, exit status 6$'

@@ -28,6 +28,17 @@ patched() {
 	bad 66 "gunyahctl: run: /dev/null: not a regular file" /dev/null
 }
 
+@test "a FIFO as the image is refused at once, like /dev/zero (issue 17 item 7)" {
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	# No writer ever comes: an open(2) that waits for one hangs (the
+	# timeout is only a guard; the refusal needs no time).
+	run_split timeout -k 3 60 "$GUNYAHCTL" run -t 1 "$BATS_TEST_TMPDIR/fifo"
+	assert_equal "$status" 66
+	assert_equal "$output" ""
+	assert_equal "$stderr" "gunyahctl: run: $BATS_TEST_TMPDIR/fifo: not a regular file"
+	bad 66 "gunyahctl: run: /dev/zero: not a regular file" /dev/zero
+}
+
 @test "an empty image is EX_DATAERR (65)" {
 	: >"$BATS_TEST_TMPDIR/empty"
 	bad 65 "gunyahctl: run: $BATS_TEST_TMPDIR/empty: empty image" "$BATS_TEST_TMPDIR/empty"
@@ -76,6 +87,48 @@ patched() {
 	bad 65 "gunyahctl: run: $(patched 24 '\x00\x00\x00\x90'): ELF entry point 0x90000000 is not in guest RAM [0x80000000, 0x88000000)" "$(patched 24 '\x00\x00\x00\x90')"
 }
 
+# An AArch64 executable of two PT_LOAD segments, both loading (up to) the
+# same 256 file bytes, zeros, at offset 0x100:
+# elf2 FILE ENTRY PADDR0 MEMSZ0 PADDR1 MEMSZ1
+elf2() {
+	perl -e '
+		my ($f, $entry, $p0, $m0, $p1, $m1) = map { /^0x/ ? hex : $_ } @ARGV;
+		my $ehdr = pack("a16 S< S< L< Q< Q< Q< L< S< S< S< S< S< S<",
+			"\x7fELF\x02\x01\x01", 2, 183, 1, $entry, 64, 0, 0, 64,
+			56, 2, 0, 0, 0);
+		my $ph = "";
+		$ph .= pack("L< L< Q< Q< Q< Q< Q< Q<", 1, 5, 0x100, $_->[0],
+			$_->[0], $_->[1] < 0x100 ? $_->[1] : 0x100, $_->[1], 16)
+			for [$p0, $m0], [$p1, $m1];
+		open(my $o, ">", $f) or die;
+		print $o $ehdr, $ph, "\0" x (0x100 - 64 - 112), "\0" x 0x100;
+	' "$@"
+}
+
+@test "ELF: overlapping segments, and an entry point that is no instruction, are refused (issue 17 item 17)" {
+	f=$BATS_TEST_TMPDIR/two.elf
+	elf2 "$f" 0x80000000 0x80000000 0x1000 0x80000800 0x10
+	bad 65 "gunyahctl: run: $f: ELF segments 0 [0x80000000, 0x80001000) and 1 [0x80000800, 0x80000810) overlap" "$f"
+	elf2 "$f" 0x80000000 0x80001000 0x1000 0x80000000 0x1001
+	bad 65 "gunyahctl: run: $f: ELF segments 0 [0x80001000, 0x80002000) and 1 [0x80000000, 0x80001001) overlap" "$f"
+	# Side by side is fine: the guest (zeros, UDF) runs and crashes.
+	elf2 "$f" 0x80000000 0x80000000 0x1000 0x80001000 0x10
+	run_split gunyahctl run -q "$f"
+	assert_equal "$status" 3
+	# An entry in RAM, at its very end: said to be misaligned, not outside.
+	bad 65 "gunyahctl: run: $(patched 24 '\xfe\xff\xff\x87'): ELF entry point 0x87fffffe is not 4-byte aligned (AArch64 instructions are)" "$(patched 24 '\xfe\xff\xff\x87')"
+	bad 65 "gunyahctl: run: $(patched 24 '\x02\x00\x00\x80'): ELF entry point 0x80000002 is not 4-byte aligned (AArch64 instructions are)" "$(patched 24 '\x02\x00\x00\x80')"
+	# The last instruction of RAM is a good entry point (zeros: it crashes).
+	run_split gunyahctl run -q "$(patched 24 '\xfc\xff\xff\x87')"
+	assert_equal "$status" 3
+	[[ $stderr == *"at pc=0x87fffffc "* ]]
+}
+
+@test "a misaligned --uart is refused (issue 17 item 17)" {
+	bad 64 "gunyahctl: run: --uart 0x9000001: not aligned to its 4 KiB region (0x1000)" --uart 0x09000001 "$HELLO"
+	bad 64 "gunyahctl: run: --uart 0x9000800: not aligned to its 4 KiB region (0x1000)" --uart 0x09000800 "$HELLO"
+}
+
 @test "MMIO regions may not overlap RAM or each other" {
 	bad 64 "gunyahctl: run: --mmio 0x80000000:0x1000 overlaps guest RAM [0x80000000, 0x88000000)" --mmio 0x80000000:0x1000 "$HELLO"
 	bad 64 "gunyahctl: run: --mmio 0x7ffff000:0x2000:low overlaps guest RAM [0x80000000, 0x88000000)" --mmio 0x7ffff000:8K:low "$HELLO"
@@ -109,6 +162,17 @@ patched() {
 	bad 64 "gunyahctl: run: --pf-region 0x90000001:0x1000: want a page-aligned, non-empty range" --pf-region 0x90000001:0x1000 "$HELLO"
 }
 
+@test "numbers with a leading zero are decimal (issue 17 item 14)" {
+	# 010M is ten MiB: the message shows where RAM ends.
+	bad 64 "gunyahctl: run: --load-addr 0x90000000 is not in guest RAM [0x80000000, 0x80a00000)" --mem 010M --load-addr 0x90000000 "$E/hello.bin"
+	bad 64 "gunyahctl: run: --load-addr 0x90000000 is not in guest RAM [0x80000000, 0x80a00000)" --mem 010485760 --load-addr 0x90000000 "$E/hello.bin"
+	# 09 was a bad octal number; now it is nine.
+	bad 64 "gunyahctl: run: --vcpus 065: want a number from 1 to 64" --vcpus 065 "$HELLO"
+	bad 64 "gunyahctl: run: --mmio 0x9000000:0x: not a size (a number with an optional K, M or G suffix)" --mmio 0x9000000:0x "$HELLO"
+	run gunyahctl run --vcpus 09 --max-exits 1 "$HELLO"
+	assert_equal "$status" 6
+}
+
 @test "bad addresses are usage errors (64)" {
 	bad 64 "gunyahctl: run: --uart zz: not an address" --uart zz "$HELLO"
 	bad 64 "gunyahctl: run: --entry 0x: not an address" --entry 0x "$HELLO"
@@ -126,6 +190,16 @@ patched() {
 	bad 64 "gunyahctl: run: --load-addr: $HELLO is an ELF: its segments say where it goes" --load-addr 0x80000000 "$HELLO"
 	bad 64 "gunyahctl: run: --on-page-fault maybe: want fail, retry or fault" --on-page-fault=maybe "$HELLO"
 	bad 64 "gunyahctl: run: --uart: only one UART" --uart 0x9000000 --uart 0xa000000 "$HELLO"
+}
+
+@test "--mmio-read: an empty value or an address given twice is refused (issue 17 item 16)" {
+	bad 64 "gunyahctl: run: --mmio-read 0x9000000=1,,2: value 2 is empty" --mmio-read 0x9000000=1,,2 "$HELLO"
+	bad 64 "gunyahctl: run: --mmio-read 0x9000000=1,: value 2 is empty" --mmio-read 0x9000000=1, "$HELLO"
+	bad 64 "gunyahctl: run: --mmio-read 0x9000000=,1: value 1 is empty" --mmio-read 0x9000000=,1 "$HELLO"
+	bad 64 "gunyahctl: run: --mmio-read 0x09000000=2: 0x9000000 already has values (one --mmio-read per address)" --mmio-read 0x9000000=1 --mmio-read 0x09000000=2 "$HELLO"
+	# Different addresses are still fine.
+	run gunyahctl run -q --mmio-read 0x9000000=1 --mmio-read 0x9000008=2 "$HELLO"
+	assert_success
 }
 
 @test "unknown options and wrong arguments are usage errors (64)" {
@@ -158,6 +232,22 @@ patched() {
 		assert_equal "$status" 65
 		assert_equal "$(wc -l <<<"$stderr")" 1
 	done
+}
+
+@test "a guest whose output is gone is stopped at once with EX_IOERR (issue 17 item 8)" {
+	# mmio_loop exits for ever: only the failed write can end the run
+	# (the timeout is a guard against the old behaviour, never reached).
+	run_split bash -c 'timeout -k 3 60 "$GUNYAHCTL" run --json "$1" >/dev/full' _ "$G/mmio_loop.elf"
+	assert_equal "$status" 74
+	assert_equal "$stderr" "gunyahctl: run: writing the output: No space left on device"
+	run_split bash -c 'timeout -k 3 60 "$GUNYAHCTL" run "$1" >/dev/full' _ "$G/mmio_loop.elf"
+	assert_equal "$status" 74
+	assert_equal "$stderr" "gunyahctl: run: writing the output: No space left on device"
+	# A reader that leaves after one line: the VM stops, run says why.
+	run_split bash -c 'timeout -k 3 60 "$GUNYAHCTL" run --json "$1" | head -n 1; exit "${PIPESTATUS[0]}"' _ "$G/mmio_loop.elf"
+	assert_equal "$status" 74
+	assert_equal "$stderr" "gunyahctl: run: writing the output: Broken pipe"
+	assert_equal "$(jq -r .exit <<<"$output")" mmio
 }
 
 @test "output that cannot be written is EX_IOERR (74)" {

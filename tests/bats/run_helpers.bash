@@ -24,3 +24,24 @@ summary_jq() { jq -r "select(.event == \"summary\") | $1" <<<"$output"; }
 
 # Bytes as hex, no spaces: the same spelling the JSON memory event uses.
 hex_bytes() { od -An -v -tx1 "$@" | tr -d ' \n'; }
+
+# Does process $1 block signal number $2 (run's stop signals are blocked
+# and read from a signalfd: from then on a signal is a stop request)?
+blocks() {
+	local m
+	m=$(awk '/^SigBlk:/ { print $2 }' "/proc/$1/status" 2>/dev/null) &&
+		[[ -n $m ]] && (((0x$m >> ($2 - 1)) & 1))
+}
+
+# Has a thread of process $1 other than its main one used $2 clock ticks
+# of CPU (a vCPU spinning in its guest, well past what came before)?
+spun() {
+	local t s
+	for t in /proc/"$1"/task/*; do
+		[[ ${t##*/} == "$1" ]] && continue
+		read -r s <"$t/stat" 2>/dev/null || continue
+		s=(${s##*) })
+		((s[11] + s[12] >= $2)) && return 0
+	done
+	return 1
+}

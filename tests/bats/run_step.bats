@@ -88,6 +88,15 @@ gunyahctl: run: step: m: 99999: want a length of 1 to 4096"
 	assert_equal "$(exits_json | jq -s length)" 3
 }
 
+@test "m past the end of RAM says which part is outside (issue 17 item 17)" {
+	step 'm 0x87fffff0 64\nm 0x87fffff0 16\nm 0x88000000 4\n' --step --json --uart $UART "$HELLO"
+	assert_equal "$status" 6
+	assert_equal "$stderr" "gunyahctl: run: step: m 0x87fffff0 64: [0x88000000, 0x88000030) is not in guest RAM (only the first 16 bytes are)
+gunyahctl: run: step: m 0x88000000 4: not in guest RAM"
+	# The 16 bytes that are in RAM can be read.
+	assert_equal "$(jq -r 'select(.event == "memory") | "\(.addr) \(.len)"' <<<"$output")" "0x87fffff0 16"
+}
+
 @test "q force-stops the VM: every vCPU reports one status exit" {
 	step 'q\n' --step --vcpus 2 "$G/smp_writes.elf"
 	assert_equal "$status" 6
@@ -141,7 +150,12 @@ gunyahctl: run: step: m: 99999: want a length of 1 to 4096"
 	"$GUNYAHCTL" run --step --json --mmio-read 0x09000200=7 "$G/exit_by.elf" \
 		<"$BATS_TEST_TMPDIR/cmds" >"$BATS_TEST_TMPDIR/out" 2>&1 &
 	pid=$!
-	{ printf 'c\n'; sleep 0.2; printf 'p\nr\nq\n'; } >"$BATS_TEST_TMPDIR/cmds"
+	# p once the guest spins (its vCPU thread has used CPU time there).
+	exec {cmds}>"$BATS_TEST_TMPDIR/cmds"
+	printf 'c\n' >&$cmds
+	eventually spun $pid 2
+	printf 'p\nr\nq\n' >&$cmds
+	exec {cmds}>&-
 	wait $pid && rc=0 || rc=$?
 	assert_equal "$rc" 6
 	run cat "$BATS_TEST_TMPDIR/out"

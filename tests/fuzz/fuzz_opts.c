@@ -33,7 +33,10 @@
 		abort();                                                   \
 	} while (0)
 
-/* The value of s if it is ^[1-9][0-9]*$ or ^0[xX][0-9a-fA-F]+$ and fits. */
+/*
+ * The value of s if it is ^[0-9]+$ (decimal, leading zeros too: never
+ * octal) or ^0[xX][0-9a-fA-F]+$ and fits.
+ */
 static bool plain_number(const char *s, uint64_t *v)
 {
 	unsigned int base = 10;
@@ -43,7 +46,7 @@ static bool plain_number(const char *s, uint64_t *v)
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		base = 16;
 		i = 2;
-	} else if (s[0] < '1' || s[0] > '9') {
+	} else if (s[0] < '0' || s[0] > '9') {
 		return false;
 	}
 	if (!s[i])

@@ -44,18 +44,28 @@ static void kick_sleeping_vcpu(int sa_flags)
 	tvm_start(&t);
 	r.vcpu = t.vcpu[1]; /* off: nobody calls CPU_ON */
 	ASSERT_EQ(pthread_create(&th, NULL, run_thread, &r), 0);
-	usleep(50000); /* let it go to sleep inside RUN */
+	/* Inside RUN, going to sleep: the hypervisor said "powered off". */
+	for (;;) {
+		struct gh_sim_vcpu_stats st;
+
+		ASSERT_OK(gh_vcpu_get_stats(r.vcpu, &st));
+		if (st.powered_off)
+			break;
+		usleep(1000);
+	}
 	ASSERT_EQ(r.done, 0);
 
 	__atomic_store_n(&r.vcpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
 	ASSERT_EQ(pthread_kill(th, SIGUSR2), 0);
-	for (int i = 0; i < 100 && !__atomic_load_n(&r.done, __ATOMIC_SEQ_CST); i++)
+	/* Waited for, not timed: 20 s only stands for "never" on a loaded
+	 * machine. */
+	for (int i = 0; i < 2000 && !__atomic_load_n(&r.done, __ATOMIC_SEQ_CST); i++)
 		usleep(10000);
 	if (!r.done) {
 		/* Get the thread out before failing, so the test ends. */
 		gh_vm_force_stop(t.vm);
 		pthread_join(th, NULL);
-		TEST_FAIL("RUN still asleep 1 s after immediate_exit + signal "
+		TEST_FAIL("RUN still asleep 20 s after immediate_exit + signal "
 			  "(sa_flags %#x)", sa_flags);
 	}
 	pthread_join(th, NULL);

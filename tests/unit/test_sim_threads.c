@@ -8,11 +8,20 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 #include "guest_vm.h"
 
-#define PROMPT_NS (100ull * 1000 * 1000) /* "promptly": 100 ms */
+/*
+ * No test here sleeps a fixed time and then looks: each waits for the
+ * condition it needs (a thread inside RUN, a handler that ran, slices the
+ * guest ran after a signal), polled, with WAIT_S as a guard against a
+ * broken sim hanging the test.  A loaded machine only makes them slower.
+ * How fast RUN returns is not asserted either (that is a benchmark's
+ * question); that it returns at all is, by TEST_TIMEOUT_S.
+ */
+#define WAIT_S 20
 
 static atomic_int handler_runs;
 
@@ -39,35 +48,116 @@ static void sleep_ms(unsigned int ms)
 		;
 }
 
-/* A thread calling RUN once; records the result and when it returned. */
+#define WAIT_FOR(cond)                                                    \
+	do {                                                              \
+		uint64_t __end = test_now_ns() + WAIT_S * 1000000000ull; \
+		while (!(cond)) {                                         \
+			if (test_now_ns() > __end)                        \
+				TEST_FAIL("waited %d s for %s", WAIT_S,   \
+					  #cond);                         \
+			sleep_ms(1);                                      \
+		}                                                         \
+	} while (0)
+
+/* Time slices a vCPU's guest has run (they end every 5 ms while it spins). */
+static uint64_t slices(struct gh_vcpu *vcpu)
+{
+	struct gh_sim_vcpu_stats st;
+
+	ASSERT_OK(gh_vcpu_get_stats(vcpu, &st));
+	return st.ready;
+}
+
+static uint32_t vcpu_state(struct gh_vcpu *vcpu)
+{
+	struct gh_sim_vcpu_stats st;
+
+	ASSERT_OK(gh_vcpu_get_stats(vcpu, &st));
+	return st.state;
+}
+
+/* Does thread tid block sig now (its SigBlk in /proc)? */
+static bool thread_blocks(pid_t tid, int sig)
+{
+	char path[64], line[256];
+	bool ret = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "SigBlk:", 7)) {
+			ret = strtoull(line + 7, NULL, 16) >> (sig - 1) & 1;
+			break;
+		}
+	fclose(f);
+	return ret;
+}
+
+/* A thread calling RUN once; records the result. */
 struct runner {
 	struct gh_vcpu *vcpu;
 	pthread_t thread;
+	atomic_int tid;
+	atomic_bool usr1_blocked; /* by the caller, before RUN (kick signals) */
 	atomic_bool started;
 	atomic_bool done;
 	int ret;
-	uint64_t end_ns;
 };
 
 static void *runner_main(void *data)
 {
 	struct runner *r = data;
+	sigset_t mask;
 
+	pthread_sigmask(SIG_SETMASK, NULL, &mask);
+	atomic_store(&r->usr1_blocked, sigismember(&mask, SIGUSR1) == 1);
+	atomic_store(&r->tid, (int)syscall(SYS_gettid));
 	atomic_store(&r->started, true);
 	r->ret = __gh_vcpu_run(r->vcpu);
-	r->end_ns = test_now_ns();
 	atomic_store(&r->done, true);
 	return NULL;
 }
 
+/*
+ * Start a runner and return once it is inside RUN, where a signal sent to
+ * it is RUN's to see: RUN blocks the caller's signals first thing (see
+ * lib/sim/sim_wait.c), so SIGUSR1 shows in the thread's SigBlk.  A caller
+ * with kick signals keeps it blocked already: then the guest's first
+ * slice end or WFI says RUN has begun.
+ */
 static void runner_start(struct runner *r, struct gh_vcpu *vcpu)
 {
+	struct gh_sim_vcpu_stats st0, st;
+
 	memset(r, 0, sizeof(*r));
 	r->vcpu = vcpu;
+	ASSERT_OK(gh_vcpu_get_stats(vcpu, &st0));
 	ASSERT_EQ(pthread_create(&r->thread, NULL, runner_main, r), 0);
-	while (!atomic_load(&r->started))
-		sleep_ms(1);
-	sleep_ms(30); /* well inside RUN, in the guest or asleep */
+	WAIT_FOR(atomic_load(&r->started));
+	if (!atomic_load(&r->usr1_blocked)) {
+		WAIT_FOR(thread_blocks(atomic_load(&r->tid), SIGUSR1) ||
+			 atomic_load(&r->done));
+		return;
+	}
+	WAIT_FOR((gh_vcpu_get_stats(vcpu, &st),
+		  st.ready != st0.ready ||
+			  st.expects_wakeup != st0.expects_wakeup) ||
+		 atomic_load(&r->done));
+}
+
+/*
+ * The signals sent to r are pending now; RUN looks at them at every slice
+ * end.  Two slices later it has looked at least once: it must still run.
+ */
+static void ran_on(struct runner *r)
+{
+	uint64_t from = slices(r->vcpu);
+
+	WAIT_FOR(slices(r->vcpu) >= from + 2 || atomic_load(&r->done));
+	ASSERT_TRUE(!atomic_load(&r->done));
 }
 
 static void runner_join(struct runner *r)
@@ -79,17 +169,14 @@ TEST(immediate_exit_stops_a_spinning_guest)
 {
 	struct runner r;
 	struct tvm t;
-	uint64_t t0;
 
 	tvm_create(&t, "spin", 1);
 	tvm_start(&t);
 	runner_start(&r, t.vcpu[0]);
 	ASSERT_TRUE(!atomic_load(&r.done));
-	t0 = test_now_ns();
 	gh_vcpu_set_immediate_exit(t.vcpu[0], true);
 	runner_join(&r);
 	ASSERT_EQ(r.ret, -EINTR);
-	ASSERT_TRUE(r.end_ns - t0 < PROMPT_NS);
 	/* Set before the call: EINTR at once. */
 	ASSERT_EQ(__gh_vcpu_run(t.vcpu[0]), -EINTR);
 	gh_vcpu_set_immediate_exit(t.vcpu[0], false);
@@ -100,17 +187,14 @@ TEST(signal_interrupts_a_spinning_guest)
 {
 	struct runner r;
 	struct tvm t;
-	uint64_t t0;
 
 	install_handler(false);
 	tvm_create(&t, "spin", 1);
 	tvm_start(&t);
 	runner_start(&r, t.vcpu[0]);
-	t0 = test_now_ns();
 	ASSERT_EQ(pthread_kill(r.thread, SIGUSR1), 0);
 	runner_join(&r);
 	ASSERT_EQ(r.ret, -EINTR);
-	ASSERT_TRUE(r.end_ns - t0 < PROMPT_NS);
 	ASSERT_EQ(atomic_load(&handler_runs), 1);
 	tvm_destroy(&t);
 }
@@ -127,9 +211,10 @@ TEST(restarting_signal_does_not_end_run)
 	tvm_start(&t);
 	runner_start(&r, t.vcpu[0]);
 	ASSERT_EQ(pthread_kill(r.thread, SIGUSR1), 0);
-	sleep_ms(50);
+	WAIT_FOR(atomic_load(&handler_runs) == 1);
+	/* RUN went on: the guest runs on after the handler. */
+	ran_on(&r);
 	ASSERT_EQ(atomic_load(&handler_runs), 1);
-	ASSERT_TRUE(!atomic_load(&r.done));
 	ASSERT_OK(gh_vm_force_stop(t.vm));
 	runner_join(&r);
 	ASSERT_EQ(r.ret, 0);
@@ -149,8 +234,7 @@ TEST(ignored_signal_does_not_end_run)
 	runner_start(&r, t.vcpu[0]);
 	ASSERT_EQ(pthread_kill(r.thread, SIGUSR2), 0);
 	ASSERT_EQ(pthread_kill(r.thread, SIGWINCH), 0);
-	sleep_ms(50);
-	ASSERT_TRUE(!atomic_load(&r.done));
+	ran_on(&r);
 	ASSERT_OK(gh_vm_force_stop(t.vm));
 	runner_join(&r);
 	ASSERT_EQ(r.ret, 0);
@@ -178,8 +262,9 @@ TEST(wfi_sleeps_until_woken)
 	expect_mmio_write(t.vcpu[0], MMIO_REPORT, 8, 1);
 	runner_start(&r, t.vcpu[0]);
 	ASSERT_EQ(pthread_getcpuclockid(r.thread, &clock), 0);
+	WAIT_FOR(vcpu_state(t.vcpu[0]) == GH_SIM_VCPU_IDLE);
 	cpu0 = thread_cpu_ns(clock);
-	sleep_ms(200);
+	sleep_ms(200); /* a window to measure, not a wait for something */
 	cpu1 = thread_cpu_ns(clock);
 	/* Asleep, not polling: a few ms of CPU at most in 200 ms. */
 	ASSERT_TRUE(!atomic_load(&r.done));
@@ -211,7 +296,6 @@ TEST(signal_and_vm_exit_end_wfi)
 {
 	struct runner r;
 	struct tvm t;
-	uint64_t t0;
 
 	install_handler(false);
 	tvm_create(&t, "wfi", 1);
@@ -219,18 +303,14 @@ TEST(signal_and_vm_exit_end_wfi)
 	expect_mmio_write(t.vcpu[0], MMIO_REPORT, 8, 1);
 
 	runner_start(&r, t.vcpu[0]);
-	t0 = test_now_ns();
 	ASSERT_EQ(pthread_kill(r.thread, SIGUSR1), 0);
 	runner_join(&r);
 	ASSERT_EQ(r.ret, -EINTR);
-	ASSERT_TRUE(r.end_ns - t0 < PROMPT_NS);
 
 	runner_start(&r, t.vcpu[0]);
-	t0 = test_now_ns();
 	ASSERT_OK(gh_vm_force_stop(t.vm));
 	runner_join(&r);
 	ASSERT_EQ(r.ret, 0);
-	ASSERT_TRUE(r.end_ns - t0 < PROMPT_NS);
 	ASSERT_EXIT(t.vcpu[0], GUNYAH_VCPU_EXIT_STATUS);
 	tvm_destroy(&t);
 }
@@ -374,9 +454,10 @@ TEST(threads_counters_live_registers_between_runs)
 	tvm_create(&t, "spin", 1);
 	tvm_start(&t);
 	runner_start(&r, t.vcpu[0]);
+	/* Live: the counters move while RUN runs. */
+	WAIT_FOR(slices(t.vcpu[0]) >= 1);
 	ASSERT_OK(gh_vcpu_get_stats(t.vcpu[0], &st));
 	ASSERT_STREQ(gh_vcpu_state_str(st.state), "running");
-	ASSERT_TRUE(st.ready >= 1); /* 30 ms of 5 ms slices */
 	ASSERT_EQ(gh_vcpu_get_regs(t.vcpu[0], &regs), -EBUSY);
 	ASSERT_OK(gh_vm_force_stop(t.vm));
 	runner_join(&r);
@@ -398,7 +479,6 @@ TEST(threads_kick_signals_blocked_by_the_caller)
 	struct runner r;
 	struct tvm t;
 	sigset_t usr1, old;
-	uint64_t t0;
 
 	install_handler(false);
 	sigemptyset(&usr1);
@@ -415,11 +495,9 @@ TEST(threads_kick_signals_blocked_by_the_caller)
 
 	/* Asleep in WFI. */
 	runner_start(&r, t.vcpu[0]);
-	t0 = test_now_ns();
 	ASSERT_EQ(pthread_kill(r.thread, SIGUSR1), 0);
 	runner_join(&r);
 	ASSERT_EQ(r.ret, -EINTR);
-	ASSERT_TRUE(r.end_ns - t0 < PROMPT_NS);
 	ASSERT_EQ(atomic_load(&handler_runs), 1);
 	tvm_destroy(&t);
 
@@ -428,11 +506,9 @@ TEST(threads_kick_signals_blocked_by_the_caller)
 	ASSERT_OK(gh_vcpu_set_kick_signals(t.vcpu[0], 1ull << (SIGUSR1 - 1)));
 	tvm_start(&t);
 	runner_start(&r, t.vcpu[0]);
-	t0 = test_now_ns();
 	ASSERT_EQ(pthread_kill(r.thread, SIGUSR1), 0);
 	runner_join(&r);
 	ASSERT_EQ(r.ret, -EINTR);
-	ASSERT_TRUE(r.end_ns - t0 < PROMPT_NS);
 	ASSERT_EQ(atomic_load(&handler_runs), 2);
 	tvm_destroy(&t);
 	ASSERT_EQ(pthread_sigmask(SIG_SETMASK, &old, NULL), 0);

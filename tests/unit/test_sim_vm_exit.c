@@ -107,7 +107,15 @@ TEST(exit_ends_a_run_in_progress)
 	tvm_start(&t);
 	r.vcpu = t.vcpu[0];
 	ASSERT_OK(pthread_create(&th, NULL, run_once, &r));
-	usleep(20000);
+	/* Inside RUN: the guest has run a time slice. */
+	for (;;) {
+		struct gh_sim_vcpu_stats st;
+
+		ASSERT_OK(gh_vcpu_get_stats(r.vcpu, &st));
+		if (st.ready)
+			break;
+		usleep(1000);
+	}
 	ASSERT_OK(gh_vm_exit(t.vm, GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF, 0, 4));
 	ASSERT_OK(pthread_join(th, NULL));
 	ASSERT_OK(r.ret);
