@@ -137,10 +137,10 @@ $(BENCH): $(BENCH_OBJS) $(CMDA) $(LIBA)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(CMDA) $(LIBA) $(CMD_LIBS) $(LIB_LIBS)
 
-# Compiled, then linked: a change in lib/ relinks, it does not recompile.
-# A test that includes a file of cmd/ (to reach its static functions)
-# still links the rest from $(CMDA): only what it does not define is
-# taken from there.
+# Compiled, then linked: a change in lib/ or cmd/ relinks, it does not
+# recompile.  A test that includes a file of cmd/ (to reach its static
+# functions) still links the rest from $(CMDA): only what it does not
+# define is taken from there.
 $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
@@ -291,8 +291,8 @@ demo: deps
 # speed, which a loaded machine cannot promise.  gunyah-bench: libgunyah and
 # the sim against bare Unicorn (BENCH_REPS timed runs per case, work times
 # BENCH_SCALE, BENCH_FLAGS=--strict fails on a miss), then what the
-# dashboard and JSON output cost the run loop (bench/dashboard.sh,
-# bench/json.sh; STRICT=1 fails on a miss of their targets).
+# dashboard, JSON output and run --record cost the run loop (bench/dashboard.sh,
+# bench/json.sh, bench/record.sh; STRICT=1 fails on a miss of their targets).
 BENCH_REPS ?= 7
 BENCH_SCALE ?= 1
 BENCH_FLAGS ?=
@@ -303,6 +303,7 @@ bench: deps
 		--json bench/results.json $(BENCH_FLAGS)
 	@./bench/dashboard.sh $(B)
 	@./bench/json.sh $(B)
+	@./bench/record.sh $(B)
 
 # ---- install ---------------------------------------------------------------
 
@@ -313,6 +314,7 @@ FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
 
 HEADERS := lib/gunyah.h lib/gunyah_abi.h lib/gunyah_sim.h
 MAN1 := $(wildcard man/*.1)
+MAN5 := $(wildcard man/*.5)
 MAN7 := $(wildcard man/*.7)
 
 # Every installed path, once: install creates them, uninstall removes
@@ -322,14 +324,16 @@ INSTALLED := $(BINDIR)/gunyahctl \
 	$(LIBDIR)/libgunyah.so \
 	$(HEADERS:lib/%=$(INCLUDEDIR)/gunyah/%) \
 	$(PKGCONFIGDIR)/libgunyah.pc \
-	$(MAN1:man/%=$(MANDIR)/man1/%) $(MAN7:man/%=$(MANDIR)/man7/%) \
+	$(MAN1:man/%=$(MANDIR)/man1/%) $(MAN5:man/%=$(MANDIR)/man5/%) \
+	$(MAN7:man/%=$(MANDIR)/man7/%) \
 	$(BASHCOMPDIR)/gunyahctl $(ZSHCOMPDIR)/_gunyahctl \
 	$(FISHCOMPDIR)/gunyahctl.fish
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(INCLUDEDIR)/gunyah $(DESTDIR)$(PKGCONFIGDIR) \
-		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man7 \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
 		$(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 $(GUNYAHCTL) $(DESTDIR)$(BINDIR)/gunyahctl
@@ -343,6 +347,7 @@ install: all
 		lib/libgunyah.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/libgunyah.pc
 	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/libgunyah.pc
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/
 	install -m 644 completions/gunyahctl.bash $(DESTDIR)$(BASHCOMPDIR)/gunyahctl
 	install -m 644 completions/_gunyahctl $(DESTDIR)$(ZSHCOMPDIR)/_gunyahctl

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * gunyahctl list: every named VM of this user, running or ended and not
- * yet waited for; the dead ones (a socket whose process is gone) are
- * shown once and cleaned away.
+ * yet waited for; one whose process died (a stale socket) is listed as
+ * died, its socket removed, until wait collects it.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -25,10 +25,11 @@ static const struct argp list_argp = {
 	.doc = "List the named VMs (run --name) of this user: name, pid, "
 	       "backend, vCPUs, state, uptime and exits.  A VM is running, "
 	       "paused, done (its process is ending), exited (with its exit "
-	       "status, until 'gunyahctl wait' collects it) or dead (its "
-	       "process is gone without an exit status: killed, crashed; "
-	       "its stale socket is removed once listed).\v"
-	       "Exit status: 0, or 71 if the runtime directory is unusable.",
+	       "status) or died (its process is gone without an exit status: "
+	       "killed, crashed; its log is kept); the last two until "
+	       "'gunyahctl wait' collects them.\v"
+	       "Exit status: 0, 71 the runtime directory is unusable, 74 the "
+	       "output could not be written.",
 };
 
 /* The keys of a list object: every one, null where not known. */
@@ -93,36 +94,32 @@ static json_object *row_alive(const char *name, bool *gone)
 }
 
 /* A VM's row by what its socket says; NULL when it is not to be listed. */
-static json_object *row_of(const char *dir, const char *name)
+static json_object *row_of(const struct gctl_rundir *rd, const char *name)
 {
-	char sock[GCTL_SOCK_PATH_MAX];
+	const char *result;
 	json_object *st, *o;
 	bool gone = false;
 	int ret;
 
-	if (gctl_rundir_file(dir, name, "sock", sock, sizeof(sock)))
-		return NULL;
 	/* A few looks: each but the last ended by a VM going meanwhile. */
 	for (int look = 0; look < 3; look++, gone = false) {
-		ret = gctl_rundir_probe(sock, NULL);
+		ret = gctl_rundir_probe(rd, name, NULL);
 		if (ret == GCTL_PROBE_ALIVE || ret == -EBUSY) {
 			o = row_alive(name, &gone);
 			if (gone)
 				continue;
 			return o;
 		}
-		if (ret == GCTL_PROBE_STALE) {
-			/* Said once, then cleaned (unless a new run took
-			 * the name: look again). */
-			if (gctl_rundir_clean_stale(dir, name) == 1)
-				return row_new(name, "dead");
+		/* Its process died: the socket goes, a status file says
+		 * so (unless a new run took the name: look again). */
+		if (ret == GCTL_PROBE_STALE && gctl_rundir_clean_stale(rd, name) != 1)
 			continue;
-		}
 		break;
 	}
-	if (gctl_rundir_read_status(dir, name, &st))
+	if (gctl_rundir_read_status(rd, name, &st))
 		return NULL; /* neither: it went between readdir and now */
-	o = row_new(name, "exited");
+	result = gctl_json_get_str(st, "result");
+	o = row_new(name, result && !strcmp(result, "died") ? "died" : "exited");
 	for (size_t i = 2; i < ARRAY_SIZE(keys); i++)
 		copy_key(o, st, keys[i], keys[i]);
 	copy_key(o, st, "wall_ns", "uptime_ns");
@@ -200,7 +197,8 @@ static void print_table(json_object **rows, size_t n)
 
 static int list_main(int argc, char **argv)
 {
-	char dir[PATH_MAX], err[PATH_MAX + 128];
+	char err[PATH_MAX + 128];
+	struct gctl_rundir rd = { .fd = -1 };
 	struct gctl_ctl_args a = {
 		.cmd = CMD,
 		.json_doc = "one JSON object per VM",
@@ -212,26 +210,28 @@ static int list_main(int argc, char **argv)
 	int ret;
 
 	gctl_ctl_parse_args(&a, &list_argp, argc, argv, NULL);
-	ret = gctl_rundir_open(false, dir, sizeof(dir), err, sizeof(err));
+	ret = gctl_rundir_open(false, &rd, err, sizeof(err));
 	if (ret && ret != -ENOENT) {
 		gctl_err(CMD, "%s", err);
 		return ret == -EPERM ? GCTL_EXIT_NOPERM : GCTL_EXIT_OSERR;
 	}
 	if (!ret) {
-		ret = gctl_rundir_names(dir, &names, &nr);
+		ret = gctl_rundir_names(&rd, &names, &nr);
 		if (ret) {
-			gctl_err(CMD, "%s: %s", dir, strerror(-ret));
+			gctl_err(CMD, "%s: %s", rd.path, strerror(-ret));
+			gctl_rundir_close(&rd);
 			return GCTL_EXIT_OSERR;
 		}
 	}
 	rows = calloc(nr ? nr : 1, sizeof(*rows));
 	if (!rows) {
 		gctl_rundir_names_free(names, nr);
+		gctl_rundir_close(&rd);
 		gctl_err(CMD, "%s", strerror(ENOMEM));
 		return GCTL_EXIT_OSERR;
 	}
 	for (size_t i = 0; i < nr; i++) {
-		json_object *o = row_of(dir, names[i]);
+		json_object *o = row_of(&rd, names[i]);
 
 		if (o)
 			rows[nrows++] = o;
@@ -246,6 +246,7 @@ static int list_main(int argc, char **argv)
 		json_object_put(rows[i]);
 	free(rows);
 	gctl_rundir_names_free(names, nr);
+	gctl_rundir_close(&rd);
 	return 0;
 }
 

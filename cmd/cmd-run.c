@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "analysis/record.h"
 #include "common.h"
 #include "ctl/proto.h"
 #include "ctl/server.h"
@@ -58,6 +59,7 @@ enum {
 	OPT_INTERVAL,
 	OPT_EXIT_ON_STOP,
 	OPT_NAME,
+	OPT_RECORD,
 };
 
 struct run_args {
@@ -76,6 +78,7 @@ struct run_args {
 	unsigned int interval_ms; /* 0: not given */
 	const char *name;
 	bool detach;
+	const char *record;
 };
 
 static const struct argp_option options[] = {
@@ -134,6 +137,9 @@ static const struct argp_option options[] = {
 	  "a live full-screen view instead: vCPUs, exit counts and rates, top "
 	  "MMIO addresses, recent events; keys q p s 0-9 f r ? (the summary "
 	  "is printed when it ends)", 5 },
+	{ "record", OPT_RECORD, "FILE", 0,
+	  "also write every exit, its timing and its answer to FILE, for "
+	  "report and replay (gunyahctl-record(5))", 5 },
 	{ "interval", OPT_INTERVAL, "MS", 0,
 	  "(dashboard) redraw every MS milliseconds (default 500)", 5 },
 	{ "exit-on-stop", OPT_EXIT_ON_STOP, NULL, 0,
@@ -321,6 +327,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'd':
 		a->detach = true;
 		break;
+	case OPT_RECORD:
+		a->record = arg;
+		a->cfg.timing = true;
+		break;
 	case ARGP_KEY_ARG:
 		if (a->image)
 			gctl_usage_err(CMD, "%s: only one IMAGE", arg);
@@ -373,8 +383,9 @@ static const struct argp run_argp = {
 	       "  7   a vCPU failed (unhandled page fault, run error)\n"
 	       "  64  bad options, 65 bad image, 66 image missing,\n"
 	       "  69  backend unavailable, 70 internal error, 71 system error,\n"
-	       "  73  --name: a VM of that name runs, or no socket can be made,\n"
-	       "  74  the output could not be written",
+	       "  73  --name: a VM of that name runs, or no socket can be made;\n"
+	       "      or the --record file cannot be made,\n"
+	       "  74  the output (or the --record file) could not be written",
 };
 
 /* How a failed VM set-up step maps to an exit status. */
@@ -580,7 +591,7 @@ static void close_other_fds(int *keep, int n)
  * on: *ready_fd is where it says how the start went).  Returns -1 in the
  * child.
  */
-static int detach(const char *dir, const char *name,
+static int detach(const struct gctl_rundir *rd, const char *name,
 		  struct gctl_rundir_claim *claim, int *ready_fd)
 {
 	int fds[2], status;
@@ -602,10 +613,10 @@ static int detach(const char *dir, const char *name,
 		return GCTL_EXIT_OSERR;
 	}
 	if (!pid) {
-		int keep[] = { claim->fd, fds[1] };
+		int keep[] = { claim->fd, fds[1], rd->fd };
 
 		close(fds[0]);
-		close_other_fds(keep, 2);
+		close_other_fds(keep, 3);
 		/* No terminal's signals (Ctrl-C at the starter's shell). */
 		setsid();
 		*ready_fd = fds[1];
@@ -630,8 +641,8 @@ static int detach(const char *dir, const char *name,
 		 name, WIFSIGNALED(status) ? "signal" : "exit status",
 		 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 	/* It could not clean up after itself: its socket is stale now. */
-	if (gctl_rundir_clean_stale(dir, name) == 1)
-		gctl_rundir_reap(dir, name);
+	if (gctl_rundir_clean_stale(rd, name) == 1)
+		gctl_rundir_reap(rd, name);
 	return GCTL_EXIT_SOFTWARE;
 }
 
@@ -700,7 +711,8 @@ static int run_main(int argc, char **argv)
 		.backend = "sim",
 	};
 	struct gctl_rundir_claim claim = { .fd = -1 };
-	struct gctl_sink sink = { 0 }, async_sink = { 0 }, vmm_sink;
+	struct gctl_sink sink = { 0 }, async_sink = { 0 }, rec_sink = { 0 };
+	struct gctl_sink vmm_sink;
 	struct gctl_ctl_server *srv = NULL;
 	struct gctl_step *step = NULL;
 	struct gctl_stats *stats = NULL;
@@ -713,7 +725,8 @@ static int run_main(int argc, char **argv)
 	int out_err_fd = -1;
 	int log_fd = -1, out_fd = STDOUT_FILENO, starter_err = -1;
 	unsigned int signals;
-	char err[PATH_MAX + 256], dir[PATH_MAX], log[PATH_MAX];
+	char err[PATH_MAX + 256], log[PATH_MAX];
+	struct gctl_rundir rd = { .fd = -1 };
 	char image[PATH_MAX];
 	uint64_t entry;
 
@@ -732,12 +745,13 @@ static int run_main(int argc, char **argv)
 	}
 
 	if (a.name) {
-		ret = gctl_rundir_open(true, dir, sizeof(dir), err, sizeof(err));
+		ret = gctl_rundir_open(true, &rd, err, sizeof(err));
 		if (!ret)
-			ret = gctl_rundir_claim(dir, a.name, &claim, err,
+			ret = gctl_rundir_claim(&rd, a.name, &claim, err,
 						sizeof(err));
 		if (ret) {
 			gctl_err(CMD, "--name %s: %s", a.name, err);
+			gctl_rundir_close(&rd);
 			return ret == -EADDRINUSE || ret == -ENAMETOOLONG ?
 				       GCTL_EXIT_CANTCREAT :
 				       ret == -EPERM ? GCTL_EXIT_NOPERM :
@@ -748,13 +762,15 @@ static int run_main(int argc, char **argv)
 			snprintf(image, sizeof(image), "%s", a.image);
 	}
 	if (a.detach) {
-		ret = detach(dir, a.name, &claim, &ready_fd);
-		if (ret >= 0)
+		ret = detach(&rd, a.name, &claim, &ready_fd);
+		if (ret >= 0) {
+			gctl_rundir_close(&rd);
 			return ret; /* the parent */
-		if (gctl_rundir_file(dir, a.name, "log", log, sizeof(log)) ||
-		    (log_fd = open(log, O_RDWR | O_CREAT | O_TRUNC | O_APPEND |
-					       O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
-			gctl_err(CMD, "%s/%s.log: %s", dir, a.name, strerror(errno));
+		}
+		gctl_rundir_file(&rd, a.name, "log", log, sizeof(log));
+		log_fd = gctl_rundir_open_log(&rd, a.name);
+		if (log_fd < 0) {
+			gctl_err(CMD, "%s: %s", log, strerror(-log_fd));
 			ret = GCTL_EXIT_CANTCREAT;
 			goto out;
 		}
@@ -797,7 +813,7 @@ static int run_main(int argc, char **argv)
 	vmm_sink = sink;
 	if (a.name) {
 		struct gctl_ctl_info ci = {
-			.dir = dir,
+			.rd = &rd,
 			.name = a.name,
 			.backend = gh_backend_name(be),
 			.image = image,
@@ -813,12 +829,21 @@ static int run_main(int argc, char **argv)
 		}
 		gctl_ctl_server_tee(srv, &sink, &vmm_sink);
 	}
+	if (a.record) {
+		ret = gctl_rec_sink_open(a.record, &vmm_sink, &rec_sink);
+		if (ret) {
+			gctl_err(CMD, "--record %s: %s", a.record, strerror(-ret));
+			ret = GCTL_EXIT_CANTCREAT;
+			goto out;
+		}
+		vmm_sink = rec_sink;
+	}
 	/*
 	 * Exit records leave the vCPU threads through a writer thread, which
 	 * formats, counts and serves them (sink_async.h); --quiet alone has
 	 * nothing to do per exit.
 	 */
-	if (!a.quiet || a.dashboard || a.name) {
+	if (!a.quiet || a.dashboard || a.name || a.record) {
 		ret = gctl_sink_async_new(&vmm_sink, &async_sink);
 		if (ret) {
 			gctl_err(CMD, "%s", strerror(-ret));
@@ -841,6 +866,20 @@ static int run_main(int argc, char **argv)
 	if (ret)
 		goto out;
 	entry = a.entry_set ? a.entry : info.entry;
+	if (a.record) {
+		struct gctl_rec_config rc;
+
+		gctl_rec_config_init(&rc, &a.cfg, gh_backend_name(be), a.image,
+				     info.format == GCTL_IMAGE_ELF,
+				     a.load_addr_set ? a.load_addr :
+						       a.cfg.ram_base, entry);
+		ret = gctl_rec_sink_begin(&rec_sink, &rc);
+		if (ret) {
+			gctl_err(CMD, "--record %s: %s", a.record, strerror(-ret));
+			ret = GCTL_EXIT_IOERR;
+			goto out;
+		}
+	}
 
 	/*
 	 * The dashboard has keys of its own for stepping; detached, nothing
@@ -904,6 +943,12 @@ static int run_main(int argc, char **argv)
 			     srv, sig_fd, timer_fd, out_err_fd);
 	ret = gctl_vmm_finish(vmm, &summary);
 	out_err = sink.ops->flush(sink.ctx);
+	if (!out_err && a.record) {
+		out_err = rec_sink.ops->flush(rec_sink.ctx);
+		if (out_err)
+			gctl_err(CMD, "--record %s: %s", a.record,
+				 strerror(-out_err));
+	}
 	/* A signal or q means leave now; else the final state stays up. */
 	if (dash && !out_err)
 		out_err = gctl_run_dash_end(dash, &summary,
@@ -925,7 +970,7 @@ out:
 	if (ready_fd >= 0) {
 		if (starter_err >= 0)
 			replay_log(starter_err, log_fd);
-		gctl_rundir_reap(dir, a.name);
+		gctl_rundir_reap(&rd, a.name);
 	}
 	report_ready(&ready_fd, ret ? ret : GCTL_EXIT_SOFTWARE);
 	if (starter_err >= 0)
@@ -933,8 +978,10 @@ out:
 	gctl_step_free(step);
 	gctl_vmm_destroy(vmm);
 	gctl_sink_destroy(&async_sink); /* before what it passes on to */
+	gctl_sink_destroy(&rec_sink);
 	gctl_ctl_server_free(srv);
 	gctl_rundir_release(&claim);
+	gctl_rundir_close(&rd);
 	gctl_sink_destroy(&sink);
 	gctl_stats_free(stats);
 	gh_backend_close(be);

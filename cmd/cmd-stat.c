@@ -207,8 +207,11 @@ static int stat_main(int argc, char **argv)
 				putchar('\n');
 			print_text(s, rate);
 		}
-		fflush(stdout);
 		json_object_put(s);
+		/* Nobody reads any more: the watch is over, said once. */
+		ret = gctl_stdout_check(CMD);
+		if (ret)
+			break;
 		samples++;
 		if (!a.watch || (a.count && samples >= a.count) ||
 		    !nap(sig_fd, (int)ceil(a.interval * 1000)))
@@ -217,10 +220,6 @@ static int stat_main(int argc, char **argv)
 	gctl_ctl_close(c);
 out_sig:
 	close(sig_fd);
-	if (ferror(stdout) && !ret) {
-		gctl_err(CMD, "writing the output: %s", strerror(EIO));
-		ret = GCTL_EXIT_IOERR;
-	}
 	return ret;
 }
 

@@ -19,8 +19,10 @@ static const struct argp status_argp = {
 	.doc = "Show a named VM: its process, backend, image, vCPUs, state "
 	       "(running, paused, or done while its process ends), uptime, "
 	       "exits, attached clients, socket and log.  For a VM that has "
-	       "ended and was not waited for: how it ended.\v"
-	       "Exit status: 0 shown, 66 no such VM, 75 no reply in time.",
+	       "ended and was not waited for: how it ended (state exited), "
+	       "or that its process died (state died, and its log).\v"
+	       "Exit status: 0 shown, 66 no such VM, 74 the output could not be "
+	       "written, 75 no reply in time.",
 };
 
 static void line(const char *key, const char *val)
@@ -70,7 +72,7 @@ static void print_exited(json_object *o)
 	uint64_t code;
 
 	line("name:", gctl_json_get_str(o, "name"));
-	line("state:", "exited");
+	line("state:", gctl_json_get_str(o, "state"));
 	if (result && gctl_json_get_u64(o, "exit_code", &code))
 		snprintf(buf, sizeof(buf), "%s, exit status %" PRIu64, result,
 			 code);
@@ -81,6 +83,9 @@ static void print_exited(json_object *o)
 	line_u64(o, "vcpus", "vcpus:");
 	line_time(o, "wall_ns", "ran:");
 	line_u64(o, "exits", "exits:");
+	/* A VM that died leaves its log: all there is to tell why. */
+	if (gctl_json_get_str(o, "log"))
+		line("log:", gctl_json_get_str(o, "log"));
 }
 
 static void print_json(json_object *o)
@@ -92,11 +97,14 @@ static void print_json(json_object *o)
  * it has none. */
 static bool show_exited(const char *name, bool json)
 {
+	const char *result;
 	json_object *o;
 
 	if (!gctl_ctl_exited(name, &o))
 		return false;
-	json_object_object_add(o, "state", json_object_new_string("exited"));
+	result = gctl_json_get_str(o, "result");
+	json_object_object_add(o, "state", json_object_new_string(
+			result && !strcmp(result, "died") ? "died" : "exited"));
 	if (json)
 		print_json(o);
 	else

@@ -4,7 +4,8 @@
  * status, as run would have.  The exit status comes from the VM's
  * process while it runs (its reply to "wait"), or from NAME.status once
  * it has gone; either way it is then collected: NAME.status and NAME.log
- * are removed, as waitpid(2) reaps a child.
+ * are removed, as waitpid(2) reaps a child (the log of a VM whose process
+ * died stays: it is all there is to tell what happened).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -30,40 +31,44 @@ static const struct argp wait_argp = {
 	       "Exit status: that of run (0 power-off, 2 reset, 3 crashed, "
 	       "4 load failed, 5 timeout, 6 stopped, 7 vCPU failed, ...); "
 	       "66 no such VM, 70 the VM's process died without an exit "
-	       "status, 75 --timeout expired.",
+	       "status, 74 the output could not be written (the status is "
+	       "not collected), 75 --timeout expired.",
 };
 
 /* Print how it ended; its exit status, or -1 if the object is not one. */
 static int report(const char *name, json_object *o, bool json)
 {
 	const char *result = gctl_json_get_str(o, "result");
+	const char *log = gctl_json_get_str(o, "log");
 	uint64_t code;
 
 	if (!result || !gctl_json_get_u64(o, "exit_code", &code) || code > 255)
 		return -1;
 	if (json)
 		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	else
+	else if (strcmp(result, "died"))
 		printf("%s: %s, exit status %" PRIu64 "\n", name, result, code);
+	/* No exit status to print: an error, and where to look. */
+	if (!strcmp(result, "died"))
+		gctl_err(CMD, "%s: the VM's process died without an exit "
+			 "status%s%s%s", name, log ? " (its log: " : "",
+			 log ? log : "", log ? ")" : "");
 	return (int)code;
 }
 
 /*
  * The connection ended without a reply and no status file: the process
  * died.  Its socket may take a moment to refuse (the kernel closes a dead
- * process's fds one by one): wait for that, then clean it.
+ * process's fds one by one): wait for that, then clean it (which writes
+ * its "died" status).
  */
-static void clean_after_death(const char *dir, const char *name)
+static void clean_after_death(const struct gctl_rundir *rd, const char *name)
 {
-	char sock[GCTL_SOCK_PATH_MAX];
-
-	if (gctl_rundir_file(dir, name, "sock", sock, sizeof(sock)))
-		return;
 	for (int i = 0; i < 100; i++) {
-		int ret = gctl_rundir_probe(sock, NULL);
+		int ret = gctl_rundir_probe(rd, name, NULL);
 
 		if (ret == GCTL_PROBE_STALE) {
-			gctl_rundir_clean_stale(dir, name);
+			gctl_rundir_clean_stale(rd, name);
 			return;
 		}
 		if (ret != GCTL_PROBE_ALIVE)
@@ -72,51 +77,76 @@ static void clean_after_death(const char *dir, const char *name)
 	}
 }
 
-static void reap(const char *name)
+/*
+ * Print how it ended (ob), then collect it: NAME.status goes, and the log
+ * but for a VM that died (the only word of what happened).  Its exit
+ * status; 74 when it could not be printed (then nothing is collected).
+ */
+static int collect(const struct gctl_rundir *rd, const char *name,
+		   json_object *ob, bool json)
 {
-	char dir[PATH_MAX], err[PATH_MAX + 128];
+	const char *result = gctl_json_get_str(ob, "result");
+	bool died = result && !strcmp(result, "died");
+	int ret = report(name, ob, json);
 
-	if (!gctl_rundir_open(false, dir, sizeof(dir), err, sizeof(err)))
-		gctl_rundir_reap(dir, name);
+	if (ret < 0)
+		return ret;
+	/* Written first, reaped after: an unread status is not collected. */
+	if (gctl_stdout_check(CMD))
+		return GCTL_EXIT_IOERR;
+	if (rd && died)
+		gctl_rundir_reap_status(rd, name);
+	else if (rd)
+		gctl_rundir_reap(rd, name);
+	return ret;
 }
 
 /* The VM's process is gone: its status file says how it ended, or not. */
 static int from_file(const char *name, bool json, bool was_connected)
 {
-	char dir[PATH_MAX], err[PATH_MAX + 128];
-	json_object *st;
+	char err[PATH_MAX + 128];
+	struct gctl_rundir rd;
+	json_object *st = NULL;
 	int ret;
 
-	if (gctl_rundir_open(false, dir, sizeof(dir), err, sizeof(err)) ||
-	    gctl_rundir_read_status(dir, name, &st)) {
-		if (was_connected) {
-			/* It went without writing one: killed, crashed. */
-			clean_after_death(dir, name);
-			gctl_err(CMD, "%s: the VM's process died without an "
-				 "exit status", name);
-			return GCTL_EXIT_SOFTWARE;
-		}
-		return -1;
+	if (gctl_rundir_open(false, &rd, err, sizeof(err)))
+		rd.fd = -1;
+	ret = rd.fd < 0 ? -ENOENT : gctl_rundir_read_status(&rd, name, &st);
+	if (ret == -ENOENT && rd.fd >= 0 &&
+	    (was_connected || gctl_rundir_probe(&rd, name, NULL) == GCTL_PROBE_STALE)) {
+		/* It went without writing one: killed, crashed. */
+		clean_after_death(&rd, name);
+		ret = gctl_rundir_read_status(&rd, name, &st);
 	}
-	ret = report(name, st, json);
+	if (ret) {
+		gctl_rundir_close(&rd);
+		if (!was_connected)
+			return -1;
+		gctl_err(CMD, "%s: the VM's process died without an exit status",
+			 name);
+		return GCTL_EXIT_SOFTWARE;
+	}
+	ret = collect(&rd, name, st, json);
 	json_object_put(st);
 	if (ret < 0) {
 		gctl_err(CMD, "%s: %s/%s.status: not an exit status", name,
-			 dir, name);
-		return GCTL_EXIT_PROTOCOL;
+			 rd.path, name);
+		ret = GCTL_EXIT_PROTOCOL;
 	}
-	gctl_rundir_reap(dir, name);
+	gctl_rundir_close(&rd);
 	return ret;
 }
 
 static int wait_main(int argc, char **argv)
 {
+	char err[PATH_MAX + 128];
 	struct gctl_ctl_args a = {
 		.cmd = CMD,
 		.json_doc = "print how it ended as one JSON object",
 		.timeout_doc = "give up after SEC seconds (exit status 75; the "
 			       "VM runs on)",
 	};
+	struct gctl_rundir rd;
 	struct gctl_ctl_conn *c;
 	json_object *reply, *p;
 	int ret, timeout_ms;
@@ -163,14 +193,16 @@ static int wait_main(int argc, char **argv)
 	}
 	p = gctl_ctl_payload(reply);
 	json_object_put(reply);
-	ret = report(a.name, p, a.json);
+	/* Collected: the file the VM wrote on its way out goes. */
+	ret = gctl_rundir_open(false, &rd, err, sizeof(err)) ?
+		      collect(NULL, a.name, p, a.json) :
+		      collect(&rd, a.name, p, a.json);
+	gctl_rundir_close(&rd);
 	json_object_put(p);
 	if (ret < 0) {
 		gctl_err(CMD, "%s: the reply carries no exit status", a.name);
 		return GCTL_EXIT_PROTOCOL;
 	}
-	/* Collected: the file the VM wrote on its way out goes. */
-	reap(a.name);
 	return ret;
 }
 

@@ -56,6 +56,8 @@ extern const struct gctl_cmd gctl_cmd_resume;
 extern const struct gctl_cmd gctl_cmd_step;
 extern const struct gctl_cmd gctl_cmd_stop;
 extern const struct gctl_cmd gctl_cmd_wait;
+extern const struct gctl_cmd gctl_cmd_report;
+extern const struct gctl_cmd gctl_cmd_replay;
 
 /*
  * Parse a command's arguments.  Usage errors print one line on stderr and
@@ -82,6 +84,14 @@ void gctl_err(const char *cmd, const char *fmt, ...)
 /* Report a usage error from inside an argp parser, then exit EX_USAGE. */
 void gctl_usage_err(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
+
+/*
+ * Standard output flushed: 0, or (one line said, "gunyahctl: CMD: writing
+ * the output: <why>") GCTL_EXIT_IOERR when it could not all be written.
+ * A command whose output is its result checks this before it acts on
+ * having printed it (wait reaps only what it has reported).
+ */
+int gctl_stdout_check(const char *cmd);
 
 /*
  * Numbers: decimal or 0x hexadecimal, a leading 0 is still decimal (no

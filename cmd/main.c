@@ -28,6 +28,8 @@ static const struct gctl_cmd *const commands[] = {
 	&gctl_cmd_step,
 	&gctl_cmd_stop,
 	&gctl_cmd_wait,
+	&gctl_cmd_report,
+	&gctl_cmd_replay,
 };
 
 #define NR_COMMANDS ARRAY_SIZE(commands)
@@ -102,9 +104,23 @@ int main(int argc, char **argv)
 	if (!a.cmd_argv)
 		return GCTL_EXIT_USAGE;
 
-	for (size_t i = 0; i < NR_COMMANDS; i++)
-		if (!strcmp(a.cmd_argv[0], commands[i]->name))
-			return commands[i]->main(a.cmd_argc, a.cmd_argv);
+	for (size_t i = 0; i < NR_COMMANDS; i++) {
+		int ret, out;
+
+		if (strcmp(a.cmd_argv[0], commands[i]->name))
+			continue;
+		ret = commands[i]->main(a.cmd_argc, a.cmd_argv);
+		/*
+		 * Output that could not be written (a full disk, a closed
+		 * pipe) fails the command, whatever it did: one line, 74.
+		 * A command that said so itself (74) is not told twice, nor
+		 * is one that failed already (a sysexits status).
+		 */
+		out = gctl_stdout_check(commands[i]->name);
+		if (out && ret < GCTL_EXIT_USAGE)
+			ret = out;
+		return ret;
+	}
 
 	gctl_err(NULL, "%s: unknown command (see 'gunyahctl --help')",
 		 a.cmd_argv[0]);

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -64,6 +65,22 @@ void gctl_err(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	verr(cmd, fmt, ap);
 	va_end(ap);
+}
+
+int gctl_stdout_check(const char *cmd)
+{
+	int e;
+
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	/* The reason of the failed flush; an earlier failure left none. */
+	e = errno ? errno : EIO;
+	/* Said once: what is still buffered is dropped, not retried. */
+	__fpurge(stdout);
+	clearerr(stdout);
+	gctl_err(cmd, "writing the output: %s", strerror(e));
+	return GCTL_EXIT_IOERR;
 }
 
 void gctl_usage_err(const char *cmd, const char *fmt, ...)

@@ -78,6 +78,23 @@ _gunyahctl()
             COMPREPLY=($(compgen -W 'sim dev' -- "$cur"))
             return
             ;;
+        --by)
+            [[ $cmd == report ]] &&
+                COMPREPLY=($(compgen -W 'kind vcpu addr region' -- "$cur"))
+            return
+            ;;
+        --filter)
+            # TERM[,TERM...]: complete the term after the last comma
+            COMPREPLY=($(compgen -P "${cur%"${cur##*,}"}" \
+                -W 'mmio read write page_fault status unknown vcpu= addr=' \
+                -- "${cur##*,}"))
+            compopt -o nospace
+            return
+            ;;
+        --record)
+            _filedir
+            return
+            ;;
         --only | -o)
             # NAME[,NAME...]: complete the name after the last comma
             [[ $cmd == diag ]] &&

@@ -105,6 +105,16 @@ complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l interval -x -d '(d
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l exit-on-stop -d '(dashboard) Leave as soon as the VM stops'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l name -x -d 'Name the VM: the admin commands reach it'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s d -l detach -d 'With --name: run in the background'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l record -r -F -d 'Also write every exit and its answer to FILE'
+
+# report FILE, replay FILE [IMAGE]
+complete -c gunyahctl -n '__fish_seen_subcommand_from report replay' -F
+complete -c gunyahctl -n '__fish_seen_subcommand_from report' -l by -x -a 'kind vcpu addr region' -d 'Group the exits by'
+complete -c gunyahctl -n '__fish_seen_subcommand_from report' -l top -x -d 'Only the N rows with the most exits'
+complete -c gunyahctl -n '__fish_seen_subcommand_from report' -l filter -x -a 'mmio read write page_fault status unknown vcpu= addr=' -d 'Table only the exits EXPR matches'
+complete -c gunyahctl -n '__fish_seen_subcommand_from report' -s j -l json -d 'One JSON object'
+complete -c gunyahctl -n '__fish_seen_subcommand_from replay' -s t -l timeout -x -d 'Give up after SEC seconds'
+complete -c gunyahctl -n '__fish_seen_subcommand_from replay' -s j -l json -d 'The verdict as one JSON object'
 
 # the named VMs' commands
 complete -c gunyahctl -n '__fish_seen_subcommand_from list' -s j -l json -d 'One JSON object per VM'

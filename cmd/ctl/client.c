@@ -24,7 +24,7 @@ struct gctl_ctl_conn {
 	bool quiet_end; /* the VM's end is no error: say nothing */
 	bool pass_exits; /* exit records as text only (gctl_ctl_pass_exits) */
 	int64_t next_id;
-	char dir[PATH_MAX];
+	struct gctl_rundir rd;
 	/* bytes read and not yet returned: buf[off, off + len) */
 	char *buf;
 	size_t off, len, cap;
@@ -42,8 +42,8 @@ static uint64_t now_ms(void)
 }
 
 /* Why NAME has no live socket, said once; always GCTL_EXIT_NOINPUT. */
-static int not_running(const char *cmd, const char *dir, const char *name,
-		       bool was_stale)
+static int not_running(const char *cmd, const struct gctl_rundir *rd,
+		       const char *name, bool was_stale)
 {
 	json_object *st = NULL;
 	const char *result;
@@ -54,9 +54,12 @@ static int not_running(const char *cmd, const char *dir, const char *name,
 			 "stale socket is removed", name);
 		return GCTL_EXIT_NOINPUT;
 	}
-	if (dir && !gctl_rundir_read_status(dir, name, &st)) {
+	if (rd && !gctl_rundir_read_status(rd, name, &st)) {
 		result = gctl_json_get_str(st, "result");
-		if (result && gctl_json_get_u64(st, "exit_code", &code))
+		if (result && !strcmp(result, "died"))
+			gctl_err(cmd, "%s: not running: its process died without "
+				 "an exit status (killed?)", name);
+		else if (result && gctl_json_get_u64(st, "exit_code", &code))
 			gctl_err(cmd, "%s: not running: it ended (%s, exit "
 				 "status %" PRIu64 ")", name, result, code);
 		else
@@ -72,7 +75,7 @@ static int not_running(const char *cmd, const char *dir, const char *name,
 static int ctl_open(const char *cmd, const char *name, bool live_only,
 		    struct gctl_ctl_conn **out)
 {
-	char err[PATH_MAX + 128], sock[GCTL_SOCK_PATH_MAX];
+	char err[PATH_MAX + 128], sock[PATH_MAX];
 	struct gctl_ctl_conn *c;
 	struct ucred cred;
 	socklen_t clen = sizeof(cred);
@@ -90,9 +93,10 @@ static int ctl_open(const char *cmd, const char *name, bool live_only,
 		return GCTL_EXIT_OSERR;
 	}
 	c->fd = -1;
+	c->rd.fd = -1;
 	c->sig_fd = -1;
 	c->next_id = 1;
-	ret = gctl_rundir_open(false, c->dir, sizeof(c->dir), err, sizeof(err));
+	ret = gctl_rundir_open(false, &c->rd, err, sizeof(err));
 	if (ret == -ENOENT) {
 		ret = not_running(cmd, NULL, name, false);
 		goto fail;
@@ -102,11 +106,8 @@ static int ctl_open(const char *cmd, const char *name, bool live_only,
 		ret = ret == -EPERM ? GCTL_EXIT_NOPERM : GCTL_EXIT_OSERR;
 		goto fail;
 	}
-	if (gctl_rundir_file(c->dir, name, "sock", sock, sizeof(sock))) {
-		ret = not_running(cmd, c->dir, name, false);
-		goto fail;
-	}
-	ret = gctl_rundir_probe(sock, &fd);
+	gctl_rundir_file(&c->rd, name, "sock", sock, sizeof(sock));
+	ret = gctl_rundir_probe(&c->rd, name, &fd);
 	if (live_only && (ret == GCTL_PROBE_STALE || ret == GCTL_PROBE_ABSENT)) {
 		ret = GCTL_EXIT_NOINPUT;
 		goto fail;
@@ -116,17 +117,17 @@ static int ctl_open(const char *cmd, const char *name, bool live_only,
 		break;
 	case GCTL_PROBE_STALE:
 		/* Under the lock it is looked at again: maybe a new run. */
-		if (gctl_rundir_clean_stale(c->dir, name) == 1) {
-			ret = not_running(cmd, c->dir, name, true);
+		if (gctl_rundir_clean_stale(&c->rd, name) == 1) {
+			ret = not_running(cmd, &c->rd, name, true);
 			goto fail;
 		}
-		ret = gctl_rundir_probe(sock, &fd);
+		ret = gctl_rundir_probe(&c->rd, name, &fd);
 		if (ret == GCTL_PROBE_ALIVE)
 			break;
-		ret = not_running(cmd, c->dir, name, false);
+		ret = not_running(cmd, &c->rd, name, false);
 		goto fail;
 	case GCTL_PROBE_ABSENT:
-		ret = not_running(cmd, c->dir, name, false);
+		ret = not_running(cmd, &c->rd, name, false);
 		goto fail;
 	case -EBUSY:
 		gctl_err(cmd, "%s: the VM takes no more connections now", name);
@@ -151,6 +152,7 @@ static int ctl_open(const char *cmd, const char *name, bool live_only,
 fail:
 	if (fd >= 0)
 		close(fd);
+	gctl_rundir_close(&c->rd);
 	free(c);
 	return ret;
 }
@@ -173,6 +175,7 @@ void gctl_ctl_close(struct gctl_ctl_conn *c)
 		return;
 	if (c->fd >= 0)
 		close(c->fd);
+	gctl_rundir_close(&c->rd);
 	free(c->buf);
 	free(c->line);
 	free(c);
@@ -183,9 +186,9 @@ int gctl_ctl_fd(const struct gctl_ctl_conn *c)
 	return c->fd;
 }
 
-const char *gctl_ctl_dir(const struct gctl_ctl_conn *c)
+const struct gctl_rundir *gctl_ctl_dir(const struct gctl_ctl_conn *c)
 {
-	return c->dir;
+	return &c->rd;
 }
 
 void gctl_ctl_pass_exits(struct gctl_ctl_conn *c, bool on)
@@ -356,14 +359,20 @@ bool gctl_ctl_pending(const struct gctl_ctl_conn *c)
 
 int gctl_ctl_exited(const char *name, json_object **st)
 {
-	char dir[PATH_MAX], err[PATH_MAX + 128], sock[GCTL_SOCK_PATH_MAX];
+	char err[PATH_MAX + 128];
+	struct gctl_rundir rd;
+	int ret = 0;
 
 	if (!gctl_vm_name_valid(name) ||
-	    gctl_rundir_open(false, dir, sizeof(dir), err, sizeof(err)) ||
-	    gctl_rundir_file(dir, name, "sock", sock, sizeof(sock)) ||
-	    gctl_rundir_probe(sock, NULL) != GCTL_PROBE_ABSENT)
+	    gctl_rundir_open(false, &rd, err, sizeof(err)))
 		return 0;
-	return gctl_rundir_read_status(dir, name, st) ? 0 : 1;
+	ret = gctl_rundir_probe(&rd, name, NULL);
+	/* Its process died: cleaning says so in a status file. */
+	if (ret == GCTL_PROBE_STALE && gctl_rundir_clean_stale(&rd, name) == 1)
+		ret = GCTL_PROBE_ABSENT;
+	ret = ret == GCTL_PROBE_ABSENT && !gctl_rundir_read_status(&rd, name, st);
+	gctl_rundir_close(&rd);
+	return ret;
 }
 
 bool gctl_ctl_is_reply(json_object *o)

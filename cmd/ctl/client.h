@@ -42,8 +42,9 @@ void gctl_ctl_close(struct gctl_ctl_conn *c);
 /* The connection's fd, to poll for what gctl_ctl_read would read. */
 int gctl_ctl_fd(const struct gctl_ctl_conn *c);
 
-/* The runtime directory the VM was found in. */
-const char *gctl_ctl_dir(const struct gctl_ctl_conn *c);
+/* The runtime directory the VM was found in (held open). */
+struct gctl_rundir;
+const struct gctl_rundir *gctl_ctl_dir(const struct gctl_ctl_conn *c);
 
 /* A readable fd (a signalfd) that ends any wait with -EINTR; -1: none. */
 void gctl_ctl_set_sig_fd(struct gctl_ctl_conn *c, int fd);
@@ -78,7 +79,8 @@ bool gctl_ctl_pending(const struct gctl_ctl_conn *c);
 
 /*
  * NAME has no live socket but a status file: 1 with its exit object in
- * *st (the caller puts it); else 0.  Quiet.
+ * *st (the caller puts it); else 0.  Quiet.  A stale socket is cleaned
+ * first (its VM then has a status file: result "died").
  */
 int gctl_ctl_exited(const char *name, json_object **st);
 

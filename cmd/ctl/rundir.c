@@ -44,73 +44,205 @@ static int choose(char *dir, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-int gctl_rundir_open(bool create, char *dir, size_t dirlen, char *err,
+/*
+ * Could someone else swap what is below this directory?  Its owner can
+ * (rename, replace), and so can anyone who may write it, unless it is
+ * sticky (/tmp: only an entry's owner moves it).
+ */
+static bool trusted(const struct stat *st)
+{
+	if (st->st_uid != 0 && st->st_uid != geteuid())
+		return false;
+	return !(st->st_mode & (S_IWGRP | S_IWOTH)) || (st->st_mode & S_ISVTX);
+}
+
+/*
+ * The directory the runtime directory is made in, opened (O_PATH) one
+ * component at a time from / without following symlinks, each one
+ * checked: an fd, or -errno with a reason in err.
+ */
+static int open_parent(const char *dir, char *err, size_t errlen)
+{
+	char parent[PATH_MAX], real[PATH_MAX], walk[PATH_MAX], shown[PATH_MAX];
+	char *p, *save = NULL;
+	struct stat st;
+	int fd, nfd, ret;
+
+	snprintf(parent, sizeof(parent), "%s", dir);
+	p = strrchr(parent, '/');
+	p[p == parent ? 1 : 0] = 0;
+	/* Symlinks the user chose (XDG_RUNTIME_DIR=/var/run/...) resolved
+	 * once, here; what they lead to is checked and held. */
+	if (!realpath(parent, real)) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", parent, strerror(-ret));
+		return ret;
+	}
+	snprintf(walk, sizeof(walk), "%s", real);
+	snprintf(shown, sizeof(shown), "/");
+	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (p = strtok_r(walk, "/", &save);; p = strtok_r(NULL, "/", &save)) {
+		if (fstat(fd, &st)) {
+			ret = -errno;
+			snprintf(err, errlen, "%s: %s", shown, strerror(-ret));
+			close(fd);
+			return ret;
+		}
+		if (!trusted(&st)) {
+			snprintf(err, errlen, "%s: %s (uid %u, mode %04o) could swap "
+				 "the runtime directory %s: set XDG_RUNTIME_DIR to "
+				 "a directory of yours, or unset it", shown,
+				 st.st_uid != 0 && st.st_uid != geteuid() ?
+					 "its owner" : "anyone who may write it",
+				 (unsigned)st.st_uid,
+				 (unsigned)(st.st_mode & 07777), dir);
+			close(fd);
+			return -EPERM;
+		}
+		if (!p)
+			return fd;
+		nfd = openat(fd, p, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		if (strcmp(shown, "/"))
+			strncat(shown, "/", sizeof(shown) - strlen(shown) - 1);
+		strncat(shown, p, sizeof(shown) - strlen(shown) - 1);
+		if (nfd < 0) {
+			ret = -errno;
+			snprintf(err, errlen, "%s: %s", shown, strerror(-ret));
+			return ret;
+		}
+		fd = nfd;
+	}
+}
+
+int gctl_rundir_open(bool create, struct gctl_rundir *rd, char *err,
 		     size_t errlen)
 {
+	const char *base;
+	char self[32];
 	struct stat st;
-	int ret;
+	int parent, ret;
 
-	ret = choose(dir, dirlen);
+	rd->fd = -1;
+	ret = choose(rd->path, sizeof(rd->path));
 	if (ret) {
 		snprintf(err, errlen, "runtime directory: path too long");
 		return ret;
 	}
-	if (create && mkdir(dir, 0700) && errno != EEXIST) {
-		ret = -errno;
-		snprintf(err, errlen, "%s: %s", dir, strerror(-ret));
-		return ret;
+	base = strrchr(rd->path, '/') + 1;
+	parent = open_parent(rd->path, err, errlen);
+	if (parent < 0) {
+		/* Nothing there yet, nothing to look at. */
+		if (parent == -ENOENT && !create)
+			return -ENOENT;
+		return parent;
 	}
-	if (lstat(dir, &st)) {
+	if (create && mkdirat(parent, base, 0700) && errno != EEXIST) {
 		ret = -errno;
-		snprintf(err, errlen, "%s: %s", dir, strerror(-ret));
-		return ret;
+		goto fail;
+	}
+	/* O_PATH: whose it is is looked at before anything is read. */
+	rd->fd = openat(parent, base, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+					      O_CLOEXEC);
+	if (rd->fd < 0) {
+		ret = errno == ELOOP ? -ENOTDIR : -errno;
+		if (ret == -ENOTDIR) {
+			snprintf(err, errlen, "%s: not a directory", rd->path);
+			close(parent);
+			return ret;
+		}
+		goto fail;
+	}
+	close(parent);
+	parent = -1;
+	if (fstat(rd->fd, &st)) {
+		ret = -errno;
+		goto fail;
 	}
 	/* In /tmp anyone could have made it first: trust only our own. */
-	if (!S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a directory", dir);
-		return -ENOTDIR;
-	}
 	if (st.st_uid != geteuid()) {
 		snprintf(err, errlen, "%s: belongs to uid %u, not to you (uid %u)",
-			 dir, (unsigned)st.st_uid, (unsigned)geteuid());
+			 rd->path, (unsigned)st.st_uid, (unsigned)geteuid());
+		gctl_rundir_close(rd);
 		return -EPERM;
 	}
-	if ((st.st_mode & 07777) != 0700 && chmod(dir, 0700)) {
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", rd->fd);
+	if ((st.st_mode & 07777) != 0700 && chmod(self, 0700)) {
 		ret = -errno;
-		snprintf(err, errlen, "%s: chmod 0700: %s", dir, strerror(-ret));
+		snprintf(err, errlen, "%s: chmod 0700: %s", rd->path,
+			 strerror(-ret));
+		gctl_rundir_close(rd);
 		return ret;
 	}
 	return 0;
+fail:
+	snprintf(err, errlen, "%s: %s", rd->path, strerror(-ret));
+	if (parent >= 0)
+		close(parent);
+	gctl_rundir_close(rd);
+	return ret;
 }
 
-int gctl_rundir_file(const char *dir, const char *name, const char *ext,
-		     char *buf, size_t len)
+void gctl_rundir_close(struct gctl_rundir *rd)
 {
-	int n = snprintf(buf, len, "%s/%s.%s", dir, name, ext);
+	if (rd->fd >= 0)
+		close(rd->fd);
+	rd->fd = -1;
+}
+
+int gctl_rundir_dup(const struct gctl_rundir *rd, struct gctl_rundir *out)
+{
+	out->fd = fcntl(rd->fd, F_DUPFD_CLOEXEC, 3);
+	if (out->fd < 0)
+		return -errno;
+	memcpy(out->path, rd->path, sizeof(out->path));
+	return 0;
+}
+
+int gctl_rundir_file(const struct gctl_rundir *rd, const char *name,
+		     const char *ext, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/%s.%s", rd->path, name, ext);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-static int sock_addr(const char *path, struct sockaddr_un *sa)
+/* NAME.EXT, the name of a file in the directory. */
+static int base_name(const char *name, const char *ext, char *buf, size_t len)
 {
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa->sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa->sun_path, path);
-	return 0;
+	int n = snprintf(buf, len, "%s.%s", name, ext);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-int gctl_rundir_probe(const char *sock, int *fd_out)
+/* A socket in the directory by its fd: short, and never a symlink's. */
+static int sock_addr(int dir_fd, const char *file, struct sockaddr_un *sa)
 {
+	int n;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	n = snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/%s",
+		     dir_fd, file);
+	return n < 0 || (size_t)n >= sizeof(sa->sun_path) ? -ENAMETOOLONG : 0;
+}
+
+int gctl_rundir_probe(const struct gctl_rundir *rd, const char *name,
+		      int *fd_out)
+{
+	char file[GCTL_VM_NAME_MAX + 8];
 	struct sockaddr_un sa;
 	struct stat st;
 	int fd, ret;
 
-	ret = sock_addr(sock, &sa);
+	ret = base_name(name, "sock", file, sizeof(file));
+	if (!ret)
+		ret = sock_addr(rd->fd, file, &sa);
 	if (ret)
 		return ret;
-	if (lstat(sock, &st))
+	if (fstatat(rd->fd, file, &st, AT_SYMLINK_NOFOLLOW))
 		return errno == ENOENT ? GCTL_PROBE_ABSENT : -errno;
 	if (!S_ISSOCK(st.st_mode))
 		return -ENOTSOCK;
@@ -138,14 +270,12 @@ int gctl_rundir_probe(const char *sock, int *fd_out)
 	return GCTL_PROBE_ALIVE;
 }
 
-static int lock_dir(const char *dir)
+static int lock_dir(const struct gctl_rundir *rd)
 {
-	char path[PATH_MAX];
 	int fd;
 
-	if (snprintf(path, sizeof(path), "%s/.lock", dir) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = openat(rd->fd, ".lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+		    0600);
 	if (fd < 0)
 		return -errno;
 	while (flock(fd, LOCK_EX))
@@ -164,30 +294,57 @@ static void unlock_dir(int fd)
 		close(fd); /* and the lock goes with it */
 }
 
-static void unlink_file(const char *dir, const char *name, const char *ext)
+static void unlink_file(int dir_fd, const char *name, const char *ext)
 {
-	char path[PATH_MAX];
+	char file[GCTL_VM_NAME_MAX + 16];
 
-	if (!gctl_rundir_file(dir, name, ext, path, sizeof(path)))
-		unlink(path);
+	if (!base_name(name, ext, file, sizeof(file)))
+		unlinkat(dir_fd, file, 0);
 }
 
-int gctl_rundir_clean_stale(const char *dir, const char *name)
+static bool file_exists(int dir_fd, const char *name, const char *ext)
 {
-	char sock[GCTL_SOCK_PATH_MAX];
+	char file[GCTL_VM_NAME_MAX + 16];
+	struct stat st;
+
+	return !base_name(name, ext, file, sizeof(file)) &&
+	       !fstatat(dir_fd, file, &st, AT_SYMLINK_NOFOLLOW);
+}
+
+/* How a VM whose process died ended, as far as anyone can tell. */
+static void write_died(const struct gctl_rundir *rd, const char *name)
+{
+	json_object *o = json_object_new_object();
+	char log[PATH_MAX];
+
+	json_object_object_add(o, "name", json_object_new_string(name));
+	json_object_object_add(o, "result", json_object_new_string("died"));
+	json_object_object_add(o, "exit_code", json_object_new_int(70));
+	if (file_exists(rd->fd, name, "log") &&
+	    !gctl_rundir_file(rd, name, "log", log, sizeof(log)))
+		json_object_object_add(o, "log", json_object_new_string(log));
+	/* Best effort: without it, the name is merely gone. */
+	(void)gctl_rundir_write_status(rd, name, o);
+	json_object_put(o);
+}
+
+int gctl_rundir_clean_stale(const struct gctl_rundir *rd, const char *name)
+{
+	char file[GCTL_VM_NAME_MAX + 8];
 	int lock, ret;
 
-	ret = gctl_rundir_file(dir, name, "sock", sock, sizeof(sock));
+	ret = base_name(name, "sock", file, sizeof(file));
 	if (ret)
 		return ret;
-	lock = lock_dir(dir);
+	lock = lock_dir(rd);
 	if (lock < 0)
 		return lock;
 	/* Looked at again under the lock: a new run may have taken it. */
-	ret = gctl_rundir_probe(sock, NULL);
+	ret = gctl_rundir_probe(rd, name, NULL);
 	if (ret == GCTL_PROBE_STALE) {
-		unlink(sock);
-		unlink_file(dir, name, "log");
+		unlinkat(rd->fd, file, 0);
+		if (!file_exists(rd->fd, name, "status"))
+			write_died(rd, name);
 		ret = 1;
 	} else if (ret >= 0) {
 		ret = 0;
@@ -196,7 +353,7 @@ int gctl_rundir_clean_stale(const char *dir, const char *name)
 	return ret;
 }
 
-int gctl_rundir_claim(const char *dir, const char *name,
+int gctl_rundir_claim(const struct gctl_rundir *rd, const char *name,
 		      struct gctl_rundir_claim *c, char *err, size_t errlen)
 {
 	struct sockaddr_un sa;
@@ -205,19 +362,22 @@ int gctl_rundir_claim(const char *dir, const char *name,
 	int lock, fd = -1, ret;
 
 	c->fd = -1;
-	ret = gctl_rundir_file(dir, name, "sock", c->sock, sizeof(c->sock));
-	if (ret || sock_addr(c->sock, &sa)) {
-		snprintf(err, errlen, "%s/%s.sock: too long for a UNIX socket "
-			 "(%zu bytes at most): set XDG_RUNTIME_DIR to a shorter "
-			 "directory", dir, name, sizeof(sa.sun_path) - 1);
+	c->dir_fd = rd->fd;
+	ret = base_name(name, "sock", c->file, sizeof(c->file));
+	if (!ret)
+		ret = gctl_rundir_file(rd, name, "sock", c->sock, sizeof(c->sock));
+	if (!ret)
+		ret = sock_addr(rd->fd, c->file, &sa);
+	if (ret) {
+		snprintf(err, errlen, "%s/%s.sock: name too long", rd->path, name);
 		return -ENAMETOOLONG;
 	}
-	lock = lock_dir(dir);
+	lock = lock_dir(rd);
 	if (lock < 0) {
-		snprintf(err, errlen, "%s/.lock: %s", dir, strerror(-lock));
+		snprintf(err, errlen, "%s/.lock: %s", rd->path, strerror(-lock));
 		return lock;
 	}
-	ret = gctl_rundir_probe(c->sock, NULL);
+	ret = gctl_rundir_probe(rd, name, NULL);
 	if (ret == GCTL_PROBE_ALIVE || ret == -EBUSY) {
 		snprintf(err, errlen, "a VM named %s is running (%s)", name,
 			 c->sock);
@@ -229,8 +389,8 @@ int gctl_rundir_claim(const char *dir, const char *name,
 		goto out;
 	}
 	if (ret == GCTL_PROBE_STALE)
-		unlink(c->sock);
-	unlink_file(dir, name, "status");
+		unlinkat(rd->fd, c->file, 0);
+	unlink_file(rd->fd, name, "status");
 
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
@@ -242,14 +402,14 @@ int gctl_rundir_claim(const char *dir, const char *name,
 	old_mask = umask(0177);
 	ret = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ? -errno : 0;
 	umask(old_mask);
-	if (!ret && (chmod(c->sock, 0600) || stat(c->sock, &st)))
+	if (!ret && fstatat(rd->fd, c->file, &st, AT_SYMLINK_NOFOLLOW))
 		ret = -errno;
 	if (!ret && listen(fd, 16))
 		ret = -errno;
 	if (ret) {
 		snprintf(err, errlen, "%s: %s", c->sock, strerror(-ret));
 		close(fd);
-		unlink(c->sock);
+		unlinkat(rd->fd, c->file, 0);
 		goto out;
 	}
 	c->fd = fd;
@@ -271,52 +431,65 @@ void gctl_rundir_release(struct gctl_rundir_claim *c)
 	 * finds nothing (not a refused socket it would replace while we
 	 * still unlink).  Only our own: someone may have replaced it.
 	 */
-	if (!stat(c->sock, &st) && st.st_dev == c->dev && st.st_ino == c->ino)
-		unlink(c->sock);
+	if (!fstatat(c->dir_fd, c->file, &st, AT_SYMLINK_NOFOLLOW) &&
+	    st.st_dev == c->dev && st.st_ino == c->ino)
+		unlinkat(c->dir_fd, c->file, 0);
 	close(c->fd);
 	c->fd = -1;
 }
 
-int gctl_rundir_write_status(const char *dir, const char *name,
+int gctl_rundir_open_log(const struct gctl_rundir *rd, const char *name)
+{
+	char file[GCTL_VM_NAME_MAX + 8];
+	int fd;
+
+	if (base_name(name, "log", file, sizeof(file)))
+		return -ENAMETOOLONG;
+	fd = openat(rd->fd, file, O_RDWR | O_CREAT | O_TRUNC | O_APPEND |
+					  O_CLOEXEC | O_NOFOLLOW, 0600);
+	return fd < 0 ? -errno : fd;
+}
+
+int gctl_rundir_write_status(const struct gctl_rundir *rd, const char *name,
 			     json_object *o)
 {
-	char path[PATH_MAX], tmp[PATH_MAX];
+	char file[GCTL_VM_NAME_MAX + 16], tmp[GCTL_VM_NAME_MAX + 16];
 	const char *s;
 	size_t len;
 	int fd, ret = 0;
 
-	if (gctl_rundir_file(dir, name, "status", path, sizeof(path)) ||
-	    gctl_rundir_file(dir, name, "status.tmp", tmp, sizeof(tmp)))
+	if (base_name(name, "status", file, sizeof(file)) ||
+	    base_name(name, "status.tmp", tmp, sizeof(tmp)))
 		return -ENAMETOOLONG;
 	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	len = strlen(s);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-		  0600);
+	fd = openat(rd->fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+					 O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -errno;
 	errno = 0;
 	if (write(fd, s, len) != (ssize_t)len || write(fd, "\n", 1) != 1)
-		ret = errno ? -errno : -EIO;
+		ret = errno ? -errno : -ENOSPC;
 	if (close(fd) && !ret)
 		ret = -errno;
-	if (!ret && rename(tmp, path))
+	if (!ret && renameat(rd->fd, tmp, rd->fd, file))
 		ret = -errno;
 	if (ret)
-		unlink(tmp);
+		unlinkat(rd->fd, tmp, 0);
 	return ret;
 }
 
-int gctl_rundir_read_status(const char *dir, const char *name,
+int gctl_rundir_read_status(const struct gctl_rundir *rd, const char *name,
 			    json_object **out)
 {
-	char path[PATH_MAX], *buf;
+	char file[GCTL_VM_NAME_MAX + 16], *buf;
 	json_object *o;
 	ssize_t n;
 	int fd;
 
-	if (gctl_rundir_file(dir, name, "status", path, sizeof(path)))
+	if (base_name(name, "status", file, sizeof(file)))
 		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = openat(rd->fd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
 	buf = malloc(STATUS_MAX + 1);
@@ -341,10 +514,15 @@ int gctl_rundir_read_status(const char *dir, const char *name,
 	return 0;
 }
 
-void gctl_rundir_reap(const char *dir, const char *name)
+void gctl_rundir_reap_status(const struct gctl_rundir *rd, const char *name)
 {
-	unlink_file(dir, name, "status");
-	unlink_file(dir, name, "log");
+	unlink_file(rd->fd, name, "status");
+}
+
+void gctl_rundir_reap(const struct gctl_rundir *rd, const char *name)
+{
+	unlink_file(rd->fd, name, "status");
+	unlink_file(rd->fd, name, "log");
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -352,16 +530,24 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int gctl_rundir_names(const char *dir, char ***names_out, size_t *nr_out)
+int gctl_rundir_names(const struct gctl_rundir *rd, char ***names_out,
+		      size_t *nr_out)
 {
 	char **names = NULL, **grown;
 	size_t nr = 0, cap = 0;
 	struct dirent *de;
+	int fd;
 	DIR *d;
 
-	d = opendir(dir);
-	if (!d)
+	/* Our own fd: closedir closes it, and its offset is its own. */
+	fd = openat(rd->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
 	while ((de = readdir(d))) {
 		char name[GCTL_VM_NAME_MAX + 1];
 		const char *dot = strrchr(de->d_name, '.');

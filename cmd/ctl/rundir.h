@@ -17,8 +17,9 @@
  *                never both believe a socket is theirs to replace
  *
  * A socket is alive when a connect(2) to it succeeds, stale when it is
- * refused (its process is gone: killed, crashed).  Stale sockets are
- * removed, with their log, by whoever finds them.
+ * refused (its process is gone: killed, crashed).  Whoever finds a stale
+ * socket removes it and writes NAME.status for the dead VM (result
+ * "died", exit status 70); its log stays until wait collects it.
  */
 #ifndef GCTL_RUNDIR_H
 #define GCTL_RUNDIR_H
@@ -32,22 +33,37 @@
 
 /* Names: letters, digits, '_', '-', '.'; not starting with '-' or '.'. */
 #define GCTL_VM_NAME_MAX 32
-/* A UNIX socket path, with its NUL (sizeof sockaddr_un.sun_path). */
-#define GCTL_SOCK_PATH_MAX 108
 
 bool gctl_vm_name_valid(const char *name);
 
 /*
- * The runtime directory, made (0700) when create is set.  0; -ENOENT when
- * it is not there and create is clear (no VM has ever run); other
- * -errno with a reason in err: not a directory, not the user's, ...
+ * The runtime directory, held open: every file in it is reached from
+ * this fd (openat, renameat, unlinkat, O_NOFOLLOW; sockets through
+ * /proc/self/fd/FD/), never by its path again.  Whoever swaps the
+ * directory for a symlink later (its parent's owner) cannot make us
+ * write through it.  path is for messages and for others to read.
  */
-int gctl_rundir_open(bool create, char *dir, size_t dirlen, char *err,
-		     size_t errlen);
+struct gctl_rundir {
+	int fd;
+	char path[PATH_MAX];
+};
 
-/* DIR/NAME.EXT, or -ENAMETOOLONG (sockets: GCTL_SOCK_PATH_MAX). */
-int gctl_rundir_file(const char *dir, const char *name, const char *ext,
-		     char *buf, size_t len);
+/*
+ * Open the runtime directory, made (0700) when create is set.  Every
+ * directory above it must belong to root or to the user, and be writable
+ * by nobody else unless sticky (/tmp): else -EPERM.  0; -ENOENT when it
+ * is not there and create is clear (no VM has ever run); other -errno
+ * with a reason in err: not a directory, not the user's, ...
+ */
+int gctl_rundir_open(bool create, struct gctl_rundir *rd, char *err,
+		     size_t errlen);
+void gctl_rundir_close(struct gctl_rundir *rd);
+/* A second handle on the same directory (its own fd).  0 or -errno. */
+int gctl_rundir_dup(const struct gctl_rundir *rd, struct gctl_rundir *out);
+
+/* DIR/NAME.EXT (for messages), or -ENAMETOOLONG. */
+int gctl_rundir_file(const struct gctl_rundir *rd, const char *name,
+		     const char *ext, char *buf, size_t len);
 
 enum gctl_probe {
 	GCTL_PROBE_ABSENT,	/* no socket */
@@ -56,48 +72,61 @@ enum gctl_probe {
 };
 
 /*
- * Connect to a VM's socket (the connection is blocking, close-on-exec).
+ * Connect to NAME's socket (the connection is blocking, close-on-exec).
  * A GCTL_PROBE_*, or -errno (-ENOTSOCK: something else is there).
  */
-int gctl_rundir_probe(const char *sock, int *fd);
+int gctl_rundir_probe(const struct gctl_rundir *rd, const char *name,
+		      int *fd);
 
-/* Remove NAME's socket and log if the socket is stale (under the lock).
- * 1 when removed, 0 when there was nothing stale, -errno. */
-int gctl_rundir_clean_stale(const char *dir, const char *name);
+/*
+ * NAME's socket is stale (its process died: killed, crashed): remove the
+ * socket, and say how the VM ended in NAME.status ("died", exit status
+ * 70) unless it wrote one; its log stays for whoever waits for it.
+ * Under the lock.  1 when removed, 0 when there was nothing stale, -errno.
+ */
+int gctl_rundir_clean_stale(const struct gctl_rundir *rd, const char *name);
 
 /* The listening socket of a VM, for as long as its process runs. */
 struct gctl_rundir_claim {
 	int fd;
+	int dir_fd; /* the rundir's, borrowed */
 	dev_t dev;
 	ino_t ino;
-	char sock[GCTL_SOCK_PATH_MAX];
+	char file[GCTL_VM_NAME_MAX + 8]; /* NAME.sock */
+	char sock[PATH_MAX];		 /* its path, for messages */
 };
 
 /*
  * Make NAME's socket (0600) and listen on it, non-blocking and
  * close-on-exec.  A stale socket of the name is replaced, and an old
  * NAME.status removed (the name starts a new life).  -EADDRINUSE when a
- * VM of that name runs; -errno otherwise; a reason in err.
+ * VM of that name runs; -errno otherwise; a reason in err.  The rundir
+ * must stay open as long as the claim.
  */
-int gctl_rundir_claim(const char *dir, const char *name,
+int gctl_rundir_claim(const struct gctl_rundir *rd, const char *name,
 		      struct gctl_rundir_claim *c, char *err, size_t errlen);
 /* Remove the socket if it is still the one claimed, and close it. */
 void gctl_rundir_release(struct gctl_rundir_claim *c);
 
+/* NAME.log, made empty (0600, not through a symlink): an fd or -errno. */
+int gctl_rundir_open_log(const struct gctl_rundir *rd, const char *name);
+
 /* NAME.status: written whole (a temporary file renamed) or not at all. */
-int gctl_rundir_write_status(const char *dir, const char *name,
+int gctl_rundir_write_status(const struct gctl_rundir *rd, const char *name,
 			     json_object *o);
 /* 0 and the object; -ENOENT; -EINVAL if it does not parse. */
-int gctl_rundir_read_status(const char *dir, const char *name,
+int gctl_rundir_read_status(const struct gctl_rundir *rd, const char *name,
 			    json_object **out);
 /* Remove NAME.status and NAME.log: its exit status was collected. */
-void gctl_rundir_reap(const char *dir, const char *name);
+void gctl_rundir_reap(const struct gctl_rundir *rd, const char *name);
+/* Remove NAME.status only (a dead VM's log is kept). */
+void gctl_rundir_reap_status(const struct gctl_rundir *rd, const char *name);
 
 /*
  * The names with a socket or a status file, sorted.  *names is an array
  * of *nr malloc'd strings; free it with gctl_rundir_names_free.
  */
-int gctl_rundir_names(const char *dir, char ***names, size_t *nr);
+int gctl_rundir_names(const struct gctl_rundir *rd, char ***names, size_t *nr);
 void gctl_rundir_names_free(char **names, size_t nr);
 
 #endif /* GCTL_RUNDIR_H */

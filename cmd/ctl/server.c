@@ -77,7 +77,8 @@ struct client {
 
 struct gctl_ctl_server {
 	struct gctl_rundir_claim claim;
-	char *dir, *name, *backend, *image, *log;
+	struct gctl_rundir rd; /* its own fd: the claim's dir_fd */
+	char *name, *backend, *image, *log;
 	unsigned int nr_vcpus;
 	pid_t pid;
 	struct gctl_vmm *vmm; /* set by start: requests are served */
@@ -1065,17 +1066,18 @@ int gctl_ctl_server_new(struct gctl_rundir_claim *claim,
 	atomic_init(&srv->nr_subs, 0);
 	for (int i = 0; i < GCTL_CTL_MAX_CLIENTS; i++)
 		srv->clients[i].fd = -1;
+	srv->rd.fd = -1;
+	srv->claim.fd = -1;
 	srv->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	srv->dir = strdup(info->dir);
+	ret = gctl_rundir_dup(info->rd, &srv->rd);
 	srv->name = strdup(info->name);
 	srv->backend = strdup(info->backend);
 	srv->image = strdup(info->image);
 	srv->log = info->log ? strdup(info->log) : NULL;
 	srv->mmio_fmt = gctl_json_mmio_new();
-	if (srv->wake_fd < 0 || !srv->dir || !srv->name || !srv->backend ||
+	if (srv->wake_fd < 0 || ret || !srv->name || !srv->backend ||
 	    !srv->image || (info->log && !srv->log) || !srv->mmio_fmt) {
-		ret = srv->wake_fd < 0 ? -errno : -ENOMEM;
-		srv->claim.fd = -1;
+		ret = srv->wake_fd < 0 ? -errno : ret ? ret : -ENOMEM;
 		gctl_ctl_server_free(srv);
 		return ret;
 	}
@@ -1088,6 +1090,7 @@ int gctl_ctl_server_new(struct gctl_rundir_claim *claim,
 		return ret;
 	}
 	srv->claim = *claim;
+	srv->claim.dir_fd = srv->rd.fd;
 	claim->fd = -1;
 	*out = srv;
 	return 0;
@@ -1107,9 +1110,9 @@ void gctl_ctl_server_finish(struct gctl_ctl_server *srv,
 	int ret;
 
 	/* The status first: once the socket is gone, wait reads it. */
-	ret = gctl_rundir_write_status(srv->dir, srv->name, body);
+	ret = gctl_rundir_write_status(&srv->rd, srv->name, body);
 	if (ret)
-		gctl_err("run", "%s/%s.status: %s", srv->dir, srv->name,
+		gctl_err("run", "%s/%s.status: %s", srv->rd.path, srv->name,
 			 strerror(-ret));
 	gctl_rundir_release(&srv->claim);
 	srv->finished = true;
@@ -1186,12 +1189,12 @@ void gctl_ctl_server_free(struct gctl_ctl_server *srv)
 		if (srv->clients[i].fd >= 0)
 			close_client(srv, &srv->clients[i]);
 	gctl_rundir_release(&srv->claim);
+	gctl_rundir_close(&srv->rd);
 	if (srv->wake_fd >= 0)
 		close(srv->wake_fd);
 	pthread_mutex_destroy(&srv->lock);
 	gctl_stats_free(srv->stats);
 	gctl_json_mmio_free(srv->mmio_fmt);
-	free(srv->dir);
 	free(srv->name);
 	free(srv->backend);
 	free(srv->image);

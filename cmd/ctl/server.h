@@ -26,7 +26,7 @@
 #include "engine/vmm.h"
 
 struct gctl_ctl_info {
-	const char *dir;     /* the runtime directory */
+	const struct gctl_rundir *rd; /* the runtime directory (dup'ed) */
 	const char *name;
 	const char *backend; /* "sim", "dev" */
 	const char *image;

@@ -52,6 +52,10 @@ struct gctl_exit_record {
 	};
 	int resume;	     /* GUNYAH_VCPU_RESUME_* or GCTL_RESUME_NONE */
 	const char *region;  /* name of the --mmio/--uart region, or NULL */
+	/* Measured only when the engine is asked to (gctl_vmm_config
+	 * .timing), else 0: */
+	uint64_t guest_ns;   /* the vCPU was in RUN this long before it */
+	uint64_t host_ns;    /* gunyahctl took this long to answer it */
 };
 
 /* Exit counts of one vCPU (or of all, in gctl_summary.total). */

@@ -44,6 +44,7 @@ struct vcpu_thread {
 	bool pf_last_valid;
 	uint64_t pf_last_page;
 	bool failed; /* ends GCTL_VCPU_FAILED: a page fault or a RUN error */
+	uint64_t t_resume; /* cfg.timing: when it last went back to RUN */
 };
 
 struct gctl_vmm {
@@ -361,6 +362,10 @@ static void handle_mmio_locked(struct vcpu_thread *vt,
 	} else {
 		atomic_fetch_add(&vt->cnt.mmio_read, 1);
 	}
+	if (vmm->cfg.oracle) {
+		rec->mmio.data = data;
+		return;
+	}
 
 	if (is_faulted(vmm, addr, len)) {
 		run->mmio.resume_action = GUNYAH_VCPU_RESUME_FAULT;
@@ -382,6 +387,50 @@ static void handle_mmio_locked(struct vcpu_thread *vt,
 	rec->mmio.data = data;
 }
 
+/* The oracle's answer to an MMIO exit, into the run page. */
+static void answer_mmio(struct gunyah_vcpu_run *run,
+			struct gctl_exit_record *rec)
+{
+	uint32_t len = run->mmio.len > 8 ? 8 : run->mmio.len;
+	uint64_t data = rec->mmio.data;
+
+	if (!run->mmio.is_write) {
+		if (len < 8)
+			data &= (1ull << (8 * len)) - 1;
+		memcpy(run->mmio.data, &data, sizeof(run->mmio.data));
+		rec->mmio.data = data;
+	}
+	run->mmio.resume_action = (uint32_t)rec->resume;
+}
+
+/* A zero page at addr's page.  0, or -1 with a message in msg. */
+static int map_zero_page_locked(struct vcpu_thread *vt, uint64_t addr,
+				char *msg, size_t msglen)
+{
+	struct gctl_vmm *vmm = vt->vmm;
+	uint64_t page = addr & ~((uint64_t)vmm->page_size - 1);
+	int ret;
+
+	if (vt->pf_last_valid && vt->pf_last_page == page) {
+		snprintf(msg, msglen,
+			 "vcpu%u: page fault at %#" PRIx64
+			 " again after mapping a page there", vt->id, addr);
+		return -1;
+	}
+	ret = gh_vm_add_memory(vmm->vm, page, vmm->page_size, NULL);
+	/* Another vCPU may have mapped the same page just now. */
+	if (ret && ret != -EEXIST) {
+		snprintf(msg, msglen,
+			 "vcpu%u: page fault at %#" PRIx64
+			 ": cannot map a page there: %s",
+			 vt->id, addr, strerror(-ret));
+		return -1;
+	}
+	vt->pf_last_valid = true;
+	vt->pf_last_page = page;
+	return 0;
+}
+
 /* Returns a stop reason, and a message to print in msg. */
 static enum gctl_stop_reason
 handle_page_fault_locked(struct vcpu_thread *vt, struct gctl_exit_record *rec,
@@ -390,13 +439,13 @@ handle_page_fault_locked(struct vcpu_thread *vt, struct gctl_exit_record *rec,
 	struct gctl_vmm *vmm = vt->vmm;
 	struct gunyah_vcpu_run *run = vt->vcpu->run;
 	uint64_t addr = run->page_fault.phys_addr;
-	uint64_t page = addr & ~((uint64_t)vmm->page_size - 1);
-	int ret;
 
 	rec->page_fault.phys_addr = addr;
 	rec->page_fault.attempt = run->page_fault.attempt;
 	rec->region = region_of(vmm, addr);
 	atomic_fetch_add(&vt->cnt.page_fault, 1);
+	if (vmm->cfg.oracle)
+		return GCTL_STOP_NONE;
 
 	switch (vmm->cfg.pf_policy) {
 	case GCTL_PF_FAULT:
@@ -404,24 +453,8 @@ handle_page_fault_locked(struct vcpu_thread *vt, struct gctl_exit_record *rec,
 		rec->resume = GUNYAH_VCPU_RESUME_FAULT;
 		return GCTL_STOP_NONE;
 	case GCTL_PF_RETRY:
-		if (vt->pf_last_valid && vt->pf_last_page == page) {
-			snprintf(msg, msglen,
-				 "vcpu%u: page fault at %#" PRIx64
-				 " again after mapping a page there",
-				 vt->id, addr);
+		if (map_zero_page_locked(vt, addr, msg, msglen))
 			break;
-		}
-		ret = gh_vm_add_memory(vmm->vm, page, vmm->page_size, NULL);
-		/* Another vCPU may have mapped the same page just now. */
-		if (ret && ret != -EEXIST) {
-			snprintf(msg, msglen,
-				 "vcpu%u: page fault at %#" PRIx64
-				 ": cannot map a page there: %s",
-				 vt->id, addr, strerror(-ret));
-			break;
-		}
-		vt->pf_last_valid = true;
-		vt->pf_last_page = page;
 		run->page_fault.resume_action = GUNYAH_VCPU_RESUME_RETRY;
 		rec->resume = GUNYAH_VCPU_RESUME_RETRY;
 		return GCTL_STOP_NONE;
@@ -470,10 +503,38 @@ static void set_waiting_locked(struct vcpu_thread *vt, enum gctl_vcpu_state st)
 }
 
 /*
- * One exit, taken: hold it while paused, then number it, answer it and
- * report it.  Returns true when the thread is done (a STATUS exit).
+ * The oracle answers (replay).  The VM's STATUS exit is shown to it too.
+ * Caller holds vmm->lock.
  */
-static bool handle_exit(struct vcpu_thread *vt, uint64_t t_ns)
+static enum gctl_stop_reason oracle_locked(struct vcpu_thread *vt,
+					   struct gctl_exit_record *rec,
+					   char *msg, size_t msglen)
+{
+	const struct gctl_vmm_oracle *o = vt->vmm->cfg.oracle;
+	struct gunyah_vcpu_run *run = vt->vcpu->run;
+	enum gctl_stop_reason stop = o->answer(o->ctx, rec, msg, msglen);
+
+	if (rec->reason == GUNYAH_VCPU_EXIT_MMIO) {
+		answer_mmio(run, rec);
+	} else if (rec->reason == GUNYAH_VCPU_EXIT_PAGE_FAULT) {
+		if (rec->resume == GUNYAH_VCPU_RESUME_RETRY &&
+		    map_zero_page_locked(vt, rec->page_fault.phys_addr, msg,
+					 msglen)) {
+			vt->failed = true;
+			rec->resume = GUNYAH_VCPU_RESUME_FAULT;
+			stop = GCTL_STOP_VCPU_FAILED;
+		}
+		run->page_fault.resume_action = (uint32_t)rec->resume;
+	}
+	return stop;
+}
+
+/*
+ * One exit, taken at t_ns (since the VM started; t_abs on the clock):
+ * hold it while paused, then number it, answer it and report it.  Returns
+ * true when the thread is done (a STATUS exit).
+ */
+static bool handle_exit(struct vcpu_thread *vt, uint64_t t_ns, uint64_t t_abs)
 {
 	struct gctl_vmm *vmm = vt->vmm;
 	struct gunyah_vcpu_run *run = vt->vcpu->run;
@@ -487,12 +548,20 @@ static bool handle_exit(struct vcpu_thread *vt, uint64_t t_ns)
 	bool done = false, now_paused = false, console = false;
 	char msg[256] = "";
 
+	bool held = false;
+
+	if (vmm->cfg.timing)
+		rec.guest_ns = t_abs - vt->t_resume;
 	pthread_mutex_lock(&vmm->lock);
 	while (vmm->paused && !vmm->budget && !vmm->stopping &&
 	       !vmm->killed) {
 		set_waiting_locked(vt, GCTL_VCPU_HELD);
 		pthread_cond_wait(&vmm->cond, &vmm->lock);
+		held = true;
 	}
+	/* Time held by a pause is nobody's handling time. */
+	if (held && vmm->cfg.timing)
+		t_abs = gctl_now_ns();
 	if (vmm->paused && vmm->budget && --vmm->budget == 0)
 		now_paused = true;
 	rec.seq = ++vmm->seq;
@@ -521,6 +590,13 @@ static bool handle_exit(struct vcpu_thread *vt, uint64_t t_ns)
 		break;
 	}
 	atomic_fetch_add(&vt->cnt.exits, 1);
+	if (vmm->cfg.oracle && !stop)
+		stop = oracle_locked(vt, &rec, msg, sizeof(msg));
+	if (vmm->cfg.timing) {
+		/* The answer is ready: the vCPU goes back to RUN now. */
+		vt->t_resume = gctl_now_ns();
+		rec.host_ns = vt->t_resume - t_abs;
+	}
 
 	/* What the guest said before the VM went down comes first. */
 	if (rec.reason == GUNYAH_VCPU_EXIT_STATUS)
@@ -555,6 +631,8 @@ static bool wait_runnable(struct vcpu_thread *vt)
 		pthread_cond_wait(&vmm->cond, &vmm->lock);
 	}
 	ok = !vmm->killed;
+	if (ok && vmm->cfg.timing && atomic_load(&vt->state) != GCTL_VCPU_RUN)
+		vt->t_resume = gctl_now_ns(); /* it waited: not the guest's time */
 	if (ok) {
 		/* Cleared under the lock: a pause from now on sets it again. */
 		gh_vcpu_set_immediate_exit(vt->vcpu, false);
@@ -568,9 +646,11 @@ static void *vcpu_main(void *data)
 {
 	struct vcpu_thread *vt = data;
 	struct gctl_vmm *vmm = vt->vmm;
+	uint64_t t;
 	int ret;
 
 	vcpu_thread_sigmask(vt->vcpu);
+	vt->t_resume = gctl_now_ns();
 	while (wait_runnable(vt)) {
 		ret = __gh_vcpu_run(vt->vcpu);
 		if (ret == -EINTR)
@@ -582,7 +662,8 @@ static void *vcpu_main(void *data)
 			gctl_vmm_stop(vmm, GCTL_STOP_VCPU_FAILED);
 			break;
 		}
-		if (handle_exit(vt, gctl_now_ns() - vmm->t0_ns))
+		t = gctl_now_ns();
+		if (handle_exit(vt, t - vmm->t0_ns, t))
 			break;
 	}
 

@@ -94,6 +94,32 @@ enum gctl_pf_policy {
 	GCTL_PF_FAULT,
 };
 
+/* Why gunyahctl stopped the VM (the first reason given wins). */
+enum gctl_stop_reason {
+	GCTL_STOP_NONE = 0,
+	GCTL_STOP_USER,	       /* q, Ctrl-C, SIGTERM */
+	GCTL_STOP_TIMEOUT,     /* --timeout */
+	GCTL_STOP_MAX_EXITS,   /* --max-exits */
+	GCTL_STOP_VCPU_FAILED, /* a page fault under --on-page-fault=fail,
+				* or a RUN error */
+};
+
+/*
+ * Answers from elsewhere (replay): called for every exit, in report order,
+ * under the engine's lock, in place of the MMIO and page-fault policy.
+ * rec holds what the vCPU asked (MMIO: address, length, direction, data
+ * written; page fault: address, attempt; status).  For an MMIO or page
+ * fault exit, set rec->resume and, for a read, rec->mmio.data; a page
+ * fault answered RETRY gets a zero page mapped, as --on-page-fault=retry
+ * does.  Returns GCTL_STOP_NONE, or why the engine should stop the VM
+ * (with a message in msg, printed, if not left empty).
+ */
+struct gctl_vmm_oracle {
+	enum gctl_stop_reason (*answer)(void *ctx, struct gctl_exit_record *rec,
+					char *msg, size_t msglen);
+	void *ctx;
+};
+
 struct gctl_vmm_config {
 	uint64_t ram_base;
 	uint64_t ram_size;
@@ -114,17 +140,12 @@ struct gctl_vmm_config {
 
 	uint64_t max_exits; /* stop after this many; 0: no limit */
 	uint64_t step;	    /* start paused, let this many through; 0: run */
+	/* Measure each exit's guest and host time (sink.h): a clock read
+	 * more per exit. */
+	bool timing;
+	const struct gctl_vmm_oracle *oracle; /* NULL: the policy above */
 };
 
-/* Why gunyahctl stopped the VM (the first reason given wins). */
-enum gctl_stop_reason {
-	GCTL_STOP_NONE = 0,
-	GCTL_STOP_USER,	       /* q, Ctrl-C, SIGTERM */
-	GCTL_STOP_TIMEOUT,     /* --timeout */
-	GCTL_STOP_MAX_EXITS,   /* --max-exits */
-	GCTL_STOP_VCPU_FAILED, /* a page fault under --on-page-fault=fail,
-				* or a RUN error */
-};
 
 enum gctl_vmm_state {
 	GCTL_VMM_RUNNING,

@@ -113,10 +113,15 @@ teardown() { admin_teardown; }
 }
 
 @test "a detached start from a FIFO fails at once and leaves no process holding the name (issue 17 item 7)" {
+	local out=$BATS_TEST_TMPDIR/out err=$BATS_TEST_TMPDIR/err
 	mkfifo "$BATS_TEST_TMPDIR/fifo"
-	run_split timeout -k 3 60 "$GUNYAHCTL" run --name f --detach "$BATS_TEST_TMPDIR/fifo"
+	# Output to files: an orphan stuck in open(2) holding a pipe of this
+	# test would hang it instead of failing it.
+	run bash -c 'timeout -k 3 60 "$GUNYAHCTL" run --name f --detach "$1" >"$2" 2>"$3"' \
+		_ "$BATS_TEST_TMPDIR/fifo" "$out" "$err"
 	assert_equal "$status" 66
-	assert_equal "$stderr" "gunyahctl: run: $BATS_TEST_TMPDIR/fifo: not a regular file"
+	assert_equal "$(cat "$out")" ""
+	assert_equal "$(cat "$err")" "gunyahctl: run: $BATS_TEST_TMPDIR/fifo: not a regular file"
 	# The name is free again: no VM, no orphan (teardown checks too).
 	run gunyahctl status f
 	assert_equal "$status" 66
@@ -124,19 +129,29 @@ teardown() { admin_teardown; }
 	start_vm f "$SPIN"
 }
 
-@test "SIGKILL leaves a stale socket: list says dead once and cleans it" {
-	start_vm doomed "$TICK"
+@test "SIGKILL leaves a stale socket: list says died, keeps the log, cleans the socket (17.2)" {
+	start_vm doomed --uart $UART "$TICK"
 	start_vm other "$SPIN"
 	pid=$(pid_of doomed)
+	eventually test -s "$RD/doomed.log"
 	kill -9 "$pid"
 	wait_gone "$pid"
 	assert_exists "$RD/doomed.sock"
 	run gunyahctl list --json
 	assert_success
-	assert_equal "$(jq -s -c 'map([.name, .state, .pid])' <<<"$output")" \
-		"[[\"doomed\",\"dead\",null],[\"other\",\"running\",$(pid_of other)]]"
+	assert_equal "$(jq -s -c 'map([.name, .state, .exit_code, .result])' <<<"$output")" \
+		"[[\"doomed\",\"died\",70,\"died\"],[\"other\",\"running\",null,null]]"
 	assert_not_exists "$RD/doomed.sock"
-	assert_not_exists "$RD/doomed.log"
+	assert_file_not_empty "$RD/doomed.log"
+	# Listed until collected, as an exited VM is.
+	run gunyahctl list
+	assert_equal "${#lines[@]}" 3
+	assert_line --index 1 --regexp '^doomed +- +- +- +died +- +-$'
+	run_split gunyahctl wait doomed
+	assert_equal "$status" 70
+	assert_equal "$stderr" "gunyahctl: wait: doomed: the VM's process died without an exit status (its log: $RD/doomed.log)"
+	assert_file_not_empty "$RD/doomed.log"
+	assert_not_exists "$RD/doomed.status"
 	run gunyahctl list
 	assert_equal "${#lines[@]}" 2
 	assert_line --index 1 --regexp '^other '
@@ -145,7 +160,7 @@ teardown() { admin_teardown; }
 	assert_equal "$(gunyahctl status --json doomed | jq -r .state)" running
 }
 
-@test "list: a VM that dies while list asks it is dead, not an error" {
+@test "list: a VM that dies while list asks it has died, not an error" {
 	mkdir -p -m 0700 "$RD"
 	# A VM's socket whose process takes one connection (list's first
 	# look) and dies: list's request then meets a dead socket.
@@ -159,12 +174,12 @@ teardown() { admin_teardown; }
 	eventually test -s "$BATS_TEST_TMPDIR/ready"
 	run_split gunyahctl list --json
 	assert_equal "$stderr" ""
-	assert_equal "$(jq -c '[.name, .state]' <<<"$output")" '["dying","dead"]'
+	assert_equal "$(jq -c '[.name, .state]' <<<"$output")" '["dying","died"]'
 	assert_not_exists "$RD/dying.sock"
 	wait
 }
 
-@test "any command finds a stale socket, says so and cleans it" {
+@test "any command finds a stale socket, says so and cleans it; status and wait say died (17.2)" {
 	start_vm doomed "$SPIN"
 	pid=$(pid_of doomed)
 	kill -9 "$pid"
@@ -173,9 +188,38 @@ teardown() { admin_teardown; }
 	assert_equal "$status" 66
 	assert_equal "$stderr" "gunyahctl: pause: doomed: the VM's process is gone (killed?): its stale socket is removed"
 	assert_not_exists "$RD/doomed.sock"
-	run_split gunyahctl status doomed
+	assert_exists "$RD/doomed.log"
+	run_split gunyahctl resume doomed
 	assert_equal "$status" 66
-	assert_equal "$stderr" "gunyahctl: status: doomed: no such VM"
+	assert_equal "$stderr" "gunyahctl: resume: doomed: not running: its process died without an exit status (killed?)"
+	run gunyahctl status doomed
+	assert_success
+	assert_line --index 0 "name:     doomed"
+	assert_line --index 1 "state:    died"
+	assert_line --index 2 "result:   died, exit status 70"
+	assert_line "log:      $RD/doomed.log"
+	run gunyahctl status --json doomed
+	assert_equal "$(jq -c '[.state, .result, .exit_code, .log]' <<<"$output")" \
+		"[\"died\",\"died\",70,\"$RD/doomed.log\"]"
+	run_split gunyahctl wait --json doomed
+	assert_equal "$status" 70
+	assert_equal "$(jq -r .result <<<"$output")" died
+	assert_equal "$stderr" "gunyahctl: wait: doomed: the VM's process died without an exit status (its log: $RD/doomed.log)"
+}
+
+@test "status finds a killed VM itself: died, not 'no such VM' (17.2)" {
+	start_vm k "$TICK"
+	pid=$(pid_of k)
+	eventually test -e "$RD/k.log"
+	kill -9 "$pid"
+	wait_gone "$pid"
+	run_split gunyahctl status k
+	assert_success
+	assert_line --index 1 "state:    died"
+	assert_exists "$RD/k.log"
+	assert_not_exists "$RD/k.sock"
+	run gunyahctl wait k
+	assert_equal "$status" 70
 }
 
 @test "commands on a VM that is not there" {

@@ -193,8 +193,17 @@ attached() {
 }
 
 @test "stat --watch ends quietly when the VM ends" {
-	start_vm vm --timeout 1.5 "$TICK"
-	run gunyahctl stat --watch --json --interval 0.05 vm
-	assert_success
+	# Ended once the watch has shown two snapshots (a --timeout could
+	# end it before a loaded machine even starts the watch).
+	start_vm vm "$TICK"
+	gunyahctl stat --watch --json --interval 0.05 vm \
+		>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	w=$!
+	eventually bash -c "(( \$(wc -l <'$BATS_TEST_TMPDIR/out') >= 2 ))"
+	gunyahctl stop --force vm
+	wait $w
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" ""
+	run jq -r .name "$BATS_TEST_TMPDIR/out"
 	assert [ "${#lines[@]}" -ge 2 ]
+	assert_equal "$(sort -u <<<"$output")" vm
 }

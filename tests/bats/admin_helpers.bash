@@ -50,12 +50,18 @@ wait_gone() {
 
 pid_of() { gunyahctl status --json "$1" | jq -r .pid; }
 
-# Has NAME's VM N connections?  Its end of each is listed in
-# /proc/net/unix with the socket's path, connected (03), from the
-# moment the client's connect returns (accepted or not yet).
+# Has NAME's VM N connections?  Its accepted ends are the connected (03)
+# UNIX sockets among its process's fds, as /proc/net/unix lists them
+# (by inode: the VM binds its socket by a /proc/self/fd path, never by
+# the one others see).  NAME must have been started by start_vm.
 has_conns() {
-	(($(awk -v p="$RD/$1.sock" '$NF == p && $6 == "03"' /proc/net/unix |
-		wc -l) == $2))
+	local pid n
+	pid=$(cat "$BATS_TEST_TMPDIR/pid.$1") || return 1
+	n=$(readlink /proc/"$pid"/fd/* 2>/dev/null |
+		sed -n 's/^socket:\[\([0-9]*\)\]$/\1/p' |
+		awk 'NR == FNR { want[$1]; next } ($7 in want) && $6 == "03"' \
+			- /proc/net/unix | wc -l)
+	((n == $2))
 }
 
 # start_vm NAME [run options] IMAGE: run --detach, remember its pid.
@@ -65,7 +71,8 @@ start_vm() {
 	run gunyahctl run --name "$name" --detach "$@"
 	assert_success
 	assert_output ""
-	pid_of "$name" >>"$PIDS"
+	pid_of "$name" >"$BATS_TEST_TMPDIR/pid.$name"
+	cat "$BATS_TEST_TMPDIR/pid.$name" >>"$PIDS"
 }
 
 # Remember a process started some other way (a foreground run).

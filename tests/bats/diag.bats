@@ -92,7 +92,7 @@ assert_all() {
 	assert_line "FAIL  mmio_write        timed out after 1 s (GUNYAH_VCPU_RUN on vCPU 0)"
 	assert_line --regexp '^FAIL  psci_cpu_on       timed out after 1 s \((GUNYAH_VCPU_RUN on vCPU [01], on a thread|waiting for every vCPU.s STATUS exit)\)$'
 	assert_line --regexp '^2 checks: 0 passed, 2 failed'
-	((SECONDS - start < 10))
+	((SECONDS - start < 60)) # a hang guard: two 1 s timeouts, a loaded machine
 }
 
 @test "diag --backend dev: a crash in RUN fails that check only" {

@@ -121,7 +121,8 @@ gunyahctl: run: step: m 0x88000000 4: not in guest RAM"
 	# stdin stays open and silent (a FIFO we also hold open for writing):
 	# the run waits at the first stop.
 	mkfifo "$BATS_TEST_TMPDIR/fifo"
-	run_split bash -c '"$GUNYAHCTL" run --step --timeout 0.3 "$@" <>"$BATS_TEST_TMPDIR/fifo"' _ --uart $UART "$HELLO"
+	# 1 s: time for the first exit, even on a loaded machine.
+	run_split bash -c '"$GUNYAHCTL" run --step --timeout 1 "$@" <>"$BATS_TEST_TMPDIR/fifo"' _ --uart $UART "$HELLO"
 	assert_equal "$status" 5
 	assert_line --index 1 "vcpu0 #2 status exited type=forced_stop(7)"
 }

@@ -265,10 +265,39 @@ TEST(segment_count_and_entry)
 	e.ph[0].p_type = PT_NOTE;
 	refused(&e, -ENOEXEC, "ELF has no loadable (PT_LOAD) segments with "
 			      "memory");
+	/* In RAM, at its very end, but no instruction starts there. */
 	elf_init(&e, 1);
 	e.eh.e_entry = RAM_BASE + RAM_SIZE - 2;
-	refused(&e, -ENOEXEC, "ELF entry point 0x8000fffe is not in guest RAM "
+	refused(&e, -ENOEXEC, "ELF entry point 0x8000fffe is not 4-byte "
+			      "aligned (AArch64 instructions are)");
+	elf_init(&e, 1);
+	e.eh.e_entry = RAM_BASE + 2;
+	refused(&e, -ENOEXEC, "ELF entry point 0x80000002 is not 4-byte "
+			      "aligned (AArch64 instructions are)");
+	elf_init(&e, 1);
+	e.eh.e_entry = RAM_BASE + RAM_SIZE;
+	refused(&e, -ENOEXEC, "ELF entry point 0x80010000 is not in guest RAM "
 			      "[0x80000000, 0x80010000)");
+}
+
+/* Which of two segments writing the same bytes wins?  Neither: refused. */
+TEST(overlapping_segments)
+{
+	struct elf e;
+
+	elf_init(&e, 3);
+	e.ph[2].p_paddr = RAM_BASE + 0x1004; /* inside segment 1's 8 bytes */
+	refused(&e, -ENOEXEC, "ELF segments 1 [0x80001000, 0x80001008) and 2 "
+			      "[0x80001004, 0x8000100c) overlap");
+	elf_init(&e, 2);
+	e.ph[0].p_paddr = RAM_BASE + 0x1004; /* the later one comes first */
+	refused(&e, -ENOEXEC, "ELF segments 0 [0x80001004, 0x8000100c) and 1 "
+			      "[0x80001000, 0x80001008) overlap");
+	elf_init(&e, 2);
+	e.ph[1].p_paddr = RAM_BASE;
+	e.ph[1].p_memsz = 0x2000; /* covers segment 0 */
+	refused(&e, -ENOEXEC, "ELF segments 0 [0x80000000, 0x80000008) and 1 "
+			      "[0x80000000, 0x80002000) overlap");
 }
 
 TEST(file_header_fields)
@@ -369,5 +398,17 @@ TEST(raw_images)
 		  -EFBIG);
 	ASSERT_STREQ(err, "16-byte image does not fit in guest RAM "
 			  "[0x80000000, 0x80010000) from 0x8000fff8");
+	/* One byte too many, at the very end. */
+	opts.load_addr = RAM_BASE + RAM_SIZE - 15;
+	ASSERT_EQ(gctl_image_load(&vm, bytes, sizeof(bytes), &opts, &info,
+				  err, sizeof(err)),
+		  -EFBIG);
+	ASSERT_STREQ(err, "16-byte image does not fit in guest RAM "
+			  "[0x80000000, 0x80010000) from 0x8000fff1");
 	ASSERT_TRUE(ram_untouched());
+	/* Exactly to the end fits. */
+	opts.load_addr = RAM_BASE + RAM_SIZE - 16;
+	ASSERT_OK(gctl_image_load(&vm, bytes, sizeof(bytes), &opts, &info,
+				  err, sizeof(err)));
+	ASSERT_TRUE(!memcmp(ram + RAM_SIZE - 16, bytes, sizeof(bytes)));
 }

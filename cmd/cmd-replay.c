@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * gunyahctl replay FILE [IMAGE]: run a recorded guest again on the sim,
+ * answering its exits from the record and checking each one against it
+ * (analysis/replay.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "analysis/record.h"
+#include "analysis/replay.h"
+#include "gunyahctl.h"
+#include "engine/image.h"
+#include "engine/vmm.h"
+
+#define CMD "replay"
+#define DEFAULT_TIMEOUT_S 10.0
+
+struct replay_args {
+	const char *file;
+	const char *image;
+	double timeout; /* 0: the default */
+	bool json;
+};
+
+static const struct argp_option options[] = {
+	{ "timeout", 't', "SEC", 0,
+	  "give up after SEC seconds (default 10, or ten times the recorded "
+	  "run's time if longer): a guest that stops exiting diverges", 0 },
+	{ "json", 'j', NULL, 0, "the verdict as one JSON object", 0 },
+	{ 0 },
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct replay_args *a = state->input;
+
+	switch (key) {
+	case 't':
+		a->timeout = gctl_timeout_arg(CMD, arg);
+		return 0;
+	case 'j':
+		a->json = true;
+		return 0;
+	case ARGP_KEY_ARG:
+		if (!a->file)
+			a->file = arg;
+		else if (!a->image)
+			a->image = arg;
+		else
+			gctl_usage_err(CMD, "%s: unexpected argument", arg);
+		return 0;
+	case ARGP_KEY_END:
+		if (!a->file)
+			gctl_usage_err(CMD, "no FILE given (see 'gunyahctl "
+				       "replay --help')");
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static const struct argp replay_argp = {
+	.options = options,
+	.parser = parse_opt,
+	.args_doc = "FILE [IMAGE]",
+	.doc = "Run the guest recorded in FILE (by run --record) again on the "
+	       "sim, with the recorded VM configuration, answering every MMIO "
+	       "read and page fault as the record does, and check each exit "
+	       "(kind, address, length, direction, data written; in order per "
+	       "vCPU) against it.  IMAGE replaces the recorded image (the "
+	       "record keeps its path and SHA-256).\v"
+	       "Exit status:\n"
+	       "  0   every exit matched the record\n"
+	       "  1   the run diverged: the first divergent exit is named\n"
+	       "  64  bad options, 65 FILE is not a record (or malformed),\n"
+	       "  66  FILE or the image missing, 69 no sim, 70 internal error,\n"
+	       "  71  system error, 74 the output could not be written,\n"
+	       "  76  a record of a later format version",
+};
+
+/* Wait for the engine, a signal or the timeout.  True if timed out. */
+static bool wait_done(struct gctl_vmm *vmm, int sig_fd, int timer_fd)
+{
+	bool timed_out = false;
+	unsigned int signals = 0;
+
+	while (gctl_vmm_state(vmm) != GCTL_VMM_DONE) {
+		struct pollfd pfd[3] = {
+			{ .fd = gctl_vmm_event_fd(vmm), .events = POLLIN },
+			{ .fd = sig_fd, .events = POLLIN },
+			{ .fd = timer_fd, .events = POLLIN },
+		};
+		struct signalfd_siginfo si;
+		uint64_t ticks;
+
+		if (poll(pfd, 3, -1) < 0)
+			continue;
+		if (pfd[1].revents && read(sig_fd, &si, sizeof(si)) > 0) {
+			if (signals++)
+				gctl_vmm_kill(vmm, GCTL_STOP_USER);
+			else
+				gctl_vmm_stop(vmm, GCTL_STOP_USER);
+		}
+		if (pfd[2].revents && read(timer_fd, &ticks, sizeof(ticks)) > 0) {
+			timed_out = true;
+			gctl_vmm_stop(vmm, GCTL_STOP_TIMEOUT);
+		}
+	}
+	return timed_out;
+}
+
+static int arm_timer(double secs)
+{
+	struct itimerspec its = { 0 };
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+
+	if (fd < 0)
+		return -1;
+	its.it_value.tv_sec = (time_t)secs;
+	its.it_value.tv_nsec = (long)((secs - (double)(time_t)secs) * 1e9) + 1;
+	timerfd_settime(fd, 0, &its, NULL);
+	return fd;
+}
+
+static void null_exit(void *ctx, const struct gctl_exit_record *r)
+{
+	(void)ctx;
+	(void)r;
+}
+
+static void null_console(void *ctx, const char *buf, size_t len)
+{
+	(void)ctx;
+	(void)buf;
+	(void)len;
+}
+
+static void null_summary(void *ctx, const struct gctl_summary *s)
+{
+	(void)ctx;
+	(void)s;
+}
+
+static int null_flush(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+/* The verdict is all replay prints: the exits are the record's. */
+static const struct gctl_sink_ops null_ops = {
+	.exit = null_exit,
+	.console = null_console,
+	.summary = null_summary,
+	.flush = null_flush,
+};
+
+static void print_result(const struct replay_args *a,
+			 const struct gctl_replay_result *res)
+{
+	if (a->json) {
+		json_object *o = json_object_new_object(), *d;
+
+		json_object_object_add(o, "file", json_object_new_string(a->file));
+		json_object_object_add(o, "match", json_object_new_boolean(res->match));
+		json_object_object_add(o, "recorded", json_object_new_uint64(res->recorded));
+		json_object_object_add(o, "checked", json_object_new_uint64(res->checked));
+		if (res->match) {
+			d = NULL;
+		} else {
+			d = json_object_new_object();
+			json_object_object_add(d, "seq", json_object_new_uint64(res->seq));
+			json_object_object_add(d, "vcpu", json_object_new_uint64(res->vcpu));
+			json_object_object_add(d, "nth", json_object_new_uint64(res->nth));
+			json_object_object_add(d, "expected",
+					       json_object_new_string(res->expected));
+			json_object_object_add(d, "got", json_object_new_string(res->got));
+		}
+		json_object_object_add(o, "divergence", d);
+		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+	} else if (res->match) {
+		printf("%s: %" PRIu64 " exits replayed, every one as recorded\n",
+		       a->file, res->checked);
+	} else {
+		printf("%s: diverges at exit #%" PRIu64 " (vcpu%u's exit %"
+		       PRIu64 "): expected %s, got %s\n", a->file, res->seq,
+		       res->vcpu, res->nth, res->expected, res->got);
+	}
+}
+
+/* Load the image, warn if it is not the recorded one.  Exit status. */
+static int load(struct gctl_vmm *vmm, const struct gctl_rec_config *c,
+		const char *image)
+{
+	struct gctl_image_opts opts = { .load_addr = c->load_addr };
+	struct gctl_image_info info;
+	uint8_t sha[GCTL_SHA256_LEN];
+	char err[256];
+	int ret;
+
+	ret = gctl_image_load_file(gctl_vmm_vm(vmm), image, &opts, &info, err,
+				   sizeof(err));
+	if (ret) {
+		gctl_err(CMD, "%s: %s", image, err);
+		return ret == -ENOEXEC || ret == -EFBIG ? GCTL_EXIT_DATAERR :
+		       ret == -ENOMEM ? GCTL_EXIT_OSERR : GCTL_EXIT_NOINPUT;
+	}
+	if (c->have_sha256 && !gctl_sha256_file(image, sha) &&
+	    memcmp(sha, c->sha256, sizeof(sha)))
+		gctl_err(CMD, "note: %s is not the recorded image (its SHA-256 "
+			 "differs): exits may diverge", image);
+	return 0;
+}
+
+static int replay_main(int argc, char **argv)
+{
+	struct replay_args a = { 0 };
+	struct gctl_rec_reader *rd = NULL;
+	struct gctl_replay *rp = NULL;
+	struct gctl_sink sink = { .ops = &null_ops };
+	struct gctl_replay_result res;
+	struct gctl_vmm_config cfg;
+	const struct gctl_rec_config *c;
+	struct gctl_summary summary;
+	struct gh_backend *be = NULL;
+	struct gctl_vmm *vmm = NULL;
+	int ret, sig_fd = -1, timer_fd = -1;
+	double timeout;
+	bool timed_out;
+	char err[PATH_MAX + 256];
+
+	gctl_parse_args("gunyahctl replay", &replay_argp, argc, argv, &a);
+	ret = gctl_rec_open(a.file, &rd, err, sizeof(err));
+	if (!ret)
+		ret = gctl_replay_new(rd, &rp, err, sizeof(err));
+	if (ret) {
+		gctl_err(CMD, "%s: %s", a.file, err);
+		ret = ret == -EBADMSG ? GCTL_EXIT_DATAERR :
+		      ret == -EPROTONOSUPPORT ? GCTL_EXIT_PROTOCOL :
+		      ret == -ENOMEM ? GCTL_EXIT_OSERR : GCTL_EXIT_NOINPUT;
+		goto out;
+	}
+	c = gctl_rec_config(rd);
+	cfg = c->vm;
+	cfg.oracle = gctl_replay_oracle(rp);
+	cfg.timing = false;
+	if (gctl_vmm_config_check(&cfg, err, sizeof(err))) {
+		gctl_err(CMD, "%s: the recorded VM: %s", a.file, err);
+		ret = GCTL_EXIT_DATAERR;
+		goto out;
+	}
+	sig_fd = gctl_stop_signalfd(false);
+	if (sig_fd < 0) {
+		gctl_err(CMD, "signalfd: %s", strerror(errno));
+		ret = GCTL_EXIT_OSERR;
+		goto out;
+	}
+	ret = gctl_backend_open(CMD, "sim", &be);
+	if (ret)
+		goto out;
+	ret = gctl_vmm_create(be, &cfg, &sink, &vmm, err, sizeof(err));
+	if (ret) {
+		gctl_err(CMD, "backend sim: %s", err);
+		ret = GCTL_EXIT_SOFTWARE;
+		goto out;
+	}
+	ret = load(vmm, c, a.image ? a.image : c->image);
+	if (ret)
+		goto out;
+	timeout = a.timeout;
+	if (!timeout) {
+		timeout = 10.0 * (double)gctl_replay_recorded_ns(rp) / 1e9;
+		if (timeout < DEFAULT_TIMEOUT_S)
+			timeout = DEFAULT_TIMEOUT_S;
+	}
+	timer_fd = arm_timer(timeout);
+	if (timer_fd < 0) {
+		gctl_err(CMD, "timerfd: %s", strerror(errno));
+		ret = GCTL_EXIT_OSERR;
+		goto out;
+	}
+	ret = gctl_vmm_start(vmm, c->entry, err, sizeof(err));
+	if (ret)
+		gctl_err(CMD, "%s", err);
+	if (!gctl_vmm_started(vmm)) {
+		ret = GCTL_EXIT_SOFTWARE;
+		goto out;
+	}
+	timed_out = wait_done(vmm, sig_fd, timer_fd);
+	gctl_vmm_finish(vmm, &summary);
+	gctl_replay_result(rp, timed_out, &res);
+	print_result(&a, &res);
+	ret = res.match ? GCTL_EXIT_OK : GCTL_EXIT_FAILURE;
+	if (fflush(stdout)) {
+		gctl_err(CMD, "writing the output: %s", strerror(errno));
+		ret = GCTL_EXIT_IOERR;
+	}
+out:
+	gctl_vmm_destroy(vmm);
+	gh_backend_close(be);
+	gctl_replay_free(rp);
+	gctl_rec_close(rd);
+	if (timer_fd >= 0)
+		close(timer_fd);
+	if (sig_fd >= 0)
+		close(sig_fd);
+	return ret;
+}
+
+const struct gctl_cmd gctl_cmd_replay = {
+	.name = "replay",
+	.doc = "run a recorded guest again on the sim and check every exit",
+	.main = replay_main,
+};

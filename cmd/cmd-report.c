@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * gunyahctl report FILE: where the time of a recorded run went, as
+ * perf kvm stat report shows it for KVM (analysis/report.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "analysis/filter.h"
+#include "analysis/report.h"
+#include "gunyahctl.h"
+
+#define CMD "report"
+
+enum { OPT_BY = 0x100, OPT_TOP, OPT_FILTER };
+
+struct report_args {
+	const char *file;
+	int by;
+	unsigned int top;
+	bool json;
+	bool filtered;
+	struct gctl_filter filter;
+};
+
+static const struct argp_option options[] = {
+	{ "by", OPT_BY, "kind|vcpu|addr|region", 0,
+	  "group the exits by kind (default), vCPU, address or region", 0 },
+	{ "top", OPT_TOP, "N", 0, "only the N rows with the most exits", 0 },
+	{ "filter", OPT_FILTER, "EXPR", 0,
+	  "table only the exits EXPR matches (gunyahctl(1), FILTERS); the "
+	  "totals stay those of every exit", 0 },
+	{ "json", 'j', NULL, 0, "one JSON object (gunyahctl-json(7))", 0 },
+	{ 0 },
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct report_args *a = state->input;
+	char err[200];
+	uint64_t v;
+
+	switch (key) {
+	case OPT_BY:
+		a->by = gctl_report_by_parse(arg);
+		if (a->by < 0)
+			gctl_usage_err(CMD, "--by %s: want kind, vcpu, addr or "
+				       "region", arg);
+		return 0;
+	case OPT_TOP:
+		if (gctl_parse_u64(arg, &v) || !v || v > UINT32_MAX)
+			gctl_usage_err(CMD, "--top %s: want a number from 1", arg);
+		a->top = (unsigned int)v;
+		return 0;
+	case OPT_FILTER:
+		if (gctl_filter_parse(arg, &a->filter, err, sizeof(err)))
+			gctl_usage_err(CMD, "--filter %s", err);
+		a->filtered = true;
+		return 0;
+	case 'j':
+		a->json = true;
+		return 0;
+	case ARGP_KEY_ARG:
+		if (a->file)
+			gctl_usage_err(CMD, "%s: only one FILE", arg);
+		a->file = arg;
+		return 0;
+	case ARGP_KEY_END:
+		if (!a->file)
+			gctl_usage_err(CMD, "no FILE given (see 'gunyahctl "
+				       "report --help')");
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static const struct argp report_argp = {
+	.options = options,
+	.parser = parse_opt,
+	.args_doc = "FILE",
+	.doc = "Table the exits of a run recorded with run --record FILE (or "
+	       "the output of run --json): for each exit kind, vCPU, address "
+	       "or region, the number of exits, their share, and the host's "
+	       "handling time (share, min, max, mean, standard deviation) and "
+	       "the guest's run time before them.\v"
+	       "Exit status:\n"
+	       "  0   the table was printed\n"
+	       "  64  bad options, 65 not a record (or malformed),\n"
+	       "  66  FILE missing, 74 the output could not be written,\n"
+	       "  76  a record of a later format version",
+};
+
+static int report_main(int argc, char **argv)
+{
+	struct report_args a = { .by = GCTL_REPORT_BY_KIND };
+	struct gctl_report_input *in = NULL;
+	struct gctl_report_source src;
+	struct gctl_report *r = NULL;
+	char err[512];
+	int ret;
+
+	gctl_parse_args("gunyahctl report", &report_argp, argc, argv, &a);
+	ret = gctl_report_new((enum gctl_report_by)a.by,
+			      a.filtered ? &a.filter : NULL, &r);
+	if (ret) {
+		gctl_err(CMD, "%s", strerror(-ret));
+		return GCTL_EXIT_OSERR;
+	}
+	ret = gctl_report_read(r, a.file, &src, &in, err, sizeof(err));
+	if (ret) {
+		gctl_err(CMD, "%s: %s", a.file, err);
+		ret = ret == -EBADMSG ? GCTL_EXIT_DATAERR :
+		      ret == -EPROTONOSUPPORT ? GCTL_EXIT_PROTOCOL :
+		      ret == -ENOMEM ? GCTL_EXIT_OSERR : GCTL_EXIT_NOINPUT;
+		goto out;
+	}
+	ret = gctl_report_print(r, &src, a.top, a.json, stdout);
+	if (ret) {
+		gctl_err(CMD, "writing the output: %s", strerror(-ret));
+		ret = GCTL_EXIT_IOERR;
+	}
+out:
+	gctl_report_free(r);
+	gctl_report_input_free(in);
+	return ret;
+}
+
+const struct gctl_cmd gctl_cmd_report = {
+	.name = "report",
+	.doc = "table where the time of a recorded run went",
+	.main = report_main,
+};
