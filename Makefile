@@ -43,7 +43,7 @@ endif
 override LDFLAGS += -pthread
 
 DEPS_CFLAGS = $(shell $(PKG_CONFIG) --cflags unicorn json-c ncursesw 2>/dev/null)
-LIB_LIBS = $(shell $(PKG_CONFIG) --libs unicorn 2>/dev/null || echo -lunicorn) -lm
+LIB_LIBS = $(shell $(PKG_CONFIG) --libs unicorn 2>/dev/null || echo -lunicorn) -lfdt -lm
 CMD_LIBS = $(shell $(PKG_CONFIG) --libs json-c ncursesw 2>/dev/null || echo -ljson-c -lncursesw)
 override CFLAGS += $(DEPS_CFLAGS)
 
@@ -100,7 +100,7 @@ help:
 
 # ---- dependencies -------------------------------------------------------
 
-DEB_PACKAGES := gcc libc6-dev make pkg-config libunicorn-dev libjson-c-dev \
+DEB_PACKAGES := gcc libc6-dev make pkg-config libunicorn-dev libjson-c-dev libfdt-dev \
 	libncurses-dev bats bats-assert bats-support bats-file \
 	binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu jq tmux procps \
 	groff-base man-db zsh fish bash-completion device-tree-compiler \

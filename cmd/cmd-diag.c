@@ -34,6 +34,7 @@
 #define MAX_CHECKS 64
 
 enum {
+	OPT_ABI = 0x100,
 	OPT_BACKEND = 'b',
 	OPT_JSON = 'j',
 	OPT_LIST = 'l',
@@ -44,6 +45,8 @@ enum {
 
 struct diag_args {
 	const char *backend;
+	const char *abi;		/* --abi, then what is spoken */
+	const char *abi_source;		/* "--abi", "sim default", "detected" */
 	bool json;
 	bool list;
 	unsigned int nr_vcpus;
@@ -55,6 +58,9 @@ struct diag_args {
 static const struct argp_option options[] = {
 	{ "backend", OPT_BACKEND, "NAME", 0,
 	  "Backend to check: sim (default) or dev (/dev/gunyah)", 0 },
+	{ "abi", OPT_ABI, "FLAVOUR", 0,
+	  "ABI flavour to speak: upstream or android (default: the sim's "
+	  "upstream; on dev, the one the device answers)", 0 },
 	{ "json", OPT_JSON, NULL, 0,
 	  "One JSON object per check, then a summary object", 0 },
 	{ "list", OPT_LIST, NULL, 0, "List the checks and exit", 0 },
@@ -107,6 +113,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			gctl_usage_err(CMD, "%s: unknown backend (want sim or "
 				       "dev)", arg);
 		a->backend = arg;
+		return 0;
+	case OPT_ABI:
+		a->abi = gctl_abi_arg(CMD, arg);
 		return 0;
 	case OPT_JSON:
 		a->json = true;
@@ -316,6 +325,7 @@ static void child_main(const struct diag_check *chk, const struct diag_args *a,
 {
 	struct diag_ctx c = {
 		.backend = a->backend,
+		.abi = a->abi,
 		.device = gctl_device_path(),
 		.nr_vcpus = a->nr_vcpus,
 		.res = res,
@@ -412,15 +422,21 @@ static void run_check(const struct diag_check *chk, const struct diag_args *a,
 	}
 }
 
-/* A device that is missing or closed to us ends diag before any check. */
-static int probe_backend(const char *name)
+/*
+ * A device that is missing or closed to us ends diag before any check.
+ * The ABI flavour is settled here, once, for every check's process.
+ */
+static int probe_backend(struct diag_args *a)
 {
+	struct gctl_abi_choice choice;
 	struct gh_backend *be;
 	int ret, fd;
 
-	ret = gctl_backend_open(CMD, name, &be);
+	ret = gctl_backend_open(CMD, a->backend, a->abi, &be, &choice);
 	if (ret)
 		return ret;
+	a->abi = gh_backend_abi(be)->name;
+	a->abi_source = choice.source;
 	fd = gh_open(be, GH_DEV_PATH, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		gctl_err(CMD, "%s: %s%s", gctl_device_path(), strerror(-fd),
@@ -450,10 +466,18 @@ static int run_checks(const struct diag_args *a)
 	for (size_t i = 0; i < diag_nr_checks; i++) {
 		const struct diag_check *chk = &diag_checks[i];
 		uint64_t t0 = gctl_now_ns();
+		const char *missing;
 
 		if (a->only && !a->selected[i])
 			continue;
-		run_check(chk, a, res);
+		missing = diag_missing_feature(chk, gh_abi_by_name(a->abi));
+		if (missing) {
+			memset(res, 0, sizeof(*res));
+			res->status = DIAG_SKIP;
+			snprintf(res->reason, sizeof(res->reason), "%s", missing);
+		} else {
+			run_check(chk, a, res);
+		}
 		ran++;
 		passed += res->status == DIAG_PASS;
 		failed += res->status == DIAG_FAIL;
@@ -480,6 +504,7 @@ static int run_checks(const struct diag_args *a)
 		json_object_object_add(o, "event", json_object_new_string("summary"));
 		json_object_object_add(o, "backend",
 				       json_object_new_string(a->backend));
+		json_object_object_add(o, "abi", json_object_new_string(a->abi));
 		json_object_object_add(o, "vcpus", json_object_new_int(a->nr_vcpus));
 		json_object_object_add(o, "checks", json_object_new_int(ran));
 		json_object_object_add(o, "passed", json_object_new_int(passed));
@@ -492,8 +517,9 @@ static int run_checks(const struct diag_args *a)
 		print_json(o);
 	} else {
 		printf("\n%u check%s: %u passed, %u failed, %u skipped "
-		       "(backend %s, %u vCPU%s, %.2f s)\n", ran,
+		       "(backend %s, ABI %s, %u vCPU%s, %.2f s)\n", ran,
 		       ran == 1 ? "" : "s", passed, failed, skipped, a->backend,
+		       a->abi,
 		       a->nr_vcpus,
 		       a->nr_vcpus == 1 ? "" : "s",
 		       (double)(gctl_now_ns() - t_start) / 1e9);
@@ -522,7 +548,7 @@ static int diag_main(int argc, char **argv)
 	gctl_parse_args("gunyahctl diag", &diag_argp, argc, argv, &a);
 	if (a.list)
 		return list_checks(&a);
-	ret = probe_backend(a.backend);
+	ret = probe_backend(&a);
 	if (ret)
 		return ret;
 	return run_checks(&a);

@@ -19,11 +19,12 @@
 
 #define CMD "info"
 
-enum { OPT_JSON = 'j', OPT_BACKEND = 'b' };
+enum { OPT_JSON = 'j', OPT_BACKEND = 'b', OPT_ABI = 0x100 };
 
 struct info_args {
 	bool json;
 	const char *backend;
+	const char *abi;
 };
 
 struct info {
@@ -35,6 +36,7 @@ struct info {
 	long page_size;
 	size_t run_page_size;
 	const struct gh_abi_flavour *abi;
+	struct gctl_abi_choice choice;
 	struct gh_limits lim;
 };
 
@@ -42,6 +44,9 @@ static const struct argp_option options[] = {
 	{ "json", OPT_JSON, NULL, 0, "Print one JSON object", 0 },
 	{ "backend", OPT_BACKEND, "NAME", 0,
 	  "Backend to ask: sim (default) or dev", 0 },
+	{ "abi", OPT_ABI, "FLAVOUR", 0,
+	  "ABI flavour to speak: upstream or android (default: the sim's "
+	  "upstream; on dev, the one the device answers)", 0 },
 	{ 0 },
 };
 
@@ -59,6 +64,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				       "dev)", arg);
 		a->backend = arg;
 		return 0;
+	case OPT_ABI:
+		a->abi = gctl_abi_arg(CMD, arg);
+		return 0;
 	case ARGP_KEY_ARG:
 		gctl_usage_err(CMD, "%s: unexpected argument", arg);
 	default:
@@ -73,7 +81,9 @@ static const struct argp info_argp = {
 	       "ABI flavour with its constants and ioctl numbers, the "
 	       "backend's limits and the default guest RAM.\v"
 	       "The run-page size comes from the backend itself: info creates "
-	       "a VM with one vCPU and asks GUNYAH_VCPU_MMAP_SIZE.  With "
+	       "a VM with one vCPU and asks GUNYAH_VCPU_MMAP_SIZE.  On the dev "
+	       "backend the ABI flavour is the one the device answers, unless "
+	       "--abi says (see gunyahctl-probe(1) for how it is asked).  With "
 	       "--backend dev, a device that is missing or cannot be opened "
 	       "ends info with status 69.",
 };
@@ -140,7 +150,15 @@ static void print_text(const struct info *in)
 		       "missing", strerror(in->dev_errno));
 	printf("%-22s %ld\n", "page size", in->page_size);
 	printf("%-22s %zu\n", "run page size", in->run_page_size);
-	printf("%-22s %s\n", "ABI flavour", in->abi->name);
+	printf("%-22s %s (%s)\n", "ABI flavour", in->abi->name,
+	       in->choice.source);
+	if (in->choice.detect.how)
+		printf("  %-20s %s\n", "how", in->choice.detect.how);
+	printf("  %-20s %s\n", "page-fault exits",
+	       gh_abi_has(in->abi, GH_ABI_PAGE_FAULT) ? "yes" : "no");
+	printf("  %-20s %s\n", "boot context",
+	       gh_abi_has(in->abi, GH_ABI_BOOT_CONTEXT) ? "yes" :
+	       "no (libgunyah's boot stub)");
 	printf("  %-20s %u\n", "fn max arg size", GUNYAH_FN_MAX_ARG_SIZE);
 	printf("  %-20s %u\n", "max exit reason size",
 	       GUNYAH_VM_MAX_EXIT_REASON_SIZE);
@@ -156,6 +174,7 @@ static void print_text(const struct info *in)
 	print_limit("max memory regions", in->lim.max_mem_regions, "");
 	print_limit("max page-fault areas", in->lim.max_pf_regions, "");
 	print_limit("time slice", in->lim.slice_us, " us");
+	print_limit("IPA size", in->lim.ipa_bits, " bits");
 	printf("%-22s 0x%llx, %llu bytes (%llu MiB)\n", "default RAM",
 	       (unsigned long long)in->lim.ram_base,
 	       (unsigned long long)in->lim.ram_size,
@@ -207,6 +226,13 @@ static json_object *json_info(const struct info *in)
 	add(o, "run_page_size", json_object_new_int64((int64_t)in->run_page_size));
 
 	add(abi, "flavour", json_object_new_string(in->abi->name));
+	add(abi, "source", json_object_new_string(in->choice.source));
+	add(abi, "how", in->choice.detect.how ?
+	    json_object_new_string(in->choice.detect.how) : NULL);
+	add(abi, "page_fault",
+	    json_object_new_boolean(gh_abi_has(in->abi, GH_ABI_PAGE_FAULT)));
+	add(abi, "boot_context",
+	    json_object_new_boolean(gh_abi_has(in->abi, GH_ABI_BOOT_CONTEXT)));
 	add(abi, "fn_max_arg_size", json_object_new_int64(GUNYAH_FN_MAX_ARG_SIZE));
 	add(abi, "vm_max_exit_reason_size",
 	    json_object_new_int64(GUNYAH_VM_MAX_EXIT_REASON_SIZE));
@@ -223,6 +249,7 @@ static json_object *json_info(const struct info *in)
 	add(lim, "max_mem_regions", limit(in->lim.max_mem_regions));
 	add(lim, "max_pf_regions", limit(in->lim.max_pf_regions));
 	add(lim, "slice_us", limit(in->lim.slice_us));
+	add(lim, "ipa_bits", limit(in->lim.ipa_bits));
 	add(o, "limits", lim);
 
 	snprintf(base, sizeof(base), "0x%llx",
@@ -265,11 +292,11 @@ static int info_main(int argc, char **argv)
 		return GCTL_EXIT_UNAVAILABLE;
 	}
 
-	ret = gctl_backend_open(CMD, a.backend, &be);
+	ret = gctl_backend_open(CMD, a.backend, a.abi, &be, &in.choice);
 	if (ret)
 		return ret;
 	in.backend = gh_backend_name(be);
-	in.abi = be->abi;
+	in.abi = gh_backend_abi(be);
 	in.page_size = sysconf(_SC_PAGESIZE);
 	gh_backend_limits(be, &in.lim);
 

@@ -266,7 +266,7 @@ static int replay_main(int argc, char **argv)
 		ret = GCTL_EXIT_OSERR;
 		goto out;
 	}
-	ret = gctl_backend_open(CMD, "sim", &be);
+	ret = gctl_backend_open(CMD, "sim", NULL, &be, NULL);
 	if (ret)
 		goto out;
 	ret = gctl_vmm_create(be, &cfg, &sink, &vmm, err, sizeof(err));

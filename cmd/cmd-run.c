@@ -40,6 +40,7 @@
 #include "engine/opts.h"
 #include "engine/sink_async.h"
 #include "dash/stats.h"
+#include "diag/diag.h"
 #include "engine/stepper.h"
 #include "engine/vmm.h"
 
@@ -60,12 +61,16 @@ enum {
 	OPT_EXIT_ON_STOP,
 	OPT_NAME,
 	OPT_RECORD,
+	OPT_ABI,
+	OPT_LENIENT,
 };
 
 struct run_args {
 	struct gctl_vmm_config cfg;
 	const char *image;
 	const char *backend;
+	const char *abi;
+	bool pf_policy_set;
 	bool load_addr_set;
 	uint64_t load_addr;
 	bool entry_set;
@@ -91,6 +96,9 @@ static const struct argp_option options[] = {
 	  "the others wait for PSCI CPU_ON", 1 },
 	{ "backend", 'b', "sim|dev", 0,
 	  "the built-in simulator (default) or /dev/gunyah", 1 },
+	{ "abi", OPT_ABI, "upstream|android", 0,
+	  "the ABI flavour to speak (default: upstream on the sim; on dev, the "
+	  "one the device answers)", 1 },
 	{ NULL, 0, NULL, 0, "The image:", 2 },
 	{ "load-addr", OPT_LOAD_ADDR, "ADDR", 0,
 	  "where a raw image goes (default the RAM base); an ELF goes where "
@@ -115,6 +123,9 @@ static const struct argp_option options[] = {
 	{ "on-page-fault", OPT_ON_PF, "fail|retry|fault", 0,
 	  "fail: stop the VM (default); retry: map a zero page and retry; "
 	  "fault: the guest takes a data abort", 3 },
+	{ "lenient", OPT_LENIENT, NULL, 0,
+	  "(sim) emulate MMIO accesses hardware gives no syndrome for "
+	  "(writeback, pairs, exclusives) instead of a data abort", 3 },
 	{ NULL, 0, NULL, 0, "Running:", 4 },
 	{ "step", 's', "N", OPTION_ARG_OPTIONAL,
 	  "stop after every exit (or every N exits) and read a command: "
@@ -212,6 +223,57 @@ static void parse_script(const char *arg, struct gctl_vmm_config *cfg,
 				       "per address)", arg, s->addr);
 }
 
+/*
+ * The android flavour has no page-fault exit and no resume_action (to
+ * answer FAULT with): options that need them are refused in one line.
+ */
+static void check_flavour_options(const struct run_args *a,
+				  const struct gh_abi_flavour *abi,
+				  const char *whose)
+{
+	const char *opt = a->cfg.nr_pf_regions ? "--pf-region" :
+			  a->pf_policy_set ? "--on-page-fault" : NULL;
+
+	if (opt && !gh_abi_has(abi, GH_ABI_PAGE_FAULT))
+		gctl_usage_err(CMD, "%s: the %s ABI flavour%s has no "
+			       "page-fault exit", opt, abi->name, whose);
+	if (a->cfg.nr_faults && !gh_abi_has(abi, GH_ABI_RESUME_ACTION))
+		gctl_usage_err(CMD, "--fault: the %s ABI flavour%s has no "
+			       "resume_action to answer FAULT with", abi->name,
+			       whose);
+}
+
+/*
+ * The GH_* flavour's resource manager will not start a VM without a device
+ * tree: the top DTB_SIZE of RAM gets one (the diag builder's, until the
+ * shared builder lands), and SET_DTB_CONFIG points at it.
+ */
+#define DTB_SIZE 0x10000ull
+
+static int place_dtb(struct gctl_vmm *vmm, const struct gctl_vmm_config *cfg)
+{
+	struct gh_vm *vm = gctl_vmm_vm(vmm);
+	uint64_t addr = cfg->ram_base + cfg->ram_size - DTB_SIZE;
+	void *p = gh_vm_host_ptr(vm, addr, DTB_SIZE);
+	long len;
+	int ret;
+
+	if (!p || cfg->ram_size < 2 * DTB_SIZE) {
+		gctl_err(CMD, "the android ABI needs a device tree in RAM: "
+			 "--mem %#" PRIx64 " leaves no room for it", cfg->ram_size);
+		return GCTL_EXIT_USAGE;
+	}
+	len = diag_fdt_build(p, DTB_SIZE, cfg->nr_vcpus, cfg->ram_base,
+			     cfg->ram_size);
+	ret = len < 0 ? (int)len : gh_vm_set_dtb(vm, addr, DTB_SIZE);
+	if (ret) {
+		gctl_err(CMD, "device tree at %#" PRIx64 ": %s", addr,
+			 strerror(-ret));
+		return GCTL_EXIT_SOFTWARE;
+	}
+	return 0;
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct run_args *a = state->input;
@@ -277,7 +339,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		parse_region("--pf-region", arg, &r->addr, &r->size, NULL);
 		break;
 	}
+	case OPT_ABI:
+		a->abi = gctl_abi_arg(CMD, arg);
+		break;
+	case OPT_LENIENT:
+		cfg->lenient = true;
+		break;
 	case OPT_ON_PF:
+		a->pf_policy_set = true;
 		if (!strcmp(arg, "fail"))
 			cfg->pf_policy = GCTL_PF_FAIL;
 		else if (!strcmp(arg, "retry"))
@@ -339,6 +408,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!a->image)
 			gctl_usage_err(CMD, "no IMAGE given (see 'gunyahctl run --help')");
+		if (a->abi)
+			check_flavour_options(a, gh_abi_by_name(a->abi), "");
+		if (cfg->lenient && strcmp(a->backend, "sim"))
+			gctl_usage_err(CMD, "--lenient: only the sim emulates; a "
+				       "device faults what its hardware faults");
 		if (a->detach && !a->name)
 			gctl_usage_err(CMD, "--detach needs --name: the name is how "
 				       "you reach the VM");
@@ -791,9 +865,10 @@ static int run_main(int argc, char **argv)
 		goto out;
 	}
 
-	ret = gctl_backend_open(CMD, a.backend, &be);
+	ret = gctl_backend_open(CMD, a.backend, a.abi, &be, NULL);
 	if (ret)
 		goto out;
+	check_flavour_options(&a, gh_backend_abi(be), " (the device's)");
 	if (a.dashboard) {
 		ret = gctl_stats_new(a.cfg.nr_vcpus, &stats);
 		if (!ret)
@@ -866,6 +941,11 @@ static int run_main(int argc, char **argv)
 	if (ret)
 		goto out;
 	entry = a.entry_set ? a.entry : info.entry;
+	if (!gh_abi_has(gh_backend_abi(be), GH_ABI_BOOT_CONTEXT)) {
+		ret = place_dtb(vmm, &a.cfg);
+		if (ret)
+			goto out;
+	}
 	if (a.record) {
 		struct gctl_rec_config rc;
 

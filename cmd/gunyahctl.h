@@ -46,6 +46,7 @@ struct gctl_cmd {
 extern const struct gctl_cmd gctl_cmd_info;
 extern const struct gctl_cmd gctl_cmd_run;
 extern const struct gctl_cmd gctl_cmd_diag;
+extern const struct gctl_cmd gctl_cmd_probe;
 extern const struct gctl_cmd gctl_cmd_explain;
 extern const struct gctl_cmd gctl_cmd_list;
 extern const struct gctl_cmd gctl_cmd_status;
@@ -116,8 +117,21 @@ int gctl_stop_signalfd(bool block_winch);
 /* The device the dev backend opens: $GUNYAHCTL_DEVICE, else /dev/gunyah. */
 const char *gctl_device_path(void);
 
-/* Open the named backend; on failure explain why and return an exit code. */
-int gctl_backend_open(const char *cmd, const char *name,
-		      struct gh_backend **out);
+/* How the ABI flavour in use was chosen. */
+struct gctl_abi_choice {
+	const char *source;	/* "--abi", "sim default" or "detected" */
+	struct gh_abi_detect detect; /* when detected */
+};
+
+/*
+ * Open the named backend, speaking the ABI flavour abi ("upstream",
+ * "android"; NULL: the sim's default, upstream, or on the dev backend the
+ * flavour the device answers, gh_abi_detect()).  On failure explain why
+ * and return an exit code (64 for an unknown name).  choice may be NULL.
+ */
+int gctl_backend_open(const char *cmd, const char *name, const char *abi,
+		      struct gh_backend **out, struct gctl_abi_choice *choice);
+/* --abi's value: a usage error (exit 64) from inside argp if unknown. */
+const char *gctl_abi_arg(const char *cmd, const char *arg);
 
 #endif /* GUNYAHCTL_H */

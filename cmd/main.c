@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@ static const struct gctl_cmd *const commands[] = {
 	&gctl_cmd_info,
 	&gctl_cmd_run,
 	&gctl_cmd_diag,
+	&gctl_cmd_probe,
 	&gctl_cmd_explain,
 	&gctl_cmd_list,
 	&gctl_cmd_status,
@@ -116,10 +118,13 @@ int main(int argc, char **argv)
 		 * A command that said so itself (74) is not told twice, nor
 		 * is one that failed already (a sysexits status).
 		 */
+		if (ret >= GCTL_EXIT_USAGE) {
+			__fpurge(stdout);
+			clearerr(stdout);
+			return ret;
+		}
 		out = gctl_stdout_check(commands[i]->name);
-		if (out && ret < GCTL_EXIT_USAGE)
-			ret = out;
-		return ret;
+		return out ? out : ret;
 	}
 
 	gctl_err(NULL, "%s: unknown command (see 'gunyahctl --help')",

@@ -280,9 +280,18 @@ const char *gctl_device_path(void)
 	return p && *p ? p : GH_DEV_PATH;
 }
 
-int gctl_backend_open(const char *cmd, const char *name,
-		      struct gh_backend **out)
+const char *gctl_abi_arg(const char *cmd, const char *arg)
 {
+	if (!gh_abi_by_name(arg))
+		gctl_usage_err(cmd, "--abi %s: unknown ABI flavour (want "
+			       "upstream or android)", arg);
+	return arg;
+}
+
+int gctl_backend_open(const char *cmd, const char *name, const char *abi,
+		      struct gh_backend **out, struct gctl_abi_choice *choice)
+{
+	struct gctl_abi_choice local;
 	int ret = gh_backend_open(name, gctl_device_path(), out);
 
 	if (ret == -EINVAL) {
@@ -292,6 +301,22 @@ int gctl_backend_open(const char *cmd, const char *name,
 	if (ret) {
 		gctl_err(cmd, "backend %s: %s", name, strerror(-ret));
 		return GCTL_EXIT_UNAVAILABLE;
+	}
+	if (!choice)
+		choice = &local;
+	memset(choice, 0, sizeof(*choice));
+	if (abi) {
+		choice->source = "--abi";
+		gh_backend_set_abi(*out, gh_abi_by_name(abi));
+	} else if (gh_backend_is_sim(*out)) {
+		choice->source = "sim default";
+	} else {
+		/* Ask the device; if it cannot be asked, the open that
+		 * follows says why. */
+		choice->source = "detected";
+		if (!gh_abi_detect(*out, &choice->detect) &&
+		    choice->detect.abi)
+			gh_backend_set_abi(*out, choice->detect.abi);
 	}
 	return 0;
 }

@@ -95,6 +95,10 @@ _gunyahctl()
             _filedir
             return
             ;;
+        --abi)
+            COMPREPLY=($(compgen -W 'upstream android' -- "$cur"))
+            return
+            ;;
         --only | -o)
             # NAME[,NAME...]: complete the name after the last comma
             [[ $cmd == diag ]] &&
@@ -132,7 +136,7 @@ _gunyahctl()
             ((pos == 1)) &&
                 COMPREPLY=($(compgen -W '$(_gunyahctl_exit_types "$bin")' -- "$cur"))
             ;;
-        info) ;;
+        info | probe) ;;
         diag)
             COMPREPLY=($(compgen -W '$(_gunyahctl_checks "$bin")' -- "$cur"))
             ;;

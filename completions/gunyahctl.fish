@@ -66,6 +66,10 @@ complete -c gunyahctl -n 'not __fish_use_subcommand' -s V -l version -d 'Print t
 # info
 complete -c gunyahctl -n '__fish_seen_subcommand_from info' -s j -l json -d 'Print one JSON object'
 complete -c gunyahctl -n '__fish_seen_subcommand_from info' -s b -l backend -x -a 'sim dev' -d 'Backend to ask'
+complete -c gunyahctl -n '__fish_seen_subcommand_from info' -l abi -x -a 'upstream android' -d 'ABI flavour to speak'
+
+# probe
+complete -c gunyahctl -n '__fish_seen_subcommand_from probe' -s j -l json -d 'Print one JSON object'
 
 # explain
 complete -c gunyahctl -n '__fish_seen_subcommand_from explain' -s j -l json -d 'Print one JSON object'
@@ -74,6 +78,7 @@ complete -c gunyahctl -n '__gunyahctl_first_arg_of explain' -a '(__gunyahctl_exi
 
 # diag [NAME...]
 complete -c gunyahctl -n '__fish_seen_subcommand_from diag' -s b -l backend -x -a 'sim dev' -d 'Backend to check'
+complete -c gunyahctl -n '__fish_seen_subcommand_from diag' -l abi -x -a 'upstream android' -d 'ABI flavour to speak'
 complete -c gunyahctl -n '__fish_seen_subcommand_from diag' -s j -l json -d 'One JSON object per check, then a summary'
 complete -c gunyahctl -n '__fish_seen_subcommand_from diag' -s l -l list -d 'List the checks and exit'
 complete -c gunyahctl -n '__fish_seen_subcommand_from diag' -s o -l only -x -a '(__gunyahctl_checks)' -d 'Run only the named checks'
@@ -87,6 +92,7 @@ complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s m -l mem -x -d 'Gu
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l ram-base -x -d 'Guest RAM base address'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s c -l vcpus -x -d 'Number of vCPUs (1 to 64)'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s b -l backend -x -a 'sim dev' -d 'Backend to run on'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l abi -x -a 'upstream android' -d 'ABI flavour to speak'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l load-addr -x -d 'Where a raw image goes'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s e -l entry -x -d 'Start vCPU 0 here'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l mmio -x -d 'An MMIO region: ADDR:SIZE[:NAME]'
@@ -95,6 +101,7 @@ complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l mmio-read -x -d 'R
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l fault -x -d 'Accesses to ADDR take a data abort'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l pf-region -x -d '(sim) Memory not there yet: ADDR:SIZE'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l on-page-fault -x -a 'fail retry fault' -d 'What a page fault gets'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l lenient -d '(sim) Emulate MMIO hardware gives no syndrome for'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s s -l step -d 'Stop after every exit (--step=N: every N)'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l max-exits -x -d 'Stop the VM after N exits'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s t -l timeout -x -d 'Stop the VM after SEC seconds'

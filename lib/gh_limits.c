@@ -20,5 +20,6 @@ void gh_backend_limits(const struct gh_backend *be, struct gh_limits *out)
 		out->max_vcpus = SIM_MAX_VCPUS;
 		out->max_pf_regions = SIM_MAX_PF_REGIONS;
 		out->slice_us = SIM_DEFAULT_SLICE_US;
+		out->ipa_bits = SIM_IPA_BITS;
 	}
 }

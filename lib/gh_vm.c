@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "gunyah.h"
 
@@ -61,11 +62,63 @@ void gh_vm_destroy(struct gh_vm *vm)
 	for (unsigned int i = 0; i < vm->nr_regions; i++) {
 		struct gh_mem_region *r = &vm->regions[i];
 
+		/* A user memory region is this process's own memory. */
+		if (r->mem_fd < 0) {
+			munmap(r->host, r->size);
+			continue;
+		}
 		gh_munmap(vm->be, r->host, r->size);
 		gh_close(vm->be, r->mem_fd);
 	}
 	gh_close(vm->be, vm->dev_fd);
 	free(vm);
+}
+
+static void region_record(struct gh_vm *vm, uint64_t guest_addr,
+			  uint64_t size, int mem_fd, void *addr, void **host)
+{
+	struct gh_mem_region *r = &vm->regions[vm->nr_regions++];
+
+	r->guest_addr = guest_addr;
+	r->size = size;
+	r->mem_fd = mem_fd;
+	r->host = addr;
+	if (host)
+		*host = addr;
+}
+
+/*
+ * GH_* flavour: the memory is ours, anonymous and shared with the guest
+ * (GH_VM_SET_USER_MEM_REGION, not the Android LEND variant: the host keeps
+ * access, which the loader and read-back need).  The label is the region's
+ * index: unique per VM, as the driver requires.
+ */
+static int add_user_memory(struct gh_vm *vm, uint64_t guest_addr,
+			   uint64_t size, void **host)
+{
+	struct gh_userspace_memory_region region = {
+		.label = vm->nr_regions,
+		.flags = GH_MEM_ALLOW_RWX,
+		.guest_phys_addr = guest_addr,
+		.memory_size = size,
+	};
+	void *addr;
+	int ret;
+
+	if (size > SIZE_MAX)
+		return -ENOMEM;
+	addr = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (addr == MAP_FAILED)
+		return -errno;
+	region.userspace_addr = (uintptr_t)addr;
+	ret = (int)vm_op(vm, vm->vm_fd, GH_OP_VM_SET_USER_MEM_REGION, &region);
+	if (ret) {
+		munmap(addr, (size_t)size);
+		return ret;
+	}
+	region_record(vm, guest_addr, size, -1, addr, host);
+	return 0;
 }
 
 int gh_vm_add_memory(struct gh_vm *vm, uint64_t guest_addr, uint64_t size,
@@ -74,13 +127,14 @@ int gh_vm_add_memory(struct gh_vm *vm, uint64_t guest_addr, uint64_t size,
 	struct gunyah_create_mem_args create = { .flags = GHMF_CLOEXEC,
 						 .size = size };
 	struct gunyah_map_mem_args map = { 0 };
-	struct gh_mem_region *r;
 	void *addr;
 	long fd;
 	int ret;
 
 	if (vm->nr_regions >= GH_VM_MAX_REGIONS)
 		return -ENOSPC;
+	if (!gh_request(vm->be, GH_OP_CREATE_GUEST_MEM))
+		return add_user_memory(vm, guest_addr, size, host);
 
 	fd = vm_op(vm, vm->dev_fd, GH_OP_CREATE_GUEST_MEM, &create);
 	if (fd < 0)
@@ -99,13 +153,7 @@ int gh_vm_add_memory(struct gh_vm *vm, uint64_t guest_addr, uint64_t size,
 	if (ret)
 		goto err_unmap;
 
-	r = &vm->regions[vm->nr_regions++];
-	r->guest_addr = guest_addr;
-	r->size = size;
-	r->mem_fd = (int)fd;
-	r->host = addr;
-	if (host)
-		*host = addr;
+	region_record(vm, guest_addr, size, (int)fd, addr, host);
 	return 0;
 
 err_unmap:
@@ -128,6 +176,26 @@ void *gh_vm_host_ptr(const struct gh_vm *vm, uint64_t guest_addr, uint64_t len)
 	return NULL;
 }
 
+/* GH_* flavour: keep the register for the boot stub. */
+static int keep_boot_reg(struct gh_boot_state *b,
+			 enum gunyah_vm_boot_context_reg set,
+			 unsigned int index, uint64_t value)
+{
+	if (set == REG_SET_X && index < 31) {
+		b->x[index] = value;
+		b->x_set |= 1u << index;
+	} else if (set == REG_SET_PC && index == 0) {
+		b->pc = value;
+		b->pc_set = true;
+	} else if (set == REG_SET_SP && index == 1) {
+		b->sp_el1 = value;
+		b->sp_set = true;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int gh_vm_set_boot_reg(struct gh_vm *vm, enum gunyah_vm_boot_context_reg set,
 		       unsigned int index, uint64_t value)
 {
@@ -136,10 +204,13 @@ int gh_vm_set_boot_reg(struct gh_vm *vm, enum gunyah_vm_boot_context_reg set,
 		.value = value,
 	};
 
+	if (!gh_abi_has(vm->be->abi, GH_ABI_BOOT_CONTEXT))
+		return keep_boot_reg(&vm->boot, set, index, value);
 	return (int)vm_op(vm, vm->vm_fd, GH_OP_VM_SET_BOOT_CONTEXT, &ctx);
 }
 
-int gh_vm_set_dtb(struct gh_vm *vm, uint64_t guest_addr, uint64_t size)
+static int set_dtb_config(struct gh_vm *vm, uint64_t guest_addr,
+			  uint64_t size)
 {
 	struct gunyah_vm_dtb_config cfg = { .guest_phys_addr = guest_addr,
 					    .size = size };
@@ -147,8 +218,34 @@ int gh_vm_set_dtb(struct gh_vm *vm, uint64_t guest_addr, uint64_t size)
 	return (int)vm_op(vm, vm->vm_fd, GH_OP_VM_SET_DTB_CONFIG, &cfg);
 }
 
+int gh_vm_set_dtb(struct gh_vm *vm, uint64_t guest_addr, uint64_t size)
+{
+	int ret = set_dtb_config(vm, guest_addr, size);
+
+	/* Kept for the boot stub, which may point the driver at a copy. */
+	if (!ret) {
+		vm->boot.dtb_addr = guest_addr;
+		vm->boot.dtb_size = size;
+		vm->boot.dtb_set = true;
+	}
+	return ret;
+}
+
 int gh_vm_start(struct gh_vm *vm)
 {
+	const struct gh_boot_state *b = &vm->boot;
+	int ret;
+
+	if (!gh_abi_has(vm->be->abi, GH_ABI_BOOT_CONTEXT) &&
+	    (b->x_set || b->pc_set || b->sp_set) && !vm->stub_addr) {
+		ret = gh_vm_write_boot_stub(vm);
+		if (ret)
+			return ret;
+		ret = set_dtb_config(vm, vm->stub_addr + GH_BOOT_STUB_CODE,
+				     b->dtb_size);
+		if (ret)
+			return ret;
+	}
 	return (int)vm_op(vm, vm->vm_fd, GH_OP_VM_START, NULL);
 }
 
@@ -175,6 +272,8 @@ int gh_vm_add_pf_region(struct gh_vm *vm, uint64_t guest_addr, uint64_t size)
 {
 	struct gh_sim_region r = { .addr = guest_addr, .size = size };
 
+	if (!gh_abi_has(vm->be->abi, GH_ABI_PAGE_FAULT))
+		return -EOPNOTSUPP;
 	return (int)gh_ioctl(vm->be, vm->vm_fd, GH_SIM_VM_ADD_PF_REGION, &r);
 }
 
@@ -191,6 +290,19 @@ int gh_vm_read_mem(struct gh_vm *vm, uint64_t guest_addr, void *buf,
 		return 0;
 	}
 	return (int)gh_ioctl(vm->be, vm->vm_fd, GH_SIM_VM_READ_MEM, &rw);
+}
+
+int gh_vm_set_lenient(struct gh_vm *vm, bool lenient)
+{
+	__u64 on = lenient;
+
+	return (int)gh_ioctl(vm->be, vm->vm_fd, GH_SIM_VM_SET_LENIENT, &on);
+}
+
+int gh_vm_get_crash(struct gh_vm *vm, struct gh_sim_crash *out)
+{
+	memset(out, 0, sizeof(*out));
+	return (int)gh_ioctl(vm->be, vm->vm_fd, GH_SIM_VM_GET_CRASH, out);
 }
 
 static int vcpu_fn(struct gh_vcpu *vcpu, enum gh_op op)

@@ -95,17 +95,71 @@ enum gh_op {
 	GH_OP_VM_SET_BOOT_CONTEXT,
 	GH_OP_VCPU_RUN,
 	GH_OP_VCPU_MMAP_SIZE,
+	GH_OP_VM_SET_USER_MEM_REGION,
+	GH_OP_VM_LEND_USER_MEM,
 	GH_OP__COUNT,
+};
+
+/* What a flavour has beyond its requests. */
+enum gh_abi_feature {
+	GH_ABI_PAGE_FAULT = 1u << 0,	/* PAGE_FAULT exits */
+	GH_ABI_RESUME_ACTION = 1u << 1, /* run->mmio.resume_action is read */
+	GH_ABI_BOOT_CONTEXT = 1u << 2,	/* SET_BOOT_CONTEXT: any entry, regs */
 };
 
 struct gh_abi_flavour {
 	const char *name;
+	unsigned int features;		     /* enum gh_abi_feature */
 	unsigned long request[GH_OP__COUNT]; /* 0: not in this flavour */
 	const char *request_name[GH_OP__COUNT];
 };
 
 extern const struct gh_abi_flavour gh_abi_upstream;
 extern const struct gh_abi_flavour gh_abi_android;
+
+/* "upstream" or "android" (also "gh"), or NULL. */
+const struct gh_abi_flavour *gh_abi_by_name(const char *name);
+static inline bool gh_abi_has(const struct gh_abi_flavour *abi,
+			      enum gh_abi_feature f)
+{
+	return abi->features & f;
+}
+/*
+ * Speak abi on this backend from now on.  The sim answers only the
+ * requests of the flavour it speaks (the other's are -ENOTTY), as a real
+ * device does.  Set it before the first VM.
+ */
+void gh_backend_set_abi(struct gh_backend *be, const struct gh_abi_flavour *abi);
+const struct gh_abi_flavour *gh_backend_abi(const struct gh_backend *be);
+
+/*
+ * Which flavour does the device answer?  Asked without building anything
+ * that lasts (see gh_detect.c for the requests and why they are safe):
+ * each request tried is recorded with its result.
+ */
+struct gh_abi_try {
+	const char *request_name;
+	unsigned long request;
+	const char *on;		/* "/dev/gunyah", "VM" or "vCPU" */
+	long result;		/* >= 0, or -errno */
+	const char *meaning;	/* what the result says, one sentence */
+};
+
+#define GH_ABI_MAX_TRIES 6
+
+struct gh_abi_detect {
+	const struct gh_abi_flavour *abi; /* NULL: no flavour answered */
+	const char *variant;	/* "v17+", "android14-6.1", "v14", or NULL */
+	const char *how;	/* how it was decided, one sentence */
+	int open_err;		/* -errno of opening the device, or 0 */
+	unsigned int nr_tries;
+	struct gh_abi_try tries[GH_ABI_MAX_TRIES];
+};
+
+/* 0 with *out filled (out->abi may be NULL), or the open error. */
+int gh_abi_detect(struct gh_backend *be, struct gh_abi_detect *out);
+/* What err (positive errno) from request means, in words. */
+const char *gh_errno_meaning(unsigned long request, int err);
 
 /* Request number of op in the backend's flavour, 0 if it has none. */
 unsigned long gh_request(const struct gh_backend *be, enum gh_op op);
@@ -117,11 +171,25 @@ const char *gh_request_name(unsigned long request);
 struct gh_mem_region {
 	uint64_t guest_addr;
 	uint64_t size;
-	int mem_fd;
+	int mem_fd;	/* guest_memfd; -1 for a user memory region */
 	void *host; /* the guest memory, mapped into this process */
 };
 
 #define GH_VM_MAX_REGIONS 16
+
+/*
+ * The boot context, kept by libgunyah where the flavour has no
+ * SET_BOOT_CONTEXT (GH_*): gh_vm_start() then writes a boot stub that sets
+ * it (gh_boot_stub.c).
+ */
+struct gh_boot_state {
+	uint64_t x[31];
+	uint32_t x_set;		/* bit n: xn was set */
+	uint64_t pc, sp_el1;
+	bool pc_set, sp_set;
+	uint64_t dtb_addr, dtb_size;
+	bool dtb_set;
+};
 
 struct gh_vm {
 	struct gh_backend *be;
@@ -129,6 +197,8 @@ struct gh_vm {
 	int vm_fd;
 	unsigned int nr_regions;
 	struct gh_mem_region regions[GH_VM_MAX_REGIONS];
+	struct gh_boot_state boot;
+	uint64_t stub_addr;	/* where the boot stub went (0: none) */
 };
 
 struct gh_vcpu {
@@ -143,16 +213,34 @@ int gh_vm_create(struct gh_backend *be, struct gh_vm **out);
 void gh_vm_destroy(struct gh_vm *vm);
 
 /* Create guest memory of size bytes, map it into this process and into
- * the guest at guest_addr.  *host (optional) gets the host mapping. */
+ * the guest at guest_addr.  *host (optional) gets the host mapping.
+ * Upstream: a guest_memfd mapped with MAP_MEM; GH_* flavour: anonymous
+ * memory of this process given as a user memory region. */
 int gh_vm_add_memory(struct gh_vm *vm, uint64_t guest_addr, uint64_t size,
 		     void **host);
 /* Host pointer for [guest_addr, guest_addr+len) if RAM covers it all. */
 void *gh_vm_host_ptr(const struct gh_vm *vm, uint64_t guest_addr,
 		     uint64_t len);
+/*
+ * Where the flavour has no boot context (GH_*: the resource manager starts
+ * the boot vCPU at the base of the DTB's memory region, x0 = the DTB), the
+ * registers are kept and gh_vm_start() makes them true with a boot stub:
+ * one more user memory region, just above the highest one, holding a copy
+ * of the DTB (which the RM is pointed at) and code that loads the
+ * registers, SP_EL1 and jumps to the PC.  Only REG_SET_X 0..30, PC and
+ * SP 1 (SP_EL1) there: anything else is -EINVAL.
+ */
 int gh_vm_set_boot_reg(struct gh_vm *vm, enum gunyah_vm_boot_context_reg set,
 		       unsigned int index, uint64_t value);
 int gh_vm_set_dtb(struct gh_vm *vm, uint64_t guest_addr, uint64_t size);
+/* GH_* flavour: -EINVAL if no DTB was set (the driver needs one). */
 int gh_vm_start(struct gh_vm *vm);
+/* The boot stub's code area; the DTB copy follows it. */
+#define GH_BOOT_STUB_CODE 0x1000u
+/* The boot stub (gh_boot_stub.c): 0, or -errno.  For gh_vm_start. */
+int gh_vm_write_boot_stub(struct gh_vm *vm);
+/* Bytes of guest memory the boot stub's region takes for a DTB of size. */
+uint64_t gh_boot_stub_size(uint64_t dtb_size);
 /* Forced stop (exit type 7).  -ENOTTY where the backend has no way. */
 int gh_vm_force_stop(struct gh_vm *vm);
 /*
@@ -163,10 +251,15 @@ int gh_vm_force_stop(struct gh_vm *vm);
  */
 int gh_vm_exit(struct gh_vm *vm, uint16_t type, uint64_t reason,
 	       uint32_t reason_size);
-/* Declare a guest range that faults (PAGE_FAULT exits) until mapped. */
+/* Declare a guest range that faults (PAGE_FAULT exits) until mapped.
+ * -EOPNOTSUPP where the flavour has no PAGE_FAULT exit. */
 int gh_vm_add_pf_region(struct gh_vm *vm, uint64_t guest_addr, uint64_t size);
 int gh_vm_read_mem(struct gh_vm *vm, uint64_t guest_addr, void *buf,
 		   uint64_t size);
+/* GH_SIM_VM_SET_LENIENT: -ENOTTY where the backend has no such choice. */
+int gh_vm_set_lenient(struct gh_vm *vm, bool lenient);
+/* GH_SIM_VM_GET_CRASH: -ENOENT if the VM did not crash, -ENOTTY off sim. */
+int gh_vm_get_crash(struct gh_vm *vm, struct gh_sim_crash *out);
 
 int gh_vcpu_add(struct gh_vm *vm, unsigned int id, struct gh_vcpu **out);
 /* Remove the vCPU function; the fd stays usable until gh_vcpu_destroy. */
@@ -239,6 +332,31 @@ struct gh_exit_reason {
 
 void gh_exit_reason_decode(uint32_t word, struct gh_exit_reason *out);
 
+/* ---- the VM's device tree: what a Gunyah resource manager reads -------- */
+
+/*
+ * The /gunyah-vm-config node a resource manager configures a VM from at
+ * VM_START, as crosvm's Gunyah backend writes it: image-name, os-type;
+ * memory { base-address, size-max }: the VM's IPA layout (Gunyah maps and
+ * gives MMIO exits only inside it); interrupts { config = <&intc> } when
+ * the tree has an interrupt controller; vcpus { affinity = "proxy" }:
+ * every vCPU proxy-scheduled by its host thread; vdevices { generate =
+ * "/hypervisor" }: where the RM puts the nodes of what it creates.
+ */
+struct gh_fdt_vm_config {
+	const char *image_name;	/* e.g. "gunyahctl" */
+	uint64_t base;		/* IPA layout base: the RAM base */
+	uint64_t size_max;	/* and size (0: none given) */
+	uint32_t intc_phandle;	/* 0: no interrupt controller */
+};
+
+/*
+ * Add the node to the flattened tree in fdt (buf_size bytes of room):
+ * 0, or -ENOSPC / -EINVAL (not a tree, or the node exists).
+ */
+int gh_fdt_add_vm_config(void *fdt, size_t buf_size,
+			 const struct gh_fdt_vm_config *cfg);
+
 /* ---- limits ------------------------------------------------------------ */
 
 /*
@@ -250,6 +368,7 @@ struct gh_limits {
 	unsigned int max_mem_regions;	/* gh_vm_add_memory() calls per VM */
 	unsigned int max_pf_regions;	/* gh_vm_add_pf_region() calls per VM */
 	unsigned int slice_us;		/* default time slice of a vCPU run */
+	unsigned int ipa_bits;		/* guest physical address space size */
 	uint64_t ram_base;		/* where guest RAM goes by default */
 	uint64_t ram_size;		/* and how much of it */
 };

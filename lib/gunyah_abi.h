@@ -6,9 +6,10 @@
  * below; a field that moves breaks the build (tests/unit/test_abi.c checks the
  * same figures at run time so the failure also shows up as a named test).
  *
- * The request numbers of the other flavour shipped on devices (Android common
- * kernel, GH_* names) live in gh_abi_flavour.c, not here: callers name an
- * operation, the flavour table turns it into a request number.
+ * The other flavour shipped on devices (Android common kernel, GH_* names)
+ * adds the user memory region below; which requests a flavour has is
+ * gh_flavour.c's table: callers name an operation, the table turns it into
+ * a request number.
  */
 #ifndef GUNYAH_ABI_H
 #define GUNYAH_ABI_H
@@ -199,6 +200,47 @@ struct gunyah_vcpu_run {
 #define GUNYAH_VCPU_MMAP_SIZE _IO(GUNYAH_IOCTL_TYPE, 0x6)
 
 /*
+ * The GH_* flavour (Android common kernel android14-6.1, and the v14
+ * series QEMU's and crosvm's Gunyah back-ends were written against).  It
+ * shares CREATE_VM, SET_DTB_CONFIG, START, ADD/REMOVE_FUNCTION, VCPU_RUN
+ * and VCPU_MMAP_SIZE with the numbers above, and the run page's layout
+ * except that mmio has no resume_action (offset 37 is padding there) and
+ * there is no PAGE_FAULT exit.  It has no guest_memfd and no boot context:
+ * memory is the caller's own, described by a user memory region, and the
+ * resource manager starts the boot vCPU at the base of the region that
+ * holds the DTB, x0 = the DTB's address.
+ *
+ * Followed: include/uapi/linux/gunyah.h of the Android common kernel
+ * (android14-6.1).  v14 defines the same struct and GH_VM_SET_USER_MEM_REGION
+ * number; the 'A' requests (LEND_USER_MEM, SET_FW_CONFIG) exist only in the
+ * Android kernel ("orthogonal ioctls that will never conflict with
+ * kernel.org", b/268234781), so a v14 kernel answers them -ENOTTY.
+ */
+#define GH_ANDROID_IOCTL_TYPE 'A'
+
+enum gh_user_mem_flags {
+	GH_MEM_ALLOW_READ = 1UL << 0,
+	GH_MEM_ALLOW_WRITE = 1UL << 1,
+	GH_MEM_ALLOW_EXEC = 1UL << 2,
+	GH_MEM_ALLOW_RWX = GH_MEM_ALLOW_READ | GH_MEM_ALLOW_WRITE |
+			   GH_MEM_ALLOW_EXEC,
+};
+
+struct gh_userspace_memory_region {
+	__u32 label;
+	__u32 flags;
+	__u64 guest_phys_addr; /* page-aligned */
+	__u64 memory_size;     /* page-aligned, not 0 */
+	__u64 userspace_addr;  /* page-aligned, in the caller's memory */
+};
+
+#define GH_VM_SET_USER_MEM_REGION \
+	_IOW(GUNYAH_IOCTL_TYPE, 0x1, struct gh_userspace_memory_region)
+/* Android only: as above, but lent (the host loses access to it). */
+#define GH_VM_ANDROID_LEND_USER_MEM \
+	_IOW(GH_ANDROID_IOCTL_TYPE, 0x11, struct gh_userspace_memory_region)
+
+/*
  * Exit types reported by the resource manager in exit_info.type.  Not part
  * of the kernel UAPI (the kernel passes them through uninterpreted), but
  * fixed by the Gunyah resource manager.
@@ -267,6 +309,14 @@ GUNYAH_ABI_ASSERT(offsetof(struct gunyah_vcpu_run, page_fault.phys_addr) == 16);
 GUNYAH_ABI_ASSERT(offsetof(struct gunyah_vcpu_run, page_fault.attempt) == 24);
 GUNYAH_ABI_ASSERT(offsetof(struct gunyah_vcpu_run, page_fault.resume_action) == 28);
 GUNYAH_ABI_ASSERT(sizeof(struct gunyah_vcpu_run) == 40);
+
+GUNYAH_ABI_ASSERT(sizeof(struct gh_userspace_memory_region) == 32);
+GUNYAH_ABI_ASSERT(offsetof(struct gh_userspace_memory_region, flags) == 4);
+GUNYAH_ABI_ASSERT(offsetof(struct gh_userspace_memory_region, guest_phys_addr) == 8);
+GUNYAH_ABI_ASSERT(offsetof(struct gh_userspace_memory_region, memory_size) == 16);
+GUNYAH_ABI_ASSERT(offsetof(struct gh_userspace_memory_region, userspace_addr) == 24);
+GUNYAH_ABI_ASSERT(GH_VM_SET_USER_MEM_REGION == 0x40204701);
+GUNYAH_ABI_ASSERT(GH_VM_ANDROID_LEND_USER_MEM == 0x40204111);
 
 GUNYAH_ABI_ASSERT(GUNYAH_CREATE_VM == 0x4700);
 GUNYAH_ABI_ASSERT(GUNYAH_VM_START == 0x4703);

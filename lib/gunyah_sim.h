@@ -134,6 +134,31 @@ struct gh_sim_vcpu_stats {
 	_IOW(GH_SIM_IOCTL_TYPE, 0x84, struct gunyah_vm_exit_info)
 
 /*
+ * Strict by default, as hardware: an MMIO access hardware gives the
+ * hypervisor no syndrome for (ESR.ISV=0: pairs, writeback, exclusives,
+ * atomics, SIMD/FP) takes a data abort in the guest.  Lenient (1): the
+ * sim still finishes pre/post-index writeback forms, as it used to.
+ */
+#define GH_SIM_VM_SET_LENIENT _IOW(GH_SIM_IOCTL_TYPE, 0x85, __u64)
+
+/*
+ * Why the VM crashed, when a guest exception had nowhere to go (no vector
+ * table: VBAR_EL1 = 0) or the core failed: the exception the guest would
+ * have taken.  -ENOENT when the VM has not crashed so.
+ */
+struct gh_sim_crash {
+	__u32 vcpu;
+	__u32 padding;
+	__u64 esr;	/* ESR_EL1: EC in bits 31:26 (0 if not an exception) */
+	__u64 far;	/* FAR_EL1, 0 when the exception has none */
+	__u64 elr;	/* where it happened */
+	__u64 pc;	/* PC when the VM went down */
+	__u64 vbar;	/* VBAR_EL1 */
+	char why[112];	/* what happened, one phrase */
+};
+#define GH_SIM_VM_GET_CRASH _IOR(GH_SIM_IOCTL_TYPE, 0x86, struct gh_sim_crash)
+
+/*
  * vCPU fd.  GET_REGS answers -EBUSY while the vCPU is inside RUN (the
  * registers are the running engine's); GET_STATS works at any time.
  */

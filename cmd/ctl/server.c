@@ -368,6 +368,14 @@ static void tee_summary(void *ctx, const struct gctl_summary *s)
 		broadcast(srv, gctl_json_summary(s), REC_SUMMARY);
 }
 
+/* To the local output; attachers see the crashed STATUS exit. */
+static void tee_crash(void *ctx, const struct gh_sim_crash *c)
+{
+	struct gctl_ctl_server *srv = ctx;
+
+	gctl_sink_crash(&srv->local, c);
+}
+
 static int tee_flush(void *ctx)
 {
 	struct gctl_ctl_server *srv = ctx;
@@ -381,6 +389,7 @@ static const struct gctl_sink_ops tee_ops = {
 	.regs = tee_regs,
 	.memory = tee_memory,
 	.summary = tee_summary,
+	.crash = tee_crash,
 	.flush = tee_flush,
 	/* no destroy: the server owns the tee, the caller owns local */
 };

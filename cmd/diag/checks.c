@@ -18,54 +18,68 @@
 
 const struct diag_check diag_checks[] = {
 	{ "mmap_size", "GUNYAH_VCPU_MMAP_SIZE is the page size; the run page "
-	  "maps shared and zeroed", diag_check_mmap_size },
+	  "maps shared and zeroed", diag_check_mmap_size, 0 },
 	{ "fn_einval", "ADD_FUNCTION of a vCPU with a wrong arg_size is EINVAL "
-	  "and claims nothing", diag_check_fn_einval },
+	  "and claims nothing", diag_check_fn_einval, 0 },
 	{ "fn_eexist", "a second vCPU function with the same id is EEXIST; "
-	  "after REMOVE_FUNCTION the id is free", diag_check_fn_eexist },
+	  "after REMOVE_FUNCTION the id is free", diag_check_fn_eexist, 0 },
 	{ "run_before_start", "RUN before VM_START is ENODEV and leaves the "
-	  "vCPU usable", diag_check_run_before_start },
+	  "vCPU usable", diag_check_run_before_start, 0 },
 	{ "run_layout", "MMIO and STATUS exit fields sit at the UAPI byte "
-	  "offsets of the run page", diag_check_run_layout },
+	  "offsets of the run page", diag_check_run_layout, 0 },
 	{ "mmio_write", "MMIO writes of 1, 2, 4 and 8 bytes exit with address, "
-	  "length and data", diag_check_mmio_write },
+	  "length and data", diag_check_mmio_write, 0 },
 	{ "mmio_read", "MMIO reads of 1, 2, 4 and 8 bytes deliver len bytes of "
-	  "mmio.data to the guest", diag_check_mmio_read },
+	  "mmio.data to the guest", diag_check_mmio_read, 0 },
 	{ "resume_handled", "HANDLED completes a read with the data and steps "
-	  "over a write", diag_check_resume_handled },
+	  "over a write", diag_check_resume_handled, 0 },
 	{ "resume_fault", "FAULT injects a synchronous data abort at the access",
-	  diag_check_resume_fault },
+	  diag_check_resume_fault, GH_ABI_RESUME_ACTION },
 	{ "resume_retry", "RETRY re-executes the access: the same exit again",
-	  diag_check_resume_retry },
+	  diag_check_resume_retry, GH_ABI_RESUME_ACTION },
 	{ "resume_einval", "an unknown resume_action is EINVAL and the vCPU "
-	  "stays at its exit", diag_check_resume_einval },
+	  "stays at its exit", diag_check_resume_einval, GH_ABI_RESUME_ACTION },
 	{ "page_fault", "an access with no memory is a PAGE_FAULT exit; FAULT "
-	  "aborts, mapping memory and RETRY succeeds", diag_check_page_fault },
+	  "aborts, mapping memory and RETRY succeeds", diag_check_page_fault,
+	  GH_ABI_PAGE_FAULT },
 	{ "wfi_wake", "WFI idles the vCPU inside RUN until its wake-up "
-	  "interrupt", diag_check_wfi_wake },
+	  "interrupt", diag_check_wfi_wake, 0 },
 	{ "psci_cpu_on", "PSCI CPU_ON starts each secondary at its entry with "
-	  "its context id; again is ALREADY_ON", diag_check_psci_cpu_on },
+	  "its context id; again is ALREADY_ON", diag_check_psci_cpu_on, 0 },
 	{ "system_off", "PSCI SYSTEM_OFF: a STATUS exit (exited, poweroff) on "
-	  "every vCPU", diag_check_system_off },
+	  "every vCPU", diag_check_system_off, 0 },
 	{ "system_reset", "PSCI SYSTEM_RESET: a STATUS exit (exited, restart) "
-	  "on every vCPU", diag_check_system_reset },
+	  "on every vCPU", diag_check_system_reset, 0 },
 	{ "system_reset2", "PSCI SYSTEM_RESET2: a STATUS exit (exited, "
-	  "system_reset2) on every vCPU", diag_check_system_reset2 },
+	  "system_reset2) on every vCPU", diag_check_system_reset2, 0 },
 	{ "sticky_status", "once the VM is down every later RUN returns the same "
-	  "STATUS exit", diag_check_sticky_status },
+	  "STATUS exit", diag_check_sticky_status, 0 },
 	{ "status_unstarted", "a vCPU that never ran gets the STATUS exit at its "
-	  "first RUN", diag_check_status_unstarted },
+	  "first RUN", diag_check_status_unstarted, 0 },
 	{ "force_stop", "a forced stop ends every vCPU's RUN with a STATUS exit "
-	  "(forced_stop)", diag_check_force_stop },
+	  "(forced_stop)", diag_check_force_stop, 0 },
 	{ "immediate_exit", "immediate_exit set before or during RUN makes it "
-	  "return EINTR", diag_check_immediate_exit },
+	  "return EINTR", diag_check_immediate_exit, 0 },
 	{ "signal_eintr", "a signal for a handler without SA_RESTART ends RUN "
-	  "with EINTR", diag_check_signal_eintr },
+	  "with EINTR", diag_check_signal_eintr, 0 },
 	{ "mmio_latency", "round trip of an MMIO exit (RUN returns, RUN again): "
-	  "reported, not judged", diag_check_mmio_latency },
+	  "reported, not judged", diag_check_mmio_latency, 0 },
 };
 
 const size_t diag_nr_checks = ARRAY_SIZE(diag_checks);
+
+const char *diag_missing_feature(const struct diag_check *chk,
+				 const struct gh_abi_flavour *abi)
+{
+	unsigned int missing = chk->needs & ~abi->features;
+
+	if (missing & GH_ABI_RESUME_ACTION)
+		return "the ABI flavour has no resume_action: the driver "
+		       "completes every MMIO access as handled";
+	if (missing & GH_ABI_PAGE_FAULT)
+		return "the ABI flavour has no PAGE_FAULT exit";
+	return NULL;
+}
 
 /* ---- the vCPU function and the run page ---------------------------------- */
 

@@ -74,6 +74,7 @@ struct diag_result {
 
 struct diag_ctx {
 	const char *backend;
+	const char *abi;	/* the ABI flavour's name */
 	const char *device;	/* the dev backend's device node */
 	unsigned int nr_vcpus;
 	struct diag_result *res;
@@ -86,7 +87,12 @@ struct diag_check {
 	const char *name;
 	const char *doc;
 	void (*run)(struct diag_ctx *c);
+	unsigned int needs;	/* enum gh_abi_feature the check relies on */
 };
+
+/* Why a check that needs what abi lacks is skipped, or NULL. */
+const char *diag_missing_feature(const struct diag_check *chk,
+				 const struct gh_abi_flavour *abi);
 
 extern const struct diag_check diag_checks[];
 extern const size_t diag_nr_checks;

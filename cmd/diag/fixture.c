@@ -240,6 +240,8 @@ int diag_vm_create(struct diag_ctx *c, struct diag_vm *d,
 	ret = gh_backend_open(c->backend, c->device, &d->be);
 	if (ret)
 		return setup_failed(d, "opening the backend", ret);
+	if (c->abi)
+		gh_backend_set_abi(d->be, gh_abi_by_name(c->abi));
 	gh_backend_set_log(d->be, capture_log, c);
 	ret = gh_vm_create(d->be, &d->vm);
 	if (ret == -ENOTTY)
@@ -248,8 +250,11 @@ int diag_vm_create(struct diag_ctx *c, struct diag_vm *d,
 		return setup_failed(d, "GUNYAH_CREATE_VM", ret);
 	ret = gh_vm_add_memory(d->vm, DIAG_RAM_BASE, DIAG_RAM_SIZE, &d->ram);
 	if (ret)
-		return setup_failed(d, "guest memory (GUNYAH_CREATE_GUEST_MEM, "
-				    "mmap, GUNYAH_VM_MAP_MEM)", ret);
+		return setup_failed(d, gh_request(d->be, GH_OP_VM_MAP_MEM) ?
+				    "guest memory (GUNYAH_CREATE_GUEST_MEM, "
+				    "mmap, GUNYAH_VM_MAP_MEM)" :
+				    "guest memory (GH_VM_SET_USER_MEM_REGION)",
+				    ret);
 	if (guest < DIAG_GUEST_NONE)
 		memcpy(d->ram, guests[guest].start,
 		       (size_t)(guests[guest].end - guests[guest].start));

@@ -103,6 +103,12 @@ struct gctl_sink_ops {
 	void (*memory)(void *ctx, uint64_t addr, const void *buf, size_t len);
 	void (*summary)(void *ctx, const struct gctl_summary *s);
 	/*
+	 * The VM crashed with nowhere to take the exception (sim: VBAR_EL1
+	 * 0, or the core failed): the details, reported by the engine under
+	 * its lock just before that vCPU's STATUS exit.  Optional (NULL).
+	 */
+	void (*crash)(void *ctx, const struct gh_sim_crash *c);
+	/*
 	 * Push out what is buffered: the engine paused or stopped.  0, or
 	 * -errno of the first write that failed since the writer began
 	 * (output after a failed write is dropped).
@@ -130,6 +136,16 @@ struct gctl_sink {
  */
 int gctl_out_text_new(int fd, bool quiet, struct gctl_sink *out);
 int gctl_out_json_new(int fd, bool quiet, struct gctl_sink *out);
+
+static inline void gctl_sink_crash(const struct gctl_sink *s,
+				   const struct gh_sim_crash *c)
+{
+	if (s->ops && s->ops->crash)
+		s->ops->crash(s->ctx, c);
+}
+
+/* The exception class of ESR, in words ("data abort", ...), or NULL. */
+const char *gctl_ec_name(uint32_t ec);
 
 static inline void gctl_sink_destroy(struct gctl_sink *s)
 {

@@ -219,6 +219,15 @@ static void async_summary(void *ctx, const struct gctl_summary *s)
 	a->inner.ops->summary(a->inner.ctx, s);
 }
 
+/* Rare: everything before it goes first, then it, in order. */
+static void async_crash(void *ctx, const struct gh_sim_crash *c)
+{
+	struct async_sink *a = ctx;
+
+	drain(a);
+	gctl_sink_crash(&a->inner, c);
+}
+
 static int async_flush(void *ctx)
 {
 	struct async_sink *a = ctx;
@@ -249,6 +258,7 @@ static const struct gctl_sink_ops async_ops = {
 	.regs = async_regs,
 	.memory = async_memory,
 	.summary = async_summary,
+	.crash = async_crash,
 	.flush = async_flush,
 	.destroy = async_destroy,
 };

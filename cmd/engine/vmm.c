@@ -503,6 +503,20 @@ static void set_waiting_locked(struct vcpu_thread *vt, enum gctl_vcpu_state st)
 }
 
 /*
+ * The first STATUS exit of a crashed VM: why it crashed, where the backend
+ * can say (the sim), goes out first.  Caller holds vmm->lock.
+ */
+static void report_crash_locked(struct gctl_vmm *vmm)
+{
+	struct gh_sim_crash c;
+
+	if (!gh_vm_get_crash(vmm->vm, &c)) {
+		console_flush_locked(vmm);
+		gctl_sink_crash(&vmm->sink, &c);
+	}
+}
+
+/*
  * The oracle answers (replay).  The VM's STATUS exit is shown to it too.
  * Caller holds vmm->lock.
  */
@@ -577,6 +591,9 @@ static bool handle_exit(struct vcpu_thread *vt, uint64_t t_ns, uint64_t t_abs)
 	case GUNYAH_VCPU_EXIT_STATUS:
 		rec.status.status = run->status.status;
 		rec.status.exit_info = run->status.exit_info;
+		if (!vmm->have_status &&
+		    run->status.status == GUNYAH_VM_STATUS_CRASHED)
+			report_crash_locked(vmm);
 		if (!vmm->have_status) {
 			vmm->have_status = true;
 			vmm->status = run->status.status;
@@ -724,6 +741,14 @@ int gctl_vmm_create(struct gh_backend *be, const struct gctl_vmm_config *cfg,
 	if (ret) {
 		snprintf(err, errlen, "cannot create a VM: %s", strerror(-ret));
 		goto err_free;
+	}
+	if (cfg->lenient) {
+		ret = gh_vm_set_lenient(vmm->vm, true);
+		if (ret) {
+			snprintf(err, errlen, "--lenient: %s", ret == -ENOTTY ?
+				 "needs the sim backend" : strerror(-ret));
+			goto err_free;
+		}
 	}
 	ret = gh_vm_add_memory(vmm->vm, cfg->ram_base, cfg->ram_size, NULL);
 	if (ret) {

@@ -138,6 +138,8 @@ struct gctl_vmm_config {
 	struct gctl_range pf_regions[GCTL_MAX_PF_REGIONS]; /* sim only */
 	enum gctl_pf_policy pf_policy;
 
+	bool lenient;	    /* sim: emulate no-syndrome MMIO (GH_SIM_VM_SET_LENIENT) */
+
 	uint64_t max_exits; /* stop after this many; 0: no limit */
 	uint64_t step;	    /* start paused, let this many through; 0: run */
 	/* Measure each exit's guest and host time (sink.h): a clock read

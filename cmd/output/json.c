@@ -262,6 +262,30 @@ static void json_regs(void *ctx, unsigned int vcpu,
 	pthread_mutex_unlock(&j->lock);
 }
 
+static void json_crash(void *ctx, const struct gh_sim_crash *c)
+{
+	struct json_out *j = ctx;
+	json_object *o = json_object_new_object();
+	uint32_t ec = (uint32_t)(c->esr >> 26) & 0x3f;
+	const char *name = gctl_ec_name(ec);
+	char why[sizeof(c->why) + 1];
+
+	snprintf(why, sizeof(why), "%.*s", (int)sizeof(c->why), c->why);
+	add(o, "event", json_object_new_string("crash"));
+	add(o, "vcpu", json_object_new_int((int)c->vcpu));
+	add(o, "ec", hex(ec));
+	add(o, "ec_name", name ? json_object_new_string(name) : NULL);
+	add(o, "esr", hex(c->esr));
+	add(o, "far", hex(c->far));
+	add(o, "elr", hex(c->elr));
+	add(o, "pc", hex(c->pc));
+	add(o, "vbar", hex(c->vbar));
+	add(o, "why", json_object_new_string(why));
+	pthread_mutex_lock(&j->lock);
+	emit(j, o);
+	pthread_mutex_unlock(&j->lock);
+}
+
 static void json_memory(void *ctx, uint64_t addr, const void *buf, size_t len)
 {
 	struct json_out *j = ctx;
@@ -387,6 +411,7 @@ static const struct gctl_sink_ops json_ops = {
 	.regs = json_regs,
 	.memory = json_memory,
 	.summary = json_summary,
+	.crash = json_crash,
 	.flush = json_flush,
 	.on_write_error = json_on_write_error,
 	.destroy = json_destroy,

@@ -5,6 +5,7 @@
  *
  *   vcpu0 #12 mmio write 0x09000000 len=4 data=0x00000041 [uart]
  *   vcpu0 #40 status exited type=poweroff(1) reason=0x00000000
+ *   vcpu0 crash EC=0x22 (PC alignment fault) ESR=0x8a000000 FAR=... : why
  *
  * Console lines are printed as the guest wrote them, between the exits.
  */
@@ -164,6 +165,24 @@ static void text_summary(void *ctx, const struct gctl_summary *s)
 	pthread_mutex_unlock(&t->lock);
 }
 
+/* Shown even when quiet: it is why the VM went down. */
+static void text_crash(void *ctx, const struct gh_sim_crash *c)
+{
+	struct text_out *t = ctx;
+	uint32_t ec = (uint32_t)(c->esr >> 26) & 0x3f;
+	const char *name = gctl_ec_name(ec);
+
+	pthread_mutex_lock(&t->lock);
+	line_start(t);
+	gctl_outbuf_printf(&t->ob, "vcpu%u crash EC=%#x (%s) ESR=%#" PRIx64
+			   " FAR=%#" PRIx64 " ELR=%#" PRIx64 " PC=%#" PRIx64
+			   " VBAR=%#" PRIx64 ": %.*s\n", c->vcpu, ec,
+			   name ? name : "unknown", (uint64_t)c->esr,
+			   (uint64_t)c->far, (uint64_t)c->elr, (uint64_t)c->pc,
+			   (uint64_t)c->vbar, (int)sizeof(c->why), c->why);
+	pthread_mutex_unlock(&t->lock);
+}
+
 static int text_flush(void *ctx)
 {
 	struct text_out *t = ctx;
@@ -200,6 +219,7 @@ static const struct gctl_sink_ops text_ops = {
 	.regs = text_regs,
 	.memory = text_memory,
 	.summary = text_summary,
+	.crash = text_crash,
 	.flush = text_flush,
 	.on_write_error = text_on_write_error,
 	.destroy = text_destroy,

@@ -31,6 +31,13 @@
 #define SIM_MAX_BINDINGS 64
 #define SIM_MAX_PF_REGIONS 16
 #define SIM_DEFAULT_SLICE_US 5000
+/*
+ * The guest physical address space a VM gets: 40 bits (1 TiB).  Memory
+ * cannot be bound above it, and a guest access beyond it faults in the
+ * guest (an address size fault) instead of reaching the VMM.
+ */
+#define SIM_IPA_BITS 40
+#define SIM_IPA_SIZE (1ull << SIM_IPA_BITS)
 
 struct sim_backend;
 struct sim_vm;
@@ -138,6 +145,7 @@ enum sim_event {
 	SIM_EV_STATE,	  /* a test state was requested by the guest */
 	SIM_EV_RETRY,	  /* test RETRY errors were requested */
 	SIM_EV_FETCH_ABORT, /* a fetch the core itself refused (beyond its PA range) */
+	SIM_EV_PC_ALIGN,    /* a block starts at a PC not 4-byte aligned */
 };
 
 enum sim_power {
@@ -175,7 +183,12 @@ struct sim_hvcpu {
 	uint64_t ev_data;
 	struct sim_ldst ev_insn;
 	bool mmio_pending;	/* waiting for resume_data */
+	unsigned int pair_step;	/* lenient pair: 1 first exit, 2/3 second */
+	uint64_t pair_val;	/* the first register's loaded value */
 	bool pf_pending;
+
+	/* Why the next injected exception happens, for a crash report. */
+	const char *inject_why;
 
 	/* Guest-requested test states. */
 	uint64_t test_state;
@@ -231,6 +244,7 @@ struct sim_gmem {
 	atomic_int refs;
 	uint64_t size;
 	void *host;
+	bool borrowed; /* a user memory region: the caller's, not freed here */
 };
 
 struct sim_binding {
@@ -243,6 +257,7 @@ struct sim_binding {
 
 struct sim_vm {
 	struct sim_backend *sb;
+	const struct gh_abi_flavour *abi; /* the flavour it was created in */
 	atomic_int refs;
 
 	/* Serialises function add/remove, memory and start. */
@@ -250,6 +265,7 @@ struct sim_vm {
 	struct sim_vcpu *vcpus[SIM_MAX_VCPUS]; /* by id */
 
 	struct sim_binding bindings[SIM_MAX_BINDINGS];
+	uint32_t labels[SIM_MAX_BINDINGS]; /* GH_*: each binding's label */
 	unsigned int nr_bindings;
 	atomic_uint mem_gen;
 	struct gh_sim_region pf_regions[SIM_MAX_PF_REGIONS];
@@ -267,6 +283,10 @@ struct sim_vm {
 	enum sim_rm_status status;
 	struct gunyah_vm_exit_info exit_info;
 	atomic_bool running; /* status == RUNNING, for the hypercall's fast path */
+	atomic_bool lenient; /* GH_SIM_VM_SET_LENIENT */
+	/* The first crash's details; lock: hyp_lock. */
+	struct gh_sim_crash crash;
+	bool crash_set;
 
 	/* the hypervisor side: vCPUs of the running VM */
 	pthread_mutex_t hyp_lock;
@@ -288,7 +308,8 @@ struct sim_vm {
 	uint64_t log_suppressed;
 };
 
-int sim_vm_create(struct sim_backend *sb, struct sim_vm **out);
+int sim_vm_create(struct sim_backend *sb, const struct gh_abi_flavour *abi,
+		  struct sim_vm **out);
 void sim_vm_get(struct sim_vm *vm);
 void sim_vm_put(struct sim_vm *vm);
 long sim_vm_ioctl(struct sim_vm *vm, unsigned long req, void *arg);
@@ -299,6 +320,8 @@ long sim_vm_ioctl(struct sim_vm *vm, unsigned long req, void *arg);
 void sim_vm_exited(struct sim_vm *vm, enum sim_rm_status status,
 		   uint16_t type, const void *reason, uint32_t reason_size);
 bool sim_vm_in_pf_region(struct sim_vm *vm, uint64_t addr);
+/* Keep the first crash's details for GH_SIM_VM_GET_CRASH. */
+void sim_vm_record_crash(struct sim_vm *vm, const struct gh_sim_crash *c);
 struct sim_hvcpu *sim_vm_hvcpu(struct sim_vm *vm, unsigned int id);
 void sim_vm_log(struct sim_vm *vm, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

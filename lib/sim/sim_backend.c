@@ -196,7 +196,7 @@ static long dev_ioctl(struct sim_backend *sb, unsigned long req, void *arg)
 		f = file_new(SIM_FILE_VM);
 		if (!f)
 			return -ENOMEM;
-		err = sim_vm_create(sb, &f->vm);
+		err = sim_vm_create(sb, sb->be.abi, &f->vm);
 		if (err) {
 			free(f);
 			return err;
@@ -205,6 +205,8 @@ static long dev_ioctl(struct sim_backend *sb, unsigned long req, void *arg)
 	case GUNYAH_CREATE_GUEST_MEM: {
 		const struct gunyah_create_mem_args *a = arg;
 
+		if (!gh_abi_has(sb->be.abi, GH_ABI_BOOT_CONTEXT))
+			return -ENOTTY; /* no guest_memfd in the GH_* flavour */
 		if (!a)
 			return -EFAULT;
 		if (a->flags & ~(uint64_t)(GHMF_CLOEXEC | GHMF_ALLOW_HUGEPAGE))

@@ -32,12 +32,14 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim.h"
+#include "sim_quirks.h"
 
 #define INSN_WFI 0xd503207fu
 #define PSTATE_EL1H_MASKED 0x3c5u
@@ -49,10 +51,12 @@
 #define EC_IABT_CUR 0x21
 #define EC_DABT_LOW 0x24
 #define EC_DABT_CUR 0x25
+#define EC_PC_ALIGN 0x22
 #define EC_BRK64 0x3c
 #define ESR_IL (1u << 25)
 #define ESR_WNR (1u << 6)
 #define FSC_SYNC_EXT_ABORT 0x10
+#define FSC_ADDR_SIZE_L0 0x00
 
 /* Unicorn's exception numbers (QEMU's EXCP_*) seen in UC_HOOK_INTR. */
 #define EXCP_UDEF 1
@@ -98,23 +102,6 @@ static void gpr_write(uc_engine *uc, unsigned int r, bool sp, uint64_t v)
 		return;
 	}
 	reg_write(uc, xreg(r), v);
-}
-
-/*
- * The core models EL3 with SCR_EL3.RW = 0, which makes EL1 AArch32 as far
- * as ERET is concerned: an ERET to EL1h is then an illegal return (PSTATE.IL
- * set).  A hypervisor's guest has a 64-bit EL1, so say so.
- */
-#define SCR_EL3_RW (1ull << 10)
-
-static void set_el1_aarch64(uc_engine *uc)
-{
-	uc_arm64_cp_reg scr = { .crn = 1, .crm = 1, .op0 = 3, .op1 = 6,
-				.op2 = 0 };
-
-	uc_reg_read(uc, UC_ARM64_REG_CP_REG, &scr);
-	scr.val |= SCR_EL3_RW;
-	uc_reg_write(uc, UC_ARM64_REG_CP_REG, &scr);
 }
 
 static uint64_t spsr_el1_rw(uc_engine *uc, const uint64_t *write)
@@ -179,7 +166,21 @@ static bool inject_sync(struct sim_hvcpu *hv, uint32_t ec, uint32_t iss,
 	unsigned int el = (pstate >> 2) & 3;
 	uint64_t vector, esr;
 
+	const char *why = hv->inject_why;
+
+	hv->inject_why = NULL;
 	if (!vbar) {
+		struct gh_sim_crash c = {
+			.vcpu = hv->id,
+			.esr = ((uint64_t)ec << 26) | ESR_IL | iss,
+			.far = far_valid ? far : 0,
+			.elr = elr,
+			.pc = reg_read(uc, UC_ARM64_REG_PC),
+		};
+
+		snprintf(c.why, sizeof(c.why), "%s with no vector table "
+			 "(VBAR_EL1=0)", why ? why : "an exception");
+		sim_vm_record_crash(hv->vm, &c);
 		sim_vm_log_ratelimited(hv->vm,
 			   "vcpu%u: unhandled exception EC=%#x ISS=%#x at pc=%#" PRIx64
 			   " with no vector table (VBAR_EL1=0): VM crashed",
@@ -206,6 +207,20 @@ static bool inject_sync(struct sim_hvcpu *hv, uint32_t ec, uint32_t iss,
 	reg_write(uc, UC_ARM64_REG_PSTATE, PSTATE_EL1H_MASKED);
 	reg_write(uc, UC_ARM64_REG_PC, vector);
 	return true;
+}
+
+/* A crash that is not a guest exception: no syndrome to report. */
+__attribute__((format(printf, 3, 4)))
+static void crash_plain(struct sim_hvcpu *hv, uint64_t pc, const char *fmt, ...)
+{
+	struct gh_sim_crash c = { .vcpu = hv->id, .elr = pc, .pc = pc };
+	va_list ap;
+
+	c.vbar = reg_read(hv->uc, UC_ARM64_REG_VBAR_EL1);
+	va_start(ap, fmt);
+	vsnprintf(c.why, sizeof(c.why), fmt, ap);
+	va_end(ap);
+	sim_vm_record_crash(hv->vm, &c);
 }
 
 static bool inject_data_abort(struct sim_hvcpu *hv, uint64_t addr, bool write)
@@ -446,6 +461,7 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
 		uc_emu_stop(uc);
 		break;
 	default:
+		crash_plain(hv, pc, "the core raised exception %u", intno);
 		sim_vm_log_ratelimited(hv->vm, "vcpu%u: exception %u at pc=%#" PRIx64
 			   ": VM crashed", hv->id, intno, pc);
 		vm_down(hv, SIM_RM_CRASHED, GUNYAH_VM_EXIT_TYPE_VM_EXIT, 0, 0);
@@ -480,8 +496,13 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
 {
 	struct sim_hvcpu *hv = data;
 
-	(void)addr;
 	(void)size;
+	/* Unicorn fetches from any PC; the architecture faults first. */
+	if (addr & 3) {
+		hv->event = SIM_EV_PC_ALIGN;
+		uc_emu_stop(uc);
+		return;
+	}
 	if (atomic_load_explicit(&hv->stop_req, memory_order_relaxed) &&
 	    atomic_exchange(&hv->stop_req, false)) {
 		hv->block_stopped = true;
@@ -549,9 +570,11 @@ int sim_hyp_vcpu_create(struct sim_vm *vm, unsigned int id,
 		err = uc_hook_add(hv->uc, &hv->hooks[4],
 				  UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
 				  hook_mem_sync_pc, hv, 1, 0);
+	if (!err)
+		err = (uc_err)sim_quirk_el1_aarch64(hv->uc);
 	if (err)
 		goto err_close;
-	set_el1_aarch64(hv->uc);
+	sim_quirk_redirect_install(hv->uc);
 	*out = hv;
 	return 0;
 
@@ -670,13 +693,14 @@ static void mmio_complete(struct sim_hvcpu *hv, uint64_t read_value)
 	uc_engine *uc = hv->uc;
 	uint64_t pc = reg_read(uc, UC_ARM64_REG_PC);
 
-	if (ld->is_load) {
-		uint64_t raw = read_value;
-
-		if (ld->size < 8)
-			raw &= (1ull << (8 * ld->size)) - 1;
-		gpr_write(uc, ld->rt, false, sim_ldst_extend(ld, raw));
+	if (ld->is_load && ld->pair) {
+		gpr_write(uc, ld->rt, false, sim_ldst_extend(ld, hv->pair_val));
+		gpr_write(uc, ld->rt2, false, sim_ldst_extend(ld, read_value));
+	} else if (ld->is_load) {
+		gpr_write(uc, ld->rt, false, sim_ldst_extend(ld, read_value));
 	}
+	if (ld->exclusive && !ld->is_load)
+		gpr_write(uc, ld->rs, false, 0); /* the store "succeeded" */
 	if (ld->writeback)
 		gpr_write(uc, ld->rn, true,
 			  gpr_read(uc, ld->rn, true) + (uint64_t)ld->offset);
@@ -689,12 +713,21 @@ static void apply_resume(struct sim_hvcpu *hv, const uint64_t resume[3])
 		hv->mmio_pending = false;
 		switch (resume[1]) {
 		case SIM_VMMIO_ACTION_EMULATE:
+			if (hv->pair_step == 1) {
+				/* The second register's exit comes next. */
+				hv->pair_val = resume[0];
+				hv->pair_step = 2;
+				break;
+			}
+			hv->pair_step = 0;
 			mmio_complete(hv, resume[0]);
 			break;
 		case SIM_VMMIO_ACTION_FAULT:
+			hv->pair_step = 0;
 			inject_data_abort(hv, hv->ev_addr, hv->ev_write);
 			break;
 		default: /* RETRY: run the access again */
+			hv->pair_step = 0;
 			break;
 		}
 	} else if (hv->pf_pending) {
@@ -761,6 +794,20 @@ static bool may_run(struct sim_hvcpu *hv, struct sim_run_resp *resp)
 	return run;
 }
 
+/* Hand the access to the host: a VMMIO state for [addr, +ev_len). */
+static enum sim_hyp_error mmio_exit(struct sim_hvcpu *hv, uint64_t addr,
+				    uint64_t data, struct sim_run_resp *resp)
+{
+	hv->mmio_pending = true;
+	resp->state = hv->ev_write ? SIM_VCPU_ADDRSPACE_VMMIO_WRITE :
+				     SIM_VCPU_ADDRSPACE_VMMIO_READ;
+	resp->state_data[0] = addr;
+	resp->state_data[1] = hv->ev_len;
+	resp->state_data[2] = hv->ev_write ? data : 0;
+	STAT(hv, mmio);
+	return SIM_HYP_OK;
+}
+
 /* The guest stopped at an access with nothing behind it. */
 static enum sim_hyp_error on_access(struct sim_hvcpu *hv,
 				    struct sim_run_resp *resp)
@@ -768,6 +815,7 @@ static enum sim_hyp_error on_access(struct sim_hvcpu *hv,
 	uc_engine *uc = hv->uc;
 	uint64_t pc = reg_read(uc, UC_ARM64_REG_PC);
 	uint32_t insn = 0;
+	const char *why;
 
 	if (hv->event == SIM_EV_PAGE_FAULT) {
 		hv->pf_pending = true;
@@ -778,29 +826,47 @@ static enum sim_hyp_error on_access(struct sim_hvcpu *hv,
 		return SIM_HYP_OK;
 	}
 
+	/* Beyond the IPA space: the guest's own address size fault. */
+	if (hv->ev_addr >= SIM_IPA_SIZE) {
+		sim_vm_log_ratelimited(hv->vm, "vcpu%u: access at %#" PRIx64
+			   " beyond the %u-bit IPA space (pc=%#" PRIx64
+			   "): address size fault", hv->id, hv->ev_addr,
+			   SIM_IPA_BITS, pc);
+		hv->inject_why = "an access beyond the IPA space";
+		inject_sync(hv, EC_DABT_CUR, FSC_ADDR_SIZE_L0 |
+			    (hv->ev_write ? ESR_WNR : 0), hv->ev_addr, true, pc);
+		resp->state = SIM_VCPU_STATE_READY;
+		return SIM_HYP_OK;
+	}
+
 	/*
 	 * Only accesses the hypervisor can emulate (one general-purpose
 	 * register, as an ISV=1 abort describes) go to the host; anything
 	 * else takes a data abort, as on hardware.
 	 */
-	if (uc_mem_read(uc, pc, &insn, sizeof(insn)) ||
-	    sim_decode_ldst(insn, &hv->ev_insn) || hv->ev_insn.pair) {
+	if (uc_mem_read(uc, pc, &insn, sizeof(insn)))
+		why = "an instruction the hypervisor cannot read";
+	else
+		why = sim_mmio_decode(insn, atomic_load(&hv->vm->lenient),
+				      &hv->ev_insn);
+	if (why) {
 		sim_vm_log_ratelimited(hv->vm, "vcpu%u: MMIO access at %#" PRIx64
-			   " by an instruction that cannot be emulated (%#010x at pc=%#" PRIx64
-			   "): data abort", hv->id, hv->ev_addr, insn, pc);
+			   " by %s (%#010x at pc=%#" PRIx64 "): no instruction "
+			   "syndrome (ISV=0), data abort", hv->id, hv->ev_addr,
+			   why, insn, pc);
+		hv->inject_why = "an MMIO access with no instruction syndrome";
 		inject_data_abort(hv, hv->ev_addr, hv->ev_write);
 		resp->state = SIM_VCPU_STATE_READY;
 		return SIM_HYP_OK;
 	}
 
-	hv->mmio_pending = true;
-	resp->state = hv->ev_write ? SIM_VCPU_ADDRSPACE_VMMIO_WRITE :
-				     SIM_VCPU_ADDRSPACE_VMMIO_READ;
-	resp->state_data[0] = hv->ev_addr;
-	resp->state_data[1] = hv->ev_len;
-	resp->state_data[2] = hv->ev_write ? hv->ev_data : 0;
-	STAT(hv, mmio);
-	return SIM_HYP_OK;
+	if (hv->ev_insn.pair) {
+		/* Lenient: one exit per register, Rt's first. */
+		hv->pair_step = 1;
+		hv->ev_len = hv->ev_insn.size;
+		hv->ev_data = gpr_read(uc, hv->ev_insn.rt, false);
+	}
+	return mmio_exit(hv, hv->ev_addr, hv->ev_data, resp);
 }
 
 static enum sim_hyp_error on_fetch_fault(struct sim_hvcpu *hv,
@@ -816,6 +882,7 @@ static enum sim_hyp_error on_fetch_fault(struct sim_hvcpu *hv,
 		return on_access(hv, resp);
 	}
 	/* The core cannot say where the branch came from: ELR is the target. */
+	hv->inject_why = "an instruction fetch from no memory";
 	inject_sync(hv, EC_IABT_CUR, FSC_SYNC_EXT_ABORT, pc, true, pc);
 	resp->state = hv->event == SIM_EV_VM_DOWN ?
 			      SIM_VCPU_STATE_POWERED_OFF : SIM_VCPU_STATE_READY;
@@ -833,6 +900,11 @@ enum sim_hyp_error sim_hyp_vcpu_run(struct sim_hvcpu *hv,
 
 	memset(resp, 0, sizeof(*resp));
 	apply_resume(hv, resume_data);
+	if (hv->pair_step == 2) {
+		hv->pair_step = 3;
+		return mmio_exit(hv, hv->ev_addr + hv->ev_insn.size,
+				 gpr_read(uc, hv->ev_insn.rt2, false), resp);
+	}
 
 	if (hv->test_retries) {
 		hv->test_retries--;
@@ -864,6 +936,7 @@ enum sim_hyp_error sim_hyp_vcpu_run(struct sim_hvcpu *hv,
 		return on_fetch_fault(hv, resp);
 	default:
 		pc = reg_read(uc, UC_ARM64_REG_PC);
+		crash_plain(hv, pc, "CPU error: %s", uc_strerror(err));
 		sim_vm_log_ratelimited(hv->vm, "vcpu%u: CPU error at pc=%#" PRIx64 ": %s",
 			   hv->id, pc, uc_strerror(err));
 		sim_vm_exited(hv->vm, SIM_RM_CRASHED,
@@ -875,6 +948,14 @@ enum sim_hyp_error sim_hyp_vcpu_run(struct sim_hvcpu *hv,
 	switch (hv->event) {
 	case SIM_EV_FETCH_ABORT:
 		return on_fetch_fault(hv, resp);
+	case SIM_EV_PC_ALIGN:
+		pc = reg_read(uc, UC_ARM64_REG_PC);
+		hv->inject_why = "a misaligned PC";
+		inject_sync(hv, EC_PC_ALIGN, 0, pc, true, pc);
+		resp->state = hv->event == SIM_EV_VM_DOWN ?
+				      SIM_VCPU_STATE_POWERED_OFF :
+				      SIM_VCPU_STATE_READY;
+		return SIM_HYP_OK;
 	case SIM_EV_VM_DOWN:
 	case SIM_EV_POWER_OFF:
 		resp->state = SIM_VCPU_STATE_POWERED_OFF;

@@ -18,8 +18,8 @@
  *  - unallocated encodings.
  *
  * Pre- and post-index forms are decoded with their writeback although the
- * architecture reports them with ISV=0: the simulator chooses to finish
- * them rather than fault, which is kinder to guests than hardware is.
+ * architecture reports them with ISV=0: sim_ldst_refusal() faults them as
+ * hardware does, unless the VM is lenient (then the sim finishes them).
  *
  * LDR/LDRSW (literal) are decoded (literal=true): they are single-register
  * loads, hardware reports them with ISV=1, and they have no base register to
@@ -236,6 +236,56 @@ int sim_decode_ldst(uint32_t insn, struct sim_ldst *out)
 	else
 		*out = o;
 	return ret;
+}
+
+/* What an undecodable access is, for the message (not exhaustive). */
+static const char *undecoded_kind(uint32_t insn)
+{
+	if (insn & BIT(26))
+		return "SIMD/FP register load/store";
+	if ((insn & 0x3f000000) == 0x08000000)
+		return (insn & BIT(21)) ? "compare-and-swap (atomic)" :
+					  "exclusive load/store";
+	if ((insn & 0x3b200c00) == 0x38200000)
+		return "atomic memory operation";
+	return "not a single-register load/store";
+}
+
+/*
+ * LDXR/LDAXR/STXR/STLXR of one register: size 001000 0 L 0 Rs o0 11111 Rn Rt
+ * (bit 23 clear: exclusive; bit 21 set would be a pair).
+ */
+static int decode_exclusive(uint32_t insn, struct sim_ldst *o)
+{
+	unsigned int size = bits(insn, 31, 30);
+
+	if ((insn & 0x3fa00000) != 0x08000000)
+		return -EINVAL;
+	memset(o, 0, sizeof(*o));
+	o->rt = bits(insn, 4, 0);
+	o->rn = bits(insn, 9, 5);
+	o->rs = bits(insn, 20, 16);
+	o->size = 1u << size;
+	o->is_load = insn & BIT(22);
+	o->dest_64 = size == 3;
+	o->exclusive = true;
+	return 0;
+}
+
+const char *sim_mmio_decode(uint32_t insn, bool lenient, struct sim_ldst *out)
+{
+	if (sim_decode_ldst(insn, out)) {
+		if (lenient && !decode_exclusive(insn, out))
+			return NULL;
+		return undecoded_kind(insn);
+	}
+	if (lenient)
+		return NULL;
+	if (out->pair)
+		return "load/store pair";
+	if (out->writeback)
+		return "pre/post-index writeback";
+	return NULL;
 }
 
 uint64_t sim_ldst_extend(const struct sim_ldst *ld, uint64_t raw)

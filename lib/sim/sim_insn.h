@@ -27,6 +27,8 @@ struct sim_ldst {
 	bool writeback;      /* pre- or post-index: Rn += offset after the access */
 	bool post_index;
 	int64_t offset;      /* the writeback amount (scaled); 0 without writeback */
+	bool exclusive;      /* LDXR/STXR family (sim_mmio_decode, lenient only) */
+	unsigned int rs;     /* STXR's status register: gets 0 ("succeeded") */
 };
 
 /*
@@ -36,6 +38,18 @@ struct sim_ldst {
  * on -EINVAL.
  */
 int sim_decode_ldst(uint32_t insn, struct sim_ldst *out);
+
+/*
+ * Decode the instruction behind an MMIO access for the hypervisor: NULL
+ * and *out filled if it is handed to the VMM, else why not.  Hardware
+ * describes a stage-2 abort to the hypervisor (ESR_EL2.ISV=1) only for a
+ * load/store of one general-purpose register without writeback; Gunyah
+ * injects a data abort into the guest for the rest (strict, the default).
+ * lenient keeps the sim's kinder emulation: pre/post-index writeback is
+ * finished, a pair becomes two MMIO exits, LDXR/STXR a plain load/store
+ * (STXR's status 0).  SIMD/FP, atomics and exclusive pairs: never.
+ */
+const char *sim_mmio_decode(uint32_t insn, bool lenient, struct sim_ldst *out);
 
 /* raw: the loaded bytes, zero-extended from size; returns the value for Rt. */
 uint64_t sim_ldst_extend(const struct sim_ldst *ld, uint64_t raw);

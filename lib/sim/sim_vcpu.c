@@ -192,7 +192,9 @@ static void handle_mmio(struct sim_vcpu *vcpu, const struct sim_run_resp *r)
 		memcpy(run->mmio.data, &data, len);
 		vcpu->state = SIM_RUN_STATE_MMIO_WRITE;
 	}
-	run->mmio.resume_action = GUNYAH_VCPU_RESUME_HANDLED;
+	/* Offset 37 is padding in the GH_* run page: leave it alone. */
+	if (gh_abi_has(vcpu->vm->abi, GH_ABI_RESUME_ACTION))
+		run->mmio.resume_action = GUNYAH_VCPU_RESUME_HANDLED;
 	vcpu->mmio_addr = run->mmio.phys_addr = addr;
 	run->mmio.len = (uint32_t)len;
 	run->exit_reason = GUNYAH_VCPU_EXIT_MMIO;
@@ -212,7 +214,12 @@ static void handle_page_fault(struct sim_vcpu *vcpu,
 
 static int mmio_resume(struct sim_vcpu *vcpu, uint64_t resume[3])
 {
-	switch (vcpu->run->mmio.resume_action) {
+	/* The GH_* driver has no resume_action: every MMIO is handled. */
+	uint8_t action = gh_abi_has(vcpu->vm->abi, GH_ABI_RESUME_ACTION) ?
+				 vcpu->run->mmio.resume_action :
+				 GUNYAH_VCPU_RESUME_HANDLED;
+
+	switch (action) {
 	case GUNYAH_VCPU_RESUME_HANDLED:
 		if (vcpu->state == SIM_RUN_STATE_MMIO_READ) {
 			if (vcpu->mmio_read_len > sizeof(resume[0]))

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "sim.h"
+#include "sim_quirks.h"
 
 static void vm_vlog(struct sim_vm *vm, const char *fmt, va_list ap)
 {
@@ -114,8 +115,23 @@ void sim_gmem_put(struct sim_gmem *g)
 {
 	if (atomic_fetch_sub(&g->refs, 1) != 1)
 		return;
-	munmap(g->host, g->size);
+	if (!g->borrowed)
+		munmap(g->host, g->size);
 	free(g);
+}
+
+/* The caller's memory, as the GH_* driver pins it (it stays the caller's). */
+static struct sim_gmem *gmem_borrow(void *host, uint64_t size)
+{
+	struct sim_gmem *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		return NULL;
+	g->host = host;
+	g->size = size;
+	g->borrowed = true;
+	atomic_init(&g->refs, 1);
+	return g;
 }
 
 static bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b,
@@ -124,11 +140,14 @@ static bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b,
 	return a < b + blen && b < a + alen;
 }
 
+static long bind(struct sim_vm *vm, uint64_t guest_addr, uint64_t size,
+		 struct sim_gmem *g, uint64_t offset, uint32_t prot,
+		 uint32_t label, bool labelled);
+
 static long vm_map_mem(struct sim_vm *vm, const struct gunyah_map_mem_args *a,
 		       struct sim_gmem *g)
 {
 	uint64_t page = sim_page_size();
-	struct sim_binding *b;
 	uint32_t prot = 0;
 
 	if (a->flags & GUNYAH_MEM_UNMAP) {
@@ -141,18 +160,31 @@ static long vm_map_mem(struct sim_vm *vm, const struct gunyah_map_mem_args *a,
 	    a->offset % page || a->guest_addr + a->size < a->guest_addr ||
 	    a->offset > g->size || a->size > g->size - a->offset)
 		return -EINVAL;
-	if (a->guest_addr + a->size > (1ull << 48))
+	if (a->guest_addr + a->size > SIM_IPA_SIZE)
 		return -EINVAL;
 
 	prot |= (a->flags & GUNYAH_MEM_ALLOW_READ) ? UC_PROT_READ : 0;
 	prot |= (a->flags & GUNYAH_MEM_ALLOW_WRITE) ? UC_PROT_WRITE : 0;
 	prot |= (a->flags & GUNYAH_MEM_ALLOW_EXEC) ? UC_PROT_EXEC : 0;
+	return bind(vm, a->guest_addr, a->size, g, a->offset, prot, 0, false);
+}
+
+/*
+ * Bind [guest_addr, +size) to g at offset.  A GH_* region also has a
+ * label, unique in the VM: EEXIST for a label or a range already taken,
+ * as the v14 / Android driver answers.
+ */
+static long bind(struct sim_vm *vm, uint64_t guest_addr, uint64_t size,
+		 struct sim_gmem *g, uint64_t offset, uint32_t prot,
+		 uint32_t label, bool labelled)
+{
+	struct sim_binding *b;
 
 	pthread_mutex_lock(&vm->lock);
 	for (unsigned int i = 0; i < vm->nr_bindings; i++) {
 		if (ranges_overlap(vm->bindings[i].guest_addr,
-				   vm->bindings[i].size, a->guest_addr,
-				   a->size)) {
+				   vm->bindings[i].size, guest_addr, size) ||
+		    (labelled && vm->labels[i] == label)) {
 			pthread_mutex_unlock(&vm->lock);
 			return -EEXIST;
 		}
@@ -161,16 +193,54 @@ static long vm_map_mem(struct sim_vm *vm, const struct gunyah_map_mem_args *a,
 		pthread_mutex_unlock(&vm->lock);
 		return -ENOSPC;
 	}
+	vm->labels[vm->nr_bindings] = label;
 	b = &vm->bindings[vm->nr_bindings++];
-	b->guest_addr = a->guest_addr;
-	b->size = a->size;
-	b->offset = a->offset;
+	b->guest_addr = guest_addr;
+	b->size = size;
+	b->offset = offset;
 	b->prot = prot;
 	b->gmem = g;
 	sim_gmem_get(g);
 	atomic_fetch_add(&vm->mem_gen, 1);
 	pthread_mutex_unlock(&vm->lock);
 	return 0;
+}
+
+/*
+ * GH_VM_SET_USER_MEM_REGION / GH_VM_ANDROID_LEND_USER_MEM, checked as the
+ * android14-6.1 driver checks them (flags beyond RWX, sizes and addresses
+ * not page-aligned, a wrap-around).  Lending would take the pages away
+ * from the host; the sim cannot, and shares them either way.
+ */
+static long vm_user_mem(struct sim_vm *vm,
+			const struct gh_userspace_memory_region *r)
+{
+	uint64_t page = sim_page_size();
+	uint32_t prot = 0;
+	struct sim_gmem *g;
+	long ret;
+
+	if (r->flags & ~(uint32_t)GH_MEM_ALLOW_RWX)
+		return -EINVAL;
+	if (!r->memory_size || r->memory_size % page ||
+	    r->userspace_addr % page || r->guest_phys_addr % page)
+		return -EINVAL;
+	if (r->guest_phys_addr + r->memory_size < r->guest_phys_addr)
+		return -EOVERFLOW;
+	if (!r->userspace_addr)
+		return -EFAULT; /* pin_user_pages() finds nothing there */
+	if (r->guest_phys_addr + r->memory_size > SIM_IPA_SIZE)
+		return -EINVAL;
+	prot |= (r->flags & GH_MEM_ALLOW_READ) ? UC_PROT_READ : 0;
+	prot |= (r->flags & GH_MEM_ALLOW_WRITE) ? UC_PROT_WRITE : 0;
+	prot |= (r->flags & GH_MEM_ALLOW_EXEC) ? UC_PROT_EXEC : 0;
+	g = gmem_borrow((void *)(uintptr_t)r->userspace_addr, r->memory_size);
+	if (!g)
+		return -ENOMEM;
+	ret = bind(vm, r->guest_phys_addr, r->memory_size, g, 0, prot,
+		   r->label, true);
+	sim_gmem_put(g);
+	return ret;
 }
 
 bool sim_vm_in_pf_region(struct sim_vm *vm, uint64_t addr)
@@ -268,6 +338,29 @@ void sim_vm_exited(struct sim_vm *vm, enum sim_rm_status status,
 	pthread_mutex_unlock(&vm->lock);
 }
 
+void sim_vm_record_crash(struct sim_vm *vm, const struct gh_sim_crash *c)
+{
+	pthread_mutex_lock(&vm->hyp_lock);
+	if (!vm->crash_set) {
+		vm->crash = *c;
+		vm->crash_set = true;
+	}
+	pthread_mutex_unlock(&vm->hyp_lock);
+}
+
+static long vm_get_crash(struct sim_vm *vm, struct gh_sim_crash *out)
+{
+	long ret = -ENOENT;
+
+	pthread_mutex_lock(&vm->hyp_lock);
+	if (vm->crash_set) {
+		*out = vm->crash;
+		ret = 0;
+	}
+	pthread_mutex_unlock(&vm->hyp_lock);
+	return ret;
+}
+
 struct sim_hvcpu *sim_vm_hvcpu(struct sim_vm *vm, unsigned int id)
 {
 	struct sim_hvcpu *hv = NULL;
@@ -358,17 +451,24 @@ static void start_failed(struct sim_vm *vm, const char *why)
 	vm->status = SIM_RM_INIT_FAILED;
 }
 
-/* [addr, addr + len) lies in one RAM binding.  Caller holds vm->lock. */
-static bool addr_is_ram_locked(struct sim_vm *vm, uint64_t addr, uint64_t len)
+/* The RAM binding [addr, addr + len) lies in, or NULL.  Caller holds
+ * vm->lock. */
+static const struct sim_binding *binding_of_locked(struct sim_vm *vm,
+						   uint64_t addr, uint64_t len)
 {
 	for (unsigned int i = 0; i < vm->nr_bindings; i++) {
 		const struct sim_binding *b = &vm->bindings[i];
 
 		if (addr >= b->guest_addr && addr - b->guest_addr < b->size &&
 		    len <= b->size - (addr - b->guest_addr))
-			return true;
+			return b;
 	}
-	return false;
+	return NULL;
+}
+
+static bool addr_is_ram_locked(struct sim_vm *vm, uint64_t addr, uint64_t len)
+{
+	return binding_of_locked(vm, addr, len) != NULL;
 }
 
 /*
@@ -407,12 +507,26 @@ static long vm_start(struct sim_vm *vm)
 	for (unsigned int i = 0; i < vm->nr_hvcpus; i++)
 		sim_vcpu_populate(vm->vcpus[vm->hvcpus[i]->id], vm->hvcpus[i]);
 
-	if (!vm->boot_pc_set && vm->nr_bindings)
-		vm->boot_pc = vm->bindings[0].guest_addr;
 	if (!vm->nr_bindings) {
 		start_failed(vm, "no guest memory");
 		ret = -EINVAL;
 		goto out;
+	}
+	if (!gh_abi_has(vm->abi, GH_ABI_BOOT_CONTEXT)) {
+		/* GH_*: the RM is told the DTB's parcel and offset; it starts
+		 * the VM at that parcel's base (image offset 0). */
+		const struct sim_binding *b = vm->dtb_set ?
+			binding_of_locked(vm, vm->dtb_addr, vm->dtb_size) : NULL;
+
+		if (!b) {
+			start_failed(vm, "no DTB in guest memory (the GH_* "
+				     "flavour needs GH_VM_SET_DTB_CONFIG)");
+			ret = -EINVAL;
+			goto out;
+		}
+		vm->boot_pc = b->guest_addr;
+	} else if (!vm->boot_pc_set) {
+		vm->boot_pc = vm->bindings[0].guest_addr;
 	}
 	if (!addr_is_ram_locked(vm, vm->boot_pc, 4)) {
 		start_failed(vm, "boot PC is not in guest memory");
@@ -602,6 +716,27 @@ long sim_vm_ioctl(struct sim_vm *vm, unsigned long req, void *arg)
 	if (_IOC_SIZE(req) && !arg)
 		return -EFAULT;
 
+	/* Each flavour's own requests; the other's are unknown, as on a
+	 * kernel of that flavour. */
+	switch (req) {
+	case GUNYAH_VM_MAP_MEM:
+	case GUNYAH_VM_SET_BOOT_CONTEXT:
+		if (!gh_abi_has(vm->abi, GH_ABI_BOOT_CONTEXT))
+			return -ENOTTY;
+		break;
+	case GH_VM_SET_USER_MEM_REGION:
+	case GH_VM_ANDROID_LEND_USER_MEM:
+		if (gh_abi_has(vm->abi, GH_ABI_BOOT_CONTEXT))
+			return -ENOTTY;
+		return vm_user_mem(vm, arg);
+	case GH_SIM_VM_ADD_PF_REGION:
+		if (!gh_abi_has(vm->abi, GH_ABI_PAGE_FAULT))
+			return -EOPNOTSUPP;
+		break;
+	default:
+		break;
+	}
+
 	switch (req) {
 	case GUNYAH_VM_SET_DTB_CONFIG:
 		return vm_set_dtb(vm, arg);
@@ -632,6 +767,16 @@ long sim_vm_ioctl(struct sim_vm *vm, unsigned long req, void *arg)
 		return vm_add_pf_region(vm, arg);
 	case GH_SIM_VM_READ_MEM:
 		return vm_read_mem(vm, arg);
+	case GH_SIM_VM_SET_LENIENT: {
+		uint64_t on = *(const uint64_t *)arg;
+
+		if (on > 1)
+			return -EINVAL;
+		atomic_store(&vm->lenient, on);
+		return 0;
+	}
+	case GH_SIM_VM_GET_CRASH:
+		return vm_get_crash(vm, arg);
 	case GH_SIM_VM_SET_SLICE_US: {
 		uint64_t us = *(const uint64_t *)arg;
 
@@ -647,14 +792,25 @@ long sim_vm_ioctl(struct sim_vm *vm, unsigned long req, void *arg)
 
 /* ---- life ---------------------------------------------------------------------- */
 
-int sim_vm_create(struct sim_backend *sb, struct sim_vm **out)
+int sim_vm_create(struct sim_backend *sb, const struct gh_abi_flavour *abi,
+		  struct sim_vm **out)
 {
 	struct sim_vm *vm;
+	char why[256];
+	int ret;
+
+	/* The engine workarounds need this exact library: refuse, clearly. */
+	ret = sim_quirks_check(why, sizeof(why));
+	if (ret) {
+		sim_backend_log(sb, why);
+		return ret;
+	}
 
 	vm = calloc(1, sizeof(*vm));
 	if (!vm)
 		return -ENOMEM;
 	vm->sb = sb;
+	vm->abi = abi;
 	atomic_init(&vm->refs, 1);
 	atomic_init(&vm->mem_gen, 1);
 	atomic_init(&vm->slice_us, SIM_DEFAULT_SLICE_US);

@@ -27,7 +27,7 @@ assert_all() {
 	assert_success
 	assert_all PASS
 	refute_line --regexp '^(FAIL|SKIP) '
-	assert_line --regexp "^$n checks: $n passed, 0 failed, 0 skipped \(backend sim, 2 vCPUs, [0-9.]+ s\)$"
+	assert_line --regexp "^$n checks: $n passed, 0 failed, 0 skipped \(backend sim, ABI upstream, 2 vCPUs, [0-9.]+ s\)$"
 }
 
 @test "diag: the required checks are all there" {
@@ -48,7 +48,7 @@ assert_all() {
 	run fake diag --backend dev
 	assert_success
 	assert_all PASS
-	assert_line --regexp "^$n checks: $n passed, 0 failed, 0 skipped \(backend dev, 2 vCPUs, "
+	assert_line --regexp "^$n checks: $n passed, 0 failed, 0 skipped \(backend dev, ABI upstream, 2 vCPUs, "
 }
 
 @test "diag --backend dev: a device like real hardware skips the sim-only checks" {
@@ -222,7 +222,7 @@ assert_all() {
 	assert_success
 	assert_line --regexp '^PASS  psci_cpu_on +vcpus=4 again=-4$'
 	assert_line --regexp '^PASS  system_reset +vcpus=4 type=restart reason_size=4 reason=0x1$'
-	assert_line --regexp '\(backend sim, 4 vCPUs, '
+	assert_line --regexp '\(backend sim, ABI upstream, 4 vCPUs, '
 }
 
 @test "diag --help describes the options and exit status" {

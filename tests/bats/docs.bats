@@ -100,6 +100,8 @@ complete_fish() {
 		# a check's values are its own: json(7) documents the object
 		gunyahctl diag --json | jq -c 'del(.values)'
 		gunyahctl diag --json --list
+		gunyahctl probe --json || true
+		gunyahctl run --json --entry 0x80000002 "$GUEST_DIR/tests/guests/spin.bin" 2>/dev/null || true
 	} | jq -r '[paths | map(strings) | last] | .[] | select(. != null)' | sort -u)
 	[[ -n $keys ]]
 	for k in $keys; do

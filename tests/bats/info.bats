@@ -24,7 +24,7 @@ define() { sed -n "s/^#define $1 \([0-9]*\).*/\1/p" "$SRC/$2"; }
 	assert_line --index 0 --regexp '^backend +sim$'
 	assert_line --regexp "^page size +$ps\$"
 	assert_line --regexp "^run page size +$ps\$"
-	assert_line --regexp '^ABI flavour +upstream$'
+	assert_line --regexp '^ABI flavour +upstream \(sim default\)$'
 	assert_line --regexp '^  GUNYAH_VCPU_RUN +0x00004705$'
 	assert_line --regexp '^  max vCPUs +64$'
 	assert_line --regexp '^default RAM +0x80000000, 134217728 bytes \(128 MiB\)$'
@@ -36,7 +36,7 @@ define() { sed -n "s/^#define $1 \([0-9]*\).*/\1/p" "$SRC/$2"; }
 	assert_equal "$stderr" ""
 	assert_equal "${#lines[@]}" 1
 	run jq -c '[keys_unsorted, (.device | keys_unsorted), (.abi | keys_unsorted), (.limits | keys_unsorted), (.ram | keys_unsorted)]' <<<"$output"
-	assert_output '[["version","backend","device","page_size","run_page_size","abi","limits","ram"],["path","exists","accessible","error"],["flavour","fn_max_arg_size","vm_max_exit_reason_size","vcpu_run_size","ioctls"],["max_vcpus","max_mem_regions","max_pf_regions","slice_us"],["base","size"]]'
+	assert_output '[["version","backend","device","page_size","run_page_size","abi","limits","ram"],["path","exists","accessible","error"],["flavour","source","how","page_fault","boot_context","fn_max_arg_size","vm_max_exit_reason_size","vcpu_run_size","ioctls"],["max_vcpus","max_mem_regions","max_pf_regions","slice_us","ipa_bits"],["base","size"]]'
 }
 
 @test "info --json values come from the ABI header and the sim" {

@@ -17,6 +17,10 @@
  * Knobs, read once from the environment:
  *   FAKEDEV_HW=1         behave like a real device: the simulator's own
  *                        requests (ioctl type 'g') are ENOTTY
+ *   FAKEDEV_ABI=FLAVOUR  speak only this ABI flavour, "upstream" (the
+ *                        default) or "android" (the GH_* requests: user
+ *                        memory regions, no boot context, no PAGE_FAULT);
+ *                        the other flavour's requests are ENOTTY
  *   FAKEDEV_BREAK=WHAT   be wrong in one way, for tests that must catch it:
  *     mmap_size          GUNYAH_VCPU_MMAP_SIZE returns 64, not the page size
  *     einval             VM_ADD_FUNCTION with a bad arg_size returns 0
@@ -25,6 +29,9 @@
  *     hang               RUN never returns
  *     crash              RUN crashes the caller (abort(): SIGABRT, which
  *                        sanitizers leave alone)
+ *     enotty             every request is ENOTTY: a device node that is
+ *                        not a Gunyah driver libgunyah speaks
+ *     eperm              CREATE_VM is EPERM, as a security policy denies it
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -80,6 +87,8 @@ enum fake_break {
 	BREAK_ENOENT,
 	BREAK_HANG,
 	BREAK_CRASH,
+	BREAK_ENOTTY,
+	BREAK_EPERM,
 };
 
 static const char *const break_names[] = {
@@ -90,6 +99,8 @@ static const char *const break_names[] = {
 	[BREAK_ENOENT] = "enoent",
 	[BREAK_HANG] = "hang",
 	[BREAK_CRASH] = "crash",
+	[BREAK_ENOTTY] = "enotty",
+	[BREAK_EPERM] = "eperm",
 };
 
 /*
@@ -103,6 +114,7 @@ static struct {
 	struct gh_backend *be;
 	enum fake_break brk;
 	bool hw;
+	const struct gh_abi_flavour *abi;
 	struct fake_fd fds[MAX_FDS];
 	struct fake_map maps[MAX_MAPS];
 
@@ -158,16 +170,23 @@ static void knobs_init(void)
 {
 	const char *brk = getenv("FAKEDEV_BREAK");
 	const char *hw = getenv("FAKEDEV_HW");
+	const char *abi = getenv("FAKEDEV_ABI");
 
 	fake.hw = hw && *hw && strcmp(hw, "0");
+	fake.abi = abi && *abi ? gh_abi_by_name(abi) : &gh_abi_upstream;
+	if (!fake.abi) {
+		fprintf(stderr, "fakedev: FAKEDEV_ABI=%s: unknown (want upstream "
+			"or android)\n", abi);
+		_exit(70);
+	}
 	if (brk && *brk) {
 		for (size_t i = 1; i < sizeof(break_names) / sizeof(break_names[0]); i++)
 			if (!strcmp(brk, break_names[i]))
 				fake.brk = (enum fake_break)i;
 		if (fake.brk == BREAK_NONE) {
 			fprintf(stderr, "fakedev: FAKEDEV_BREAK=%s: unknown (want "
-				"mmap_size, einval, run_layout, eacces, enoent, hang or "
-				"crash)\n",
+				"mmap_size, einval, run_layout, eacces, enoent, hang, "
+				"crash, enotty or eperm)\n",
 				brk);
 			_exit(70);
 		}
@@ -250,8 +269,11 @@ static int fake_open(int flags)
 		return fail(ENOENT);
 	in_sim++;
 	pthread_mutex_lock(&fake.lock);
-	if (!fake.be)
+	if (!fake.be) {
 		ret = gh_sim_backend_new(&fake.be);
+		if (!ret)
+			gh_backend_set_abi(fake.be, fake.abi);
+	}
 	pthread_mutex_unlock(&fake.lock);
 	sim = ret ? ret : gh_open(fake.be, GH_DEV_PATH, flags);
 	in_sim--;
@@ -389,6 +411,10 @@ static int fake_ioctl(const struct fake_fd *f, unsigned long req, void *arg)
 
 	if (fake.hw && _IOC_TYPE(req) == GH_SIM_IOCTL_TYPE)
 		return fail(ENOTTY);
+	if (fake.brk == BREAK_ENOTTY)
+		return fail(ENOTTY);
+	if (fake.brk == BREAK_EPERM && req == GUNYAH_CREATE_VM)
+		return fail(EPERM);
 	if (fake.brk == BREAK_EINVAL && f->kind == FAKE_VM &&
 	    req == GUNYAH_VM_ADD_FUNCTION && arg &&
 	    ((const struct gunyah_fn_desc *)arg)->arg_size !=

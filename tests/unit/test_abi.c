@@ -85,7 +85,34 @@ TEST(flavour_table_names_requests)
 	ASSERT_STREQ(gh_request_name(GUNYAH_VM_MAP_MEM), "GUNYAH_VM_MAP_MEM");
 	ASSERT_TRUE(gh_request_name(0x12345678) == NULL);
 	for (int op = 0; op < GH_OP__COUNT; op++)
-		ASSERT_NE(gh_abi_upstream.request[op], 0);
+		ASSERT_TRUE(gh_abi_upstream.request[op] ||
+			    gh_abi_android.request[op]);
+}
+
+/* The GH_* flavour: android14-6.1's include/uapi/linux/gunyah.h. */
+TEST(gh_flavour_numbers_and_layout)
+{
+	const struct gh_abi_flavour *a = &gh_abi_android;
+
+	ASSERT_EQ(sizeof(struct gh_userspace_memory_region), 32);
+	ASSERT_EQ(offsetof(struct gh_userspace_memory_region, userspace_addr), 24);
+	ASSERT_EQ(GH_VM_SET_USER_MEM_REGION, 0x40204701);
+	ASSERT_EQ(GH_VM_ANDROID_LEND_USER_MEM, 0x40204111);
+	ASSERT_EQ(a->request[GH_OP_VM_SET_USER_MEM_REGION], 0x40204701);
+	ASSERT_EQ(a->request[GH_OP_CREATE_VM], 0x4700);
+	ASSERT_EQ(a->request[GH_OP_VCPU_RUN], 0x4705);
+	ASSERT_EQ(a->request[GH_OP_CREATE_GUEST_MEM], 0);
+	ASSERT_EQ(a->request[GH_OP_VM_MAP_MEM], 0);
+	ASSERT_EQ(a->request[GH_OP_VM_SET_BOOT_CONTEXT], 0);
+	ASSERT_EQ(gh_abi_upstream.request[GH_OP_VM_SET_USER_MEM_REGION], 0);
+	ASSERT_TRUE(!gh_abi_has(a, GH_ABI_PAGE_FAULT));
+	ASSERT_TRUE(!gh_abi_has(a, GH_ABI_RESUME_ACTION));
+	ASSERT_TRUE(gh_abi_has(&gh_abi_upstream, GH_ABI_PAGE_FAULT));
+	ASSERT_STREQ(gh_request_name(GH_VM_SET_USER_MEM_REGION),
+		     "GH_VM_SET_USER_MEM_REGION");
+	ASSERT_TRUE(gh_abi_by_name("android") == a);
+	ASSERT_TRUE(gh_abi_by_name("upstream") == &gh_abi_upstream);
+	ASSERT_TRUE(gh_abi_by_name("v99") == NULL);
 }
 
 TEST(names_round_trip)

@@ -35,12 +35,6 @@ TEST(mmio_write_and_read_every_width)
 	answer_mmio_read(v, MMIO_BASE + 0x28, 8, 0x0123456789abcdef); /* ldr x */
 	expect_mmio_write(v, MMIO_REPORT, 8, 0x0123456789abcdef);
 
-	answer_mmio_read(v, MMIO_BASE + 0x30, 4, 1);	/* pre-index */
-	expect_mmio_write(v, MMIO_REPORT, 8, MMIO_BASE + 0x30);
-	answer_mmio_read(v, MMIO_BASE + 0x30, 4, 2);	/* post-index */
-	expect_mmio_write(v, MMIO_REPORT, 8, MMIO_BASE + 0x40);
-	expect_mmio_write(v, MMIO_BASE + 0x3c, 4, 2);	/* str pre-index */
-	expect_mmio_write(v, MMIO_REPORT, 8, MMIO_BASE + 0x3c);
 	answer_mmio_read(v, MMIO_BASE + 0x48, 8, 0x5a5a);	/* register offset */
 	expect_mmio_write(v, MMIO_REPORT, 8, 0x5a5a);
 

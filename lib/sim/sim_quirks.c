@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The engine workarounds, all in one place (sim_quirks.h says what each is
+ * for).  Problem numbers are those of ../shared/LINUX-GUEST-NOTES.md.
+ *
+ * What ties this file to one build of libunicorn:
+ *   - byte offsets into its private struct uc_struct (include/uc_priv.h of
+ *     unicorn 2.0.1) and QEMU's CPUState, as Debian's x86-64 build lays
+ *     them out;
+ *   - QEMU functions the library exports by accident (Debian builds it
+ *     without a symbol list), looked up with dlsym so that a library
+ *     without them is refused instead of failing at the first call.
+ * sim_quirks_probe() checks both on a fresh engine: each offset is tested
+ * against a value the library itself sets or reports through its public
+ * API (the per-architecture callbacks, the engine's own page size and
+ * context size, the CPU's back pointer), before and after the engine's
+ * lazy initialisation.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim_quirks.h"
+
+/* struct uc_struct (include/uc_priv.h, 2.0.1), x86-64 offsets. */
+#define UC_OFF_ARCH 0		  /* uc_arch arch */
+#define UC_OFF_MODE 4		  /* uc_mode mode */
+#define UC_OFF_REG_READ 136	  /* reg_read_t reg_read */
+#define UC_OFF_REG_WRITE 144	  /* reg_write_t reg_write */
+#define UC_OFF_REG_RESET 152	  /* reg_reset_t reg_reset */
+#define UC_OFF_INIT_ARCH 216	  /* uc_args_uc_t init_arch */
+#define UC_OFF_MEM_REDIRECT 280	  /* uc_mem_redirect_t mem_redirect */
+#define UC_OFF_CPU 384		  /* CPUState *cpu */
+#define UC_OFF_PAGE_SIZE 1888	  /* uint32_t target_page_size */
+#define UC_OFF_PAGE_ALIGN 1892	  /* uint32_t target_page_align */
+#define UC_OFF_CONTEXT_SIZE 1916  /* int cpu_context_size */
+#define UC_OFF_NO_EXIT_REQ 1930	  /* bool no_exit_request */
+#define UC_OFF_INIT_DONE 1931	  /* bool init_done */
+/* struct uc_context's header before the CPU state (uc_priv.h). */
+#define UC_CONTEXT_HEADER 16
+/* CPUState (qemu/include/hw/core/cpu.h): struct uc_struct *uc and
+ * uintptr_t mem_io_pc (the host return address of the last I/O access). */
+#define CPU_OFF_UC 33192
+#define CPU_OFF_MEM_IO_PC 33144
+
+/* QEMU's CPU_INTERRUPT_HARD (include/exec/cpu-all.h). */
+#define CPU_INTERRUPT_HARD 0x0002
+
+/* The CP registers problem 1 needs. */
+#define SCR_EL3_NS (1ull << 0)
+#define SCR_EL3_RW (1ull << 10)
+#define HCR_EL2_RW (1ull << 31)
+
+typedef void (*cpu_fn)(void *cs);
+typedef void (*cpu_mask_fn)(void *cs, int mask);
+typedef uint64_t (*redirect_fn)(uint64_t addr);
+typedef void __attribute__((noreturn)) (*noreturn_cpu_fn)(void *cs);
+
+/*
+ * What the first check resolved.  Written once under pthread_once and only
+ * read afterwards: the process's one copy of facts about the library it
+ * loaded, not state (the functions below run only once a VM exists, and
+ * no VM is made before the check has succeeded).
+ */
+struct lib_syms {
+	cpu_fn do_interrupt;	     /* arm_cpu_do_interrupt_aarch64 */
+	cpu_mask_fn *interrupt;	     /* &cpu_interrupt_handler */
+	cpu_mask_fn reset_interrupt; /* cpu_reset_interrupt */
+	cpu_fn cpu_exit;	     /* cpu_exit */
+	bool (*restore_state)(void *cs, uintptr_t host_pc, bool will_exit);
+	noreturn_cpu_fn loop_exit;  /* cpu_loop_exit_aarch64 */
+};
+
+static struct {
+	pthread_once_t once;
+	int ret;
+	char why[256];
+	struct lib_syms fn;
+} lib = { .once = PTHREAD_ONCE_INIT };
+
+static unsigned char *priv(uc_engine *uc)
+{
+	return (unsigned char *)uc;
+}
+
+static void *ptr_at(const void *base, size_t off)
+{
+	void *p;
+
+	memcpy(&p, (const unsigned char *)base + off, sizeof(p));
+	return p;
+}
+
+static uint32_t u32_at(const void *base, size_t off)
+{
+	uint32_t v;
+
+	memcpy(&v, (const unsigned char *)base + off, sizeof(v));
+	return v;
+}
+
+static int refuse(char *why, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int refuse(char *why, size_t len, const char *fmt, ...)
+{
+	char what[192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(why, len, "libunicorn is not the " SIM_QUIRKS_BUILD
+		 " build the sim needs: %s", what);
+	return -ELIBBAD;
+}
+
+/* A symbol of the same library as uc_open, or NULL. */
+static void *lib_symbol(const char *name)
+{
+	Dl_info self, it;
+	void *p = dlsym(RTLD_DEFAULT, name);
+
+	if (!p || !dladdr((void *)uc_open, &self) || !dladdr(p, &it) ||
+	    self.dli_fbase != it.dli_fbase)
+		return NULL;
+	return p;
+}
+
+static bool same_fn(const void *slot_value, const char *name)
+{
+	void *p = lib_symbol(name);
+
+	return p && p == slot_value;
+}
+
+/* The probe's one guest store, into a window whose callback looks. */
+struct io_probe {
+	void *cs;
+	const struct lib_syms *fn;
+	bool restored;
+	uint64_t pc;
+};
+
+static uint64_t io_probe_read(uc_engine *uc, uint64_t off, unsigned size,
+			      void *data)
+{
+	(void)uc;
+	(void)off;
+	(void)size;
+	(void)data;
+	return 0;
+}
+
+static void io_probe_write(uc_engine *uc, uint64_t off, unsigned size,
+			   uint64_t value, void *data)
+{
+	struct io_probe *p = data;
+
+	(void)off;
+	(void)size;
+	(void)value;
+	p->restored = p->fn->restore_state(
+		p->cs, (uintptr_t)ptr_at(p->cs, CPU_OFF_MEM_IO_PC), false);
+	uc_reg_read(uc, UC_ARM64_REG_PC, &p->pc);
+	uc_emu_stop(uc);
+}
+
+#define PROBE_RAM 0x40000000ull
+#define PROBE_IO 0x50000000ull
+
+/*
+ * mem_io_pc: a store to a window from the second instruction of a block;
+ * QEMU's own state restore, fed the value at that offset, must find the
+ * block and put PC on the store.
+ */
+static int probe_mem_io_pc(uc_engine *uc, void *cs, const struct lib_syms *fn,
+			   char *why, size_t len)
+{
+	static const uint32_t code[] = {
+		0x91000421, /* add x1, x1, #1 */
+		0xb9000040, /* str w0, [x2] */
+		0x14000000, /* b . */
+	};
+	struct io_probe p = { .cs = cs, .fn = fn };
+	uint64_t x2 = PROBE_IO;
+	uc_err err;
+
+	err = uc_mem_map(uc, PROBE_RAM, 0x1000, UC_PROT_ALL);
+	if (!err)
+		err = uc_mem_write(uc, PROBE_RAM, code, sizeof(code));
+	if (!err)
+		err = uc_mmio_map(uc, PROBE_IO, 0x1000, io_probe_read, &p,
+				  io_probe_write, &p);
+	if (!err)
+		err = uc_reg_write(uc, UC_ARM64_REG_X2, &x2);
+	if (!err)
+		err = uc_emu_start(uc, PROBE_RAM, 0, 0, 0);
+	if (err)
+		return refuse(why, len, "the probe guest fails: %s",
+			      uc_strerror(err));
+	if (!p.restored || p.pc != PROBE_RAM + 4)
+		return refuse(why, len, "CPUState.mem_io_pc is not at %u",
+			      CPU_OFF_MEM_IO_PC);
+	return 0;
+}
+
+static int probe(uc_engine *uc, char *why, size_t len, struct lib_syms *fn)
+{
+	static const char *const reg_fns[] = {
+		"arm64_reg_read_aarch64", "arm64_reg_write_aarch64",
+		"arm64_reg_reset_aarch64",
+	};
+	unsigned int v = uc_version(NULL, NULL);
+	uint32_t page = 0;
+	uint64_t x0 = 0x5157524b;
+	void *cs;
+
+	if ((v >> 8) != 0x020001)
+		return refuse(why, len, "version %u.%u.%u, want 2.0.1",
+			      v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff);
+	fn->do_interrupt = (cpu_fn)lib_symbol("arm_cpu_do_interrupt_aarch64");
+	fn->interrupt = (cpu_mask_fn *)lib_symbol("cpu_interrupt_handler");
+	fn->reset_interrupt = (cpu_mask_fn)lib_symbol("cpu_reset_interrupt");
+	fn->cpu_exit = (cpu_fn)lib_symbol("cpu_exit");
+	fn->restore_state = (bool (*)(void *, uintptr_t, bool))lib_symbol(
+		"cpu_restore_state_aarch64");
+	fn->loop_exit = (noreturn_cpu_fn)lib_symbol("cpu_loop_exit_aarch64");
+	if (!fn->do_interrupt || !fn->interrupt || !fn->reset_interrupt ||
+	    !fn->cpu_exit || !*fn->interrupt || !fn->restore_state ||
+	    !fn->loop_exit)
+		return refuse(why, len, "QEMU's arm_cpu_do_interrupt_aarch64, "
+			      "cpu_interrupt_handler, cpu_reset_interrupt, "
+			      "cpu_exit, cpu_restore_state_aarch64 or "
+			      "cpu_loop_exit_aarch64 is not exported");
+
+	/* Before the lazy initialisation. */
+	if (u32_at(uc, UC_OFF_ARCH) != UC_ARCH_ARM64 ||
+	    u32_at(uc, UC_OFF_MODE) != UC_MODE_ARM)
+		return refuse(why, len, "uc_struct.arch/mode not at 0/4");
+	if (!same_fn(ptr_at(uc, UC_OFF_INIT_ARCH), "arm64_uc_init"))
+		return refuse(why, len, "uc_struct.init_arch (%u) is not "
+			      "arm64_uc_init", UC_OFF_INIT_ARCH);
+	if (ptr_at(uc, UC_OFF_MEM_REDIRECT))
+		return refuse(why, len, "uc_struct.mem_redirect (%u) is in use",
+			      UC_OFF_MEM_REDIRECT);
+	if (ptr_at(uc, UC_OFF_CPU) || priv(uc)[UC_OFF_INIT_DONE] ||
+	    priv(uc)[UC_OFF_NO_EXIT_REQ])
+		return refuse(why, len, "uc_struct.cpu/init_done/no_exit_request "
+			      "(%u/%u/%u) not clear in a new engine",
+			      UC_OFF_CPU, UC_OFF_INIT_DONE, UC_OFF_NO_EXIT_REQ);
+
+	/* Any register access initialises the engine. */
+	if (uc_reg_write(uc, UC_ARM64_REG_X0, &x0) ||
+	    uc_ctl_get_page_size(uc, &page))
+		return refuse(why, len, "a new engine refuses a register write");
+	cs = ptr_at(uc, UC_OFF_CPU);
+	if (!cs || priv(uc)[UC_OFF_INIT_DONE] != 1)
+		return refuse(why, len, "uc_struct.cpu/init_done (%u/%u) not set "
+			      "by initialisation", UC_OFF_CPU, UC_OFF_INIT_DONE);
+	for (size_t i = 0; i < sizeof(reg_fns) / sizeof(reg_fns[0]); i++)
+		if (!same_fn(ptr_at(uc, UC_OFF_REG_READ + 8 * i), reg_fns[i]))
+			return refuse(why, len, "uc_struct at %u is not %s",
+				      (unsigned int)(UC_OFF_REG_READ + 8 * i),
+				      reg_fns[i]);
+	if (ptr_at(cs, CPU_OFF_UC) != (void *)uc)
+		return refuse(why, len, "CPUState.uc is not at %u", CPU_OFF_UC);
+	if (u32_at(uc, UC_OFF_PAGE_SIZE) != page ||
+	    u32_at(uc, UC_OFF_PAGE_ALIGN) != page - 1)
+		return refuse(why, len, "uc_struct.target_page_size/align not "
+			      "at %u/%u", UC_OFF_PAGE_SIZE, UC_OFF_PAGE_ALIGN);
+	if ((size_t)(int)u32_at(uc, UC_OFF_CONTEXT_SIZE) + UC_CONTEXT_HEADER !=
+	    uc_context_size(uc))
+		return refuse(why, len, "uc_struct.cpu_context_size not at %u",
+			      UC_OFF_CONTEXT_SIZE);
+	return probe_mem_io_pc(uc, cs, fn, why, len);
+}
+
+int sim_quirks_probe(uc_engine *uc, char *why, size_t len)
+{
+	struct lib_syms fn;
+
+	return probe(uc, why, len, &fn);
+}
+
+static void check_once(void)
+{
+	uc_engine *uc;
+	uc_err err = uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &uc);
+
+	if (err) {
+		lib.ret = refuse(lib.why, sizeof(lib.why),
+				 "cannot open an AArch64 engine: %s",
+				 uc_strerror(err));
+		return;
+	}
+	lib.ret = probe(uc, lib.why, sizeof(lib.why), &lib.fn);
+	uc_close(uc);
+}
+
+int sim_quirks_check(char *why, size_t len)
+{
+	pthread_once(&lib.once, check_once);
+	if (lib.ret && why && len)
+		snprintf(why, len, "%s", lib.why);
+	return lib.ret;
+}
+
+/* ---- problem 1: a 64-bit EL1 ----------------------------------------------- */
+
+/*
+ * The core keeps EL2 and EL3 with SCR_EL3.RW and HCR_EL2.RW clear, so EL1
+ * counts as AArch32: an ERET to EL1 is illegal (PSTATE.IL) and exceptions
+ * are taken in AArch32 form.  NS makes EL1 the non-secure EL1 a
+ * hypervisor's guest runs in.  SCR_EL3.HCE stays clear, so HVC still
+ * arrives as UNDEF with PC on it, as the sim's PSCI path expects.
+ */
+int sim_quirk_el1_aarch64(uc_engine *uc)
+{
+	uc_arm64_cp_reg scr = { .crn = 1, .crm = 1, .op0 = 3, .op1 = 6 };
+	uc_arm64_cp_reg hcr = { .crn = 1, .crm = 1, .op0 = 3, .op1 = 4 };
+	uc_err err;
+
+	err = uc_reg_read(uc, UC_ARM64_REG_CP_REG, &scr);
+	if (!err) {
+		scr.val |= SCR_EL3_RW | SCR_EL3_NS;
+		err = uc_reg_write(uc, UC_ARM64_REG_CP_REG, &scr);
+	}
+	if (!err)
+		err = uc_reg_read(uc, UC_ARM64_REG_CP_REG, &hcr);
+	if (!err) {
+		hcr.val |= HCR_EL2_RW;
+		err = uc_reg_write(uc, UC_ARM64_REG_CP_REG, &hcr);
+	}
+	return (int)err;
+}
+
+/* ---- problem 3: stops on block boundaries only ------------------------------ */
+
+/*
+ * The translator emits an exit-request check after every guest load and
+ * store; a stop seen there leaves the block with PC reset to the block's
+ * start, and the instructions before the access run again.  The flag
+ * (meant for ARM32 IT blocks) keeps those checks out of the code; the
+ * check at every block's start remains, so stops land there.
+ */
+void sim_quirk_block_stops(uc_engine *uc)
+{
+	priv(uc)[UC_OFF_NO_EXIT_REQ] = 1;
+}
+
+bool sim_quirk_block_stops_on(uc_engine *uc)
+{
+	return priv(uc)[UC_OFF_NO_EXIT_REQ] != 0;
+}
+
+/* ---- problem 2: virtual addresses checked as physical ------------------------ */
+
+/*
+ * The redirect slot's function has no context argument: the binding is
+ * per thread, as an engine is driven by one thread at a time.
+ */
+static _Thread_local const struct sim_quirk_redirect *bound_redirect;
+
+static uint64_t redirect(uint64_t addr)
+{
+	const struct sim_quirk_redirect *r = bound_redirect;
+
+	if (!r || !r->enabled)
+		return addr;
+	for (unsigned int i = 0; i < r->nr; i++)
+		if (addr - r->phys[i].base < r->phys[i].size)
+			return addr;
+	return r->fallback;
+}
+
+void sim_quirk_redirect_install(uc_engine *uc)
+{
+	redirect_fn fn = redirect;
+
+	memcpy(priv(uc) + UC_OFF_MEM_REDIRECT, &fn, sizeof(fn));
+}
+
+const struct sim_quirk_redirect *
+sim_quirk_redirect_bind(const struct sim_quirk_redirect *r)
+{
+	const struct sim_quirk_redirect *old = bound_redirect;
+
+	bound_redirect = r;
+	return old;
+}
+
+uint64_t sim_quirk_redirect_apply(uc_engine *uc, uint64_t addr)
+{
+	redirect_fn fn;
+
+	memcpy(&fn, priv(uc) + UC_OFF_MEM_REDIRECT, sizeof(fn));
+	return fn ? fn(addr) : addr;
+}
+
+/* ---- problem 3 again: exact MMIO exits with no per-access hook ------------ */
+
+/*
+ * Guest PC is written back only at block ends, so an MMIO callback sees a
+ * stale one; but QEMU keeps, for every block, where each instruction's
+ * code starts, and io_readx/io_writex leave the host return address of
+ * the access in mem_io_pc: its own state restore finds the instruction
+ * from that.  Leaving the block with cpu_loop_exit (as QEMU's helpers do
+ * on a fault) drops the rest of the access, and the stop request makes
+ * uc_emu_start return there.
+ */
+bool sim_quirk_mmio_exit(uc_engine *uc)
+{
+	void *cs = sim_quirk_cpu(uc);
+	uintptr_t host_pc;
+
+	if (!cs || !lib.fn.restore_state)
+		return false;
+	memcpy(&host_pc, (char *)cs + CPU_OFF_MEM_IO_PC, sizeof(host_pc));
+	if (!host_pc)
+		return false;
+	/* Consumed: a later callback from uc_mem_read must not reuse it. */
+	memset((char *)cs + CPU_OFF_MEM_IO_PC, 0, sizeof(host_pc));
+	if (!lib.fn.restore_state(cs, host_pc, true))
+		return false;
+	uc_emu_stop(uc);
+	lib.fn.loop_exit(cs);
+}
+
+/* ---- problems 4 and 5: the CPU, exceptions, the IRQ line, kicks ------------- */
+
+void *sim_quirk_cpu(uc_engine *uc)
+{
+	return __atomic_load_n((void **)(priv(uc) + UC_OFF_CPU),
+			       __ATOMIC_ACQUIRE);
+}
+
+/*
+ * The interrupt hook gets only the exception number; the syndrome, the
+ * fault address and the target EL stay in the CPU.  QEMU's own entry code
+ * uses them all (arm_cpu_do_interrupt on the AArch64 target), and the
+ * engine then goes on from the vector once the hook returns.
+ */
+bool sim_quirk_take_exception(uc_engine *uc)
+{
+	void *cs = sim_quirk_cpu(uc);
+
+	if (!cs || !lib.fn.do_interrupt)
+		return false;
+	lib.fn.do_interrupt(cs);
+	return true;
+}
+
+/*
+ * There is no interrupt API: these are what QEMU's board code calls for
+ * the CPU's IRQ input.  interrupt_request is written without atomics by
+ * the engine: only its own thread may change it.
+ */
+void sim_quirk_irq_line(uc_engine *uc, bool level)
+{
+	void *cs = sim_quirk_cpu(uc);
+
+	if (!cs || !lib.fn.interrupt)
+		return;
+	if (level)
+		(*lib.fn.interrupt)(cs, CPU_INTERRUPT_HARD);
+	else
+		lib.fn.reset_interrupt(cs, CPU_INTERRUPT_HARD);
+}
+
+/*
+ * Raising the line does not make a running core look at it; QEMU's
+ * cpu_exit does, at the next block start (three plain stores, which
+ * QEMU itself makes from other threads).  Only with block stops in
+ * force does this not re-run instructions.
+ */
+void sim_quirk_cpu_kick(uc_engine *uc)
+{
+	void *cs = sim_quirk_cpu(uc);
+
+	if (cs && lib.fn.cpu_exit)
+		lib.fn.cpu_exit(cs);
+}
