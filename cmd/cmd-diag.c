@@ -254,7 +254,7 @@ static struct json_object *value_json(const struct diag_value *v)
 
 static void print_json(struct json_object *o)
 {
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	puts(json_object_to_json_string_ext(o, GCTL_JSON_PLAIN));
 	json_object_put(o);
 }
 

@@ -10,6 +10,7 @@
 
 #include <json-c/json.h>
 
+#include "common.h"
 #include "gunyahctl.h"
 
 #define CMD "explain"
@@ -152,7 +153,7 @@ static int print_json_obj(json_object *o)
 
 	if (!o)
 		return -ENOMEM;
-	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	s = json_object_to_json_string_ext(o, GCTL_JSON_PLAIN);
 	if (!s || printf("%s\n", s) < 0)
 		ret = -EIO;
 	json_object_put(o);

@@ -14,6 +14,7 @@
 
 #include <json-c/json.h>
 
+#include "common.h"
 #include "gunyahctl.h"
 
 #define CMD "info"
@@ -267,7 +268,7 @@ static int print_json(const struct info *in)
 
 	if (!o)
 		return -ENOMEM;
-	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	s = json_object_to_json_string_ext(o, GCTL_JSON_PLAIN);
 	if (!s || printf("%s\n", s) < 0)
 		ret = -EIO;
 	json_object_put(o);

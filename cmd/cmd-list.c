@@ -239,7 +239,7 @@ static int list_main(int argc, char **argv)
 	if (a.json)
 		for (size_t i = 0; i < nrows; i++)
 			puts(json_object_to_json_string_ext(rows[i],
-							    JSON_C_TO_STRING_PLAIN));
+							    GCTL_JSON_PLAIN));
 	else
 		print_table(rows, nrows);
 	for (size_t i = 0; i < nrows; i++)

@@ -13,6 +13,7 @@
 
 #include <json-c/json.h>
 
+#include "common.h"
 #include "gunyahctl.h"
 #include "probe/probe.h"
 
@@ -207,7 +208,7 @@ static int probe_main(int argc, char **argv)
 	probe_gather(p, sys_dir(), gctl_device_path());
 	if (a.json) {
 		json_object *o = json_probe(p);
-		const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+		const char *s = json_object_to_json_string_ext(o, GCTL_JSON_PLAIN);
 
 		if (!s || printf("%s\n", s) < 0)
 			ret = -EIO;

@@ -15,6 +15,7 @@
 
 #include <json-c/json.h>
 
+#include "common.h"
 #include "analysis/record.h"
 #include "analysis/replay.h"
 #include "gunyahctl.h"
@@ -186,7 +187,7 @@ static void print_result(const struct replay_args *a,
 			json_object_object_add(d, "got", json_object_new_string(res->got));
 		}
 		json_object_object_add(o, "divergence", d);
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		printf("%s\n", json_object_to_json_string_ext(o, GCTL_JSON_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 	} else if (res->match) {
 		printf("%s: %" PRIu64 " exits replayed, every one as recorded\n",

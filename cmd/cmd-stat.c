@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "ctl/args.h"
 #include "ctl/client.h"
 #include "gunyahctl.h"
@@ -80,12 +81,13 @@ static uint64_t u64_of(json_object *o, const char *key)
 static void print_counts(const char *who, const char *state, json_object *v)
 {
 	json_object *k = json_object_object_get(v, "counts");
+	uint64_t exits = u64_of(v, "exits");
 	struct gctl_counters c;
 
 	if (!k || gctl_json_to_counts(k, &c))
 		memset(&c, 0, sizeof(c));
-	printf("  %s%s%s: %" PRIu64 " exits", who, state ? " " : "",
-	       state ? state : "", u64_of(v, "exits"));
+	printf("  %s%s%s: %" PRIu64 " exit%s", who, state ? " " : "",
+	       state ? state : "", exits, exits == 1 ? "" : "s");
 	if (c.mmio_read + c.mmio_write)
 		printf(", mmio %" PRIu64 " (%" PRIu64 " read, %" PRIu64 " write)",
 		       c.mmio_read + c.mmio_write, c.mmio_read, c.mmio_write);
@@ -124,11 +126,12 @@ static void print_text(json_object *s, double rate)
 	json_object *vcpus = json_object_object_get(s, "vcpus");
 	char up[32];
 	size_t n = vcpus ? json_object_array_length(vcpus) : 0;
+	uint64_t exits = u64_of(s, "exits");
 
 	gctl_fmt_duration(u64_of(s, "uptime_ns"), up, sizeof(up));
-	printf("%s: %s, %" PRIu64 " exits in %s, %.0f exits/s\n",
+	printf("%s: %s, %" PRIu64 " exit%s in %s, %.0f exits/s\n",
 	       gctl_json_get_str(s, "name"), gctl_json_get_str(s, "state"),
-	       u64_of(s, "exits"), up, rate);
+	       exits, exits == 1 ? "" : "s", up, rate);
 	for (size_t i = 0; i < n; i++) {
 		json_object *v = json_object_array_get_idx(vcpus, i);
 		char who[16];
@@ -199,7 +202,7 @@ static int stat_main(int argc, char **argv)
 		prev_up = up;
 		if (ca.json) {
 			json_object_object_add(s, "exits_per_s", gctl_json_rate(rate));
-			puts(json_object_to_json_string_ext(s, JSON_C_TO_STRING_PLAIN));
+			puts(json_object_to_json_string_ext(s, GCTL_JSON_PLAIN));
 		} else {
 			if (a.watch && tty)
 				fputs("\033[H\033[2J", stdout);

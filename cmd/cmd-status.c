@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "ctl/args.h"
 #include "ctl/client.h"
 #include "gunyahctl.h"
@@ -90,7 +91,7 @@ static void print_exited(json_object *o)
 
 static void print_json(json_object *o)
 {
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	puts(json_object_to_json_string_ext(o, GCTL_JSON_PLAIN));
 }
 
 /* Ended: its exit object, with the state a running VM's has.  False if

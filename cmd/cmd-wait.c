@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "ctl/args.h"
 #include "ctl/client.h"
 #include "gunyahctl.h"
@@ -45,7 +46,7 @@ static int report(const char *name, json_object *o, bool json)
 	if (!result || !gctl_json_get_u64(o, "exit_code", &code) || code > 255)
 		return -1;
 	if (json)
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		puts(json_object_to_json_string_ext(o, GCTL_JSON_PLAIN));
 	else if (strcmp(result, "died"))
 		printf("%s: %s, exit status %" PRIu64 "\n", name, result, code);
 	/* No exit status to print: an error, and where to look. */

@@ -1,15 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The small helpers every part of cmd/ uses, written once: the length of
- * an array and the monotonic clock.
+ * an array, how addresses and JSON are written, the monotonic clock.
  */
 #ifndef GCTL_COMMON_H
 #define GCTL_COMMON_H
 
+#include <inttypes.h>
 #include <stdint.h>
 #include <time.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * A guest address in text, one way everywhere (exit lines, messages):
+ * 0x and at least eight hex digits, 0x0a000000.
+ */
+#define GCTL_ADDR "0x%08" PRIx64
+
+/*
+ * How every JSON text is written: one line, and "/" as itself (json-c
+ * would write "\/tmp").  For json_object_to_json_string_ext.
+ */
+#define GCTL_JSON_PLAIN (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
 #define GCTL_NS_PER_SEC 1000000000ull
 

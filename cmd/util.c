@@ -93,20 +93,34 @@ void gctl_usage_err(const char *cmd, const char *fmt, ...)
 	exit(GCTL_EXIT_USAGE);
 }
 
+struct parse_input {
+	const char *prog; /* "gunyahctl run": what --help calls it */
+	char **argv;	  /* argv, but argv[0] "gunyahctl: run" */
+	void *input;
+};
+
 /*
  * argp prints its own errors as two lines (the error and a "Try --help"
  * hint).  getopt's line is kept, the hint goes to /dev/null, so every
- * usage error is one line on stderr.
+ * usage error is one line on stderr.  getopt names the argv[0] it is
+ * given in its line, "gunyahctl: run: unrecognized option", as every
+ * other error reads; help names state->name, "Usage: gunyahctl run",
+ * which argp takes from program_invocation_short_name once state->argv
+ * is not argv.
  */
 static error_t quiet_parser(int key, char *arg, struct argp_state *state)
 {
+	struct parse_input *in = state->input;
+
 	(void)arg;
 	if (key == ARGP_KEY_INIT) {
 		FILE *devnull = fopen("/dev/null", "w");
 
 		if (devnull)
 			state->err_stream = devnull;
-		state->child_inputs[0] = state->input;
+		if (in->argv)
+			state->argv = in->argv;
+		state->child_inputs[0] = in->input;
 	}
 	return ARGP_ERR_UNKNOWN;
 }
@@ -119,13 +133,33 @@ static void parse_args(const char *prog, const struct argp *argp,
 		.parser = quiet_parser,
 		.children = children,
 	};
+	struct parse_input in = { .prog = prog, .input = input };
+	const char *space = strchr(prog, ' ');
+	char *saved_name = program_invocation_short_name;
 	char *saved = argv[0];
+	char **err_argv = NULL;
+	char errname[64];
 	error_t err;
 
-	/* "Usage: gunyahctl run ..." in --help, and in getopt's errors. */
+	/* A command's: "gunyahctl: run" (gunyahctl's own is argv[0]). */
+	if (space) {
+		err_argv = calloc((size_t)argc + 1, sizeof(*err_argv));
+		if (!err_argv) {
+			gctl_err(NULL, "out of memory");
+			exit(GCTL_EXIT_OSERR);
+		}
+		snprintf(errname, sizeof(errname), "%.*s:%s",
+			 (int)(space - prog), prog, space);
+		memcpy(err_argv, argv, (size_t)argc * sizeof(*argv));
+		err_argv[0] = errname;
+		in.argv = err_argv;
+		program_invocation_short_name = (char *)prog;
+	}
 	argv[0] = (char *)prog;
-	err = argp_parse(&wrapper, argc, argv, flags, NULL, input);
+	err = argp_parse(&wrapper, argc, argv, flags, NULL, &in);
 	argv[0] = saved;
+	program_invocation_short_name = saved_name;
+	free(err_argv);
 	if (err)
 		exit(GCTL_EXIT_USAGE);
 }

@@ -473,7 +473,7 @@ static void print_json(const struct gctl_report *r,
 	json_object_object_add(o, "rows", rows);
 	json_object_object_add(o, "more_rows",
 			       json_object_new_uint64(r->nr_rows - nr));
-	fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	fprintf(out, "%s\n", json_object_to_json_string_ext(o, GCTL_JSON_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
 

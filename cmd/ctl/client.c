@@ -227,7 +227,7 @@ int gctl_ctl_send(struct gctl_ctl_conn *c, const char *req, json_object *args)
 			json_object_object_add(o, key, json_object_get(val));
 		json_object_put(args);
 	}
-	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	s = json_object_to_json_string_ext(o, GCTL_JSON_PLAIN);
 	len = strlen(s);
 	while (off <= len) {
 		/* The newline is sent from a byte of its own. */

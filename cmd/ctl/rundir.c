@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "ctl/rundir.h"
 
 #define STATUS_MAX (64 * 1024)
@@ -461,7 +462,7 @@ int gctl_rundir_write_status(const struct gctl_rundir *rd, const char *name,
 	if (base_name(name, "status", file, sizeof(file)) ||
 	    base_name(name, "status.tmp", tmp, sizeof(tmp)))
 		return -ENAMETOOLONG;
-	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	s = json_object_to_json_string_ext(o, GCTL_JSON_PLAIN);
 	len = strlen(s);
 	fd = openat(rd->fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
 					 O_NOFOLLOW, 0600);

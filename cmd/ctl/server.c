@@ -182,7 +182,7 @@ static bool queue_stream_locked(struct client *c, const char *s, size_t len,
 
 		add(o, "event", json_object_new_string("lost"));
 		add(o, "records", json_object_new_int64((int64_t)c->lost));
-		n = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+		n = json_object_to_json_string_ext(o, GCTL_JSON_PLAIN);
 		nlen = strlen(n);
 		if (make_room_locked(c, nlen + 1 + len + 1, max)) {
 			put_locked(c, n, nlen);
@@ -202,7 +202,7 @@ static bool queue_stream_locked(struct client *c, const char *s, size_t len,
 static void queue_reply(struct gctl_ctl_server *srv, struct client *c,
 			json_object *o)
 {
-	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	const char *s = json_object_to_json_string_ext(o, GCTL_JSON_PLAIN);
 	size_t len = strlen(s);
 
 	pthread_mutex_lock(&srv->lock);
@@ -272,7 +272,7 @@ static void refuse(int fd, const char *code, const char *msg)
 
 	add(o, "error", json_object_new_string(msg));
 	add(o, "code", json_object_new_string(code));
-	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	s = json_object_to_json_string_ext(o, GCTL_JSON_PLAIN);
 	if (send(fd, s, strlen(s), MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
 		(void)!send(fd, "\n", 1, MSG_DONTWAIT | MSG_NOSIGNAL);
 	json_object_put(o);
@@ -316,7 +316,7 @@ static void broadcast_line(struct gctl_ctl_server *srv, const char *s,
 static void broadcast(struct gctl_ctl_server *srv, json_object *o,
 		      enum rec_kind kind)
 {
-	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	const char *s = json_object_to_json_string_ext(o, GCTL_JSON_PLAIN);
 
 	broadcast_line(srv, s, strlen(s), kind);
 	json_object_put(o);

@@ -197,10 +197,9 @@ unsigned int gctl_stats_recent(const struct gctl_stats_snap *s,
 			       unsigned int max);
 
 /*
- * An event as one line, in the text writer's terms but shorter for a
- * screen, and with status exits decoded ("status exited vm_exit(0)
- * reason=0x00010000 code=software_error"); no vCPU and seq, the caller
- * has those.
+ * An event as one line: an exit as the text writer words it
+ * (output/exit_fmt.h), without the vCPU and seq the caller has; a
+ * console line or message as "console TEXT", "message TEXT".
  */
 void gctl_stats_event_str(const struct gctl_stats_snap *s,
 			  const struct gctl_stats_event *e, char *buf,

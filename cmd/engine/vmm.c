@@ -442,7 +442,7 @@ static int map_zero_page_locked(struct vcpu_thread *vt, uint64_t addr,
 
 	if (vt->pf_last_valid && vt->pf_last_page == page) {
 		snprintf(msg, msglen,
-			 "vcpu%u: page fault at %#" PRIx64
+			 "vcpu%u: page fault at " GCTL_ADDR
 			 " again after mapping a page there", vt->id, addr);
 		return -1;
 	}
@@ -450,7 +450,7 @@ static int map_zero_page_locked(struct vcpu_thread *vt, uint64_t addr,
 	/* Another vCPU may have mapped the same page just now. */
 	if (ret && ret != -EEXIST) {
 		snprintf(msg, msglen,
-			 "vcpu%u: page fault at %#" PRIx64
+			 "vcpu%u: page fault at " GCTL_ADDR
 			 ": cannot map a page there: %s",
 			 vt->id, addr, strerror(-ret));
 		return -1;
@@ -490,7 +490,7 @@ handle_page_fault_locked(struct vcpu_thread *vt, struct gctl_exit_record *rec,
 	case GCTL_PF_FAIL:
 	default:
 		snprintf(msg, msglen,
-			 "vcpu%u: page fault at %#" PRIx64
+			 "vcpu%u: page fault at " GCTL_ADDR
 			 ": no memory there (--on-page-fault=retry maps a zero page)",
 			 vt->id, addr);
 		break;

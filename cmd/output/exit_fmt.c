@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "common.h"
 #include "output/exit_fmt.h"
 
 const char *gctl_resume_str(int resume)
@@ -80,14 +81,14 @@ size_t gctl_exit_str(const struct gctl_exit_record *r, char *buf, size_t len)
 	put(&l, "%s", gh_exit_reason_str(r->reason));
 	switch (r->reason) {
 	case GUNYAH_VCPU_EXIT_MMIO:
-		put(&l, " %s 0x%08" PRIx64 " len=%u data=0x%0*" PRIx64,
+		put(&l, " %s " GCTL_ADDR " len=%u data=0x%0*" PRIx64,
 		    r->mmio.is_write ? "write" : "read", r->mmio.phys_addr,
 		    r->mmio.len, (int)(2 * (r->mmio.len > 8 ? 8 : r->mmio.len)),
 		    r->mmio.data);
 		put_resume(&l, r->resume, false);
 		break;
 	case GUNYAH_VCPU_EXIT_PAGE_FAULT:
-		put(&l, " 0x%08" PRIx64 " attempt=%d", r->page_fault.phys_addr,
+		put(&l, " " GCTL_ADDR " attempt=%d", r->page_fault.phys_addr,
 		    r->page_fault.attempt);
 		put_resume(&l, r->resume, true);
 		break;

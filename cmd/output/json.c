@@ -15,6 +15,7 @@
 
 #include <json-c/json.h>
 
+#include "common.h"
 #include "output/exit_fmt.h"
 #include "output/json_rec.h"
 #include "output/outbuf.h"
@@ -53,7 +54,7 @@ static void add(json_object *o, const char *key, json_object *v)
 /* Print o as one line and free it.  Caller holds the lock. */
 static void emit(struct json_out *j, json_object *o)
 {
-	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	const char *s = json_object_to_json_string_ext(o, GCTL_JSON_PLAIN);
 
 	gctl_outbuf_puts(&j->ob, s);
 	gctl_outbuf_puts(&j->ob, "\n");

@@ -109,7 +109,7 @@ static int mmio_tmpl_init(struct mmio_tmpl *t, bool region)
 {
 	json_object *o = mmio_marked(region);
 	const char *text = json_object_to_json_string_ext(o,
-						JSON_C_TO_STRING_PLAIN);
+						GCTL_JSON_PLAIN);
 	const char *p = text;
 	int ret = 0;
 
@@ -164,7 +164,7 @@ static const struct region_str *region_json(struct gctl_json_mmio *j,
 		return NULL;
 	o = json_object_new_string(name);
 	r = &j->regions[j->nr_regions];
-	r->json = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	r->json = strdup(json_object_to_json_string_ext(o, GCTL_JSON_PLAIN));
 	json_object_put(o);
 	if (!r->json)
 		return NULL;

@@ -150,8 +150,9 @@ static void text_summary(void *ctx, const struct gctl_summary *s)
 		return;
 	pthread_mutex_lock(&t->lock);
 	line_start(t);
-	gctl_outbuf_printf(ob, "summary: %" PRIu64 " exits in %.3f s (%.0f exits/s); "
-			   "result %s, exit status %d\n", s->total.exits, secs,
+	gctl_outbuf_printf(ob, "summary: %" PRIu64 " exit%s in %.3f s (%.0f exits/s); "
+			   "result %s, exit status %d\n", s->total.exits,
+			   s->total.exits == 1 ? "" : "s", secs,
 			   secs > 0 ? (double)s->total.exits / secs : 0.0,
 			   s->result, s->exit_code);
 	for (unsigned int i = 0; i < s->nr_vcpus; i++) {

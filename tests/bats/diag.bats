@@ -196,7 +196,7 @@ assert_all() {
 @test "diag: bad options are usage errors on one line" {
 	run_split gunyahctl diag --bogus
 	assert_equal "$status" 64
-	assert_equal "$stderr" "gunyahctl diag: unrecognized option '--bogus'"
+	assert_equal "$stderr" "gunyahctl: diag: unrecognized option '--bogus'"
 	run_split gunyahctl diag --backend kvm
 	assert_equal "$status" 64
 	assert_equal "$stderr" "gunyahctl: diag: kvm: unknown backend (want sim or dev)"

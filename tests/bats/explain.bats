@@ -160,7 +160,7 @@ usage_error() {
 	usage_error --list poweroff
 	assert_equal "$stderr" "gunyahctl: explain: --list takes no TYPE"
 	usage_error --bogus 1
-	assert_equal "$stderr" "gunyahctl explain: unrecognized option '--bogus'"
+	assert_equal "$stderr" "gunyahctl: explain: unrecognized option '--bogus'"
 }
 
 @test "a failed write is reported, not ignored" {

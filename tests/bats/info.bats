@@ -119,5 +119,5 @@ define() { sed -n "s/^#define $1 \([0-9]*\).*/\1/p" "$SRC/$2"; }
 	assert_equal "$stderr" "gunyahctl: info: extra: unexpected argument"
 	run_split gunyahctl info --backend
 	assert_equal "$status" 64
-	assert_equal "$stderr" "gunyahctl info: option '--backend' requires an argument"
+	assert_equal "$stderr" "gunyahctl: info: option '--backend' requires an argument"
 }

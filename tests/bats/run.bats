@@ -194,7 +194,7 @@ status_case() { # selector, text status line, exit status[, its index]
 	run_split gunyahctl run --json --pf-region 0x9000000:0x10000 "$G/mmio_loop.elf"
 	assert_equal "$status" 7
 	assert_json_lines
-	assert_equal "$stderr" "gunyahctl: run: vcpu0: page fault at 0x9000000: no memory there (--on-page-fault=retry maps a zero page)"
+	assert_equal "$stderr" "gunyahctl: run: vcpu0: page fault at 0x09000000: no memory there (--on-page-fault=retry maps a zero page)"
 	assert_equal "$(exits_json | jq -s -c 'map([.exit, .resume // null, .status.exit_info.type // null])')" \
 		'[["page_fault","none",null],["status",null,"forced_stop"]]'
 	assert_equal "$(summary_jq '"\(.result) \(.status.state) \(.status.exit_info.type_code)"')" "vcpu_failed exited 7"
@@ -365,4 +365,29 @@ signalled() {
 	assert_json_lines
 	[[ $stderr == "gunyahctl: run: vcpu0: page fault at 0x90000000"* ]]
 	assert_equal "$(summary_jq .result)" vcpu_failed
+}
+
+@test "issue 17 item 18: one exit is '1 exit'; usage errors read 'gunyahctl: run: ...'; addresses as 0x%08x in messages and records" {
+	# spin never exits: the forced stop of --timeout is its one exit
+	run_split gunyahctl run --timeout 0.1 "$G/spin.elf"
+	assert_equal "$status" 5
+	assert_line --regexp '^summary: 1 exit in [0-9.]+ s '
+	run_split gunyahctl run --max-exits 1 --uart $UART "$HELLO"
+	assert_line --regexp '^summary: 2 exits in [0-9.]+ s '
+	run_split gunyahctl run --no-such-option "$HELLO"
+	assert_equal "$status" 64
+	assert_equal "$stderr" "gunyahctl: run: unrecognized option '--no-such-option'"
+	run_split gunyahctl run --pf-region 0xa000000:0x10000 "$G/mmio_loop.elf"
+	assert_equal "$status" 7
+	assert_line --index 0 "vcpu0 #1 page_fault 0x0a000000 attempt=0 resume=none"
+	assert_equal "$stderr" "gunyahctl: run: vcpu0: page fault at 0x0a000000: no memory there (--on-page-fault=retry maps a zero page)"
+}
+
+@test "issue 17 item 18: JSON writes / as itself, not \\/" {
+	run gunyahctl info --json
+	assert_success
+	assert_output --partial '"path":"/dev/gunyah"'
+	refute_output --partial '\/'
+	run gunyahctl run --json --pf-region 0xa000000:0x10000 "$G/mmio_loop.elf"
+	refute_output --partial '\/'
 }

@@ -28,7 +28,7 @@ setup() {
 	# No STATUS exit: the VM was never stopped, its vCPU threads were.
 	assert_line --index 0 "vcpu0 #1 mmio read 0x09000200 len=8 data=0x0000000000000007"
 	refute_line --regexp "^vcpu[01] #[0-9]+ status "
-	assert_line --regexp '^summary: 1 exits in [0-9.]+ s .*result timeout, exit status 5$'
+	assert_line --regexp '^summary: 1 exit in [0-9.]+ s .*result timeout, exit status 5$'
 	# WFI too.
 	FAKEDEV_HW=1 run env "${FAKE_ENV[@]}" "$GUNYAHCTL" run --backend dev \
 		--timeout 0.2 --mmio-read 0x09000200=8 "$G/exit_by.elf"

@@ -203,9 +203,9 @@ elf2() {
 }
 
 @test "unknown options and wrong arguments are usage errors (64)" {
-	bad 64 "gunyahctl run: unrecognized option '--bogus'" --bogus "$HELLO"
-	bad 64 "gunyahctl run: invalid option -- 'Z'" -Z "$HELLO"
-	bad 64 "gunyahctl run: option '--mem' requires an argument" "$HELLO" --mem
+	bad 64 "gunyahctl: run: unrecognized option '--bogus'" --bogus "$HELLO"
+	bad 64 "gunyahctl: run: invalid option -- 'Z'" -Z "$HELLO"
+	bad 64 "gunyahctl: run: option '--mem' requires an argument" "$HELLO" --mem
 	bad 64 "gunyahctl: run: no IMAGE given (see 'gunyahctl run --help')"
 	bad 64 "gunyahctl: run: $HELLO: only one IMAGE" "$HELLO" "$HELLO"
 	bad 64 "gunyahctl: run: bogus: unknown backend (want sim or dev)" --backend bogus "$HELLO"
