@@ -155,6 +155,16 @@ static uint32_t hook_msr(uc_engine *uc, uc_arm64_reg reg,
 
 	(void)uc;
 	(void)reg;
+	/*
+	 * SCTLR_EL1: the guest turns its MMU on or off in the middle of a
+	 * run, and from its next access on the engine's address check sees
+	 * virtual addresses (or physical ones again): the redirect follows
+	 * at once, not at the next entry (a kernel's first store through a
+	 * virtual address can come before any exit).
+	 */
+	if (cp->op0 == 3 && cp->op1 == 0 && cp->crn == 1 && cp->crm == 0 &&
+	    cp->op2 == 0)
+		hv->redirect.enabled = cp->val & 1;
 	if (cp->op0 != 3 || !atomic_load_explicit(&hv->vm->gic_ready,
 						  memory_order_relaxed))
 		return 0;
