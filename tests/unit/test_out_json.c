@@ -71,7 +71,7 @@ static char *expected(const struct gctl_exit_record *r)
 	if (r->region)
 		json_object_object_add(o, "region",
 				       json_object_new_string(r->region));
-	s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	s = strdup(json_object_to_json_string_ext(o, GCTL_JSON_PLAIN));
 	json_object_put(o);
 	return s;
 }
