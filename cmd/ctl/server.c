@@ -526,16 +526,21 @@ static json_object *stat_body(struct gctl_ctl_server *srv)
 	struct gctl_counters t = { 0 };
 
 	/*
-	 * The engine's counters, one read of each vCPU's (the total is their
-	 * sum); what each vCPU does and the busiest addresses, the
-	 * dashboard's model's.
+	 * Every number from one snapshot of the dashboard's model, taken
+	 * under its lock: the counts and the busiest addresses then agree
+	 * (the engine's own counters run a few exits ahead of the model,
+	 * which is fed after they are bumped).  Only without a snapshot (out
+	 * of memory) the engine's counters, one read of each vCPU's.
 	 */
 	vcpus = json_object_new_array();
 	for (unsigned int i = 0; i < n; i++) {
 		json_object *v = json_object_new_object();
 		struct gctl_counters c;
 
-		gctl_vmm_counters(srv->vmm, i, &c);
+		if (snap && i < snap->nr_vcpus)
+			c = snap->vcpu[i].cnt;
+		else
+			gctl_vmm_counters(srv->vmm, i, &c);
 		gctl_counters_add(&t, &c);
 		add(v, "vcpu", json_object_new_int((int)i));
 		add(v, "state", snap ? json_object_new_string(snap->vcpu[i].state) :

@@ -376,3 +376,21 @@ teardown() { admin_teardown; }
 		grep -qE "(^|[^a-z_])$k([^a-z_]|\$)" <<<"$text" || fail "json(7) lacks the key $k"
 	done
 }
+
+@test "stat --json: one snapshot's counts and mmio_top add up (17.20)" {
+	# tick.elf touches few MMIO addresses: all are in mmio_top, so its
+	# reads and writes must sum to counts' in every snapshot taken while
+	# the guest runs flat out.
+	start_vm vm1 "$TICK"
+	eventually bash -c '(( $("$GUNYAHCTL" stat --json vm1 | jq .exits) > 100 ))'
+	for i in $(seq 20); do
+		run gunyahctl stat --json vm1
+		assert_success
+		jq -e '(.mmio_top | length) < 8' <<<"$output" >/dev/null
+		assert_equal \
+			"$(jq -c '[([.mmio_top[].reads] | add), ([.mmio_top[].writes] | add)]' <<<"$output")" \
+			"$(jq -c '[.counts.mmio_read, .counts.mmio_write]' <<<"$output")"
+		assert_equal "$(jq -c '[.vcpus[].exits] | add' <<<"$output")" \
+			"$(jq .exits <<<"$output")"
+	done
+}
