@@ -61,6 +61,9 @@ void gctl_ctl_parse_args(struct gctl_ctl_args *a, const struct argp *argp,
 	if (a->timeout_doc)
 		*o++ = (struct argp_option){ "timeout", 't', "SEC", 0,
 					     a->timeout_doc, 0 };
+	/* No options at all: none (glibc's argp help leaks an empty list). */
+	if (o == options)
+		parent.options = NULL;
 	/* The doc is the parent's: a child's would print twice. */
 	parent.doc = argp->doc;
 	if (!a->no_name)
