@@ -81,14 +81,21 @@ track_pid() { echo "$1" >>"$PIDS"; }
 # jq on a VM's stat --json.
 stat_jq() { gunyahctl stat --json "$1" | jq -r "$2"; }
 
+# Is pid a live gunyahctl of this test's runtime directory?  A pid that
+# was one may be anything now: pid_max is 32768 and a test's VMs and their
+# threads can use the numbers up, so nothing is killed on its number alone.
+ours() {
+	[[ $(readlink "/proc/$1/exe" 2>/dev/null) == */gunyahctl ]] || return 1
+	alive "$1" || return 1
+	tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null |
+		grep -qxF "XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR"
+}
+
 # The gunyahctl processes with this test's runtime directory.
 vm_procs() {
 	local p
 	for p in /proc/[0-9]*; do
-		[[ $(readlink "$p/exe" 2>/dev/null) == */gunyahctl ]] || continue
-		alive "${p#/proc/}" || continue
-		tr '\0' '\n' <"$p/environ" 2>/dev/null |
-			grep -qxF "XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR" && echo "${p#/proc/}"
+		ours "${p#/proc/}" && echo "${p#/proc/}"
 	done
 }
 
@@ -101,7 +108,7 @@ admin_teardown() {
 		gunyahctl stop --force --timeout 5 "$name" >/dev/null 2>&1
 	done
 	for pid in $(cat "$PIDS" 2>/dev/null); do
-		if ! wait_gone "$pid"; then
+		if ! wait_gone "$pid" && ours "$pid"; then
 			kill -9 "$pid" 2>/dev/null
 			left+=("$pid")
 		fi
