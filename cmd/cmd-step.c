@@ -89,7 +89,11 @@ static int step_main(int argc, char **argv)
 			timeout_ms = now >= deadline ? 0 :
 				     (int)((deadline - now + 999999) / 1000000);
 		}
-		ret = gctl_ctl_read(c, timeout_ms, &rec);
+		/* The deadline is checked apart from the read: a VM that
+		 * streams faster than we print always has a line ready, so
+		 * a read alone would never time out. */
+		ret = deadline && !timeout_ms ? -ETIMEDOUT :
+		      gctl_ctl_read(c, timeout_ms, &rec);
 		if (ret <= 0) {
 			if (ret == -ETIMEDOUT && deadline) {
 				gctl_err(CMD, "%s: fewer than %" PRIu64 " exits in "

@@ -237,6 +237,13 @@ teardown() { admin_teardown; }
 	assert_equal "$status" 75
 	assert_equal "$stderr" "gunyahctl: step: vm: fewer than 1000000000 exits in 0.5 s"
 	eventually bash -c '[[ $("$GUNYAHCTL" stat --json vm | jq -r .state) == paused ]]'
+	# A reader slower than the VM: a line is always ready, and the
+	# deadline still ends it (a sanitizer build is that reader; before
+	# the fix it went on for a minute or more).
+	run timeout 20 bash -c '"$GUNYAHCTL" step vm 1000000000 -t 0.5 |
+		perl -ne "select(undef, undef, undef, 0.002)"; exit ${PIPESTATUS[0]}'
+	assert_equal "$status" 75
+	eventually bash -c '[[ $("$GUNYAHCTL" stat --json vm | jq -r .state) == paused ]]'
 	# A VM whose process is stopped: the default reply timeout.
 	pid=$(pid_of vm)
 	kill -STOP "$pid"
