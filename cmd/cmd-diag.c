@@ -313,7 +313,7 @@ static int list_checks(const struct diag_args *a)
 	}
 	if (fflush(stdout) || ferror(stdout)) {
 		gctl_err(CMD, "writing the output: %s", strerror(errno));
-		ret = EX_IOERR;
+		ret = GCTL_EXIT_IOERR;
 	}
 	return ret;
 }
@@ -526,7 +526,7 @@ static int run_checks(const struct diag_args *a)
 	}
 	if (fflush(stdout) || ferror(stdout)) {
 		gctl_err(CMD, "writing the output: %s", strerror(errno));
-		return EX_IOERR;
+		return GCTL_EXIT_IOERR;
 	}
 	return failed ? GCTL_EXIT_FAILURE : GCTL_EXIT_OK;
 }

@@ -287,7 +287,7 @@ out:
 		ret = -errno;
 	if (ret) {
 		gctl_err(CMD, "writing the output: %s", strerror(-ret));
-		return EX_IOERR;
+		return GCTL_EXIT_IOERR;
 	}
 	return GCTL_EXIT_OK;
 }

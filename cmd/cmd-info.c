@@ -323,7 +323,7 @@ static int info_main(int argc, char **argv)
 		ret = -errno;
 	if (ret) {
 		gctl_err(CMD, "writing the output: %s", strerror(-ret));
-		ret = EX_IOERR;
+		ret = GCTL_EXIT_IOERR;
 		goto out;
 	}
 	ret = GCTL_EXIT_OK;

@@ -221,7 +221,7 @@ static int probe_main(int argc, char **argv)
 	if (ret) {
 		gctl_err(CMD, "writing the output: %s", strerror(-ret));
 		free(p);
-		return EX_IOERR;
+		return GCTL_EXIT_IOERR;
 	}
 	ret = p->usable ? GCTL_EXIT_OK : GCTL_EXIT_UNAVAILABLE;
 	free(p);

@@ -213,8 +213,7 @@ static int load(struct gctl_vmm *vmm, const struct gctl_rec_config *c,
 				   sizeof(err));
 	if (ret) {
 		gctl_err(CMD, "%s: %s", image, err);
-		return ret == -ENOEXEC || ret == -EFBIG ? GCTL_EXIT_DATAERR :
-		       ret == -ENOMEM ? GCTL_EXIT_OSERR : GCTL_EXIT_NOINPUT;
+		return gctl_exit_of(ret, GCTL_FAILED_INPUT);
 	}
 	if (c->have_sha256 && !gctl_sha256_file(image, sha) &&
 	    memcmp(sha, c->sha256, sizeof(sha)))
@@ -246,9 +245,7 @@ static int replay_main(int argc, char **argv)
 		ret = gctl_replay_new(rd, &rp, err, sizeof(err));
 	if (ret) {
 		gctl_err(CMD, "%s: %s", a.file, err);
-		ret = ret == -EBADMSG ? GCTL_EXIT_DATAERR :
-		      ret == -EPROTONOSUPPORT ? GCTL_EXIT_PROTOCOL :
-		      ret == -ENOMEM ? GCTL_EXIT_OSERR : GCTL_EXIT_NOINPUT;
+		ret = gctl_exit_of(ret, GCTL_FAILED_INPUT);
 		goto out;
 	}
 	c = gctl_rec_config(rd);

@@ -112,9 +112,7 @@ static int report_main(int argc, char **argv)
 	ret = gctl_report_read(r, a.file, &src, &in, err, sizeof(err));
 	if (ret) {
 		gctl_err(CMD, "%s: %s", a.file, err);
-		ret = ret == -EBADMSG ? GCTL_EXIT_DATAERR :
-		      ret == -EPROTONOSUPPORT ? GCTL_EXIT_PROTOCOL :
-		      ret == -ENOMEM ? GCTL_EXIT_OSERR : GCTL_EXIT_NOINPUT;
+		ret = gctl_exit_of(ret, GCTL_FAILED_INPUT);
 		goto out;
 	}
 	ret = gctl_report_print(r, &src, a.top, a.json, stdout);

@@ -142,9 +142,7 @@ static int claim_name(struct run_ctx *c)
 					sizeof(err));
 	if (ret) {
 		gctl_err(CMD, "--name %s: %s", c->a.name, err);
-		return ret == -EADDRINUSE || ret == -ENAMETOOLONG ?
-			       GCTL_EXIT_CANTCREAT :
-			       ret == -EPERM ? GCTL_EXIT_NOPERM : GCTL_EXIT_OSERR;
+		return gctl_exit_of(ret, GCTL_FAILED_SYSTEM);
 	}
 	/* The VM's description keeps the image whatever the cwd. */
 	if (!realpath(c->a.image, c->image))
@@ -292,7 +290,7 @@ static int vm_new(struct run_ctx *c)
 		else
 			gctl_err(CMD, "backend %s (%s): %s",
 				 gh_backend_name(c->be), gctl_device_path(), err);
-		return gctl_run_setup_status(ret);
+		return gctl_exit_of(ret, GCTL_FAILED_BACKEND);
 	}
 	ret = gctl_run_load(c->vmm, a, gh_backend_abi(c->be), &c->info,
 			    &c->entry);
@@ -329,7 +327,7 @@ static int controls_new(struct run_ctx *c)
 					sizeof(err));
 		if (ret) {
 			gctl_err(CMD, "--dashboard: %s", err);
-			return ret == -ENOTTY ? GCTL_EXIT_USAGE : GCTL_EXIT_OSERR;
+			return gctl_exit_of(ret, GCTL_FAILED_SYSTEM);
 		}
 	}
 	c->timer_fd = gctl_run_arm_timeout(a->timeout);

@@ -62,6 +62,22 @@ extern const struct gctl_cmd gctl_cmd_report;
 extern const struct gctl_cmd gctl_cmd_replay;
 
 /*
+ * What failed, for gctl_exit_of: the same errno means another exit status
+ * for each (ENOENT is a missing input file, but a missing device).
+ */
+enum gctl_failed {
+	GCTL_FAILED_INPUT,	/* reading a file the user named (image, record) */
+	GCTL_FAILED_BACKEND,	/* the backend: its device, a VM on it */
+	GCTL_FAILED_SYSTEM,	/* the system: sockets, files made, memory */
+};
+
+/*
+ * The one errno-to-exit-status mapping (sysexits(3)): the status for
+ * -errno err when what failed.  err 0 is GCTL_EXIT_OK.
+ */
+int gctl_exit_of(int err, enum gctl_failed what);
+
+/*
  * Parse a command's arguments.  Usage errors print one line on stderr and
  * exit EX_USAGE; --help prints and exits 0.  prog is what help calls the
  * command ("gunyahctl run").

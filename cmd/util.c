@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 
+#include "common.h"
 #include "gunyahctl.h"
 
 size_t gctl_printable(char *dst, size_t len, const char *s)
@@ -335,4 +336,56 @@ int gctl_stop_signalfd(bool block_winch)
 	if (pthread_sigmask(SIG_BLOCK, &blocked, NULL))
 		return -1;
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/* errno, for which failures (1 << enum gctl_failed), and the status. */
+#define ANY (1u << GCTL_FAILED_INPUT | 1u << GCTL_FAILED_BACKEND | \
+	     1u << GCTL_FAILED_SYSTEM)
+#define ON(w) (1u << GCTL_FAILED_##w)
+
+static const struct {
+	int err;
+	unsigned int on;
+	int status;
+} exit_map[] = {
+	{ ENOMEM, ANY, GCTL_EXIT_OSERR },
+	{ EMFILE, ANY, GCTL_EXIT_OSERR },
+	{ ENFILE, ANY, GCTL_EXIT_OSERR },
+	{ ENOEXEC, ON(INPUT), GCTL_EXIT_DATAERR },	/* not an image */
+	{ EBADMSG, ON(INPUT), GCTL_EXIT_DATAERR },	/* a malformed record */
+	{ EFBIG, ON(INPUT), GCTL_EXIT_DATAERR },	/* not in guest RAM */
+	{ EPROTONOSUPPORT, ON(INPUT), GCTL_EXIT_PROTOCOL }, /* a later format */
+	{ ENOENT, ON(BACKEND), GCTL_EXIT_UNAVAILABLE },
+	{ ENODEV, ON(BACKEND), GCTL_EXIT_UNAVAILABLE },
+	{ ENXIO, ON(BACKEND), GCTL_EXIT_UNAVAILABLE },
+	{ EACCES, ON(BACKEND), GCTL_EXIT_UNAVAILABLE },
+	{ EPERM, ON(BACKEND), GCTL_EXIT_UNAVAILABLE },
+	{ ENOTTY, ON(BACKEND), GCTL_EXIT_UNAVAILABLE },	/* not Gunyah */
+	{ EOPNOTSUPP, ON(BACKEND), GCTL_EXIT_UNAVAILABLE },
+	{ EINVAL, ON(BACKEND), GCTL_EXIT_USAGE },	/* a VM the options ask */
+	{ EEXIST, ON(BACKEND), GCTL_EXIT_USAGE },
+	{ ERANGE, ON(BACKEND), GCTL_EXIT_USAGE },
+	{ ENOSPC, ON(BACKEND), GCTL_EXIT_USAGE },
+	{ EPERM, ON(SYSTEM), GCTL_EXIT_NOPERM },
+	{ EACCES, ON(SYSTEM), GCTL_EXIT_NOPERM },
+	{ EADDRINUSE, ON(SYSTEM), GCTL_EXIT_CANTCREAT },	/* a name in use */
+	{ ENAMETOOLONG, ON(SYSTEM), GCTL_EXIT_CANTCREAT },
+	{ ENOTTY, ON(SYSTEM), GCTL_EXIT_USAGE },	/* no terminal */
+	{ ETIMEDOUT, ON(SYSTEM), GCTL_EXIT_TEMPFAIL },
+};
+
+int gctl_exit_of(int err, enum gctl_failed what)
+{
+	static const int fallback[] = {
+		[GCTL_FAILED_INPUT] = GCTL_EXIT_NOINPUT,
+		[GCTL_FAILED_BACKEND] = GCTL_EXIT_UNAVAILABLE,
+		[GCTL_FAILED_SYSTEM] = GCTL_EXIT_OSERR,
+	};
+
+	if (!err)
+		return GCTL_EXIT_OK;
+	for (size_t i = 0; i < ARRAY_SIZE(exit_map); i++)
+		if (exit_map[i].err == -err && (exit_map[i].on & (1u << what)))
+			return exit_map[i].status;
+	return fallback[what];
 }

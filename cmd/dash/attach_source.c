@@ -217,7 +217,7 @@ int gctl_attach_dash(const struct gctl_attach_dash_opts *opts)
 	ret = gctl_dash_new(&attach_dash_ops, &ad, &dopts, &d, err, sizeof(err));
 	if (ret) {
 		gctl_err(CMD, "--dashboard: %s", err);
-		ret = ret == -ENOTTY ? GCTL_EXIT_USAGE : GCTL_EXIT_OSERR;
+		ret = gctl_exit_of(ret, GCTL_FAILED_SYSTEM);
 		goto out;
 	}
 

@@ -59,29 +59,6 @@ static int place_dtb(struct gctl_vmm *vmm, const struct gctl_vmm_config *cfg)
 	return 0;
 }
 
-int gctl_run_setup_status(int err)
-{
-	switch (err) {
-	case -ENOENT:
-	case -ENODEV:
-	case -ENXIO:
-	case -EACCES:
-	case -EPERM:
-	case -ENOTTY:
-	case -EOPNOTSUPP:
-		return GCTL_EXIT_UNAVAILABLE;
-	case -EINVAL:
-	case -EEXIST:
-	case -ERANGE:
-	case -ENOSPC:
-		return GCTL_EXIT_USAGE;
-	case -ENOMEM:
-		return GCTL_EXIT_OSERR;
-	default:
-		return GCTL_EXIT_UNAVAILABLE;
-	}
-}
-
 static int load_image(struct gctl_vmm *vmm, struct run_args *a,
 		      struct gctl_image_info *info)
 {
@@ -95,8 +72,7 @@ static int load_image(struct gctl_vmm *vmm, struct run_args *a,
 				   err, sizeof(err));
 	if (ret) {
 		gctl_err(CMD, "%s: %s", a->image, err);
-		return ret == -ENOEXEC || ret == -EFBIG ? GCTL_EXIT_DATAERR :
-		       ret == -ENOMEM ? GCTL_EXIT_OSERR : GCTL_EXIT_NOINPUT;
+		return gctl_exit_of(ret, GCTL_FAILED_INPUT);
 	}
 	if (info->format == GCTL_IMAGE_ELF && a->load_addr_set) {
 		gctl_err(CMD, "--load-addr: %s is an ELF: its segments say "
@@ -148,7 +124,7 @@ int gctl_run_dump_dtb(struct run_args *a)
 	if (size < 0) {
 		gctl_err(CMD, "%s", err);
 		free(buf);
-		return size == -ENOEXEC ? GCTL_EXIT_DATAERR : GCTL_EXIT_NOINPUT;
+		return gctl_exit_of((int)size, GCTL_FAILED_INPUT);
 	}
 	f = strcmp(a->dump_dtb, "-") ? fopen(a->dump_dtb, "we") : stdout;
 	if (!f || fwrite(buf, 1, (size_t)size, f) != (size_t)size ||
@@ -211,10 +187,7 @@ int gctl_run_load(struct gctl_vmm *vmm, struct run_args *a,
 				     sizeof(err));
 		if (ret) {
 			gctl_err(CMD, "%s", err);
-			return ret == -ENOEXEC ? GCTL_EXIT_DATAERR :
-			       ret == -EFBIG ? GCTL_EXIT_USAGE :
-			       ret == -ENOMEM ? GCTL_EXIT_OSERR :
-						GCTL_EXIT_NOINPUT;
+			return gctl_exit_of(ret, GCTL_FAILED_INPUT);
 		}
 		info->entry = binfo.entry;
 		info->format = GCTL_IMAGE_RAW;

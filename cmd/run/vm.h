@@ -27,9 +27,6 @@ int gctl_run_dump_dtb(struct run_args *a);
  */
 int gctl_run_uart_input(struct run_args *a, struct termios *saved, bool *raw);
 
-/* How a failed VM set-up step (-errno) maps to an exit status. */
-int gctl_run_setup_status(int err);
-
 int gctl_run_load(struct gctl_vmm *vmm, struct run_args *a,
 		  const struct gh_abi_flavour *abi,
 		  struct gctl_image_info *info, uint64_t *entry);
