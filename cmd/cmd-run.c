@@ -330,7 +330,8 @@ static int controls_new(struct run_ctx *c)
 			return gctl_exit_of(ret, GCTL_FAILED_SYSTEM);
 		}
 	}
-	c->timer_fd = gctl_run_arm_timeout(a->timeout);
+	if (a->timeout > 0)
+		c->timer_fd = gctl_timer_once(a->timeout);
 	return 0;
 }
 

@@ -131,6 +131,10 @@ double gctl_timeout_arg(const char *cmd, const char *arg);
  */
 int gctl_stop_signalfd(bool block_winch);
 
+/* A non-blocking timerfd that fires once, secs (more than 0) from now:
+ * its fd, or -1 with errno set. */
+int gctl_timer_once(double secs);
+
 /* The device the dev backend opens: $GUNYAHCTL_DEVICE, else /dev/gunyah. */
 const char *gctl_device_path(void);
 

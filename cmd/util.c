@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 
 #include "common.h"
 #include "gunyahctl.h"
@@ -388,4 +389,20 @@ int gctl_exit_of(int err, enum gctl_failed what)
 		if (exit_map[i].err == -err && (exit_map[i].on & (1u << what)))
 			return exit_map[i].status;
 	return fallback[what];
+}
+
+int gctl_timer_once(double secs)
+{
+	struct itimerspec its = { 0 };
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+
+	if (fd < 0)
+		return -1;
+	its.it_value.tv_sec = (time_t)secs;
+	its.it_value.tv_nsec = (long)((secs - (double)(time_t)secs) * 1e9);
+	/* 0 would disarm it. */
+	if (!its.it_value.tv_sec && !its.it_value.tv_nsec)
+		its.it_value.tv_nsec = 1;
+	timerfd_settime(fd, 0, &its, NULL);
+	return fd;
 }

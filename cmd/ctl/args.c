@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The arguments the admin commands share (args.h). */
 #include <stdio.h>
+#include <string.h>
 
 #include "ctl/args.h"
 #include "gunyahctl.h"
@@ -32,9 +33,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			gctl_usage_err(a->cmd, "%s: one argument too many", arg);
 		return 0;
 	case ARGP_KEY_END:
+		/* Named as the usage line names it: NAME, FILE. */
 		if (!a->no_name && !a->name)
-			gctl_usage_err(a->cmd, "no NAME given (see 'gunyahctl "
-				       "%s --help')", a->cmd);
+			gctl_usage_err(a->cmd, "no %.*s given (see 'gunyahctl "
+				       "%s --help')", (int)strcspn(a->args_doc ?
+				       a->args_doc : "NAME", " "), a->args_doc ?
+				       a->args_doc : "NAME", a->cmd);
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;

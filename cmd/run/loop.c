@@ -8,7 +8,6 @@
 #include <stdint.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -19,24 +18,6 @@
 #include "engine/stepper.h"
 #include "engine/vmm.h"
 #include "run/loop.h"
-
-int gctl_run_arm_timeout(double secs)
-{
-	struct itimerspec its = { 0 };
-	int fd;
-
-	if (secs <= 0)
-		return -1;
-	fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (fd < 0)
-		return -1;
-	its.it_value.tv_sec = (time_t)secs;
-	its.it_value.tv_nsec = (long)((secs - (double)(time_t)secs) * 1e9);
-	if (!its.it_value.tv_sec && !its.it_value.tv_nsec)
-		its.it_value.tv_nsec = 1;
-	timerfd_settime(fd, 0, &its, NULL);
-	return fd;
-}
 
 /* The writer's first failed write (sink.h): wake the event loop. */
 static void output_failed(void *arg)

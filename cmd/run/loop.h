@@ -9,9 +9,6 @@ struct gctl_sink;
 struct gctl_step;
 struct gctl_vmm;
 
-/* A timerfd that fires once after secs, or -1 (none asked, or failed). */
-int gctl_run_arm_timeout(double secs);
-
 /*
  * An eventfd that becomes readable when the writer on standard output
  * fails (a closed pipe, a full disk), or -1 (no writer of that kind).
