@@ -10,6 +10,8 @@
  * times and prints.
  */
 #include <errno.h>
+#include <math.h>
+#include <float.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
@@ -50,7 +52,7 @@ struct diag_args {
 	bool json;
 	bool list;
 	unsigned int nr_vcpus;
-	unsigned int timeout_s;		/* per check */
+	double timeout_s;		/* per check */
 	bool only;			/* some checks were named */
 	bool selected[MAX_CHECKS];
 };
@@ -69,7 +71,8 @@ static const struct argp_option options[] = {
 	{ "vcpus", OPT_VCPUS, "N", 0,
 	  "vCPUs of the SMP checks (default 2, 1 to 16)", 0 },
 	{ "timeout", OPT_TIMEOUT, "SEC", 0,
-	  "Fail a check still running after SEC seconds (default 15)", 0 },
+	  "Fail a check still running after SEC seconds (default 15; "
+	  "fractions allowed)", 0 },
 	{ 0 },
 };
 
@@ -134,10 +137,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		a->nr_vcpus = (unsigned int)n;
 		return 0;
 	case OPT_TIMEOUT:
-		if (gctl_parse_u64(arg, &n) || n < 1 || n > MAX_TIMEOUT_S)
-			gctl_usage_err(CMD, "--timeout: %s: want 1 to %d seconds",
-				       arg, MAX_TIMEOUT_S);
-		a->timeout_s = (unsigned int)n;
+		/* Fractions allowed, as every --timeout takes them. */
+		if (gctl_parse_seconds(arg, DBL_MIN, MAX_TIMEOUT_S,
+				       &a->timeout_s))
+			gctl_usage_err(CMD, "--timeout %s: want seconds, more "
+				       "than 0 and at most %d", arg,
+				       MAX_TIMEOUT_S);
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -394,7 +399,7 @@ static void run_check(const struct diag_check *chk, const struct diag_args *a,
 		child_main(chk, a, res);
 	}
 	close(pfd[1]);
-	finished = wait_eof(pfd[0], a->timeout_s * 1000);
+	finished = wait_eof(pfd[0], (unsigned int)ceil(a->timeout_s * 1000));
 	close(pfd[0]);
 	if (!finished)
 		kill(pid, SIGKILL);
@@ -403,7 +408,7 @@ static void run_check(const struct diag_check *chk, const struct diag_args *a,
 
 	if (!finished) {
 		snprintf(res->reason, sizeof(res->reason),
-			 "timed out after %u s (%s)", a->timeout_s, res->step);
+			 "timed out after %g s (%s)", a->timeout_s, res->step);
 		res->status = DIAG_FAIL;
 	} else if (WIFSIGNALED(status)) {
 		snprintf(res->reason, sizeof(res->reason), "crashed: %s (%s)",

@@ -115,7 +115,7 @@ json_object *gctl_stats_snap_json(const struct gctl_stats_snap *s)
 	add(o, "order", u64(s->order));
 	add(o, "vm", json_object_new_string(s->vm));
 	add(o, "backend", json_object_new_string(s->backend));
-	add(o, "run_state", json_object_new_string(s->run_state));
+	add(o, "run_state", json_object_new_string(gctl_vmm_state_str(s->run_state)));
 	add(o, "console_bytes", u64(s->console_bytes));
 
 	a = json_object_new_array();
@@ -402,6 +402,8 @@ static int addrs_from(json_object *a, struct gctl_stats_snap *s)
 
 int gctl_stats_snap_from_json(json_object *o, struct gctl_stats_snap *s)
 {
+	char state[16];
+	int run_state;
 	json_object *k;
 
 	memset(s, 0, sizeof(*s));
@@ -411,8 +413,10 @@ int gctl_stats_snap_from_json(json_object *o, struct gctl_stats_snap *s)
 	    !gctl_json_get_u64(o, "console_bytes", &s->console_bytes) ||
 	    !get_str(o, "vm", s->vm, sizeof(s->vm)) ||
 	    !get_str(o, "backend", s->backend, sizeof(s->backend)) ||
-	    !get_str(o, "run_state", s->run_state, sizeof(s->run_state)))
+	    !get_str(o, "run_state", state, sizeof(state)) ||
+	    (run_state = gctl_vmm_state_parse(state)) < 0)
 		return -EINVAL;
+	s->run_state = (enum gctl_vmm_state)run_state;
 	if (vcpus_from(get(o, "vcpus", json_type_array), s) ||
 	    regions_from(get(o, "regions", json_type_array), s) ||
 	    addrs_from(get(o, "addrs", json_type_array), s))

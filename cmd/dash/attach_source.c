@@ -60,7 +60,7 @@ static void ad_snapshot(void *ctx, struct gctl_stats_snap *snap)
 		memset(snap, 0, sizeof(*snap));
 	if (ad->ended) {
 		snap->done = true;
-		snprintf(snap->run_state, sizeof(snap->run_state), "done");
+		snap->run_state = GCTL_VMM_DONE;
 		snprintf(snap->result, sizeof(snap->result), "%s", ad->result);
 		snap->exit_code = ad->exit_code;
 	}

@@ -1204,6 +1204,26 @@ enum gctl_vcpu_state gctl_vmm_vcpu_state(const struct gctl_vmm *vmm,
 	return (enum gctl_vcpu_state)atomic_load(&vmm->vcpus[vcpu].state);
 }
 
+static const char *const vmm_state_names[] = {
+	[GCTL_VMM_RUNNING] = "running",
+	[GCTL_VMM_PAUSED] = "paused",
+	[GCTL_VMM_DONE] = "done",
+};
+
+const char *gctl_vmm_state_str(enum gctl_vmm_state st)
+{
+	return (unsigned int)st < ARRAY_SIZE(vmm_state_names) ?
+		       vmm_state_names[st] : "?";
+}
+
+int gctl_vmm_state_parse(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(vmm_state_names); i++)
+		if (!strcmp(name, vmm_state_names[i]))
+			return (int)i;
+	return -1;
+}
+
 const char *gctl_vcpu_state_str(enum gctl_vcpu_state s)
 {
 	static const char *const names[] = {
