@@ -122,6 +122,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_JSON:
 		a->json = true;
+		gctl_err_json();
 		return 0;
 	case OPT_LIST:
 		a->list = true;

@@ -34,6 +34,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'j':
+		gctl_err_json();
 		a->json = true;
 		return 0;
 	case ARGP_KEY_ARG:

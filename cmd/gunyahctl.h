@@ -96,6 +96,12 @@ void gctl_parse_global_args(const struct argp *argp, int argc, char **argv,
  */
 size_t gctl_printable(char *dst, size_t len, const char *s);
 
+/*
+ * --json was given: from now on every error is also a record on standard
+ * output, {"error":"<cmd>: <message>"} (gunyahctl-json(7)).
+ */
+void gctl_err_json(void);
+
 /* "gunyahctl: <cmd>: <message>" on stderr, on one line. */
 void gctl_err(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -13,6 +13,9 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
 
 #include "common.h"
 #include "gunyahctl.h"
@@ -42,6 +45,37 @@ size_t gctl_printable(char *dst, size_t len, const char *s)
 	return n;
 }
 
+/*
+ * --json: every error is also a record on standard output (json(7)).
+ * Set by the option parsers as they meet --json, before any thread
+ * exists; only read after.
+ */
+static bool errors_json;
+
+void gctl_err_json(void)
+{
+	errors_json = true;
+}
+
+/* {"error":"CMD: LINE"}, after what the command printed before it. */
+static void err_record(const char *cmd, const char *line)
+{
+	json_object *o = json_object_new_object();
+	char text[4200];
+	const char *s;
+
+	snprintf(text, sizeof(text), "%s%s%s", cmd ? cmd : "", cmd ? ": " : "",
+		 line);
+	json_object_object_add(o, "error", json_object_new_string(text));
+	s = json_object_to_json_string_ext(o, GCTL_JSON_PLAIN);
+	fflush(stdout);
+	/* One write: a line of its own beside a writer thread's lines. */
+	if (dprintf(STDOUT_FILENO, "%s\n", s) < 0) {
+		/* standard output is gone: the error is on stderr already */
+	}
+	json_object_put(o);
+}
+
 static void verr(const char *cmd, const char *fmt, va_list ap)
 {
 	char msg[1024], line[4 * sizeof(msg)];
@@ -58,6 +92,8 @@ static void verr(const char *cmd, const char *fmt, va_list ap)
 	fputs(line, stderr);
 	fputc('\n', stderr);
 	funlockfile(stderr);
+	if (errors_json)
+		err_record(cmd, line);
 }
 
 void gctl_err(const char *cmd, const char *fmt, ...)

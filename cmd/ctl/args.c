@@ -17,6 +17,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return 0;
 	case 'j':
 		a->json = true;
+		gctl_err_json();
 		return 0;
 	case 't':
 		a->timeout = gctl_timeout_arg(a->cmd, arg);

@@ -210,6 +210,13 @@ static void opt_uart(struct run_args *a, const char *arg)
 	a->cfg.uart_set = true;
 }
 
+static void opt_json(struct run_args *a, const char *arg)
+{
+	(void)arg;
+	a->json = true;
+	gctl_err_json();
+}
+
 static void opt_abi(struct run_args *a, const char *arg)
 {
 	a->abi = gctl_abi_arg(CMD, arg);
@@ -368,7 +375,7 @@ static const struct run_opt run_opts[] = {
 	{ { NULL, 0, NULL, 0, "Output:", 5 }, .act = RUN_HEADER },
 	{ { "json", 'j', NULL, 0,
 	    "JSON Lines: one object per exit, then a summary object", 5 },
-	  RUN_TRUE, AT(json) },
+	  RUN_FN, .fn = opt_json },
 	{ { "quiet", 'q', NULL, 0,
 	    "no exit lines and no summary: only the guest console", 5 },
 	  RUN_TRUE, AT(quiet) },
