@@ -57,6 +57,33 @@ void gctl_err_json(void)
 	errors_json = true;
 }
 
+/*
+ * s and a newline on standard output, after what stdio holds, in one
+ * write (a line of its own beside a writer thread's lines).  The error
+ * may be that standard output is gone: a closed pipe must not kill the
+ * process with SIGPIPE (the message is on stderr already).
+ */
+static void write_stdout_line(const char *s)
+{
+	sigset_t pipe_set, old, pending;
+	bool was_pending;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	sigpending(&pending);
+	was_pending = sigismember(&pending, SIGPIPE);
+	fflush(stdout);
+	dprintf(STDOUT_FILENO, "%s\n", s);
+	/* Ours, if it came: taken, not left to kill us once unblocked. */
+	if (!was_pending) {
+		sigpending(&pending);
+		if (sigismember(&pending, SIGPIPE))
+			sigtimedwait(&pipe_set, NULL, &(struct timespec){ 0 });
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 /* {"error":"CMD: LINE"}, after what the command printed before it. */
 static void err_record(const char *cmd, const char *line)
 {
@@ -68,11 +95,7 @@ static void err_record(const char *cmd, const char *line)
 		 line);
 	json_object_object_add(o, "error", json_object_new_string(text));
 	s = json_object_to_json_string_ext(o, GCTL_JSON_PLAIN);
-	fflush(stdout);
-	/* One write: a line of its own beside a writer thread's lines. */
-	if (dprintf(STDOUT_FILENO, "%s\n", s) < 0) {
-		/* standard output is gone: the error is on stderr already */
-	}
+	write_stdout_line(s);
 	json_object_put(o);
 }
 
