@@ -24,8 +24,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return 0;
 	case ARGP_KEY_ARG:
 		if (a->no_name)
-			gctl_usage_err(a->cmd, "%s: %s takes no arguments", arg,
-				       a->cmd);
+			gctl_usage_err(a->cmd, "%s: unexpected argument", arg);
 		if (!a->name)
 			a->name = arg;
 		else if (a->extra && !a->arg)
@@ -77,6 +76,7 @@ void gctl_ctl_parse_args(struct gctl_ctl_args *a, const struct argp *argp,
 	if (argp->options || argp->parser) {
 		own.options = argp->options;
 		own.parser = argp->parser;
+		own.children = argp->children;
 		children[0].argp = &own;
 		a->input = input;
 	}
