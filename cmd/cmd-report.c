@@ -39,7 +39,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct report_args *a = state->input;
 	char err[200];
-	uint64_t v;
 
 	switch (key) {
 	case OPT_BY:
@@ -49,9 +48,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				       "region", arg);
 		return 0;
 	case OPT_TOP:
-		if (gctl_parse_u64(arg, &v) || !v || v > UINT32_MAX)
-			gctl_usage_err(CMD, "--top %s: want a number from 1", arg);
-		a->top = (unsigned int)v;
+		a->top = (unsigned int)gctl_count_arg(CMD, "--top", arg,
+						      UINT32_MAX);
 		return 0;
 	case OPT_FILTER:
 		if (gctl_filter_parse(arg, &a->filter, err, sizeof(err)))

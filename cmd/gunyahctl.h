@@ -125,6 +125,10 @@ int gctl_parse_u64(const char *s, uint64_t *out);
 int gctl_parse_size(const char *s, uint64_t *out);
 /* Seconds, fractions allowed, within [min, max].  0 or -EINVAL. */
 int gctl_parse_seconds(const char *s, double min, double max, double *out);
+/* A count option's value, 1 to max (UINT64_MAX: no bound to say), or a
+ * usage error from inside an argp parser. */
+uint64_t gctl_count_arg(const char *cmd, const char *opt, const char *arg,
+			uint64_t max);
 /* A --timeout SEC argument (more than 0, at most 1000000), or a usage
  * error from inside an argp parser. */
 double gctl_timeout_arg(const char *cmd, const char *arg);

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <float.h>
+#include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -464,4 +465,18 @@ int gctl_timer_once(double secs)
 		its.it_value.tv_nsec = 1;
 	timerfd_settime(fd, 0, &its, NULL);
 	return fd;
+}
+
+uint64_t gctl_count_arg(const char *cmd, const char *opt, const char *arg,
+			uint64_t max)
+{
+	uint64_t v;
+
+	if (gctl_parse_u64(arg, &v) || !v || v > max) {
+		if (max == UINT64_MAX)
+			gctl_usage_err(cmd, "%s %s: want a number from 1", opt, arg);
+		gctl_usage_err(cmd, "%s %s: want a number from 1 to %" PRIu64,
+			       opt, arg, max);
+	}
+	return v;
 }

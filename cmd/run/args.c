@@ -98,16 +98,6 @@ static uint64_t parse_sz(const char *opt, const char *s)
 	return v;
 }
 
-static uint64_t parse_count(const char *opt, const char *s, uint64_t max)
-{
-	uint64_t v;
-
-	if (gctl_parse_u64(s, &v) || !v || v > max)
-		gctl_usage_err(CMD, "%s %s: want a number from 1 to %" PRIu64,
-			       opt, s, max);
-	return v;
-}
-
 /* The index of s in "a|b|c", or a usage error naming them. */
 static uint64_t parse_choice(const char *opt, const char *choices,
 			     const char *s)
@@ -229,12 +219,7 @@ static void opt_timeout(struct run_args *a, const char *arg)
 
 static void opt_interval(struct run_args *a, const char *arg)
 {
-	a->interval_ms = (unsigned int)parse_count("--interval", arg,
-						   GCTL_DASH_MAX_INTERVAL_MS);
-	if (a->interval_ms < GCTL_DASH_MIN_INTERVAL_MS)
-		gctl_usage_err(CMD, "--interval %s: want %d to %d ms", arg,
-			       GCTL_DASH_MIN_INTERVAL_MS,
-			       GCTL_DASH_MAX_INTERVAL_MS);
+	a->interval_ms = gctl_dash_interval_arg(CMD, arg);
 }
 
 static void opt_name(struct run_args *a, const char *arg)
@@ -433,7 +418,7 @@ static void run_opt_do(const struct run_opt *r, struct run_args *a,
 		v = parse_sz(opt, arg);
 		break;
 	case RUN_COUNT:
-		v = arg ? parse_count(opt, arg, r->max) : 1;
+		v = arg ? gctl_count_arg(CMD, opt, arg, r->max) : 1;
 		break;
 	case RUN_CHOICE:
 		v = parse_choice(opt, r->o.arg, arg);
@@ -525,9 +510,8 @@ static void check_output(const struct run_args *a)
 	if (!a->dashboard && (a->interval_ms || a->exit_on_stop))
 		gctl_usage_err(CMD, "--%s: only with --dashboard",
 			       a->interval_ms ? "interval" : "exit-on-stop");
-	if (a->dashboard && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
-		gctl_usage_err(CMD, "--dashboard: standard input and "
-			       "output must be a terminal");
+	if (a->dashboard)
+		gctl_dash_need_tty(CMD);
 }
 
 static void check_all(struct run_args *a)
