@@ -47,6 +47,8 @@ struct run_ctx {
 	struct gctl_rundir_claim claim;
 	uint64_t idle_ns;
 	char image[PATH_MAX];
+	/* all said in init: --dump-dtb, or a --detach's starter */
+	bool done;
 	/* --detach: the child's pipe to the starter, the log, and the
 	 * starter's standard error while the start may still fail */
 	bool parent;
@@ -157,7 +159,7 @@ static int detach(struct run_ctx *c)
 	int ret = gctl_run_detach(&c->rd, c->a.name, &c->claim, &c->ready_fd);
 
 	if (ret >= 0) {
-		c->parent = true;
+		c->parent = c->done = true;
 		return ret;
 	}
 	gctl_rundir_file(&c->rd, c->a.name, "log", c->log, sizeof(c->log));
@@ -335,8 +337,8 @@ static int controls_new(struct run_ctx *c)
 	return 0;
 }
 
-/* Everything up to a VM ready to start; c->parent: a detach's starter,
- * whose status it is. */
+/* Everything up to a VM ready to start; c->done: nothing to start
+ * (--dump-dtb, a detach's starter), the status is the run's. */
 static int run_init(struct run_ctx *c, int argc, char **argv)
 {
 	struct run_args *a = &c->a;
@@ -345,14 +347,16 @@ static int run_init(struct run_ctx *c, int argc, char **argv)
 	gctl_run_parse_args(a, argc, argv);
 	if (a->boot.kernel)
 		gctl_run_kernel_config(a);
-	if (a->dump_dtb)
+	if (a->dump_dtb) {
+		c->done = true;
 		return gctl_run_dump_dtb(a);
+	}
 	ret = check_layout(a);
 	if (!ret && a->name)
 		ret = claim_name(c);
 	if (!ret && a->detach)
 		ret = detach(c);
-	if (ret || c->parent)
+	if (ret || c->done)
 		return ret;
 	/*
 	 * Before any thread exists, so that every thread inherits the mask:
@@ -507,7 +511,7 @@ static int run_main(int argc, char **argv)
 		gctl_rundir_close(&c.rd);
 		return ret;
 	}
-	if (!ret)
+	if (!ret && !c.done)
 		ret = run_work(&c);
 	return run_exit(&c, ret);
 }
