@@ -266,12 +266,14 @@ void gctl_parse_global_args(const struct argp *argp, int argc, char **argv,
 
 /*
  * The leading number of s, decimal or 0x hexadecimal (never octal: "010"
- * is ten, as the man pages say); *end after its last digit.
+ * is ten, as the man pages say); *end after its last digit.  No s: -EINVAL.
  */
 static int parse_number(const char *s, unsigned long long *v, char **end)
 {
 	int base = 10;
 
+	if (!s)
+		return -EINVAL;
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		base = 16;
 		s += 2;
@@ -289,11 +291,8 @@ int gctl_parse_u64(const char *s, uint64_t *out)
 {
 	unsigned long long v;
 	char *end;
-	int ret;
+	int ret = parse_number(s, &v, &end);
 
-	if (!s)
-		return -EINVAL;
-	ret = parse_number(s, &v, &end);
 	if (ret)
 		return ret;
 	if (*end)
@@ -330,11 +329,8 @@ int gctl_parse_size(const char *s, uint64_t *out)
 	unsigned long long v;
 	unsigned int shift = 0;
 	char *end;
-	int ret;
+	int ret = parse_number(s, &v, &end);
 
-	if (!s)
-		return -EINVAL;
-	ret = parse_number(s, &v, &end);
 	if (ret)
 		return ret;
 	switch (toupper((unsigned char)*end)) {
