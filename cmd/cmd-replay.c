@@ -162,6 +162,44 @@ static int load(struct gctl_vmm *vmm, const struct gctl_rec_config *c,
 	return 0;
 }
 
+/* --timeout, or ten times the recorded run, at least the default. */
+static double replay_timeout(const struct gctl_ctl_args *a,
+			     const struct gctl_replay *rp)
+{
+	double t = 10.0 * (double)gctl_replay_recorded_ns(rp) / 1e9;
+
+	if (a->timeout)
+		return a->timeout;
+	return t < DEFAULT_TIMEOUT_S ? DEFAULT_TIMEOUT_S : t;
+}
+
+/* The recorded VM on the sim, answered by the replay, its image loaded. */
+static int replay_vm(const struct gctl_ctl_args *a, struct gctl_replay *rp,
+		     const struct gctl_rec_config *c,
+		     const struct gctl_sink *sink, struct gh_backend **be,
+		     struct gctl_vmm **vmm)
+{
+	struct gctl_vmm_config cfg = c->vm;
+	char err[PATH_MAX + 256];
+	int ret;
+
+	cfg.oracle = gctl_replay_oracle(rp);
+	cfg.timing = false;
+	if (gctl_vmm_config_check(&cfg, err, sizeof(err))) {
+		gctl_err(CMD, "%s: the recorded VM: %s", a->name, err);
+		return GCTL_EXIT_DATAERR;
+	}
+	ret = gctl_backend_open(CMD, "sim", NULL, be, NULL);
+	if (ret)
+		return ret;
+	ret = gctl_vmm_create(*be, &cfg, sink, vmm, err, sizeof(err));
+	if (ret) {
+		gctl_err(CMD, "backend sim: %s", err);
+		return GCTL_EXIT_SOFTWARE;
+	}
+	return load(*vmm, c, a->arg ? a->arg : c->image);
+}
+
 static int replay_main(int argc, char **argv)
 {
 	struct gctl_ctl_args a = {
@@ -177,13 +215,11 @@ static int replay_main(int argc, char **argv)
 	struct gctl_replay *rp = NULL;
 	struct gctl_sink sink = { .ops = &null_ops };
 	struct gctl_replay_result res;
-	struct gctl_vmm_config cfg;
 	const struct gctl_rec_config *c;
 	struct gctl_summary summary;
 	struct gh_backend *be = NULL;
 	struct gctl_vmm *vmm = NULL;
 	int ret, sig_fd = -1, timer_fd = -1;
-	double timeout;
 	bool timed_out;
 	char err[PATH_MAX + 256];
 
@@ -197,39 +233,16 @@ static int replay_main(int argc, char **argv)
 		goto out;
 	}
 	c = gctl_rec_config(rd);
-	cfg = c->vm;
-	cfg.oracle = gctl_replay_oracle(rp);
-	cfg.timing = false;
-	if (gctl_vmm_config_check(&cfg, err, sizeof(err))) {
-		gctl_err(CMD, "%s: the recorded VM: %s", a.name, err);
-		ret = GCTL_EXIT_DATAERR;
-		goto out;
-	}
 	sig_fd = gctl_stop_signalfd(false);
 	if (sig_fd < 0) {
 		gctl_err(CMD, "signalfd: %s", strerror(errno));
 		ret = GCTL_EXIT_OSERR;
 		goto out;
 	}
-	ret = gctl_backend_open(CMD, "sim", NULL, &be, NULL);
+	ret = replay_vm(&a, rp, c, &sink, &be, &vmm);
 	if (ret)
 		goto out;
-	ret = gctl_vmm_create(be, &cfg, &sink, &vmm, err, sizeof(err));
-	if (ret) {
-		gctl_err(CMD, "backend sim: %s", err);
-		ret = GCTL_EXIT_SOFTWARE;
-		goto out;
-	}
-	ret = load(vmm, c, a.arg ? a.arg : c->image);
-	if (ret)
-		goto out;
-	timeout = a.timeout;
-	if (!timeout) {
-		timeout = 10.0 * (double)gctl_replay_recorded_ns(rp) / 1e9;
-		if (timeout < DEFAULT_TIMEOUT_S)
-			timeout = DEFAULT_TIMEOUT_S;
-	}
-	timer_fd = gctl_timer_once(timeout);
+	timer_fd = gctl_timer_once(replay_timeout(&a, rp));
 	if (timer_fd < 0) {
 		gctl_err(CMD, "timerfd: %s", strerror(errno));
 		ret = GCTL_EXIT_OSERR;
@@ -246,11 +259,9 @@ static int replay_main(int argc, char **argv)
 	gctl_vmm_finish(vmm, &summary);
 	gctl_replay_result(rp, timed_out, &res);
 	print_result(&a, &res);
-	ret = res.match ? GCTL_EXIT_OK : GCTL_EXIT_FAILURE;
-	if (fflush(stdout)) {
-		gctl_err(CMD, "writing the output: %s", strerror(errno));
-		ret = GCTL_EXIT_IOERR;
-	}
+	ret = gctl_stdout_check(CMD);
+	if (!ret)
+		ret = res.match ? GCTL_EXIT_OK : GCTL_EXIT_FAILURE;
 out:
 	gctl_vmm_destroy(vmm);
 	gh_backend_close(be);
