@@ -141,6 +141,15 @@ void gctl_note(const char *cmd, const char *fmt, ...)
 	say(cmd, false, "note: %s", note);
 }
 
+void gctl_err_stderr(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verr(cmd, false, fmt, ap);
+	va_end(ap);
+}
+
 void gctl_err(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;

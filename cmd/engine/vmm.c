@@ -726,7 +726,7 @@ static bool handle_exit(struct vcpu_thread *vt, uint64_t t_ns, uint64_t t_abs)
 	if (console)
 		console_put_locked(vmm, (char)rec.mmio.data);
 	if (msg[0])
-		gctl_err("run", "%s", msg);
+		gctl_err_stderr("run", "%s", msg);
 	if (vmm->cfg.max_exits && rec.seq == vmm->cfg.max_exits && !stop)
 		stop = GCTL_STOP_MAX_EXITS;
 	if (now_paused)
@@ -777,7 +777,7 @@ static void *vcpu_main(void *data)
 		if (ret == -EINTR)
 			continue;
 		if (ret < 0) {
-			gctl_err("run", "vcpu%u: GUNYAH_VCPU_RUN: %s", vt->id,
+			gctl_err_stderr("run", "vcpu%u: GUNYAH_VCPU_RUN: %s", vt->id,
 				 strerror(-ret));
 			vt->failed = true;
 			gctl_vmm_stop(vmm, GCTL_STOP_VCPU_FAILED);
@@ -803,7 +803,7 @@ static void *vcpu_main(void *data)
 static void sim_log(void *ctx, const char *msg)
 {
 	(void)ctx;
-	gctl_err("run", "sim: %s", msg);
+	gctl_err_stderr("run", "sim: %s", msg);
 }
 
 /* The guest's RAM, and the --pf-region ranges that are not there yet. */

@@ -92,7 +92,8 @@ define() { sed -n "s/^#define $1 \([0-9]*\).*/\1/p" "$SRC/$2"; }
 @test "--backend dev on a device that is not Gunyah exits 69" {
 	GUNYAHCTL_DEVICE=/dev/null run_split gunyahctl info --backend dev --json
 	assert_equal "$status" 69
-	assert_equal "$output" ""
+	# --json: the error's record alone (gunyahctl-json(7)), no info object
+	assert_equal "$output" '{"error":"info: /dev/null: creating a VM: Inappropriate ioctl for device"}'
 	assert_equal "$stderr" "gunyahctl: info: /dev/null: creating a VM: Inappropriate ioctl for device"
 }
 
