@@ -111,11 +111,15 @@ static void print_top(json_object *s)
 	printf("  busiest MMIO:\n");
 	for (size_t i = 0; i < n; i++) {
 		json_object *t = json_object_array_get_idx(top, i);
-		const char *addr = gctl_json_get_str(t, "addr");
 		const char *region = gctl_json_get_str(t, "region");
+		uint64_t a;
+		char addr[24] = "?";
 
+		/* text keeps run's short form; JSON pads for sorting */
+		if (gctl_json_get_hex(t, "addr", &a))
+			snprintf(addr, sizeof(addr), "%#" PRIx64, a);
 		printf("    %-12s %" PRIu64 " read, %" PRIu64 " write%s%s%s\n",
-		       addr ? addr : "?", u64_of(t, "reads"), u64_of(t, "writes"),
+		       addr, u64_of(t, "reads"), u64_of(t, "writes"),
 		       region ? " [" : "", region ? region : "",
 		       region ? "]" : "");
 	}

@@ -455,10 +455,8 @@ static json_object *top_mmio(const struct gctl_stats_snap *snap)
 	for (unsigned int i = 0; i < n && i < STAT_TOP; i++) {
 		json_object *o = json_object_new_object();
 		const char *region = gctl_stats_region(snap, top[i].region);
-		char addr[24];
 
-		snprintf(addr, sizeof(addr), "0x%" PRIx64, top[i].addr);
-		add(o, "addr", json_object_new_string(addr));
+		add(o, "addr", gctl_json_addr(top[i].addr));
 		add(o, "reads", json_object_new_int64((int64_t)top[i].reads));
 		add(o, "writes", json_object_new_int64((int64_t)top[i].writes));
 		add(o, "region", str_or_null(region));

@@ -27,6 +27,15 @@ json_object *gctl_json_status(uint32_t status,
 json_object *gctl_json_rate(double rate);
 
 /*
+ * An address (or a 64-bit register) as gunyahctl-json(7) writes it:
+ * "0x" and 16 lowercase digits, so string order is numeric order and jq
+ * range filters on strings work.  buf holds GCTL_JSON_ADDR_LEN + 1 bytes.
+ */
+#define GCTL_JSON_ADDR_LEN 18
+void gctl_json_addr_str(char *buf, uint64_t v);
+json_object *gctl_json_addr(uint64_t v);
+
+/*
  * MMIO exit records, millions a second, written from a template
  * (json_mmio.c) as the same text gctl_json_exit's object prints.  One
  * caller at a time per formatter.

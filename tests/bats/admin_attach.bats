@@ -47,7 +47,7 @@ attached() {
 	exits_json | jq -s -e '[.[].seq] as $s | ($s | length) == 20 and
 		all(range(1; 20); $s[.] == $s[. - 1] + 1)' >/dev/null
 	assert_equal "$(exits_json | jq -c 'del(.t_ns, .seq, .mmio.data)' | sort -u)" \
-		'{"vcpu":0,"exit":"mmio","mmio":{"phys_addr":"0x9000000","len":4,"is_write":true},"resume":"handled","region":"uart"}'
+		'{"vcpu":0,"exit":"mmio","mmio":{"phys_addr":"0x0000000009000000","len":4,"is_write":true},"resume":"handled","region":"uart"}'
 	# Whole lines of the guest's, but the first (attached mid-line).
 	jq -s -e '[.[] | select(.event == "console") | .text] |
 		length >= 3 and all(.[1:][]; . == "tick\n")' <<<"$output" >/dev/null
@@ -117,7 +117,7 @@ attached() {
 		wait $att || s=$?
 		assert_equal "$sig $s" "$sig 0"
 		attached vm 0
-		assert_equal "$(jq -c .mmio.phys_addr "$BATS_TEST_TMPDIR/out" | sort -u)" '"0x9000000"'
+		assert_equal "$(jq -c .mmio.phys_addr "$BATS_TEST_TMPDIR/out" | sort -u)" '"0x0000000009000000"'
 	done
 	gunyahctl resume vm
 	assert_equal "$(stat_jq vm .state)" running
@@ -163,7 +163,7 @@ attached() {
 	assert_line --index 3 "    0x9000000    0 read, $n write"
 	assert_equal "${#lines[@]}" 4
 	run gunyahctl stat --json ticker
-	assert_equal "$(jq -c .mmio_top <<<"$output")" "[{\"addr\":\"0x9000000\",\"reads\":0,\"writes\":$n,\"region\":null}]"
+	assert_equal "$(jq -c .mmio_top <<<"$output")" "[{\"addr\":\"0x0000000009000000\",\"reads\":0,\"writes\":$n,\"region\":null}]"
 }
 
 @test "stat --watch: a sample per interval, the rate over it, until --count" {
