@@ -88,6 +88,18 @@ setup() { load run_helpers; }
 	assert_equal "$(summary_jq '.result')" poweroff
 }
 
+@test "JSON addresses are 16 digits: a jq range on the strings picks what the numbers do" {
+	run gunyahctl run --json "$G/mmio_widths.elf"
+	assert_success
+	assert_equal "$(exits_json | jq -r 'select(.exit == "mmio") | .mmio.phys_addr | length' | sort -u)" 18
+	by_str=$(exits_json | jq -r 'select(.exit == "mmio" and .mmio.phys_addr >= "0x0000000009000010"
+		and .mmio.phys_addr < "0x0000000009000100") | .seq' | tr '\n' ' ')
+	by_num=$(exits_json | jq -r 'select(.exit == "mmio") | "\(.seq) \(.mmio.phys_addr)"' |
+		while read -r seq a; do ((a >= 0x9000010 && a < 0x9000100)) && echo "$seq"; done | tr '\n' ' ')
+	[[ -n $by_num ]]
+	assert_equal "$by_str" "$by_num"
+}
+
 @test "the same exits in text: widths set the digits shown" {
 	run gunyahctl run --mmio-read 0x09000011=0x80 "$G/mmio_widths.elf"
 	assert_success
