@@ -207,3 +207,73 @@ attached() {
 	assert [ "${#lines[@]}" -ge 2 ]
 	assert_equal "$(sort -u <<<"$output")" vm
 }
+
+# mmio_widths, paused after its first exit; its next 20 are 3 writes below
+# 0x9000100, then reads (9) and writes to 0x9000100 (8) by turns.
+start_widths_paused() {
+	start_vm vm --step "$G/mmio_widths.elf"
+	eventually bash -c '[[ $("$GUNYAHCTL" stat --json vm | jq -r .state) == paused ]]'
+}
+
+# The exit records of file $1 that jq filter $2 selects.
+exits_of() { jq -c "select(has(\"seq\")) | select($2)" "$1"; }
+
+@test "attach --filter: prints what it matches of the same exits, says how many of how many" {
+	start_widths_paused
+	gunyahctl attach --json --count 20 vm >"$BATS_TEST_TMPDIR/all" &
+	all=$!
+	gunyahctl attach --filter read --count 20 vm >"$BATS_TEST_TMPDIR/text" &
+	text=$!
+	gunyahctl attach --json --filter write,addr=0x9000100-0x90001ff --count 20 vm >"$BATS_TEST_TMPDIR/json" &
+	json=$!
+	attached vm 3
+	gunyahctl step vm 20 >/dev/null
+	wait $all $text $json
+	assert_equal "$(exits_of "$BATS_TEST_TMPDIR/all" true | wc -l)" 20
+	run cat "$BATS_TEST_TMPDIR/text"
+	assert_equal "${lines[-1]}" "filter read: 9 of 20 exits shown"
+	assert_equal "$(grep -c '^vcpu0 #[0-9]* mmio read 0x090000' <<<"$output")" 9
+	assert_equal "${#lines[@]}" 10
+	run cat "$BATS_TEST_TMPDIR/json"
+	assert_json_lines
+	assert_equal "$(exits_json)" \
+		"$(exits_of "$BATS_TEST_TMPDIR/all" '.mmio.is_write and .mmio.phys_addr == "0x0000000009000100"')"
+	assert_equal "$(exits_json | wc -l)" 8
+	assert_equal "$(jq -c 'select(.event == "filter")' <<<"$output")" \
+		'{"event":"filter","expr":"write,addr=0x9000100-0x90001ff","exits":20,"shown":8}'
+	# The VM counted every exit, shown or not.
+	assert_equal "$(stat_jq vm .exits)" 21
+}
+
+@test "step --filter: the step takes N exits, prints those it matches, says so" {
+	start_widths_paused
+	gunyahctl attach --json --count 20 vm >"$BATS_TEST_TMPDIR/all" &
+	all=$!
+	attached vm 1
+	run_split gunyahctl step --json --filter addr=0x9000010-0x90000ff vm 20
+	assert_success
+	wait $all
+	assert_json_lines
+	assert_equal "$(exits_json)" "$(exits_of "$BATS_TEST_TMPDIR/all" '(.mmio.is_write | not)')"
+	assert_equal "$(exits_json | wc -l)" 9
+	assert_equal "$(jq -c 'select(.event == "filter") | [.exits, .shown]' <<<"$output")" "[20,9]"
+	assert_equal "$(stat_jq vm '[.state, .exits] | join(" ")')" "paused 21"
+	# Text: nothing matches, the step still takes its N.
+	run_split gunyahctl step --filter page_fault vm 2
+	assert_success
+	assert_output "filter page_fault: 0 of 2 exits shown"
+	assert_equal "$(stat_jq vm .exits)" 23
+}
+
+@test "attach and step --filter: bad syntax is one line and status 64; not with --dashboard" {
+	start_vm vm --step "$TICK"
+	for cmd in attach step; do
+		run_split gunyahctl $cmd --filter vcpu=x vm
+		assert_equal "$status" 64
+		assert_equal "$stderr" "gunyahctl: $cmd: --filter vcpu=x: want vcpu=N or vcpu=N-M, numbers below 64"
+		assert_output ""
+	done
+	run_split gunyahctl attach --dashboard --filter mmio vm
+	assert_equal "$status" 64
+	assert_equal "$stderr" "gunyahctl: attach: --dashboard: not with --filter: the dashboard is the output"
+}
