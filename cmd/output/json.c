@@ -17,6 +17,7 @@
 
 #include "common.h"
 #include "output/exit_fmt.h"
+#include "engine/hist.h"
 #include "output/json_rec.h"
 #include "output/outbuf.h"
 #include "engine/sink.h"
@@ -330,6 +331,24 @@ static void json_memory(void *ctx, uint64_t addr, const void *buf, size_t len)
 	pthread_mutex_unlock(&j->lock);
 }
 
+json_object *gctl_json_host_times(const struct gctl_timing t[GCTL_TK__COUNT])
+{
+	json_object *o = json_object_new_object();
+
+	for (unsigned int k = 0; k < GCTL_TK__COUNT; k++) {
+		json_object *e = json_object_new_object();
+		uint64_t avg = t[k].n ? (t[k].sum_ns + t[k].n / 2) / t[k].n : 0;
+
+		add(e, "exits", json_object_new_int64((int64_t)t[k].n));
+		add(e, "total", json_object_new_int64((int64_t)t[k].sum_ns));
+		add(e, "avg", json_object_new_int64((int64_t)avg));
+		add(e, "p99", json_object_new_int64((int64_t)t[k].p99_ns));
+		add(e, "max", json_object_new_int64((int64_t)t[k].max_ns));
+		add(o, gctl_timing_kind_str(k), e);
+	}
+	return o;
+}
+
 json_object *gctl_json_counts(const struct gctl_counters *c)
 {
 	json_object *o = json_object_new_object();
@@ -365,6 +384,7 @@ json_object *gctl_json_summary(const struct gctl_summary *s)
 	add(o, "exits", json_object_new_int64((int64_t)s->total.exits));
 	add(o, "exits_per_s", gctl_json_rate(rate));
 	add(o, "counts", gctl_json_counts(&s->total));
+	add(o, "host_ns", gctl_json_host_times(s->host));
 	vcpus = json_object_new_array();
 	for (unsigned int i = 0; i < s->nr_vcpus; i++) {
 		json_object *v = json_object_new_object();
