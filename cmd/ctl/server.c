@@ -557,6 +557,14 @@ static json_object *stat_body(struct gctl_ctl_server *srv)
 	add(o, "exits_per_s",
 	    gctl_json_rate(up ? (double)t.exits * 1e9 / (double)up : 0.0));
 	add(o, "counts", gctl_json_counts(&t));
+	if (snap) {
+		add(o, "host_ns", gctl_json_host_times(snap->host));
+	} else {
+		struct gctl_timing host[GCTL_TK__COUNT];
+
+		gctl_vmm_host_timing(srv->vmm, host);
+		add(o, "host_ns", gctl_json_host_times(host));
+	}
 	add(o, "vcpus", vcpus);
 	add(o, "mmio_top", snap ? top_mmio(snap) : json_object_new_array());
 	free(snap);

@@ -117,6 +117,7 @@ json_object *gctl_stats_snap_json(const struct gctl_stats_snap *s)
 	add(o, "backend", json_object_new_string(s->backend));
 	add(o, "run_state", json_object_new_string(s->run_state));
 	add(o, "console_bytes", u64(s->console_bytes));
+	add(o, "host_ns", gctl_json_host_times(s->host));
 
 	a = json_object_new_array();
 	for (unsigned int i = 0; i < s->nr_vcpus; i++) {
@@ -419,6 +420,10 @@ int gctl_stats_snap_from_json(json_object *o, struct gctl_stats_snap *s)
 				GCTL_STATS_RING))
 			return -EINVAL;
 	}
+
+	k = get(o, "host_ns", json_type_object);
+	if (!k || gctl_json_to_host_times(k, s->host))
+		return -EINVAL;
 
 	k = get(o, "done", json_type_boolean);
 	if (!k)
