@@ -17,6 +17,7 @@
 #include "common.h"
 #include "ctl/args.h"
 #include "ctl/client.h"
+#include "engine/hist.h"
 #include "gunyahctl.h"
 #include "output/json_rec.h"
 
@@ -125,6 +126,23 @@ static void print_top(json_object *s)
 	}
 }
 
+/* The host's handling time of each kind that had exits, as run's summary. */
+static void print_host(json_object *s)
+{
+	json_object *o = json_object_object_get(s, "host_ns");
+	struct gctl_timing t[GCTL_TK__COUNT];
+	char buf[160];
+
+	if (!o || gctl_json_to_host_times(o, t))
+		return;
+	for (unsigned int k = 0; k < GCTL_TK__COUNT; k++) {
+		if (!t[k].n)
+			continue;
+		gctl_timing_line(k, &t[k], buf, sizeof(buf));
+		printf("  %s\n", buf);
+	}
+}
+
 static void print_text(json_object *s, double rate)
 {
 	json_object *vcpus = json_object_object_get(s, "vcpus");
@@ -145,6 +163,7 @@ static void print_text(json_object *s, double rate)
 	}
 	if (n > 1)
 		print_counts("total", NULL, s);
+	print_host(s);
 	print_top(s);
 }
 

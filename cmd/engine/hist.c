@@ -96,3 +96,12 @@ void gctl_timing_str(const struct gctl_timing *t, char *buf, size_t len)
 	snprintf(buf, len, "avg %.2f us, p99 %.2f us, max %.2f us", avg / 1e3,
 		 (double)t->p99_ns / 1e3, (double)t->max_ns / 1e3);
 }
+
+void gctl_timing_line(enum gctl_timing_kind k, const struct gctl_timing *t,
+		      char *buf, size_t len)
+{
+	char v[128];
+
+	gctl_timing_str(t, v, sizeof(v));
+	snprintf(buf, len, "host time %s: %s", gctl_timing_kind_str(k), v);
+}

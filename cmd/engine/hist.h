@@ -79,5 +79,9 @@ const char *gctl_timing_kind_str(enum gctl_timing_kind k);
 void gctl_hist_timing(const struct gctl_hist_acc *acc, struct gctl_timing *t);
 /* t as text: "avg 0.42 us, p99 0.61 us, max 12.30 us" */
 void gctl_timing_str(const struct gctl_timing *t, char *buf, size_t len);
+/* The line a summary or stat prints for kind k (without newline):
+ * "host time mmio_read: avg 0.42 us, p99 0.61 us, max 12.30 us" */
+void gctl_timing_line(enum gctl_timing_kind k, const struct gctl_timing *t,
+		      char *buf, size_t len);
 
 #endif /* GCTL_HIST_H */

@@ -144,14 +144,13 @@ static void put_counts(struct gctl_outbuf *ob, const char *who,
 static void put_host_times(struct gctl_outbuf *ob,
 			   const struct gctl_timing host[GCTL_TK__COUNT])
 {
-	char buf[96];
+	char buf[160];
 
 	for (unsigned int k = 0; k < GCTL_TK__COUNT; k++) {
 		if (!host[k].n)
 			continue;
-		gctl_timing_str(&host[k], buf, sizeof(buf));
-		gctl_outbuf_printf(ob, "  host time %s: %s\n",
-				   gctl_timing_kind_str(k), buf);
+		gctl_timing_line(k, &host[k], buf, sizeof(buf));
+		gctl_outbuf_printf(ob, "  %s\n", buf);
 	}
 }
 

@@ -99,7 +99,10 @@ attached() {
 	assert_line --index $((held)) "vcpu0 #$((m + 1)) status exited type=forced_stop(7)"
 	assert_line --index $((held + 1)) --regexp "^summary: $((m + 1)) exits in [0-9.]+ s \\([0-9]+ exits/s\\); result stopped, exit status 6\$"
 	assert_line --index $((held + 2)) "  vcpu0: $((m + 1)) exits, mmio $m (0 read, $m write), status 1"
-	assert_equal "${#lines[@]}" $((held + 3))
+	# The VM's host times, read back from its JSON summary.
+	assert_line --index $((held + 3)) --regexp "^  host time mmio_write: avg [0-9.]+ us, p99 [0-9.]+ us, max [0-9.]+ us\$"
+	assert_line --index $((held + 4)) --regexp "^  host time status: avg [0-9.]+ us, p99 [0-9.]+ us, max [0-9.]+ us\$"
+	assert_equal "${#lines[@]}" $((held + 5))
 }
 
 @test "Ctrl-C (SIGINT) or SIGTERM detaches with status 0; the VM runs on" {
@@ -158,11 +161,21 @@ attached() {
 	assert_success
 	assert_line --index 0 --regexp "^ticker: paused, $n exits in [0-9.]+s, [0-9]+ exits/s\$"
 	assert_line --index 1 --regexp "^  vcpu0 paused: $n exits, mmio $n \\(0 read, $n write\\)\$"
+	# The host's handling time of the kinds it has seen.
+	assert_line --index 2 --regexp "^  host time mmio_write: avg [0-9.]+ us, p99 [0-9.]+ us, max [0-9.]+ us\$"
 	# The busiest MMIO addresses, as the dashboard ranks them.
-	assert_line --index 2 "  busiest MMIO:"
-	assert_line --index 3 "    0x9000000    0 read, $n write"
-	assert_equal "${#lines[@]}" 4
+	assert_line --index 3 "  busiest MMIO:"
+	assert_line --index 4 "    0x9000000    0 read, $n write"
+	assert_equal "${#lines[@]}" 5
 	run gunyahctl stat --json ticker
+	# Every kind, each with its count, total, avg, p99 and max (ns).
+	assert_equal "$(jq -c '[.host_ns | keys_unsorted, (.[] | keys_unsorted)] | unique' <<<"$output")" \
+		'[["exits","total","avg","p99","max"],["mmio_read","mmio_write","page_fault","status","unknown"]]'
+	assert_equal "$(jq .host_ns.mmio_write.exits <<<"$output")" "$n"
+	jq -e '.host_ns.mmio_write | .total > 0 and .avg > 0 and .p99 > 0 and .p99 <= .max and .avg <= .max
+		and .avg == ((.total / .exits) | round)' <<<"$output" >/dev/null
+	jq -e '[.host_ns.mmio_read, .host_ns.page_fault, .host_ns.status, .host_ns.unknown] |
+		all(.exits == 0 and .total == 0 and .max == 0)' <<<"$output" >/dev/null
 	assert_equal "$(jq -c .mmio_top <<<"$output")" "[{\"addr\":\"0x0000000009000000\",\"reads\":0,\"writes\":$n,\"region\":null}]"
 }
 
@@ -182,10 +195,11 @@ attached() {
 	assert_line --index 1 --regexp '^  vcpu0 running: [0-9]+ exits, mmio [0-9]+ \(0 read, [0-9]+ write\)$'
 	assert_line --index 2 --regexp '^  vcpu1 (new|off): 0 exits$'
 	assert_line --index 3 --regexp '^  total: [0-9]+ exits'
-	assert_line --index 4 "  busiest MMIO:"
-	assert_line --index 5 --regexp '^    0x9000000    0 read, [0-9]+ write$'
-	assert_line --index 6 --regexp '^vm: running, '
-	assert_equal "${#lines[@]}" 12
+	assert_line --index 4 --regexp '^  host time mmio_write: avg '
+	assert_line --index 5 "  busiest MMIO:"
+	assert_line --index 6 --regexp '^    0x9000000    0 read, [0-9]+ write$'
+	assert_line --index 7 --regexp '^vm: running, '
+	assert_equal "${#lines[@]}" 14
 	assert_output --partial $'\n\nvm: running, '
 	run_split gunyahctl stat --count 2 vm
 	assert_equal "$status" 64

@@ -24,7 +24,11 @@ setup() { load run_helpers; }
 	assert_line --index 31 "vcpu0 #31 status exited type=poweroff(1) reason=0x00000000"
 	assert_line --index 32 --regexp '^summary: 31 exits in [0-9.]+ s \([0-9]+ exits/s\); result poweroff, exit status 0$'
 	assert_line --index 33 "  vcpu0: 31 exits, mmio 30 (15 read, 15 write), status 1"
-	assert_equal "${#lines[@]}" 34
+	# The host's handling time per kind (avg, p99, max), kinds seen only.
+	assert_line --index 34 --regexp '^  host time mmio_read: avg [0-9.]+ us, p99 [0-9.]+ us, max [0-9.]+ us$'
+	assert_line --index 35 --regexp '^  host time mmio_write: avg [0-9.]+ us, p99 [0-9.]+ us, max [0-9.]+ us$'
+	assert_line --index 36 --regexp '^  host time status: avg [0-9.]+ us, p99 [0-9.]+ us, max [0-9.]+ us$'
+	assert_equal "${#lines[@]}" 37
 }
 
 @test "hello in JSON: one object per exit, bytes and order as the guest did them" {
