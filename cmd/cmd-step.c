@@ -61,115 +61,122 @@ static const struct argp step_argp = {
 	       "the step were lost on the way.",
 };
 
-struct step {
-	struct gctl_ctl_args a;
-	uint64_t n;
-	uint64_t deadline; /* ns, 0: none */
-	struct gctl_ctl_conn *c;
-	struct gctl_sink text;
+/* Where the step's records go: the lines as they came, or run's text. */
+struct step_out {
+	bool json;
 	struct gctl_outbuf ob;
+	struct gctl_sink text;
+	bool mid_line;	/* the guest's console line stopped half-way */
+	uint64_t lost;	/* records the server says it dropped */
 	struct gctl_view_filter filter;
-	uint64_t lost;
-	bool mid_line;
 };
 
-/* The next line of the step, within its deadline: 0 and *rec; or, *rec
- * NULL, the status to end with (said on stderr). */
-static int step_read(struct step *st, json_object **rec)
+/*
+ * The next line of the step, within the deadline (0: each wait bounded
+ * as a reply is).  1 with *rec, or an exit status, said.
+ */
+static int read_next(struct gctl_ctl_conn *c, const struct gctl_ctl_args *a,
+		     uint64_t n, uint64_t deadline, json_object **rec)
 {
 	int ret, timeout_ms = GCTL_CTL_TIMEOUT_MS;
 
-	*rec = NULL;
-	if (st->deadline) {
+	if (deadline) {
 		uint64_t now = gctl_now_ns();
 
-		timeout_ms = now >= st->deadline ? 0 :
-			     (int)((st->deadline - now + 999999) / 1000000);
+		timeout_ms = now >= deadline ? 0 :
+			     (int)((deadline - now + 999999) / 1000000);
 	}
 	/* The deadline is checked apart from the read: a VM that streams
 	 * faster than we print always has a line ready, so a read alone
 	 * would never time out. */
-	ret = st->deadline && !timeout_ms ? -ETIMEDOUT :
-	      gctl_ctl_read(st->c, timeout_ms, rec);
+	ret = deadline && !timeout_ms ? -ETIMEDOUT :
+	      gctl_ctl_read(c, timeout_ms, rec);
 	if (ret > 0)
-		return 0;
-	if (ret == -ETIMEDOUT && st->deadline) {
+		return 1;
+	if (ret == -ETIMEDOUT && deadline) {
 		gctl_err(CMD, "%s: fewer than %" PRIu64 " exits in %g s",
-			 st->a.name, st->n, st->a.timeout);
+			 a->name, n, a->timeout);
 		return GCTL_EXIT_TEMPFAIL;
 	}
 	if (ret == -ETIMEDOUT) {
 		gctl_err(CMD, "%s: nothing from the VM in %d s (stopped?): "
-			 "giving up", st->a.name, GCTL_CTL_TIMEOUT_MS / 1000);
+			 "giving up", a->name, GCTL_CTL_TIMEOUT_MS / 1000);
 		return GCTL_EXIT_TEMPFAIL;
 	}
-	return gctl_ctl_read_err(CMD, st->a.name, ret);
+	return gctl_ctl_read_err(CMD, a->name, ret);
 }
 
-/* One record of the step (not the reply), shown as run shows it. */
-static void step_show(struct step *st, json_object *rec)
+/* One record of the step, shown. */
+static void show(struct step_out *o, struct gctl_ctl_conn *c, json_object *rec)
 {
 	const char *event = gctl_json_get_str(rec, "event");
-	struct gctl_exit_record r;
 	const char *text_s;
+	struct gctl_exit_record r;
 	uint64_t v;
 
 	/* The step promises exactly its exits: a gap fails it. */
 	if (event && !strcmp(event, "lost") &&
 	    gctl_json_get_u64(rec, "records", &v))
-		st->lost += v;
-	if (!event && !gctl_view_filter_exit(&st->filter, rec))
+		o->lost += v;
+	if (!event && !gctl_view_filter_exit(&o->filter, rec))
 		return;
-	if (st->a.json) {
-		gctl_outbuf_puts(&st->ob, gctl_ctl_line(st->c));
-		gctl_outbuf_puts(&st->ob, "\n");
-		gctl_outbuf_end_line(&st->ob);
+	if (o->json) {
+		gctl_outbuf_puts(&o->ob, gctl_ctl_line(c));
+		gctl_outbuf_puts(&o->ob, "\n");
+		gctl_outbuf_end_line(&o->ob);
 	} else if (!event) {
 		/* The writer ends a partial console line before it. */
 		if (!gctl_json_to_exit(rec, &r))
-			st->text.ops->exit(st->text.ctx, &r);
-		st->mid_line = false;
+			o->text.ops->exit(o->text.ctx, &r);
+		o->mid_line = false;
 	} else if ((text_s = gctl_json_get_str(rec, "text")) && *text_s) {
-		st->text.ops->console(st->text.ctx, text_s, strlen(text_s));
-		st->mid_line = text_s[strlen(text_s) - 1] != '\n';
+		o->text.ops->console(o->text.ctx, text_s, strlen(text_s));
+		o->mid_line = text_s[strlen(text_s) - 1] != '\n';
 	}
 }
 
-/* Ask for the step, show its records until its reply: 0 or a status. */
-static int step_run(struct step *st)
+/* Ask for n exits and show the records up to the reply: an exit status. */
+static int step_vm(struct gctl_ctl_conn *c, const struct gctl_ctl_args *a,
+		   uint64_t n, struct step_out *o)
 {
-	json_object *args = json_object_new_object(), *rec;
+	uint64_t deadline = 0;
+	json_object *args, *rec;
 	int ret;
 
-	json_object_object_add(args, "n", json_object_new_int64((int64_t)st->n));
-	ret = gctl_ctl_send(st->c, "step", args);
+	/* --timeout bounds the whole step; without it, each wait for the
+	 * VM's next line is bounded as a reply is. */
+	if (a->timeout > 0)
+		deadline = gctl_now_ns() + (uint64_t)ceil(a->timeout * 1e9);
+	args = json_object_new_object();
+	json_object_object_add(args, "n", json_object_new_int64((int64_t)n));
+	ret = gctl_ctl_send(c, "step", args);
 	if (ret)
-		return gctl_ctl_read_err(CMD, st->a.name, ret);
-	for (;;) {
-		ret = step_read(st, &rec);
-		if (!rec)
-			return ret;
+		return gctl_ctl_read_err(CMD, a->name, ret);
+	/* The step's records, then its reply. */
+	while ((ret = read_next(c, a, n, deadline, &rec)) == 1) {
 		if (gctl_ctl_is_reply(rec)) {
 			ret = json_object_get_boolean(json_object_object_get(rec, "ok")) ?
-				      0 : gctl_ctl_reply_err(CMD, st->a.name, rec);
+				      0 : gctl_ctl_reply_err(CMD, a->name, rec);
 			json_object_put(rec);
-			return ret;
+			break;
 		}
-		step_show(st, rec);
+		show(o, c, rec);
 		json_object_put(rec);
 	}
+	/* The guest's line stopped half-way: ours end theirs. */
+	if (o->mid_line && !o->json)
+		o->text.ops->console(o->text.ctx, "\n", 1);
+	if (o->lost && !ret) {
+		gctl_err(CMD, "%s: %" PRIu64 " records of the step were lost on "
+			 "the way: the output has gaps", a->name, o->lost);
+		ret = GCTL_EXIT_PROTOCOL;
+	}
+	return ret;
 }
 
 static int step_main(int argc, char **argv)
 {
-	struct step *st = calloc(1, sizeof(*st));
-	int ret, out_err;
-
-	if (!st) {
-		gctl_err(CMD, "%s", strerror(ENOMEM));
-		return GCTL_EXIT_OSERR;
-	}
-	st->a = (struct gctl_ctl_args){
+	struct gctl_ctl_args a = {
 		.cmd = CMD,
 		.json_doc = "JSON Lines, exactly as run --json prints them",
 		.timeout_doc = "give up after SEC seconds in all (the VM pauses "
@@ -178,46 +185,35 @@ static int step_main(int argc, char **argv)
 		.args_doc = "NAME [N]",
 		.extra = true,
 	};
-	st->n = 1;
-	gctl_ctl_parse_args(&st->a, &step_argp, argc, argv, &st->filter);
-	if (st->a.arg && (gctl_parse_u64(st->a.arg, &st->n) || !st->n ||
-			  st->n > STEP_MAX))
+	struct step_out o = { 0 };
+	struct gctl_ctl_conn *c;
+	uint64_t n = 1;
+	int ret, out_err;
+
+	gctl_ctl_parse_args(&a, &step_argp, argc, argv, &o.filter);
+	if (a.arg && (gctl_parse_u64(a.arg, &n) || !n || n > STEP_MAX))
 		gctl_usage_err(CMD, "%s: want a number of exits from 1 to %llu",
-			       st->a.arg, (unsigned long long)STEP_MAX);
-	/* --timeout bounds the whole step; without it, each wait for the
-	 * VM's next line is bounded as a reply is. */
-	if (st->a.timeout > 0)
-		st->deadline = gctl_now_ns() + (uint64_t)ceil(st->a.timeout * 1e9);
-	gctl_outbuf_init(&st->ob, STDOUT_FILENO);
-	if (!st->a.json && gctl_out_text_new(STDOUT_FILENO, false, &st->text)) {
+			       a.arg, (unsigned long long)STEP_MAX);
+	o.json = a.json;
+	gctl_outbuf_init(&o.ob, STDOUT_FILENO);
+	if (!a.json && gctl_out_text_new(STDOUT_FILENO, false, &o.text)) {
 		gctl_err(CMD, "%s", strerror(ENOMEM));
-		free(st);
 		return GCTL_EXIT_OSERR;
 	}
-	ret = gctl_ctl_open(CMD, st->a.name, &st->c);
+	ret = gctl_ctl_open(CMD, a.name, &c);
 	if (!ret) {
-		ret = step_run(st);
-		gctl_ctl_close(st->c);
+		ret = step_vm(c, &a, n, &o);
+		gctl_ctl_close(c);
 	}
-	/* The guest's line stopped half-way: ours end theirs. */
-	if (st->mid_line && !st->a.json)
-		st->text.ops->console(st->text.ctx, "\n", 1);
-	if (st->lost && !ret) {
-		gctl_err(CMD, "%s: %" PRIu64 " records of the step were lost on "
-			 "the way: the output has gaps", st->a.name, st->lost);
-		ret = GCTL_EXIT_PROTOCOL;
-	}
-	out_err = st->a.json ? gctl_outbuf_flush(&st->ob) :
-			       st->text.ops->flush(st->text.ctx);
-	if (!out_err && st->c && !ret)
-		out_err = gctl_view_filter_end(&st->filter, st->a.json,
-					       STDOUT_FILENO);
+	out_err = a.json ? gctl_outbuf_flush(&o.ob) :
+			   o.text.ops->flush(o.text.ctx);
+	if (!out_err && !ret)
+		out_err = gctl_view_filter_end(&o.filter, a.json, STDOUT_FILENO);
 	if (out_err) {
 		gctl_err(CMD, "writing the output: %s", strerror(-out_err));
 		ret = GCTL_EXIT_IOERR;
 	}
-	gctl_sink_destroy(&st->text);
-	free(st);
+	gctl_sink_destroy(&o.text);
 	return ret;
 }
 
