@@ -13,6 +13,7 @@
 #include "dash/attach_source.h"
 #include "ctl/args.h"
 #include "ctl/client.h"
+#include "ctl/view_filter.h"
 #include "dash/dashboard.h"
 #include "gunyahctl.h"
 #include "output/json_rec.h"
@@ -24,6 +25,7 @@
 enum {
 	OPT_DASHBOARD = 0x100,
 	OPT_INTERVAL,
+	OPT_FILTER,
 };
 
 struct attach_args {
@@ -31,10 +33,14 @@ struct attach_args {
 	bool dashboard;
 	unsigned int interval_ms;
 	uint64_t count;
+	struct gctl_view_filter filter;
 };
 
 static const struct argp_option options[] = {
-	{ "count", 'n', "N", 0, "detach after N exits", 0 },
+	{ "count", 'n', "N", 0, "detach after N exits (shown or not)", 0 },
+	{ "filter", OPT_FILTER, "EXPR", 0,
+	  "print only the exits EXPR matches (gunyahctl(1), FILTERS); a "
+	  "last line says how many of how many", 0 },
 	{ "dashboard", OPT_DASHBOARD, NULL, 0,
 	  "run's live full-screen view, of this VM: keys p s 0-9 f r ?, "
 	  "q leaves (the VM runs on)", 0 },
@@ -54,14 +60,18 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_DASHBOARD:
 		a->dashboard = true;
 		return 0;
+	case OPT_FILTER:
+		gctl_view_filter_arg(&a->filter, CMD, arg);
+		return 0;
 	case OPT_INTERVAL:
 		a->interval_ms = gctl_dash_interval_arg(CMD, arg);
 		return 0;
 	case ARGP_KEY_END:
-		if (a->dashboard && (a->ctl.json || a->count))
+		if (a->dashboard && (a->ctl.json || a->count || a->filter.on))
 			gctl_usage_err(CMD, "--dashboard: not with --%s: the "
 				       "dashboard is the output",
-				       a->ctl.json ? "json" : "count");
+				       a->ctl.json ? "json" :
+				       a->count ? "count" : "filter");
 		if (!a->dashboard && a->interval_ms)
 			gctl_usage_err(CMD, "--interval: only with --dashboard");
 		if (a->dashboard)
@@ -92,6 +102,7 @@ struct out {
 	bool json;
 	struct gctl_sink text;
 	struct gctl_outbuf ob;
+	struct gctl_view_filter *filter;
 };
 
 /* rec NULL: an exit record passed on unparsed (gctl_ctl_pass_exits). */
@@ -103,8 +114,11 @@ static void show_record(struct out *o, json_object *rec, const char *line,
 	struct gctl_summary s;
 	uint64_t n;
 
-	if (!event)
+	if (!event) {
 		++*exits;
+		if (!gctl_view_filter_exit(o->filter, rec))
+			return;
+	}
 	if (event && !strcmp(event, "summary") && !gctl_json_to_summary(rec, &s))
 		*end_code = s.exit_code;
 	if (o->json) {
@@ -149,6 +163,7 @@ static int attach_main(int argc, char **argv)
 	json_object *rec;
 	uint64_t exits = 0;
 	int ret, sig_fd, end_code = -1, out_err;
+	bool attached = false;
 
 	gctl_ctl_parse_args(&a.ctl, &attach_argp, argc, argv, &a);
 	if (a.dashboard) {
@@ -165,6 +180,7 @@ static int attach_main(int argc, char **argv)
 		return GCTL_EXIT_OSERR;
 	}
 	o.json = a.ctl.json;
+	o.filter = &a.filter;
 	if (a.ctl.json)
 		gctl_outbuf_init(&o.ob, STDOUT_FILENO);
 	else if (gctl_out_text_new(STDOUT_FILENO, false, &o.text)) {
@@ -181,7 +197,9 @@ static int attach_main(int argc, char **argv)
 	if (ret)
 		goto out;
 	json_object_put(rec);
-	gctl_ctl_pass_exits(c, a.ctl.json);
+	attached = true;
+	/* unparsed is faster; a filter reads them */
+	gctl_ctl_pass_exits(c, a.ctl.json && !a.filter.on);
 
 	for (;;) {
 		/* Out before waiting: what was read is shown at once. */
@@ -207,6 +225,8 @@ static int attach_main(int argc, char **argv)
 out:
 	out_err = o.json ? gctl_outbuf_flush(&o.ob) :
 		  o.text.ops ? o.text.ops->flush(o.text.ctx) : 0;
+	if (!out_err && attached)
+		out_err = gctl_view_filter_end(&a.filter, o.json, STDOUT_FILENO);
 	if (out_err) {
 		gctl_err(CMD, "writing the output: %s", strerror(-out_err));
 		ret = GCTL_EXIT_IOERR;

@@ -26,6 +26,8 @@
 
 #include <json-c/json.h>
 
+#include "output/json_rec.h"
+
 #include "backend_args.h"
 #include "common.h"
 #include "diag/diag.h"
@@ -240,8 +242,7 @@ static struct json_object *value_json(const struct diag_value *v)
 	case DIAG_V_INT:
 		return json_object_new_int64(v->i);
 	case DIAG_V_HEX:
-		snprintf(buf, sizeof(buf), "%#" PRIx64, v->u);
-		return json_object_new_string(buf);
+		return gctl_json_addr(v->u);
 	case DIAG_V_US:
 		snprintf(buf, sizeof(buf), "%.2f", v->us);
 		return json_object_new_double_s(v->us, buf);

@@ -18,6 +18,7 @@
 #include "common.h"
 #include "ctl/args.h"
 #include "gunyahctl.h"
+#include "output/json_rec.h"
 
 #define CMD "info"
 
@@ -184,7 +185,6 @@ static json_object *json_info(const struct info *in)
 	json_object *ioctls = json_object_new_object();
 	json_object *lim = json_object_new_object();
 	json_object *ram = json_object_new_object();
-	char base[32];
 
 	if (!o || !dev || !abi || !ioctls || !lim || !ram) {
 		json_object_put(o);
@@ -236,9 +236,7 @@ static json_object *json_info(const struct info *in)
 	add(lim, "ipa_bits", limit(in->lim.ipa_bits));
 	add(o, "limits", lim);
 
-	snprintf(base, sizeof(base), "0x%llx",
-		 (unsigned long long)in->lim.ram_base);
-	add(ram, "base", json_object_new_string(base));
+	add(ram, "base", gctl_json_addr(in->lim.ram_base));
 	add(ram, "size", json_object_new_int64((int64_t)in->lim.ram_size));
 	add(o, "ram", ram);
 	return o;

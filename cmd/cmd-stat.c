@@ -17,6 +17,7 @@
 #include "common.h"
 #include "ctl/args.h"
 #include "ctl/client.h"
+#include "engine/hist.h"
 #include "gunyahctl.h"
 #include "output/json_rec.h"
 
@@ -110,13 +111,34 @@ static void print_top(json_object *s)
 	printf("  busiest MMIO:\n");
 	for (size_t i = 0; i < n; i++) {
 		json_object *t = json_object_array_get_idx(top, i);
-		const char *addr = gctl_json_get_str(t, "addr");
 		const char *region = gctl_json_get_str(t, "region");
+		uint64_t a;
+		char addr[24] = "?";
 
+		/* text keeps run's short form; JSON pads for sorting */
+		if (gctl_json_get_hex(t, "addr", &a))
+			snprintf(addr, sizeof(addr), "%#" PRIx64, a);
 		printf("    %-12s %" PRIu64 " read, %" PRIu64 " write%s%s%s\n",
-		       addr ? addr : "?", u64_of(t, "reads"), u64_of(t, "writes"),
+		       addr, u64_of(t, "reads"), u64_of(t, "writes"),
 		       region ? " [" : "", region ? region : "",
 		       region ? "]" : "");
+	}
+}
+
+/* The host's handling time of each kind that had exits, as run's summary. */
+static void print_host(json_object *s)
+{
+	json_object *o = json_object_object_get(s, "host_ns");
+	struct gctl_timing t[GCTL_TK__COUNT];
+	char buf[160];
+
+	if (!o || gctl_json_to_host_times(o, t))
+		return;
+	for (unsigned int k = 0; k < GCTL_TK__COUNT; k++) {
+		if (!t[k].n)
+			continue;
+		gctl_timing_line(k, &t[k], buf, sizeof(buf));
+		printf("  %s\n", buf);
 	}
 }
 
@@ -140,6 +162,7 @@ static void print_text(json_object *s, double rate)
 	}
 	if (n > 1)
 		print_counts("total", NULL, s);
+	print_host(s);
 	print_top(s);
 }
 

@@ -15,6 +15,7 @@
 #include "common.h"
 #include "ctl/args.h"
 #include "ctl/client.h"
+#include "ctl/view_filter.h"
 #include "gunyahctl.h"
 #include "output/json_rec.h"
 #include "output/outbuf.h"
@@ -23,7 +24,33 @@
 #define CMD "step"
 #define STEP_MAX 1000000000ull
 
+enum {
+	OPT_FILTER = 0x100,
+};
+
+static const struct argp_option options[] = {
+	{ "filter", OPT_FILTER, "EXPR", 0,
+	  "print only the exits EXPR matches (gunyahctl(1), FILTERS); the "
+	  "step still takes N exits, a last line says how many were shown", 0 },
+	{ 0 }
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct gctl_view_filter *f = state->input;
+
+	switch (key) {
+	case OPT_FILTER:
+		gctl_view_filter_arg(f, CMD, arg);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
 static const struct argp step_argp = {
+	.options = options,
+	.parser = parse_opt,
 	.doc = "Let the paused named VM take N exits (default 1), print "
 	       "exactly those exits (and the console they wrote) as run "
 	       "prints them, and leave the VM paused.  The VM must be paused "
@@ -41,6 +68,7 @@ struct step_out {
 	struct gctl_sink text;
 	bool mid_line;	/* the guest's console line stopped half-way */
 	uint64_t lost;	/* records the server says it dropped */
+	struct gctl_view_filter filter;
 };
 
 /*
@@ -90,6 +118,8 @@ static void show(struct step_out *o, struct gctl_ctl_conn *c, json_object *rec)
 	if (event && !strcmp(event, "lost") &&
 	    gctl_json_get_u64(rec, "records", &v))
 		o->lost += v;
+	if (!event && !gctl_view_filter_exit(&o->filter, rec))
+		return;
 	if (o->json) {
 		gctl_outbuf_puts(&o->ob, gctl_ctl_line(c));
 		gctl_outbuf_puts(&o->ob, "\n");
@@ -160,7 +190,7 @@ static int step_main(int argc, char **argv)
 	uint64_t n = 1;
 	int ret, out_err;
 
-	gctl_ctl_parse_args(&a, &step_argp, argc, argv, NULL);
+	gctl_ctl_parse_args(&a, &step_argp, argc, argv, &o.filter);
 	if (a.arg && (gctl_parse_u64(a.arg, &n) || !n || n > STEP_MAX))
 		gctl_usage_err(CMD, "%s: want a number of exits from 1 to %llu",
 			       a.arg, (unsigned long long)STEP_MAX);
@@ -177,6 +207,8 @@ static int step_main(int argc, char **argv)
 	}
 	out_err = a.json ? gctl_outbuf_flush(&o.ob) :
 			   o.text.ops->flush(o.text.ctx);
+	if (!out_err && !ret)
+		out_err = gctl_view_filter_end(&o.filter, a.json, STDOUT_FILENO);
 	if (out_err) {
 		gctl_err(CMD, "writing the output: %s", strerror(-out_err));
 		ret = GCTL_EXIT_IOERR;

@@ -8,6 +8,8 @@
 
 #include <json-c/json.h>
 
+#include "output/json_rec.h"
+
 #include "analysis/report.h"
 #include "common.h"
 
@@ -387,14 +389,6 @@ static json_object *ns_obj(double total, double min, double max, double avg,
 	return o;
 }
 
-static json_object *hex(uint64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "0x%016" PRIx64, v);
-	return json_object_new_string(buf);
-}
-
 static json_object *row_json(const struct gctl_report *r,
 			     const struct gctl_report_source *src,
 			     const struct row *row)
@@ -414,7 +408,7 @@ static json_object *row_json(const struct gctl_report *r,
 		break;
 	case GCTL_REPORT_BY_ADDR:
 		json_object_object_add(o, "phys_addr", row->key == NO_ADDR ?
-				       NULL : hex(row->key));
+				       NULL : gctl_json_addr(row->key));
 		json_object_object_add(o, "region", row->region ?
 				       json_object_new_string(row->region) : NULL);
 		break;

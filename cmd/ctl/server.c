@@ -443,10 +443,8 @@ static json_object *top_mmio(const struct gctl_stats_snap *snap)
 	for (unsigned int i = 0; i < n && i < STAT_TOP; i++) {
 		json_object *o = json_object_new_object();
 		const char *region = gctl_stats_region(snap, top[i].region);
-		char addr[24];
 
-		snprintf(addr, sizeof(addr), "0x%" PRIx64, top[i].addr);
-		add(o, "addr", json_object_new_string(addr));
+		add(o, "addr", gctl_json_addr(top[i].addr));
 		add(o, "reads", json_object_new_int64((int64_t)top[i].reads));
 		add(o, "writes", json_object_new_int64((int64_t)top[i].writes));
 		add(o, "region", str_or_null(region));
@@ -547,6 +545,14 @@ static json_object *stat_body(struct gctl_ctl_server *srv)
 	add(o, "exits_per_s",
 	    gctl_json_rate(up ? (double)t.exits * 1e9 / (double)up : 0.0));
 	add(o, "counts", gctl_json_counts(&t));
+	if (snap) {
+		add(o, "host_ns", gctl_json_host_times(snap->host));
+	} else {
+		struct gctl_timing host[GCTL_TK__COUNT];
+
+		gctl_vmm_host_timing(srv->vmm, host);
+		add(o, "host_ns", gctl_json_host_times(host));
+	}
 	add(o, "vcpus", vcpus);
 	add(o, "mmio_top", snap ? top_mmio(snap) : json_object_new_array());
 	free(snap);

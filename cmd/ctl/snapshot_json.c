@@ -51,7 +51,7 @@ static json_object *event_json(const struct gctl_stats_event *e)
 	switch (e->kind) {
 	case GCTL_EV_MMIO:
 		k = json_object_new_object();
-		add(k, "phys_addr", hex(e->mmio.phys_addr));
+		add(k, "phys_addr", gctl_json_addr(e->mmio.phys_addr));
 		add(k, "data", hex(e->mmio.data));
 		add(k, "len", u64(e->mmio.len));
 		add(k, "is_write", json_object_new_boolean(e->mmio.is_write));
@@ -63,7 +63,7 @@ static json_object *event_json(const struct gctl_stats_event *e)
 		break;
 	case GCTL_EV_PAGE_FAULT:
 		k = json_object_new_object();
-		add(k, "phys_addr", hex(e->page_fault.phys_addr));
+		add(k, "phys_addr", gctl_json_addr(e->page_fault.phys_addr));
 		add(k, "attempt", json_object_new_int(e->page_fault.attempt));
 		add(o, "page_fault", k);
 		break;
@@ -117,6 +117,7 @@ json_object *gctl_stats_snap_json(const struct gctl_stats_snap *s)
 	add(o, "backend", json_object_new_string(s->backend));
 	add(o, "run_state", json_object_new_string(gctl_vmm_state_str(s->run_state)));
 	add(o, "console_bytes", u64(s->console_bytes));
+	add(o, "host_ns", gctl_json_host_times(s->host));
 
 	a = json_object_new_array();
 	for (unsigned int i = 0; i < s->nr_vcpus; i++) {
@@ -143,7 +144,7 @@ json_object *gctl_stats_snap_json(const struct gctl_stats_snap *s)
 		const struct gctl_stats_addr *ad = &s->addrs[i];
 
 		k = json_object_new_object();
-		add(k, "addr", hex(ad->addr));
+		add(k, "addr", gctl_json_addr(ad->addr));
 		add(k, "vcpu", u64(ad->vcpu));
 		add(k, "reads", u64(ad->reads));
 		add(k, "writes", u64(ad->writes));
@@ -436,6 +437,10 @@ int gctl_stats_snap_from_json(json_object *o, struct gctl_stats_snap *s)
 				GCTL_STATS_RING))
 			return -EINVAL;
 	}
+
+	k = get(o, "host_ns", json_type_object);
+	if (!k || gctl_json_to_host_times(k, s->host))
+		return -EINVAL;
 
 	k = get(o, "done", json_type_boolean);
 	if (!k)

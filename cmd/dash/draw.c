@@ -25,7 +25,7 @@
 #include "common.h"
 #include "dash/view.h"
 
-#define MIN_ROWS 12
+#define MIN_ROWS 13
 #define MIN_COLS 60
 #define MMIO_ROWS 5	/* top addresses shown at 80x24 */
 #define EVENT_ROWS_MIN 3
@@ -222,6 +222,39 @@ static void draw_totals(struct gctl_dash *d, int row)
 	    num(f, sizeof(f), t->page_fault, 9),
 	    num(g, sizeof(g), t->status, 4),
 	    num(h, sizeof(h), s->console_bytes, 9));
+}
+
+/* ns as us in at most 6 characters: 0.42, 61.3, 1234 */
+static void us(char *buf, size_t len, uint64_t ns)
+{
+	double v = (double)ns / 1e3;
+
+	snprintf(buf, len, v < 10 ? "%.2f" : v < 1000 ? "%.1f" : "%.0f", v);
+}
+
+/* Next to the counts: the host's handling time of each kind, as
+ * avg/p99/max in microseconds, since the VM started. */
+static void draw_host(struct gctl_dash *d, int row)
+{
+	static const char *const label[GCTL_TK__COUNT] = {
+		"r", "w", "pf", "st", "unk",
+	};
+	char line[256], a[16], p[16], m[16];
+	size_t n = 0;
+
+	n += (size_t)snprintf(line, sizeof(line), " host us avg/p99/max:");
+	for (unsigned int k = 0; k < GCTL_TK__COUNT && n < sizeof(line); k++) {
+		const struct gctl_timing *t = &d->view->host[k];
+
+		if (!t->n)
+			continue;
+		us(a, sizeof(a), t->sum_ns / t->n);
+		us(p, sizeof(p), t->p99_ns);
+		us(m, sizeof(m), t->max_ns);
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "  %s %s/%s/%s",
+				      label[k], a, p, m);
+	}
+	put(row, 0, A_NORMAL, "%s", line);
 }
 
 /* After the vCPU table, which says which vCPUs fit (first, n). */
@@ -484,9 +517,10 @@ void gctl_dash_draw(struct gctl_dash *d)
 	}
 	draw_title(d, 0);
 	draw_totals(d, 1);
+	draw_host(d, 2);
 
 	/* Rows between the settings line and the key line, headers in. */
-	avail = LINES - 4;
+	avail = LINES - 5;
 	ntop = nr_top(d);
 	/* A quarter of a tall terminal, at least MMIO_ROWS. */
 	mmio_max = avail / 4 > (int)MMIO_ROWS ? avail / 4 : (int)MMIO_ROWS;
@@ -504,8 +538,8 @@ void gctl_dash_draw(struct gctl_dash *d)
 		vcpu_rows = 2;
 	ev_rows = avail - vcpu_rows - mmio_rows;
 
-	row = draw_vcpus(d, 3, vcpu_rows, &first, &shown);
-	draw_settings(d, 2, first, shown);
+	row = draw_vcpus(d, 4, vcpu_rows, &first, &shown);
+	draw_settings(d, 3, first, shown);
 	row = draw_mmio(d, row, mmio_rows, ntop);
 	draw_events(d, row, ev_rows);
 	draw_keys(d, LINES - 1);

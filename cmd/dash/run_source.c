@@ -71,6 +71,7 @@ void gctl_vmm_snap_fill(struct gctl_vmm *vmm, struct gctl_stats_snap *s,
 	for (unsigned int i = 0; i < s->nr_vcpus; i++)
 		snprintf(s->vcpu[i].state, sizeof(s->vcpu[i].state), "%s",
 			 vcpu_state(vmm, i, &s->vcpu[i], no_hyp));
+	gctl_vmm_host_timing(vmm, s->host);
 }
 
 static void rd_snapshot(void *ctx, struct gctl_stats_snap *s)

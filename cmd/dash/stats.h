@@ -121,6 +121,7 @@ struct gctl_stats_snap {
 	int exit_code;
 
 	/* Filled by the snapshot's source, not by gctl_stats_snapshot: */
+	struct gctl_timing host[GCTL_TK__COUNT]; /* since the VM started */
 	char vm[64];	   /* what runs: an image, a VM name */
 	char backend[16];  /* sim, dev */
 	enum gctl_vmm_state run_state;

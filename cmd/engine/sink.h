@@ -63,6 +63,7 @@ struct gctl_exit_record {
 	/* Measured only when the engine is asked to (gctl_vmm_config
 	 * .timing), else 0: */
 	uint64_t guest_ns;   /* the vCPU was in RUN this long before it */
+	/* Always measured: */
 	uint64_t host_ns;    /* gunyahctl took this long to answer it */
 	/* Not 0: the vCPU took this very exit so many times in a row
 	 * (gctl_vmm_config.stuck), reported once, on this record; stuck_pc
@@ -93,6 +94,20 @@ static inline void gctl_counters_add(struct gctl_counters *t,
 	t->unknown += c->unknown;
 }
 
+/* Host handling time per exit kind (hist.h), ns. */
+enum gctl_timing_kind {
+	GCTL_TK_MMIO_READ,
+	GCTL_TK_MMIO_WRITE,
+	GCTL_TK_PAGE_FAULT,
+	GCTL_TK_STATUS,
+	GCTL_TK_UNKNOWN,
+	GCTL_TK__COUNT,
+};
+
+struct gctl_timing {
+	uint64_t n, sum_ns, max_ns, p99_ns; /* avg: sum_ns / n */
+};
+
 /* How a run ended. */
 struct gctl_summary {
 	uint64_t wall_ns;	/* VM start to the last vCPU thread's end */
@@ -103,6 +118,8 @@ struct gctl_summary {
 	bool have_status;	/* a STATUS exit was seen */
 	uint32_t status;	/* its enum gunyah_vm_status */
 	struct gunyah_vm_exit_info exit_info;
+	/* the host's handling time of each kind's exits, all vCPUs */
+	struct gctl_timing host[GCTL_TK__COUNT];
 	const char *result;	/* "poweroff", "reset", "timeout", ... */
 	int exit_code;		/* enum gctl_exit */
 	/* --filter: its expression (NULL: none) and the exits it let

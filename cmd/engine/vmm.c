@@ -24,6 +24,7 @@
 
 #include "common.h"
 #include "gunyahctl.h"
+#include "engine/hist.h"
 #include "engine/pl011.h"
 #include "engine/vmm.h"
 
@@ -46,7 +47,9 @@ struct vcpu_thread {
 	bool pf_last_valid;
 	uint64_t pf_last_page;
 	bool failed; /* ends GCTL_VCPU_FAILED: a page fault or a RUN error */
-	uint64_t t_resume; /* cfg.timing: when it last went back to RUN */
+	uint64_t t_resume; /* when it last went back to RUN */
+	/* the host's handling time, per kind: written by this thread only */
+	struct gctl_hist host[GCTL_TK__COUNT];
 	/* cfg.stuck: the run of identical exits this vCPU is in */
 	struct gctl_exit_record last;
 	uint64_t streak;
@@ -676,7 +679,7 @@ static bool handle_exit(struct vcpu_thread *vt, uint64_t t_ns, uint64_t t_abs)
 		held = true;
 	}
 	/* Time held by a pause is nobody's handling time. */
-	if (held && vmm->cfg.timing)
+	if (held)
 		t_abs = gctl_now_ns();
 	if (vmm->paused && vmm->budget && --vmm->budget == 0)
 		now_paused = true;
@@ -713,11 +716,10 @@ static bool handle_exit(struct vcpu_thread *vt, uint64_t t_ns, uint64_t t_abs)
 		stop = oracle_locked(vt, &rec, msg, sizeof(msg));
 	if (vmm->cfg.stuck && !stop && !msg[0])
 		stop = stuck_locked(vt, &rec, msg, sizeof(msg));
-	if (vmm->cfg.timing) {
-		/* The answer is ready: the vCPU goes back to RUN now. */
-		vt->t_resume = gctl_now_ns();
-		rec.host_ns = vt->t_resume - t_abs;
-	}
+	/* The answer is ready: the vCPU goes back to RUN now. */
+	vt->t_resume = gctl_now_ns();
+	rec.host_ns = vt->t_resume - t_abs;
+	gctl_hist_add(&vt->host[gctl_timing_kind_of(&rec)], rec.host_ns);
 
 	/* What the guest said before the VM went down comes first. */
 	if (rec.reason == GUNYAH_VCPU_EXIT_STATUS)
@@ -1179,6 +1181,23 @@ unsigned int gctl_vmm_nr_vcpus(const struct gctl_vmm *vmm)
 	return vmm->nr_vcpus;
 }
 
+void gctl_vmm_host_timing(const struct gctl_vmm *vmm,
+			  struct gctl_timing out[GCTL_TK__COUNT])
+{
+	struct gctl_hist_acc *acc = malloc(sizeof(*acc));
+
+	memset(out, 0, GCTL_TK__COUNT * sizeof(*out));
+	if (!acc)
+		return;
+	for (unsigned int k = 0; k < GCTL_TK__COUNT; k++) {
+		memset(acc, 0, sizeof(*acc));
+		for (unsigned int i = 0; i < vmm->nr_vcpus; i++)
+			gctl_hist_acc_add(acc, &vmm->vcpus[i].host[k]);
+		gctl_hist_timing(acc, &out[k]);
+	}
+	free(acc);
+}
+
 void gctl_vmm_counters(const struct gctl_vmm *vmm, unsigned int vcpu,
 		       struct gctl_counters *out)
 {
@@ -1384,6 +1403,7 @@ int gctl_vmm_finish(struct gctl_vmm *vmm, struct gctl_summary *s)
 	s->status = vmm->status;
 	s->exit_info = vmm->exit_info;
 	s->exit_code = result(vmm, &s->result);
+	gctl_vmm_host_timing(vmm, s->host);
 	if (vmm->sink.ops->summary)
 		vmm->sink.ops->summary(vmm->sink.ctx, s);
 	if (vmm->sink.ops->flush)

@@ -248,6 +248,9 @@ void gctl_vmm_counters(const struct gctl_vmm *vmm, unsigned int vcpu,
 		       struct gctl_counters *out);
 enum gctl_vcpu_state gctl_vmm_vcpu_state(const struct gctl_vmm *vmm,
 					 unsigned int vcpu);
+/* The host's handling time of each exit kind so far, over all vCPUs. */
+void gctl_vmm_host_timing(const struct gctl_vmm *vmm,
+			  struct gctl_timing out[GCTL_TK__COUNT]);
 const char *gctl_vcpu_state_str(enum gctl_vcpu_state s);
 /*
  * The hypervisor's view of a vCPU (sim backend: state and counts, lock-free

@@ -17,6 +17,7 @@
 
 #include "common.h"
 #include "output/exit_fmt.h"
+#include "engine/hist.h"
 #include "output/json_rec.h"
 #include "output/outbuf.h"
 #include "engine/sink.h"
@@ -29,12 +30,26 @@ struct json_out {
 	struct gctl_json_mmio *mmio; /* the hot path (json_mmio.c) */
 };
 
+/* A value that is neither an address nor a register (MMIO data, EC). */
 static json_object *hex(uint64_t v)
 {
 	char buf[24];
 
 	snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
 	return json_object_new_string(buf);
+}
+
+void gctl_json_addr_str(char *buf, uint64_t v)
+{
+	snprintf(buf, GCTL_JSON_ADDR_LEN + 1, "0x%016" PRIx64, v);
+}
+
+json_object *gctl_json_addr(uint64_t v)
+{
+	char buf[GCTL_JSON_ADDR_LEN + 1];
+
+	gctl_json_addr_str(buf, v);
+	return json_object_new_string_len(buf, GCTL_JSON_ADDR_LEN);
 }
 
 /* Zero-padded to width hex digits: exit reasons keep their size. */
@@ -99,7 +114,7 @@ json_object *gctl_json_exit(const struct gctl_exit_record *r)
 	switch (r->reason) {
 	case GUNYAH_VCPU_EXIT_MMIO:
 		k = json_object_new_object();
-		add(k, "phys_addr", hex(r->mmio.phys_addr));
+		add(k, "phys_addr", gctl_json_addr(r->mmio.phys_addr));
 		add(k, "len", json_object_new_int64(r->mmio.len));
 		add(k, "is_write", json_object_new_boolean(r->mmio.is_write));
 		add(k, "data", hex(r->mmio.data));
@@ -108,7 +123,7 @@ json_object *gctl_json_exit(const struct gctl_exit_record *r)
 		break;
 	case GUNYAH_VCPU_EXIT_PAGE_FAULT:
 		k = json_object_new_object();
-		add(k, "phys_addr", hex(r->page_fault.phys_addr));
+		add(k, "phys_addr", gctl_json_addr(r->page_fault.phys_addr));
 		add(k, "attempt", json_object_new_int(r->page_fault.attempt));
 		add(o, "page_fault", k);
 		add(o, "resume", json_object_new_string(gctl_resume_str(r->resume)));
@@ -129,7 +144,7 @@ json_object *gctl_json_exit(const struct gctl_exit_record *r)
 		json_object *st = json_object_new_object();
 
 		add(st, "repeats", json_object_new_int64((int64_t)r->stuck));
-		add(st, "pc", r->have_pc ? hex(r->stuck_pc) : NULL);
+		add(st, "pc", r->have_pc ? gctl_json_addr(r->stuck_pc) : NULL);
 		add(o, "stuck", st);
 	}
 	return o;
@@ -254,15 +269,15 @@ static void json_regs(void *ctx, unsigned int vcpu,
 	add(o, "event", json_object_new_string("regs"));
 	add(o, "vcpu", json_object_new_int((int)vcpu));
 	for (unsigned int i = 0; i < 31; i++)
-		json_object_array_add(x, hex(r->x[i]));
+		json_object_array_add(x, gctl_json_addr(r->x[i]));
 	add(o, "x", x);
-	add(o, "sp", hex(r->sp));
-	add(o, "pc", hex(r->pc));
-	add(o, "pstate", hex(r->pstate));
-	add(o, "esr_el1", hex(r->esr_el1));
-	add(o, "far_el1", hex(r->far_el1));
-	add(o, "elr_el1", hex(r->elr_el1));
-	add(o, "vbar_el1", hex(r->vbar_el1));
+	add(o, "sp", gctl_json_addr(r->sp));
+	add(o, "pc", gctl_json_addr(r->pc));
+	add(o, "pstate", gctl_json_addr(r->pstate));
+	add(o, "esr_el1", gctl_json_addr(r->esr_el1));
+	add(o, "far_el1", gctl_json_addr(r->far_el1));
+	add(o, "elr_el1", gctl_json_addr(r->elr_el1));
+	add(o, "vbar_el1", gctl_json_addr(r->vbar_el1));
 	pthread_mutex_lock(&j->lock);
 	emit(j, o);
 	gctl_outbuf_flush(&j->ob);
@@ -283,10 +298,10 @@ static void json_crash(void *ctx, const struct gh_sim_crash *c)
 	add(o, "ec", hex(ec));
 	add(o, "ec_name", name ? json_object_new_string(name) : NULL);
 	add(o, "esr", hex(c->esr));
-	add(o, "far", hex(c->far));
-	add(o, "elr", hex(c->elr));
-	add(o, "pc", hex(c->pc));
-	add(o, "vbar", hex(c->vbar));
+	add(o, "far", gctl_json_addr(c->far));
+	add(o, "elr", gctl_json_addr(c->elr));
+	add(o, "pc", gctl_json_addr(c->pc));
+	add(o, "vbar", gctl_json_addr(c->vbar));
 	add(o, "why", json_object_new_string(why));
 	pthread_mutex_lock(&j->lock);
 	emit(j, o);
@@ -301,7 +316,7 @@ static void json_memory(void *ctx, uint64_t addr, const void *buf, size_t len)
 	char *h = malloc(2 * len + 1);
 
 	add(o, "event", json_object_new_string("memory"));
-	add(o, "addr", hex(addr));
+	add(o, "addr", gctl_json_addr(addr));
 	add(o, "len", json_object_new_int64((int64_t)len));
 	if (h) {
 		for (size_t i = 0; i < len; i++)
@@ -314,6 +329,24 @@ static void json_memory(void *ctx, uint64_t addr, const void *buf, size_t len)
 	emit(j, o);
 	gctl_outbuf_flush(&j->ob);
 	pthread_mutex_unlock(&j->lock);
+}
+
+json_object *gctl_json_host_times(const struct gctl_timing t[GCTL_TK__COUNT])
+{
+	json_object *o = json_object_new_object();
+
+	for (unsigned int k = 0; k < GCTL_TK__COUNT; k++) {
+		json_object *e = json_object_new_object();
+		uint64_t avg = t[k].n ? (t[k].sum_ns + t[k].n / 2) / t[k].n : 0;
+
+		add(e, "exits", json_object_new_int64((int64_t)t[k].n));
+		add(e, "total", json_object_new_int64((int64_t)t[k].sum_ns));
+		add(e, "avg", json_object_new_int64((int64_t)avg));
+		add(e, "p99", json_object_new_int64((int64_t)t[k].p99_ns));
+		add(e, "max", json_object_new_int64((int64_t)t[k].max_ns));
+		add(o, gctl_timing_kind_str(k), e);
+	}
+	return o;
 }
 
 json_object *gctl_json_counts(const struct gctl_counters *c)
@@ -351,6 +384,7 @@ json_object *gctl_json_summary(const struct gctl_summary *s)
 	add(o, "exits", json_object_new_int64((int64_t)s->total.exits));
 	add(o, "exits_per_s", gctl_json_rate(rate));
 	add(o, "counts", gctl_json_counts(&s->total));
+	add(o, "host_ns", gctl_json_host_times(s->host));
 	vcpus = json_object_new_array();
 	for (unsigned int i = 0; i < s->nr_vcpus; i++) {
 		json_object *v = json_object_new_object();

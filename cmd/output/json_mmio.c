@@ -215,6 +215,20 @@ static size_t put_hex_str(char *p, uint64_t v)
 	return n;
 }
 
+/* "0x" and 16 digits with quotes: as gctl_json_addr() writes. */
+static size_t put_addr_str(char *p, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	p[0] = '"';
+	p[1] = '0';
+	p[2] = 'x';
+	for (int i = 0; i < 16; i++)
+		p[3 + i] = digits[(v >> (60 - 4 * i)) & 0xf];
+	p[19] = '"';
+	return 20;
+}
+
 static size_t put_str(char *p, const char *s, size_t len)
 {
 	memcpy(p, s, len);
@@ -268,7 +282,7 @@ size_t gctl_json_mmio_line(struct gctl_json_mmio *j,
 			n += put_dec(line + n, r->t_ns);
 			break;
 		case SLOT_PHYS_ADDR:
-			n += put_hex_str(line + n, r->mmio.phys_addr);
+			n += put_addr_str(line + n, r->mmio.phys_addr);
 			break;
 		case SLOT_LEN:
 			n += put_dec(line + n, r->mmio.len);

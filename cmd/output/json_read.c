@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/hist.h"
 #include "output/json_rec.h"
 
 bool gctl_json_get_u64(json_object *o, const char *key, uint64_t *v)
@@ -191,9 +192,24 @@ int gctl_json_to_counts(json_object *o, struct gctl_counters *c)
 	return 0;
 }
 
+int gctl_json_to_host_times(json_object *o, struct gctl_timing t[GCTL_TK__COUNT])
+{
+	memset(t, 0, GCTL_TK__COUNT * sizeof(*t));
+	for (unsigned int k = 0; k < GCTL_TK__COUNT; k++) {
+		json_object *e = get_obj(o, gctl_timing_kind_str(k));
+
+		if (!e || !gctl_json_get_u64(e, "exits", &t[k].n) ||
+		    !gctl_json_get_u64(e, "total", &t[k].sum_ns) ||
+		    !gctl_json_get_u64(e, "p99", &t[k].p99_ns) ||
+		    !gctl_json_get_u64(e, "max", &t[k].max_ns))
+			return -EINVAL;
+	}
+	return 0;
+}
+
 int gctl_json_to_summary(json_object *o, struct gctl_summary *s)
 {
-	json_object *counts = get_obj(o, "counts"), *vcpus, *status, *code;
+	json_object *counts = get_obj(o, "counts"), *vcpus, *status, *code, *host;
 	uint64_t v;
 	size_t n;
 
@@ -224,6 +240,10 @@ int gctl_json_to_summary(json_object *o, struct gctl_summary *s)
 	}
 	if (gctl_json_get_u64(o, "console_bytes", &v))
 		s->console_bytes = v;
+	/* optional: a VM of an older gunyahctl has none */
+	host = get_obj(o, "host_ns");
+	if (host && gctl_json_to_host_times(host, s->host))
+		return -EINVAL;
 	status = get_obj(o, "status");
 	if (status) {
 		if (gctl_json_to_status(status, &s->status, &s->exit_info))

@@ -21,10 +21,21 @@ json_object *gctl_json_exit(const struct gctl_exit_record *r);
 json_object *gctl_json_console(const char *buf, size_t len);
 json_object *gctl_json_summary(const struct gctl_summary *s);
 json_object *gctl_json_counts(const struct gctl_counters *c);
+/* {"mmio_read":{"exits":N,"total":ns,"avg":ns,"p99":ns,"max":ns},...} */
+json_object *gctl_json_host_times(const struct gctl_timing t[GCTL_TK__COUNT]);
 json_object *gctl_json_status(uint32_t status,
 			      const struct gunyah_vm_exit_info *ei);
 /* A rate with one decimal: 1234.5 */
 json_object *gctl_json_rate(double rate);
+
+/*
+ * An address (or a 64-bit register) as gunyahctl-json(7) writes it:
+ * "0x" and 16 lowercase digits, so string order is numeric order and jq
+ * range filters on strings work.  buf holds GCTL_JSON_ADDR_LEN + 1 bytes.
+ */
+#define GCTL_JSON_ADDR_LEN 18
+void gctl_json_addr_str(char *buf, uint64_t v);
+json_object *gctl_json_addr(uint64_t v);
 
 /*
  * MMIO exit records, millions a second, written from a template
@@ -56,6 +67,7 @@ int gctl_json_to_summary(json_object *o, struct gctl_summary *s);
 int gctl_json_to_status(json_object *o, uint32_t *status,
 			struct gunyah_vm_exit_info *ei);
 int gctl_json_to_counts(json_object *o, struct gctl_counters *c);
+int gctl_json_to_host_times(json_object *o, struct gctl_timing t[GCTL_TK__COUNT]);
 
 /* Small readers for any JSON object: false when absent or mistyped. */
 bool gctl_json_get_u64(json_object *o, const char *key, uint64_t *v);

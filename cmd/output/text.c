@@ -18,6 +18,7 @@
 
 #include "output/exit_fmt.h"
 #include "output/outbuf.h"
+#include "engine/hist.h"
 #include "engine/sink.h"
 
 struct text_out {
@@ -139,6 +140,20 @@ static void put_counts(struct gctl_outbuf *ob, const char *who,
 	gctl_outbuf_puts(ob, "\n");
 }
 
+/* The host's handling time of each kind that had exits. */
+static void put_host_times(struct gctl_outbuf *ob,
+			   const struct gctl_timing host[GCTL_TK__COUNT])
+{
+	char buf[160];
+
+	for (unsigned int k = 0; k < GCTL_TK__COUNT; k++) {
+		if (!host[k].n)
+			continue;
+		gctl_timing_line(k, &host[k], buf, sizeof(buf));
+		gctl_outbuf_printf(ob, "  %s\n", buf);
+	}
+}
+
 static void text_summary(void *ctx, const struct gctl_summary *s)
 {
 	struct text_out *t = ctx;
@@ -161,6 +176,7 @@ static void text_summary(void *ctx, const struct gctl_summary *s)
 	}
 	if (s->nr_vcpus > 1)
 		put_counts(ob, "total", &s->total);
+	put_host_times(ob, s->host);
 	if (s->filter)
 		gctl_outbuf_printf(ob, "  filter %s: %" PRIu64 " of %" PRIu64
 				   " exits shown\n", s->filter, s->shown,

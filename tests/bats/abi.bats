@@ -145,7 +145,7 @@ example_args() {
 # ---- strict by default -------------------------------------------------------
 
 # FAR and ESR the guests' handlers report (report_and_skip: +0x10, +0x18).
-abort_reports() { jq -r 'select(.exit == "mmio" and (.mmio.phys_addr == "0x9000110" or .mmio.phys_addr == "0x9000118")) | .mmio.data' <<<"$output"; }
+abort_reports() { jq -r 'select(.exit == "mmio" and (.mmio.phys_addr == "0x0000000009000110" or .mmio.phys_addr == "0x0000000009000118")) | .mmio.data' <<<"$output"; }
 
 @test "strict: stp, str x0,[x1],#8 and ldxr to MMIO take a data abort, saying why" {
 	run_split gunyahctl run --json "$G/mmio_stp.bin"
@@ -167,14 +167,14 @@ abort_reports() { jq -r 'select(.exit == "mmio" and (.mmio.phys_addr == "0x90001
 	assert_success
 	assert_equal "$(abort_reports)" ""
 	assert_equal "$(exits_json | jq -r 'select(.exit == "mmio") | "\(.mmio.phys_addr) \(.mmio.len) \(.mmio.is_write)"' | head -4 | tr '\n' ' ')" \
-		"0x9000020 8 true 0x9000028 8 true 0x9000030 8 false 0x9000038 8 false "
+		"0x0000000009000020 8 true 0x0000000009000028 8 true 0x0000000009000030 8 false 0x0000000009000038 8 false "
 	run gunyahctl run --json --lenient "$G/mmio_post_index.bin"
 	assert_success
 	assert_equal "$(exits_json | jq -r 'select(.exit == "mmio") | .mmio.data' | tr '\n' ' ')" "0x42 0x9000008 "
 	run gunyahctl run --json --lenient --mmio-read 0x09000000=0x77 "$G/mmio_ldxr.bin"
 	assert_success
 	assert_equal "$(exits_json | jq -r 'select(.exit == "mmio") | "\(.mmio.phys_addr)=\(.mmio.data)"' | head -2 | tr '\n' ' ')" \
-		"0x9000000=0x77 0x9000100=0x77 "
+		"0x0000000009000000=0x77 0x0000000009000100=0x77 "
 }
 
 @test "strict: --lenient is the sim's: refused on dev" {
@@ -190,9 +190,9 @@ abort_reports() { jq -r 'select(.exit == "mmio" and (.mmio.phys_addr == "0x90001
 	# in order: the exit below the IPA size, the crash, the status exit
 	assert_equal "$(jq -r 'if .event then .event else .exit end' <<<"$output" | tr '\n' ' ')" \
 		"mmio crash status summary "
-	jq -se 'map(select(.exit == "mmio"))[0] | .mmio.phys_addr == "0xfffffffff8"' <<<"$output"
+	jq -se 'map(select(.exit == "mmio"))[0] | .mmio.phys_addr == "0x000000fffffffff8"' <<<"$output"
 	jq -se 'map(select(.event == "crash"))[0] | .ec == "0x25" and .ec_name == "data abort" and
-		.esr == "0x96000040" and .far == "0x10000000000" and .elr == "0x80000010" and .vbar == "0x0" and
+		.esr == "0x96000040" and .far == "0x0000010000000000" and .elr == "0x0000000080000010" and .vbar == "0x0000000000000000" and
 		(.why | test("IPA"))' <<<"$output"
 }
 
@@ -202,8 +202,8 @@ abort_reports() { jq -r 'select(.exit == "mmio" and (.mmio.phys_addr == "0x90001
 	assert_equal "$(jq -r 'if .event then .event else .exit end' <<<"$output" | tr '\n' ' ')" \
 		"crash status summary "
 	jq -se 'map(select(.event == "crash"))[0] | .ec == "0x22" and .ec_name == "PC alignment fault" and
-		.esr == "0x8a000000" and .far == "0x80000002" and .elr == "0x80000002" and
-		.pc == "0x80000002"' <<<"$output"
+		.esr == "0x8a000000" and .far == "0x0000000080000002" and .elr == "0x0000000080000002" and
+		.pc == "0x0000000080000002"' <<<"$output"
 	run_split gunyahctl run --entry 0x80000002 "$G/spin.bin"
 	assert_equal "$status" 3
 	assert_line --index 0 "vcpu0 crash EC=0x22 (PC alignment fault) ESR=0x8a000000 FAR=0x80000002 ELR=0x80000002 PC=0x80000002 VBAR=0: a misaligned PC with no vector table (VBAR_EL1=0)"

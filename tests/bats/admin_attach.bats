@@ -47,7 +47,7 @@ attached() {
 	exits_json | jq -s -e '[.[].seq] as $s | ($s | length) == 20 and
 		all(range(1; 20); $s[.] == $s[. - 1] + 1)' >/dev/null
 	assert_equal "$(exits_json | jq -c 'del(.t_ns, .seq, .mmio.data)' | sort -u)" \
-		'{"vcpu":0,"exit":"mmio","mmio":{"phys_addr":"0x9000000","len":4,"is_write":true},"resume":"handled","region":"uart"}'
+		'{"vcpu":0,"exit":"mmio","mmio":{"phys_addr":"0x0000000009000000","len":4,"is_write":true},"resume":"handled","region":"uart"}'
 	# Whole lines of the guest's, but the first (attached mid-line).
 	jq -s -e '[.[] | select(.event == "console") | .text] |
 		length >= 3 and all(.[1:][]; . == "tick\n")' <<<"$output" >/dev/null
@@ -99,7 +99,10 @@ attached() {
 	assert_line --index $((held)) "vcpu0 #$((m + 1)) status exited type=forced_stop(7)"
 	assert_line --index $((held + 1)) --regexp "^summary: $((m + 1)) exits in [0-9.]+ s \\([0-9]+ exits/s\\); result stopped, exit status 6\$"
 	assert_line --index $((held + 2)) "  vcpu0: $((m + 1)) exits, mmio $m (0 read, $m write), status 1"
-	assert_equal "${#lines[@]}" $((held + 3))
+	# The VM's host times, read back from its JSON summary.
+	assert_line --index $((held + 3)) --regexp "^  host time mmio_write: avg [0-9.]+ us, p99 [0-9.]+ us, max [0-9.]+ us\$"
+	assert_line --index $((held + 4)) --regexp "^  host time status: avg [0-9.]+ us, p99 [0-9.]+ us, max [0-9.]+ us\$"
+	assert_equal "${#lines[@]}" $((held + 5))
 }
 
 @test "Ctrl-C (SIGINT) or SIGTERM detaches with status 0; the VM runs on" {
@@ -117,7 +120,7 @@ attached() {
 		wait $att || s=$?
 		assert_equal "$sig $s" "$sig 0"
 		attached vm 0
-		assert_equal "$(jq -c .mmio.phys_addr "$BATS_TEST_TMPDIR/out" | sort -u)" '"0x9000000"'
+		assert_equal "$(jq -c .mmio.phys_addr "$BATS_TEST_TMPDIR/out" | sort -u)" '"0x0000000009000000"'
 	done
 	gunyahctl resume vm
 	assert_equal "$(stat_jq vm .state)" running
@@ -158,12 +161,22 @@ attached() {
 	assert_success
 	assert_line --index 0 --regexp "^ticker: paused, $n exits in [0-9.]+s, [0-9]+ exits/s\$"
 	assert_line --index 1 --regexp "^  vcpu0 paused: $n exits, mmio $n \\(0 read, $n write\\)\$"
+	# The host's handling time of the kinds it has seen.
+	assert_line --index 2 --regexp "^  host time mmio_write: avg [0-9.]+ us, p99 [0-9.]+ us, max [0-9.]+ us\$"
 	# The busiest MMIO addresses, as the dashboard ranks them.
-	assert_line --index 2 "  busiest MMIO:"
-	assert_line --index 3 "    0x9000000    0 read, $n write"
-	assert_equal "${#lines[@]}" 4
+	assert_line --index 3 "  busiest MMIO:"
+	assert_line --index 4 "    0x9000000    0 read, $n write"
+	assert_equal "${#lines[@]}" 5
 	run gunyahctl stat --json ticker
-	assert_equal "$(jq -c .mmio_top <<<"$output")" "[{\"addr\":\"0x9000000\",\"reads\":0,\"writes\":$n,\"region\":null}]"
+	# Every kind, each with its count, total, avg, p99 and max (ns).
+	assert_equal "$(jq -c '[.host_ns | keys_unsorted, (.[] | keys_unsorted)] | unique' <<<"$output")" \
+		'[["exits","total","avg","p99","max"],["mmio_read","mmio_write","page_fault","status","unknown"]]'
+	assert_equal "$(jq .host_ns.mmio_write.exits <<<"$output")" "$n"
+	jq -e '.host_ns.mmio_write | .total > 0 and .avg > 0 and .p99 > 0 and .p99 <= .max and .avg <= .max
+		and .avg == ((.total / .exits) | round)' <<<"$output" >/dev/null
+	jq -e '[.host_ns.mmio_read, .host_ns.page_fault, .host_ns.status, .host_ns.unknown] |
+		all(.exits == 0 and .total == 0 and .max == 0)' <<<"$output" >/dev/null
+	assert_equal "$(jq -c .mmio_top <<<"$output")" "[{\"addr\":\"0x0000000009000000\",\"reads\":0,\"writes\":$n,\"region\":null}]"
 }
 
 @test "stat --watch: a sample per interval, the rate over it, until --count" {
@@ -182,10 +195,11 @@ attached() {
 	assert_line --index 1 --regexp '^  vcpu0 running: [0-9]+ exits, mmio [0-9]+ \(0 read, [0-9]+ write\)$'
 	assert_line --index 2 --regexp '^  vcpu1 (new|off): 0 exits$'
 	assert_line --index 3 --regexp '^  total: [0-9]+ exits'
-	assert_line --index 4 "  busiest MMIO:"
-	assert_line --index 5 --regexp '^    0x9000000    0 read, [0-9]+ write$'
-	assert_line --index 6 --regexp '^vm: running, '
-	assert_equal "${#lines[@]}" 12
+	assert_line --index 4 --regexp '^  host time mmio_write: avg '
+	assert_line --index 5 "  busiest MMIO:"
+	assert_line --index 6 --regexp '^    0x9000000    0 read, [0-9]+ write$'
+	assert_line --index 7 --regexp '^vm: running, '
+	assert_equal "${#lines[@]}" 14
 	assert_output --partial $'\n\nvm: running, '
 	run_split gunyahctl stat --count 2 vm
 	assert_equal "$status" 64
@@ -206,4 +220,74 @@ attached() {
 	run jq -r .name "$BATS_TEST_TMPDIR/out"
 	assert [ "${#lines[@]}" -ge 2 ]
 	assert_equal "$(sort -u <<<"$output")" vm
+}
+
+# mmio_widths, paused after its first exit; its next 20 are 3 writes below
+# 0x9000100, then reads (9) and writes to 0x9000100 (8) by turns.
+start_widths_paused() {
+	start_vm vm --step "$G/mmio_widths.elf"
+	eventually bash -c '[[ $("$GUNYAHCTL" stat --json vm | jq -r .state) == paused ]]'
+}
+
+# The exit records of file $1 that jq filter $2 selects.
+exits_of() { jq -c "select(has(\"seq\")) | select($2)" "$1"; }
+
+@test "attach --filter: prints what it matches of the same exits, says how many of how many" {
+	start_widths_paused
+	gunyahctl attach --json --count 20 vm >"$BATS_TEST_TMPDIR/all" &
+	all=$!
+	gunyahctl attach --filter read --count 20 vm >"$BATS_TEST_TMPDIR/text" &
+	text=$!
+	gunyahctl attach --json --filter write,addr=0x9000100-0x90001ff --count 20 vm >"$BATS_TEST_TMPDIR/json" &
+	json=$!
+	attached vm 3
+	gunyahctl step vm 20 >/dev/null
+	wait $all $text $json
+	assert_equal "$(exits_of "$BATS_TEST_TMPDIR/all" true | wc -l)" 20
+	run cat "$BATS_TEST_TMPDIR/text"
+	assert_equal "${lines[-1]}" "filter read: 9 of 20 exits shown"
+	assert_equal "$(grep -c '^vcpu0 #[0-9]* mmio read 0x090000' <<<"$output")" 9
+	assert_equal "${#lines[@]}" 10
+	run cat "$BATS_TEST_TMPDIR/json"
+	assert_json_lines
+	assert_equal "$(exits_json)" \
+		"$(exits_of "$BATS_TEST_TMPDIR/all" '.mmio.is_write and .mmio.phys_addr == "0x0000000009000100"')"
+	assert_equal "$(exits_json | wc -l)" 8
+	assert_equal "$(jq -c 'select(.event == "filter")' <<<"$output")" \
+		'{"event":"filter","expr":"write,addr=0x9000100-0x90001ff","exits":20,"shown":8}'
+	# The VM counted every exit, shown or not.
+	assert_equal "$(stat_jq vm .exits)" 21
+}
+
+@test "step --filter: the step takes N exits, prints those it matches, says so" {
+	start_widths_paused
+	gunyahctl attach --json --count 20 vm >"$BATS_TEST_TMPDIR/all" &
+	all=$!
+	attached vm 1
+	run_split gunyahctl step --json --filter addr=0x9000010-0x90000ff vm 20
+	assert_success
+	wait $all
+	assert_json_lines
+	assert_equal "$(exits_json)" "$(exits_of "$BATS_TEST_TMPDIR/all" '(.mmio.is_write | not)')"
+	assert_equal "$(exits_json | wc -l)" 9
+	assert_equal "$(jq -c 'select(.event == "filter") | [.exits, .shown]' <<<"$output")" "[20,9]"
+	assert_equal "$(stat_jq vm '[.state, .exits] | join(" ")')" "paused 21"
+	# Text: nothing matches, the step still takes its N.
+	run_split gunyahctl step --filter page_fault vm 2
+	assert_success
+	assert_output "filter page_fault: 0 of 2 exits shown"
+	assert_equal "$(stat_jq vm .exits)" 23
+}
+
+@test "attach and step --filter: bad syntax is one line and status 64; not with --dashboard" {
+	start_vm vm --step "$TICK"
+	for cmd in attach step; do
+		run_split gunyahctl $cmd --filter vcpu=x vm
+		assert_equal "$status" 64
+		assert_equal "$stderr" "gunyahctl: $cmd: --filter vcpu=x: want vcpu=N or vcpu=N-M, numbers below 64"
+		assert_output ""
+	done
+	run_split gunyahctl attach --dashboard --filter mmio vm
+	assert_equal "$status" 64
+	assert_equal "$stderr" "gunyahctl: attach: --dashboard: not with --filter: the dashboard is the output"
 }

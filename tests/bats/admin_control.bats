@@ -43,7 +43,7 @@ teardown() { admin_teardown; }
 	assert_json_lines
 	# Exactly 7 exit records, numbered on from the paused count.
 	assert_equal "$(exits_json | jq -s -c '[.[].seq]')" "[$(seq -s, $((a + 1)) $((a + 7)))]"
-	assert_equal "$(exits_json | jq -r '.mmio.phys_addr' | sort -u)" 0x9000000
+	assert_equal "$(exits_json | jq -r '.mmio.phys_addr' | sort -u)" 0x0000000009000000
 	assert_equal "$(stat_jq vm '[.state, .exits] | join(" ")')" "paused $((a + 7))"
 	# Text, as run prints it; one exit by default.
 	run_split gunyahctl step vm

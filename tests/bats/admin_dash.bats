@@ -76,11 +76,13 @@ wait_exit() {
 	wait_screen '^ vcpu2 +idle'
 	assert_line --index 0 --regexp '^ gunyahctl attach  pat  backend sim  vCPUs 3 +RUNNING  up [0-9:.]+$'
 	assert_line --index 1 --regexp '^ exits 72  0/s  mmio r 6 w 66  pf 0  status 0  console 6 B$'
-	assert_line --index 4 --regexp '^ vcpu0 +idle +17 +0 +1 +16 +0 +0  w 0x09000000$'
-	assert_line --index 5 --regexp '^ vcpu1 +idle +22 +0 +2 +20 +0 +0  w 0x0a000100$'
-	assert_line --index 6 --regexp '^ vcpu2 +idle +33 +0 +3 +30 +0 +0  w 0x0a000200$'
-	assert_line --index 7 --regexp '^ MMIO ADDRESS +COUNT +READS +WRITES +VCPU +REGION$'
-	assert_line --index 8 --regexp '^   0x0a000200 +30 +0 +30  vcpu2  dev2$'
+	# The VM's host times, through the snapshot (us: avg/p99/max).
+	assert_line --index 2 --regexp '^ host us avg/p99/max:  r [0-9.]+/[0-9.]+/[0-9.]+  w [0-9.]+/[0-9.]+/[0-9.]+$'
+	assert_line --index 5 --regexp '^ vcpu0 +idle +17 +0 +1 +16 +0 +0  w 0x09000000$'
+	assert_line --index 6 --regexp '^ vcpu1 +idle +22 +0 +2 +20 +0 +0  w 0x0a000100$'
+	assert_line --index 7 --regexp '^ vcpu2 +idle +33 +0 +3 +30 +0 +0  w 0x0a000200$'
+	assert_line --index 8 --regexp '^ MMIO ADDRESS +COUNT +READS +WRITES +VCPU +REGION$'
+	assert_line --index 9 --regexp '^   0x0a000200 +30 +0 +30  vcpu2  dev2$'
 	# The console line, among the events of its kind (f: mmio,
 	# page_fault, status, unknown, console).
 	tm send-keys -t dash f f f f f
@@ -127,7 +129,7 @@ wait_exit() {
 	wait_screen 'VM ended: stopped, exit status 6'
 	assert_line --index 0 --regexp ' DONE '
 	assert_line --index 1 --regexp '^ exits 75  0/s  mmio r 6 w 66  pf 0  status 3 '
-	assert_line --index 4 --regexp '^ vcpu0 +stopped +18 .* forced_stop$'
+	assert_line --index 5 --regexp '^ vcpu0 +stopped +18 .* forced_stop$'
 	tm send-keys -t dash x
 	wait_exit
 	assert_equal "$rc" 6

@@ -132,18 +132,21 @@ assert_terminal_restored() {
 	wait_redraws 2
 	assert_line --index 0 --regexp '^ gunyahctl run  dash_pattern.elf  backend sim  vCPUs 3 +RUNNING  up [0-9:.]+$'
 	assert_line --index 1 --regexp '^ exits 72  0/s  mmio r 6 w 66  pf 0  status 0  console 6 B$'
-	assert_line --index 3 --regexp '^ VCPU +STATE +EXITS +EXITS/S +MMIO-R +MMIO-W +PF +ST +LAST EXIT$'
-	assert_line --index 4 --regexp '^ vcpu0 +idle +17 +0 +1 +16 +0 +0  w 0x09000000$'
-	assert_line --index 5 --regexp '^ vcpu1 +idle +22 +0 +2 +20 +0 +0  w 0x0a000100$'
-	assert_line --index 6 --regexp '^ vcpu2 +idle +33 +0 +3 +30 +0 +0  w 0x0a000200$'
+	# The host's handling time of the kinds seen (us: avg/p99/max).
+	t='[0-9]+\.?[0-9]*'
+	assert_line --index 2 --regexp "^ host us avg/p99/max:  r $t/$t/$t  w $t/$t/$t\$"
+	assert_line --index 4 --regexp '^ VCPU +STATE +EXITS +EXITS/S +MMIO-R +MMIO-W +PF +ST +LAST EXIT$'
+	assert_line --index 5 --regexp '^ vcpu0 +idle +17 +0 +1 +16 +0 +0  w 0x09000000$'
+	assert_line --index 6 --regexp '^ vcpu1 +idle +22 +0 +2 +20 +0 +0  w 0x0a000100$'
+	assert_line --index 7 --regexp '^ vcpu2 +idle +33 +0 +3 +30 +0 +0  w 0x0a000200$'
 	# Top addresses, busiest first, with their read/write split.
-	assert_line --index 7 --regexp '^ MMIO ADDRESS +COUNT +READS +WRITES +VCPU +REGION$'
-	assert_line --index 8 --regexp '^ +0x0a000200 +30 +0 +30 +vcpu2 +dev2$'
-	assert_line --index 9 --regexp '^ +0x0a000100 +20 +0 +20 +vcpu1 +dev1$'
-	assert_line --index 10 --regexp '^ +0x0a000000 +10 +0 +10 +vcpu0 +dev0$'
-	assert_line --index 11 --regexp '^ +0x09000000 +6 +0 +6 +vcpu0 +uart$'
-	assert_line --index 12 --regexp '^ +0x0a000208 +3 +3 +0 +vcpu2 +dev2$'
-	assert_line --index 13 "   (2 more)"
+	assert_line --index 8 --regexp '^ MMIO ADDRESS +COUNT +READS +WRITES +VCPU +REGION$'
+	assert_line --index 9 --regexp '^ +0x0a000200 +30 +0 +30 +vcpu2 +dev2$'
+	assert_line --index 10 --regexp '^ +0x0a000100 +20 +0 +20 +vcpu1 +dev1$'
+	assert_line --index 11 --regexp '^ +0x0a000000 +10 +0 +10 +vcpu0 +dev0$'
+	assert_line --index 12 --regexp '^ +0x09000000 +6 +0 +6 +vcpu0 +uart$'
+	assert_line --index 13 --regexp '^ +0x0a000208 +3 +3 +0 +vcpu2 +dev2$'
+	assert_line --index 14 "   (2 more)"
 	# The newest events last: #72 is the last write of whichever vCPU was
 	# last (vCPU 0's newline, then its console line; vCPU 1's 0x100 + 19;
 	# vCPU 2's 0x200 + 29).
@@ -157,8 +160,8 @@ assert_terminal_restored() {
 	# f: mmio, page_fault, status, unknown, console.
 	tm send-keys -t dash f f f f f
 	wait_screen '^ EVENTS \(console\)$'
-	assert_line --index 15 --regexp '^ +[0-9.]+ console ready$'
-	assert_line --index 16 ""
+	assert_line --index 16 --regexp '^ +[0-9.]+ console ready$'
+	assert_line --index 17 ""
 
 	# q: a forced stop; every vCPU reports it; the summary is left behind.
 	tm send-keys -t dash q
@@ -179,8 +182,8 @@ assert_terminal_restored() {
 	wait_redraws 1
 	n=$(total_exits)
 	((n > 0))
-	assert_line --index 4 --regexp '^ vcpu0 +paused '
-	assert_line --index 5 --regexp '^ vcpu1 +paused '
+	assert_line --index 5 --regexp '^ vcpu0 +paused '
+	assert_line --index 6 --regexp '^ vcpu1 +paused '
 	assert_line --index 23 --regexp '^ q quit  p resume  s step'
 	# Several redraws later: not one exit more, and no rate.
 	wait_redraws 4
@@ -239,22 +242,22 @@ assert_terminal_restored() {
 	wait_redraws 2
 	tm send-keys -t dash 1
 	wait_screen '^ focus vcpu1  filter all'
-	assert_line --index 4 --regexp '^ vcpu0 +idle +17 '
-	assert_line --index 5 --regexp '^>vcpu1 +idle +22 +0 +2 +20 '
-	assert_line --index 6 --regexp '^ vcpu2 +idle +33 '
+	assert_line --index 5 --regexp '^ vcpu0 +idle +17 '
+	assert_line --index 6 --regexp '^>vcpu1 +idle +22 +0 +2 +20 '
+	assert_line --index 7 --regexp '^ vcpu2 +idle +33 '
 	# Its last exit in full, and the hypervisor's counts (sim).
-	assert_line --index 7 --regexp '^   last #[0-9]+: mmio write 0x0a000100 len=4 data=0x00000113 \[dev1\]$'
-	assert_line --index 8 --regexp '^   hypervisor: slices [0-9]+  wfi [1-9][0-9]*  wakeups [0-9]+  psci 0  off [0-9]+$'
-	assert_line --index 9 --regexp '^ MMIO ADDRESS \(vcpu1\) +COUNT +READS +WRITES +VCPU +REGION$'
-	assert_line --index 10 --regexp '^ +0x0a000100 +20 +0 +20 +vcpu1 +dev1$'
-	assert_line --index 11 --regexp '^ +0x0a000108 +2 +2 +0 +vcpu1 +dev1$'
-	assert_line --index 12 --regexp '^ EVENTS \(all, focused vCPU\)$'
+	assert_line --index 8 --regexp '^   last #[0-9]+: mmio write 0x0a000100 len=4 data=0x00000113 \[dev1\]$'
+	assert_line --index 9 --regexp '^   hypervisor: slices [0-9]+  wfi [1-9][0-9]*  wakeups [0-9]+  psci 0  off [0-9]+$'
+	assert_line --index 10 --regexp '^ MMIO ADDRESS \(vcpu1\) +COUNT +READS +WRITES +VCPU +REGION$'
+	assert_line --index 11 --regexp '^ +0x0a000100 +20 +0 +20 +vcpu1 +dev1$'
+	assert_line --index 12 --regexp '^ +0x0a000108 +2 +2 +0 +vcpu1 +dev1$'
+	assert_line --index 13 --regexp '^ EVENTS \(all, focused vCPU\)$'
 	# Only vCPU 1's exits (and the console line, which is no vCPU's).
-	events=$(sed -n '14,23p' <<<"$screen")
+	events=$(sed -n '15,23p' <<<"$screen")
 	run grep -vE '^ +[0-9.]+ (#[0-9]+ vcpu1 |console )' <<<"$events"
 	assert_failure
 	run grep -cE ' vcpu1 mmio ' <<<"$events"
-	((output >= 9)) || fail "$output of vCPU 1's exits: $events"
+	((output >= 8)) || fail "$output of vCPU 1's exits: $events"
 	assert_equal "$(grep ' vcpu1 ' <<<"$events" | tail -n 1 | sed 's/.*#[0-9]* //')" \
 		"vcpu1 mmio write 0x0a000100 len=4 data=0x00000113 [dev1]"
 
@@ -277,15 +280,15 @@ assert_terminal_restored() {
 	dash_start --interval 100 --vcpus 12 --uart $UART "$G/dash_pattern.elf"
 	# vCPU i: i + 1 reads, 10 (i + 1) writes; vCPU 0 six bytes more.
 	wait_screen '^ exits 864 '
-	assert_line --index 2 --regexp '^ focus all  filter all  every 100 ms  vCPUs 0-7 of 12 \(Tab\)$'
-	assert_line --index 4 --regexp '^ vcpu0 +idle +17 '
-	assert_line --index 11 --regexp '^ vcpu7 +idle +88 +[0-9]+ +8 +80 '
+	assert_line --index 3 --regexp '^ focus all  filter all  every 100 ms  vCPUs 0-6 of 12 \(Tab\)$'
+	assert_line --index 5 --regexp '^ vcpu0 +idle +17 '
+	assert_line --index 11 --regexp '^ vcpu6 +idle +77 +[0-9]+ +7 +70 '
 	# Shift-Tab from "all" is the last vCPU: the window follows it (and
 	# the list of its addresses is short, which leaves more room).
 	tm send-keys -t dash BTab
 	wait_screen '^ focus vcpu11 '
-	assert_line --index 2 --regexp '  vCPUs 2-11 of 12 \(Tab\)$'
-	assert_line --index 4 --regexp '^ vcpu2 +idle +33 '
+	assert_line --index 3 --regexp '  vCPUs 3-11 of 12 \(Tab\)$'
+	assert_line --index 5 --regexp '^ vcpu3 +idle +44 '
 	assert_line --index 13 --regexp '^>vcpu11 +idle +132 +[0-9]+ +12 +120 +0 +0  w 0x0a000b00$'
 	assert_line --index 14 --regexp '^   last #[0-9]+: mmio write 0x0a000b00 len=4 data=0x00000b77$'
 	tm send-keys -t dash Tab
@@ -301,11 +304,11 @@ assert_terminal_restored() {
 	wait_redraws 2
 	tm send-keys -t dash r
 	wait_screen '^ exits 0 '
-	assert_line --index 2 --regexp '^ focus all  filter all  every 100 ms  since reset [0-9:.]+$'
+	assert_line --index 3 --regexp '^ focus all  filter all  every 100 ms  since reset [0-9:.]+$'
 	assert_line --index 23 " counts reset"
-	assert_line --index 4 --regexp '^ vcpu0 +idle +0 +0 +0 +0 +0 +0  w 0x09000000$'
-	assert_line --index 8 "   (no MMIO exits yet)"
-	assert_line --index 10 "   (none yet)"
+	assert_line --index 5 --regexp '^ vcpu0 +idle +0 +0 +0 +0 +0 +0  w 0x09000000$'
+	assert_line --index 9 "   (no MMIO exits yet)"
+	assert_line --index 11 "   (none yet)"
 	# What comes after the reset counts.  Ends with the final screen's
 	# counts: one forced-stop status exit per vCPU.
 	tm send-keys -t dash 0
@@ -321,13 +324,13 @@ assert_terminal_restored() {
 	wait_screen '^ VM ended: poweroff, exit status 0\.'
 	assert_line --index 0 --regexp ' DONE  up [0-9:.]+$'
 	assert_line --index 1 --regexp '^ exits 31  0/s  mmio r 15 w 15  pf 0  status 1  console 15 B$'
-	assert_line --index 4 --regexp '^ vcpu0 +stopped +31 +0 +15 +15 +0 +1  poweroff$'
+	assert_line --index 5 --regexp '^ vcpu0 +stopped +31 +0 +15 +15 +0 +1  poweroff$'
 	assert_line --index 22 --regexp '^ +[0-9.]+ #31 vcpu0 status exited type=poweroff\(1\) reason=0x00000000$'
 	assert_line --index 21 --regexp '^ +[0-9.]+ console Hello, Gunyah!$'
 	# Still up: the view can be looked around (focus, filter) ...
 	tm send-keys -t dash f f f
 	wait_screen '^ EVENTS \(status\)$'
-	assert_line --index 9 --regexp '#31 vcpu0 status exited type=poweroff'
+	assert_line --index 10 --regexp '#31 vcpu0 status exited type=poweroff'
 	[[ ! -f $D/rc ]] || fail "ended before a key"
 	# ... until another key.
 	tm send-keys -t dash Enter
@@ -351,7 +354,7 @@ assert_terminal_restored() {
 	tm send-keys -t dash p
 	wait_screen ' PAUSED  up '
 	wait_screen '^ VM ended: timeout, exit status 5\.'
-	assert_line --index 4 --regexp '^ vcpu0 +stopped .*  forced_stop$'
+	assert_line --index 5 --regexp '^ vcpu0 +stopped .*  forced_stop$'
 	tm send-keys -t dash q
 	wait_exit
 	assert_equal "$rc" 5
@@ -362,7 +365,7 @@ assert_terminal_restored() {
 	# vm_exit with exit code 1 (software error).
 	DASH_ERR=tty dash_start --mmio-read 0x09000200=6 "$G/exit_by.elf"
 	wait_screen '^ VM ended: crashed, exit status 3\.'
-	assert_line --index 4 --regexp '^ vcpu0 +stopped +2 .* vm_exit$'
+	assert_line --index 5 --regexp '^ vcpu0 +stopped +2 .* vm_exit$'
 	assert_output --regexp '#2 vcpu0 status exited type=vm_exit\(0\) reason=0x00010000 code=software'
 	tm send-keys -t dash q
 	wait_exit
@@ -374,7 +377,7 @@ assert_terminal_restored() {
 	DASH_ERR=tty dash_start --pf-region 0x90000000:0x1000 "$G/pf_touch.elf"
 	wait_screen '^ VM ended: vcpu_failed, exit status 7\.'
 	assert_output --regexp ' message gunyahctl: run: vcpu0: page fault at 0x90000000: no memory'
-	assert_line --index 4 --regexp '^ vcpu0 +failed +2 '
+	assert_line --index 5 --regexp '^ vcpu0 +failed +2 '
 	tm send-keys -t dash q
 	wait_exit
 	assert_equal "$rc" 7
@@ -428,9 +431,9 @@ assert_terminal_restored() {
 	assert_equal "${#lines[0]}" 99
 	assert_line --index 0 --regexp ' RUNNING  up [0-9:.]+$'
 	# Room for all seven addresses now.
-	assert_line --index 14 --regexp '^ +0x0a000008 +1 +1 +0 +vcpu0 +dev0$'
+	assert_line --index 15 --regexp '^ +0x0a000008 +1 +1 +0 +vcpu0 +dev0$'
 	tm resize-window -t dash -x 50 -y 10
-	wait_screen '^terminal too small: 50x10, want 60x12$'
+	wait_screen '^terminal too small: 50x10, want 60x13$'
 	tm resize-window -t dash -x 80 -y 24
 	wait_screen '^ exits 72 '
 	tm send-keys -t dash q

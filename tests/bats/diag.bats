@@ -155,7 +155,7 @@ assert_all() {
 		.skipped == 0 and .result == "pass" and (.t_ms | type) == "number"' <<<"$output"
 	# Measured values: numbers as numbers, addresses as "0x..." strings.
 	jq -se 'map(select(.name == "mmap_size"))[0].values.size > 0' <<<"$output"
-	jq -se 'map(select(.name == "resume_fault"))[0].values.far_read == "0x90000080"' <<<"$output"
+	jq -se 'map(select(.name == "resume_fault"))[0].values.far_read == "0x0000000090000080"' <<<"$output"
 	jq -se 'map(select(.name == "mmio_latency"))[0].values |
 		(.median_us | type) == "number" and .exits == 2000' <<<"$output"
 }

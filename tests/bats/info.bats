@@ -54,7 +54,7 @@ define() { sed -n "s/^#define $1 \([0-9]*\).*/\1/p" "$SRC/$2"; }
 	assert_equal "$(q .limits.max_pf_regions)" "$(define SIM_MAX_PF_REGIONS lib/sim/sim.h)"
 	assert_equal "$(q .limits.slice_us)" "$(define SIM_DEFAULT_SLICE_US lib/sim/sim.h)"
 	assert_equal "$(q .limits.max_mem_regions)" "$(define GH_VM_MAX_REGIONS lib/gunyah.h)"
-	assert_equal "$(q .ram)" '{"base":"0x80000000","size":134217728}'
+	assert_equal "$(q .ram)" '{"base":"0x0000000080000000","size":134217728}'
 	# every upstream request, by name, as a number
 	assert_equal "$(q '.abi.ioctls | length')" 10
 	assert_equal "$(q '.abi.ioctls.GUNYAH_CREATE_VM')" $((0x4700))

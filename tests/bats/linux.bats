@@ -38,10 +38,10 @@ setup() {
 	run gunyahctl run --json --kernel "$KIMAGE" --uart-input=/dev/null
 	assert_success
 	# x0: the last 2 MiB of the default 256M; the FDT magic; its size.
-	assert_line --partial '"phys_addr":"0x9000100","len":8,"is_write":true,"data":"0x8fe00000"'
-	assert_line --partial '"phys_addr":"0x9000108","len":8,"is_write":true,"data":"0xedfe0dd0"'
+	assert_line --partial '"phys_addr":"0x0000000009000100","len":8,"is_write":true,"data":"0x8fe00000"'
+	assert_line --partial '"phys_addr":"0x0000000009000108","len":8,"is_write":true,"data":"0xedfe0dd0"'
 	size=$(gunyahctl run --kernel "$KIMAGE" --dump-dtb - | wc -c)
-	assert_line --partial "\"phys_addr\":\"0x9000110\",\"len\":8,\"is_write\":true,\"data\":\"$(printf '%#x' "$size")\""
+	assert_line --partial "\"phys_addr\":\"0x0000000009000110\",\"len\":8,\"is_write\":true,\"data\":\"$(printf '%#x' "$size")\""
 }
 
 @test "run --kernel refuses what cannot boot" {
@@ -81,6 +81,6 @@ setup() {
 	fakedev_setup
 	run fake run -b dev --json --kernel "$KIMAGE" --uart-input=/dev/null
 	assert_success
-	assert_line --partial '"phys_addr":"0x9000100","len":8,"is_write":true,"data":"0x8fe00000"'
-	assert_line --partial '"phys_addr":"0x9000108","len":8,"is_write":true,"data":"0xedfe0dd0"'
+	assert_line --partial '"phys_addr":"0x0000000009000100","len":8,"is_write":true,"data":"0x8fe00000"'
+	assert_line --partial '"phys_addr":"0x0000000009000108","len":8,"is_write":true,"data":"0xedfe0dd0"'
 }

@@ -24,7 +24,11 @@ setup() { load run_helpers; }
 	assert_line --index 31 "vcpu0 #31 status exited type=poweroff(1) reason=0x00000000"
 	assert_line --index 32 --regexp '^summary: 31 exits in [0-9.]+ s \([0-9]+ exits/s\); result poweroff, exit status 0$'
 	assert_line --index 33 "  vcpu0: 31 exits, mmio 30 (15 read, 15 write), status 1"
-	assert_equal "${#lines[@]}" 34
+	# The host's handling time per kind (avg, p99, max), kinds seen only.
+	assert_line --index 34 --regexp '^  host time mmio_read: avg [0-9.]+ us, p99 [0-9.]+ us, max [0-9.]+ us$'
+	assert_line --index 35 --regexp '^  host time mmio_write: avg [0-9.]+ us, p99 [0-9.]+ us, max [0-9.]+ us$'
+	assert_line --index 36 --regexp '^  host time status: avg [0-9.]+ us, p99 [0-9.]+ us, max [0-9.]+ us$'
+	assert_equal "${#lines[@]}" 37
 }
 
 @test "hello in JSON: one object per exit, bytes and order as the guest did them" {
@@ -37,16 +41,16 @@ setup() { load run_helpers; }
 	assert_equal "$(exits_json | jq -s -c '[.[].vcpu] | unique')" "[0]"
 	# The data register got the message, one 4-byte store per character.
 	run_text=$(exits_json | jq -r 'select(.exit == "mmio" and .mmio.is_write) |
-		select(.mmio.phys_addr == "0x9000000" and .mmio.len == 4) |
+		select(.mmio.phys_addr == "0x0000000009000000" and .mmio.len == 4) |
 		.mmio.data' | while read -r d; do printf "\\x${d#0x}"; done)
 	assert_equal "$run_text" "$HELLO_TEXT"
 	# Reads of the flag register return "FIFOs empty" and are resumed.
 	assert_equal "$(exits_json | jq -r 'select(.exit == "mmio" and (.mmio.is_write | not)) |
 		[.mmio.phys_addr, .mmio.len, .mmio.data, .resume, .region] | join(" ")' | sort -u)" \
-		"0x9000018 4 0x90 handled uart"
+		"0x0000000009000018 4 0x90 handled uart"
 	# The exact shape of one MMIO record.
 	assert_equal "$(exits_json | sed -n 2p | jq -c 'del(.t_ns)')" \
-		'{"seq":2,"vcpu":0,"exit":"mmio","mmio":{"phys_addr":"0x9000000","len":4,"is_write":true,"data":"0x48"},"resume":"handled","region":"uart"}'
+		'{"seq":2,"vcpu":0,"exit":"mmio","mmio":{"phys_addr":"0x0000000009000000","len":4,"is_write":true,"data":"0x48"},"resume":"handled","region":"uart"}'
 	assert_equal "$(exits_json | tail -n 1 | jq -c 'del(.t_ns)')" \
 		'{"seq":31,"vcpu":0,"exit":"status","status":{"state":"exited","exit_info":{"type":"poweroff","type_code":1,"reason_size":4,"reason":"0x00000000"}}}'
 	# t_ns never goes back on one vCPU.
@@ -71,21 +75,33 @@ setup() { load run_helpers; }
 	mapfile -t got < <(exits_json | jq -r 'select(.exit == "mmio") |
 		"\(if .mmio.is_write then "w" else "r" end) \(.mmio.phys_addr) \(.mmio.len) \(.mmio.data)"')
 	want=(
-		"w 0x9000000 1 0x88" "w 0x9000002 2 0x7788" "w 0x9000004 4 0x55667788"
-		"w 0x9000008 8 0x1122334455667788"
-		"r 0x9000010 1 0xf0" "w 0x9000100 8 0xf0"
-		"r 0x9000011 1 0x80" "w 0x9000100 8 0xffffff80"
-		"r 0x9000012 1 0x80" "w 0x9000100 8 0xffffffffffffff80"
-		"r 0x9000014 2 0xffff" "w 0x9000100 8 0xffff"
-		"r 0x9000016 2 0x8001" "w 0x9000100 8 0xffff8001"
-		"r 0x9000018 2 0x8001" "w 0x9000100 8 0xffffffffffff8001"
-		"r 0x9000020 4 0x80000000" "w 0x9000100 8 0x80000000"
-		"r 0x9000024 4 0x80000000" "w 0x9000100 8 0xffffffff80000000"
-		"r 0x9000028 8 0x123456789abcdef" "w 0x9000100 8 0x123456789abcdef"
-		"r 0x9000048 8 0x5a5a" "w 0x9000100 8 0x5a5a"
+		"w 0x0000000009000000 1 0x88" "w 0x0000000009000002 2 0x7788" "w 0x0000000009000004 4 0x55667788"
+		"w 0x0000000009000008 8 0x1122334455667788"
+		"r 0x0000000009000010 1 0xf0" "w 0x0000000009000100 8 0xf0"
+		"r 0x0000000009000011 1 0x80" "w 0x0000000009000100 8 0xffffff80"
+		"r 0x0000000009000012 1 0x80" "w 0x0000000009000100 8 0xffffffffffffff80"
+		"r 0x0000000009000014 2 0xffff" "w 0x0000000009000100 8 0xffff"
+		"r 0x0000000009000016 2 0x8001" "w 0x0000000009000100 8 0xffff8001"
+		"r 0x0000000009000018 2 0x8001" "w 0x0000000009000100 8 0xffffffffffff8001"
+		"r 0x0000000009000020 4 0x80000000" "w 0x0000000009000100 8 0x80000000"
+		"r 0x0000000009000024 4 0x80000000" "w 0x0000000009000100 8 0xffffffff80000000"
+		"r 0x0000000009000028 8 0x123456789abcdef" "w 0x0000000009000100 8 0x123456789abcdef"
+		"r 0x0000000009000048 8 0x5a5a" "w 0x0000000009000100 8 0x5a5a"
 	)
 	assert_equal "$(printf '%s\n' "${got[@]}")" "$(printf '%s\n' "${want[@]}")"
 	assert_equal "$(summary_jq '.result')" poweroff
+}
+
+@test "JSON addresses are 16 digits: a jq range on the strings picks what the numbers do" {
+	run gunyahctl run --json "$G/mmio_widths.elf"
+	assert_success
+	assert_equal "$(exits_json | jq -r 'select(.exit == "mmio") | .mmio.phys_addr | length' | sort -u)" 18
+	by_str=$(exits_json | jq -r 'select(.exit == "mmio" and .mmio.phys_addr >= "0x0000000009000010"
+		and .mmio.phys_addr < "0x0000000009000100") | .seq' | tr '\n' ' ')
+	by_num=$(exits_json | jq -r 'select(.exit == "mmio") | "\(.seq) \(.mmio.phys_addr)"' |
+		while read -r seq a; do ((a >= 0x9000010 && a < 0x9000100)) && echo "$seq"; done | tr '\n' ' ')
+	[[ -n $by_num ]]
+	assert_equal "$by_str" "$by_num"
 }
 
 @test "the same exits in text: widths set the digits shown" {
@@ -216,7 +232,7 @@ status_case() { # selector, text status line, exit status[, its index]
 	run gunyahctl run --json --pf-region 0x90000000:0x10000 --on-page-fault=retry "$G/pf_touch.elf"
 	assert_json_lines
 	assert_equal "$(exits_json | head -n 1 | jq -c 'del(.t_ns)')" \
-		'{"seq":1,"vcpu":0,"exit":"page_fault","page_fault":{"phys_addr":"0x90000000","attempt":0},"resume":"retry"}'
+		'{"seq":1,"vcpu":0,"exit":"page_fault","page_fault":{"phys_addr":"0x0000000090000000","attempt":0},"resume":"retry"}'
 	assert_equal "$(summary_jq '.counts.page_fault')" 2
 }
 
@@ -263,7 +279,7 @@ status_case() { # selector, text status line, exit status[, its index]
 	assert_equal "$(exits_json | jq -r 'select(.vcpu == 0 and .exit == "mmio") | .mmio.data' | tr '\n' ' ')" \
 		"0x100 0x101 0x102 0x103 0x104 0x105 0x106 0x107 0x108 0x109 "
 	assert_equal "$(exits_json | jq -r 'select(.vcpu == 1 and .exit == "mmio") | .mmio.phys_addr + "=" + .mmio.data' | tr '\n' ' ')" \
-		"0x9000020=0x200 0x9000020=0x201 0x9000020=0x202 0x9000020=0x203 0x9000020=0x204 "
+		"0x0000000009000020=0x200 0x0000000009000020=0x201 0x0000000009000020=0x202 0x0000000009000020=0x203 0x0000000009000020=0x204 "
 	# Each vCPU's last exit is its one status exit.
 	for v in 0 1; do
 		assert_equal "$(exits_json | jq -r "select(.vcpu == $v) | .exit" | tail -n 1)" status

@@ -60,15 +60,15 @@ step() {
 	step 'r\ns\nr 0\n' --step --json --uart $UART "$HELLO"
 	assert_json_lines
 	assert_equal "$(jq -r 'select(.event == "regs") | "\(.vcpu) \(.pc) \(.x[1]) \(.x[3]) \(.x | length)"' <<<"$output")" \
-		"0 0x80000010 0x9000000 0x48 31
-0 0x80000018 0x9000000 0x48 31"
+		"0 0x0000000080000010 0x0000000009000000 0x0000000000000048 31
+0 0x0000000080000018 0x0000000009000000 0x0000000000000048 31"
 }
 
 @test "m dumps guest memory, in text and JSON" {
 	step 'm 0x80000000 16\nm 0x8000002c 14\n' --step --json --uart $UART "$HELLO"
 	assert_json_lines
 	assert_equal "$(jq -r 'select(.event == "memory") | "\(.addr) \(.len) \(.data)"' <<<"$output" | head -n 1)" \
-		"0x80000000 16 $(hex_bytes -N 16 "$E/hello.bin")"
+		"0x0000000080000000 16 $(hex_bytes -N 16 "$E/hello.bin")"
 	# The message, as it sits in RAM.
 	assert_equal "$(jq -r 'select(.event == "memory") | .data' <<<"$output" | tail -n 1)" \
 		"$(printf 'Hello, Gunyah!' | hex_bytes)"
@@ -94,7 +94,7 @@ gunyahctl: run: step: m: 99999: want a length of 1 to 4096"
 	assert_equal "$stderr" "gunyahctl: run: step: m 0x87fffff0 64: [0x88000000, 0x88000030) is not in guest RAM (only the first 16 bytes are)
 gunyahctl: run: step: m 0x88000000 4: not in guest RAM"
 	# The 16 bytes that are in RAM can be read.
-	assert_equal "$(jq -r 'select(.event == "memory") | "\(.addr) \(.len)"' <<<"$output")" "0x87fffff0 16"
+	assert_equal "$(jq -r 'select(.event == "memory") | "\(.addr) \(.len)"' <<<"$output")" "0x0000000087fffff0 16"
 }
 
 @test "q force-stops the VM: every vCPU reports one status exit" {
@@ -165,5 +165,5 @@ gunyahctl: run: step: m 0x88000000 4: not in guest RAM"
 	spin=$((0x$(aarch64-linux-gnu-nm "$G/exit_by.elf" | awk '$3 == "spin" { print $1 }')))
 	pc=$(jq -r 'select(.event == "regs") | .pc' <<<"$output")
 	((pc == spin || pc == spin + 4)) || fail "pc $pc, spin loop at $spin"
-	assert_equal "$(jq -r 'select(.event == "regs") | .x[11] != "0x0"' <<<"$output")" true
+	assert_equal "$(jq -r 'select(.event == "regs") | .x[11] != "0x0000000000000000"' <<<"$output")" true
 }

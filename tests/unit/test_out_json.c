@@ -49,6 +49,15 @@ static json_object *hex_str(uint64_t v)
 	return json_object_new_string(buf);
 }
 
+/* An address: json(7) writes 16 digits, so that strings sort as numbers. */
+static json_object *addr_str(uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "0x%016" PRIx64, v);
+	return json_object_new_string(buf);
+}
+
 /* gunyahctl-json(7)'s MMIO exit record, key by key. */
 static char *expected(const struct gctl_exit_record *r)
 {
@@ -61,7 +70,7 @@ static char *expected(const struct gctl_exit_record *r)
 	json_object_object_add(o, "vcpu", json_object_new_int((int)r->vcpu));
 	json_object_object_add(o, "t_ns", json_object_new_int64((int64_t)r->t_ns));
 	json_object_object_add(o, "exit", json_object_new_string("mmio"));
-	json_object_object_add(k, "phys_addr", hex_str(r->mmio.phys_addr));
+	json_object_object_add(k, "phys_addr", addr_str(r->mmio.phys_addr));
 	json_object_object_add(k, "len", json_object_new_int64(r->mmio.len));
 	json_object_object_add(k, "is_write",
 			       json_object_new_boolean(r->mmio.is_write));
@@ -131,4 +140,22 @@ TEST(mmio_records_match_json_c_byte_for_byte)
 	ASSERT_EQ(i, RECORDS);
 	munmap(text, (size_t)size + 1);
 	close(fd);
+}
+
+/* Addresses as strings compare as the numbers do (jq range filters). */
+TEST(addr_strings_sort_as_numbers)
+{
+	uint64_t state = 0x243f6a8885a308d3ull;
+
+	for (int i = 0; i < 100000; i++) {
+		uint64_t a = rnd_value(&state), b = rnd_value(&state);
+		char sa[GCTL_JSON_ADDR_LEN + 1], sb[GCTL_JSON_ADDR_LEN + 1];
+		int c;
+
+		gctl_json_addr_str(sa, a);
+		gctl_json_addr_str(sb, b);
+		ASSERT_EQ(strlen(sa), (size_t)GCTL_JSON_ADDR_LEN);
+		c = strcmp(sa, sb);
+		ASSERT_TRUE((a < b) == (c < 0) && (a == b) == (c == 0));
+	}
 }

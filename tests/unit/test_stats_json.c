@@ -113,6 +113,17 @@ static void expect_counters(const struct gctl_counters *a,
 	ASSERT_EQ(a->unknown, b->unknown);
 }
 
+static void expect_host_times(const struct gctl_timing *a,
+			      const struct gctl_timing *b)
+{
+	for (unsigned int k = 0; k < GCTL_TK__COUNT; k++) {
+		ASSERT_EQ(a[k].n, b[k].n);
+		ASSERT_EQ(a[k].sum_ns, b[k].sum_ns);
+		ASSERT_EQ(a[k].p99_ns, b[k].p99_ns);
+		ASSERT_EQ(a[k].max_ns, b[k].max_ns);
+	}
+}
+
 static void expect_snaps(const struct gctl_stats_snap *a,
 			 const struct gctl_stats_snap *b)
 {
@@ -121,6 +132,7 @@ static void expect_snaps(const struct gctl_stats_snap *a,
 	ASSERT_EQ(a->order, b->order);
 	ASSERT_EQ(a->nr_vcpus, b->nr_vcpus);
 	expect_counters(&a->total, &b->total);
+	expect_host_times(a->host, b->host);
 	for (unsigned int i = 0; i < a->nr_vcpus; i++) {
 		const struct gctl_stats_vcpu *va = &a->vcpu[i], *vb = &b->vcpu[i];
 
@@ -218,6 +230,8 @@ TEST(snapshot_round_trip)
 	a->vcpu[1].hyp.ready = 77;
 	a->vcpu[1].hyp.instructions = 1ull << 40;
 	a->vcpu[1].hyp.wakeups = 3;
+	a->host[GCTL_TK_MMIO_WRITE] = (struct gctl_timing){ 5, 5000, 2100, 1900 };
+	a->host[GCTL_TK_STATUS] = (struct gctl_timing){ 1, 300, 300, 300 };
 	ASSERT_OK(gctl_stats_snap_from_json(wire(gctl_stats_snap_json(a)), b));
 	expect_snaps(a, b);
 	/* The totals are the vCPUs' sums, also on the far side. */
@@ -416,8 +430,11 @@ TEST(summary_reads_back)
 	s.total = (struct gctl_counters){ 13, 4, 6, 1, 2, 0 };
 	s.exit_info.type = GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF;
 	s.exit_info.reason_size = 4;
+	s.host[GCTL_TK_MMIO_READ] = (struct gctl_timing){ 4, 4004, 1500, 1400 };
+	s.host[GCTL_TK_PAGE_FAULT] = (struct gctl_timing){ 1, 1ull << 40, 1ull << 40, 1ull << 40 };
 	o = wire(gctl_json_summary(&s));
 	ASSERT_OK(gctl_json_to_summary(o, &back));
+	expect_host_times(back.host, s.host);
 	ASSERT_EQ(back.wall_ns, s.wall_ns);
 	ASSERT_EQ(back.nr_vcpus, 2);
 	expect_counters(&back.total, &s.total);
