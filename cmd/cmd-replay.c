@@ -20,6 +20,7 @@
 #include "analysis/replay.h"
 #include "gunyahctl.h"
 #include "engine/image.h"
+#include "engine/dtb_place.h"
 #include "engine/vmm.h"
 
 #define CMD "replay"
@@ -278,6 +279,18 @@ static int replay_main(int argc, char **argv)
 	ret = load(vmm, c, a.image ? a.image : c->image);
 	if (ret)
 		goto out;
+	if (c->dtb_addr) {
+		struct gctl_dtb_placed at;
+
+		/* the same bytes where the run put them: x0 and RAM as recorded */
+		ret = gctl_dtb_place(gctl_vmm_vm(vmm), &cfg, NULL, c->dtb_addr,
+				     &at, err, sizeof(err));
+		if (ret) {
+			gctl_err(CMD, "%s: %s", a.file, err);
+			ret = GCTL_EXIT_DATAERR;
+			goto out;
+		}
+	}
 	timeout = a.timeout;
 	if (!timeout) {
 		timeout = 10.0 * (double)gctl_replay_recorded_ns(rp) / 1e9;

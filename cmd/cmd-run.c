@@ -36,6 +36,7 @@
 #include "ctl/server.h"
 #include "gunyahctl.h"
 #include "engine/boot.h"
+#include "engine/dtb_place.h"
 #include "engine/image.h"
 #include "dash/run_source.h"
 #include "ctl/rundir.h"
@@ -78,6 +79,7 @@ enum {
 	OPT_ON_STUCK,
 	OPT_ABI,
 	OPT_LENIENT,
+	OPT_NO_DTB,
 };
 
 struct run_args {
@@ -101,6 +103,8 @@ struct run_args {
 	bool mem_set;
 	struct gctl_boot boot; /* --kernel: boot.kernel set */
 	const char *dump_dtb;
+	bool no_dtb;
+	uint64_t dtb_addr; /* where the image run's DTB went; 0: none */
 	const char *uart_input;
 	const char *record;
 	bool filtered;
@@ -126,6 +130,10 @@ static const struct argp_option options[] = {
 	  "its PT_LOAD segments say", 2 },
 	{ "entry", 'e', "ADDR", 0,
 	  "start vCPU 0 here (default the ELF entry, or the load address)", 2 },
+	{ "no-dtb", OPT_NO_DTB, NULL, 0,
+	  "give IMAGE no device tree (default: the generated one in the "
+	  "highest free pages of RAM, x0 pointing at it); not with --kernel "
+	  "or the android flavour", 2 },
 	{ NULL, 0, NULL, 0, "Devices and exit handling:", 3 },
 	{ "mmio", OPT_MMIO, "ADDR:SIZE[:NAME]", 0,
 	  "an MMIO region; exits in a named one show its name (repeatable)", 3 },
@@ -294,44 +302,30 @@ static void check_flavour_options(const struct run_args *a,
 }
 
 /*
- * The GH_* flavour's resource manager will not start a VM without a device
- * tree (there is no boot context to start it otherwise): an image run
- * gets the generated one (fdt_build.h, with the RM's /gunyah-vm-config)
- * in the top GCTL_FDT_MAX_SIZE of RAM, and SET_DTB_CONFIG points at it.
- * A --kernel run has its own already.
+ * Every image run's device tree (dtb_place.h), unless --no-dtb: the
+ * GH_* flavour's resource manager starts no VM without one.
  */
-static int place_dtb(struct gctl_vmm *vmm, const struct gctl_vmm_config *cfg)
+static int place_dtb(struct gctl_vmm *vmm, struct run_args *a,
+		     const struct gctl_image_info *img, bool has_boot_ctx)
 {
-	const struct gctl_fdt_config f = {
-		.ram_base = cfg->ram_base,
-		.ram_size = cfg->ram_size,
-		.nr_cpus = cfg->nr_vcpus,
-		.uart = cfg->uart_set,
-		.uart_addr = cfg->uart_addr,
-		.uart_spi = GCTL_BOOT_UART_SPI,
-	};
-	struct gh_vm *vm = gctl_vmm_vm(vmm);
-	uint64_t addr = cfg->ram_base + cfg->ram_size - GCTL_FDT_MAX_SIZE;
-	void *p = gh_vm_host_ptr(vm, addr, GCTL_FDT_MAX_SIZE);
-	char err[128];
+	struct gctl_dtb_placed at;
+	char err[200];
 	int ret;
 
-	if (!p || cfg->ram_size < 2 * GCTL_FDT_MAX_SIZE) {
-		gctl_err(CMD, "the android ABI needs a device tree in RAM: "
-			 "--mem %#" PRIx64 " leaves no room for it", cfg->ram_size);
+	if (a->no_dtb && !has_boot_ctx) {
+		gctl_err(CMD, "--no-dtb: the android flavour's resource manager "
+			 "starts no VM without a device tree");
 		return GCTL_EXIT_USAGE;
 	}
-	ret = gctl_fdt_build(&f, p, GCTL_FDT_MAX_SIZE, err, sizeof(err));
+	if (a->no_dtb)
+		return 0;
+	ret = gctl_dtb_place(gctl_vmm_vm(vmm), &a->cfg, img, 0, &at, err,
+			     sizeof(err));
 	if (ret) {
 		gctl_err(CMD, "%s", err);
-		return GCTL_EXIT_SOFTWARE;
+		return ret == -ENOSPC ? GCTL_EXIT_USAGE : GCTL_EXIT_SOFTWARE;
 	}
-	ret = gh_vm_set_dtb(vm, addr, GCTL_FDT_MAX_SIZE);
-	if (ret) {
-		gctl_err(CMD, "device tree at %#" PRIx64 ": %s", addr,
-			 strerror(-ret));
-		return GCTL_EXIT_SOFTWARE;
-	}
+	a->dtb_addr = at.addr;
 	return 0;
 }
 
@@ -421,6 +415,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	}
 	case OPT_ABI:
 		a->abi = gctl_abi_arg(CMD, arg);
+		break;
+	case OPT_NO_DTB:
+		a->no_dtb = true;
 		break;
 	case OPT_LENIENT:
 		cfg->lenient = true;
@@ -526,6 +523,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				       a->boot.fdt.bootargs ? "cmdline" :
 				       a->boot.dtb ? "dtb" :
 				       a->dump_dtb ? "dump-dtb" : "uart-input");
+		if (a->boot.kernel && a->no_dtb)
+			gctl_usage_err(CMD, "--no-dtb: not with --kernel, which "
+				       "boots with a device tree");
+		if (a->no_dtb && a->abi && !strcmp(a->abi, "android"))
+			gctl_usage_err(CMD, "--no-dtb: the android flavour's "
+				       "resource manager starts no VM without one");
 		if (a->boot.kernel && a->cfg.nr_vcpus > 1)
 			gctl_usage_err(CMD, "--kernel: one vCPU only: each vCPU "
 				       "is its own engine, whose exclusive "
@@ -1224,9 +1227,10 @@ static int run_main(int argc, char **argv)
 			goto out;
 	}
 	entry = a.entry_set ? a.entry : info.entry;
-	if (!gh_abi_has(gh_backend_abi(be), GH_ABI_BOOT_CONTEXT) &&
-	    !a.boot.kernel) {
-		ret = place_dtb(vmm, &a.cfg);
+	if (!a.boot.kernel) {
+		ret = place_dtb(vmm, &a, &info,
+				gh_abi_has(gh_backend_abi(be),
+					   GH_ABI_BOOT_CONTEXT));
 		if (ret)
 			goto out;
 	}
@@ -1237,6 +1241,7 @@ static int run_main(int argc, char **argv)
 				     info.format == GCTL_IMAGE_ELF,
 				     a.load_addr_set ? a.load_addr :
 						       a.cfg.ram_base, entry);
+		rc.dtb_addr = a.dtb_addr;
 		ret = gctl_rec_sink_begin(&rec_sink, &rc);
 		if (ret) {
 			gctl_err(CMD, "--record %s: %s", a.record, strerror(-ret));

@@ -95,6 +95,7 @@ complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s b -l backend -x -a
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l abi -x -a 'upstream android' -d 'ABI flavour to speak'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l load-addr -x -d 'Where a raw image goes'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s e -l entry -x -d 'Start vCPU 0 here'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l no-dtb -d 'Give the image no device tree (x0 = 0)'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l mmio -x -d 'An MMIO region: ADDR:SIZE[:NAME]'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l uart -x -d 'A PL011 UART at this address'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l kernel -r -F -d 'Boot this arm64 Linux Image'

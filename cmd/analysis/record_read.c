@@ -120,6 +120,10 @@ static int parse_config(struct gctl_rec_config *c, const uint8_t *p,
 			if (one)
 				c->start_unix_ns = v[0];
 			break;
+		case CFG_DTB:
+			if (one)
+				c->dtb_addr = v[0];
+			break;
 		case CFG_RAM_BASE:
 			if (one)
 				vm->ram_base = v[0];
