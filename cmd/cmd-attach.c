@@ -13,6 +13,7 @@
 #include "dash/attach_source.h"
 #include "ctl/args.h"
 #include "ctl/client.h"
+#include "ctl/console.h"
 #include "dash/dashboard.h"
 #include "gunyahctl.h"
 #include "output/json_rec.h"
@@ -24,16 +25,22 @@
 enum {
 	OPT_DASHBOARD = 0x100,
 	OPT_INTERVAL,
+	OPT_CONSOLE,
 };
 
 struct attach_args {
 	struct gctl_ctl_args ctl; /* NAME, --json */
 	bool dashboard;
+	bool console;
 	unsigned int interval_ms;
 	uint64_t count;
 };
 
 static const struct argp_option options[] = {
+	{ "console", OPT_CONSOLE, NULL, 0,
+	  "the guest's console alone: its output, and what is typed to the "
+	  "UART's receive side (a terminal is raw, Ctrl-] detaches; else "
+	  "standard input is sent to its end)", 0 },
 	{ "count", 'n', "N", 0, "detach after N exits", 0 },
 	{ "dashboard", OPT_DASHBOARD, NULL, 0,
 	  "run's live full-screen view, of this VM: keys p s 0-9 f r ?, "
@@ -55,6 +62,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_DASHBOARD:
 		a->dashboard = true;
 		return 0;
+	case OPT_CONSOLE:
+		a->console = true;
+		return 0;
 	case OPT_INTERVAL: {
 		uint64_t ms;
 
@@ -67,6 +77,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return 0;
 	}
 	case ARGP_KEY_END:
+		if (a->console && (a->dashboard || a->ctl.json || a->count))
+			gctl_usage_err(CMD, "--console: not with --%s: the "
+				       "console is the output",
+				       a->dashboard ? "dashboard" :
+				       a->ctl.json ? "json" : "count");
 		if (a->dashboard && (a->ctl.json || a->count))
 			gctl_usage_err(CMD, "--dashboard: not with --%s: the "
 				       "dashboard is the output",
@@ -92,7 +107,8 @@ static const struct argp attach_argp = {
 	       "Several clients may attach at once.  A client that does not "
 	       "keep up loses records, and is told how many.  --dashboard: "
 	       "run's live view instead, of the VM's own model of its exits "
-	       "(q leaves, the VM runs on).\v"
+	       "(q leaves, the VM runs on).  --console: the guest's console "
+	       "alone, both ways.\v"
 	       "Exit status: the VM's (as run's) when it ended while attached; "
 	       "0 when detached; 66 no such VM running, 74 the output could "
 	       "not be written.",
@@ -162,6 +178,8 @@ static int attach_main(int argc, char **argv)
 	int ret, sig_fd, end_code = -1, out_err;
 
 	gctl_ctl_parse_args(&a.ctl, &attach_argp, argc, argv, &a);
+	if (a.console)
+		return gctl_attach_console(CMD, a.ctl.name);
 	if (a.dashboard) {
 		struct gctl_attach_dash_opts dopts = {
 			.name = a.ctl.name,

@@ -148,6 +148,7 @@ complete -c gunyahctl -n '__fish_seen_subcommand_from attach' -s j -l json -d 'J
 complete -c gunyahctl -n '__fish_seen_subcommand_from attach' -s n -l count -x -d 'Detach after N exits'
 complete -c gunyahctl -n '__fish_seen_subcommand_from attach' -l dashboard -d 'The live full-screen view of the VM'
 complete -c gunyahctl -n '__fish_seen_subcommand_from attach' -l interval -x -d '(dashboard) Redraw every MS milliseconds'
+complete -c gunyahctl -n '__fish_seen_subcommand_from attach' -l console -d 'The guest console, both ways'
 complete -c gunyahctl -n '__fish_seen_subcommand_from step' -s j -l json -d 'JSON Lines, as run --json prints them'
 complete -c gunyahctl -n '__fish_seen_subcommand_from step' -s t -l timeout -x -d 'Give up after SEC seconds'
 complete -c gunyahctl -n '__fish_seen_subcommand_from stop' -s f -l force -d 'A forced stop instead of a power-off'
