@@ -31,45 +31,54 @@ static int expect_ret(struct diag_ctx *c, int got, int want, const char *what)
 	return -1;
 }
 
-/* An eventfd, a pipe's read end and a closed fd number, or -1. */
-static int fds_open(struct diag_ctx *c, int *efd, int pipefd[2], int *closed)
+/* What the argument checks try: an eventfd, a pipe, a closed fd number. */
+struct fds {
+	struct diag_vm d;
+	int efd, pipefd[2], closed;
+};
+
+/* A VM with no vCPU and the fds: 0, or -1 with the check failed. */
+static int fds_setup(struct diag_ctx *c, struct fds *f)
 {
-	*efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (*efd < 0 || pipe(pipefd)) {
+	f->efd = f->pipefd[0] = f->pipefd[1] = -1;
+	if (diag_vm_create(c, &f->d, DIAG_GUEST_NONE, 0))
+		return -1;
+	f->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (f->efd < 0 || pipe(f->pipefd)) {
 		diag_fail(c, "setup: eventfd/pipe: %s", strerror(errno));
 		return -1;
 	}
-	*closed = dup(*efd);
-	if (*closed >= 0)
-		close(*closed);
+	f->closed = dup(f->efd);
+	if (f->closed >= 0)
+		close(f->closed);
 	return 0;
 }
 
-static void fds_close(int efd, int pipefd[2])
+static void fds_teardown(struct fds *f)
 {
-	if (efd >= 0)
-		close(efd);
-	if (pipefd[0] >= 0)
-		close(pipefd[0]);
-	if (pipefd[1] >= 0)
-		close(pipefd[1]);
+	if (f->efd >= 0)
+		close(f->efd);
+	if (f->pipefd[0] >= 0)
+		close(f->pipefd[0]);
+	if (f->pipefd[1] >= 0)
+		close(f->pipefd[1]);
+	diag_vm_destroy(&f->d);
 }
 
 void diag_check_irqfd_args(struct diag_ctx *c)
 {
 	const uint32_t L = DIAG_IRQ_LABEL, LEVEL = GUNYAH_IRQFD_FLAGS_LEVEL;
-	int efd = -1, pipefd[2] = { -1, -1 }, closed;
+	struct fds f;
 	struct gh_vm *vm;
-	struct diag_vm d;
+	int efd;
 
-	if (diag_vm_create(c, &d, DIAG_GUEST_NONE, 0))
-		return;
-	if (fds_open(c, &efd, pipefd, &closed))
+	if (fds_setup(c, &f))
 		goto out;
-	vm = d.vm;
-	if (expect_ret(c, gh_vm_irqfd(vm, true, closed, L, 0), -EBADF,
+	vm = f.d.vm;
+	efd = f.efd;
+	if (expect_ret(c, gh_vm_irqfd(vm, true, f.closed, L, 0), -EBADF,
 		       "an irqfd on a closed fd") ||
-	    expect_ret(c, gh_vm_irqfd(vm, true, pipefd[0], L, 0), -EINVAL,
+	    expect_ret(c, gh_vm_irqfd(vm, true, f.pipefd[0], L, 0), -EINVAL,
 		       "an irqfd on a pipe (not an eventfd)") ||
 	    expect_ret(c, gh_vm_irqfd(vm, true, efd, L, 0x2), -EINVAL,
 		       "an irqfd with unknown flags 0x2") ||
@@ -88,24 +97,22 @@ void diag_check_irqfd_args(struct diag_ctx *c)
 		goto out;
 	diag_str(c, "errnos", "EBADF EINVAL EINVAL EEXIST ENOENT");
 out:
-	fds_close(efd, pipefd);
-	diag_vm_destroy(&d);
+	fds_teardown(&f);
 }
 
 void diag_check_ioeventfd_args(struct diag_ctx *c)
 {
 	const uint64_t A = DIAG_DOORBELL;
 	const uint32_t DM = GUNYAH_IOEVENTFD_FLAGS_DATAMATCH;
-	int efd = -1, pipefd[2] = { -1, -1 }, closed;
+	struct fds f;
 	struct gh_vm *vm;
-	struct diag_vm d;
+	int efd;
 
-	if (diag_vm_create(c, &d, DIAG_GUEST_NONE, 0))
-		return;
-	if (fds_open(c, &efd, pipefd, &closed))
+	if (fds_setup(c, &f))
 		goto out;
-	vm = d.vm;
-	if (expect_ret(c, gh_vm_ioeventfd(vm, true, closed, A, 4, 0, 0), -EBADF,
+	vm = f.d.vm;
+	efd = f.efd;
+	if (expect_ret(c, gh_vm_ioeventfd(vm, true, f.closed, A, 4, 0, 0), -EBADF,
 		       "an ioeventfd on a closed fd") ||
 	    expect_ret(c, gh_vm_ioeventfd(vm, true, efd, A, 3, 0, 0), -EINVAL,
 		       "an ioeventfd of length 3") ||
@@ -128,8 +135,7 @@ void diag_check_ioeventfd_args(struct diag_ctx *c)
 		goto out;
 	diag_str(c, "errnos", "EBADF EINVAL EINVAL EINVAL EEXIST ENOENT");
 out:
-	fds_close(efd, pipefd);
-	diag_vm_destroy(&d);
+	fds_teardown(&f);
 }
 
 /* Signals counted on a nonblocking eventfd (0: none). */
