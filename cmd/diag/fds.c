@@ -65,77 +65,97 @@ static void fds_teardown(struct fds *f)
 	diag_vm_destroy(&f->d);
 }
 
-void diag_check_irqfd_args(struct diag_ctx *c)
+/* One ADD or REMOVE_FUNCTION of an argument check, and its errno. */
+enum fd_which { FD_EVENT, FD_PIPE, FD_CLOSED };
+struct fd_step {
+	bool add;
+	enum fd_which fd;
+	uint64_t at;	/* irqfd: the label; ioeventfd: the address */
+	uint32_t len;	/* ioeventfd */
+	uint32_t flags;
+	uint64_t datamatch;
+	int want;	/* 0 or -errno */
+	const char *what;
+};
+
+/* Each step in turn, an irqfd's (irqfd) or an ioeventfd's. */
+static void run_steps(struct diag_ctx *c, bool irqfd,
+		      const struct fd_step *st, size_t n, const char *errnos)
 {
-	const uint32_t L = DIAG_IRQ_LABEL, LEVEL = GUNYAH_IRQFD_FLAGS_LEVEL;
 	struct fds f;
-	struct gh_vm *vm;
-	int efd;
 
 	if (fds_setup(c, &f))
 		goto out;
-	vm = f.d.vm;
-	efd = f.efd;
-	if (expect_ret(c, gh_vm_irqfd(vm, true, f.closed, L, 0), -EBADF,
-		       "an irqfd on a closed fd") ||
-	    expect_ret(c, gh_vm_irqfd(vm, true, f.pipefd[0], L, 0), -EINVAL,
-		       "an irqfd on a pipe (not an eventfd)") ||
-	    expect_ret(c, gh_vm_irqfd(vm, true, efd, L, 0x2), -EINVAL,
-		       "an irqfd with unknown flags 0x2") ||
-	    expect_ret(c, gh_vm_irqfd(vm, true, efd, L, 0), 0,
-		       "an edge irqfd") ||
-	    expect_ret(c, gh_vm_irqfd(vm, true, efd, L, LEVEL), -EEXIST,
-		       "a second irqfd on the same label") ||
-	    expect_ret(c, gh_vm_irqfd(vm, false, efd, L + 1, 0), -ENOENT,
-		       "REMOVE_FUNCTION of an irqfd never added") ||
-	    expect_ret(c, gh_vm_irqfd(vm, false, efd, L, 0), 0,
-		       "REMOVE_FUNCTION of the irqfd") ||
-	    expect_ret(c, gh_vm_irqfd(vm, false, efd, L, 0), -ENOENT,
-		       "a second REMOVE_FUNCTION of the irqfd") ||
-	    expect_ret(c, gh_vm_irqfd(vm, true, efd, L, LEVEL), 0,
-		       "a level irqfd on the label removed"))
-		goto out;
-	diag_str(c, "errnos", "EBADF EINVAL EINVAL EEXIST ENOENT");
+	for (size_t i = 0; i < n; i++) {
+		int fd = st[i].fd == FD_PIPE ? f.pipefd[0] :
+			 st[i].fd == FD_CLOSED ? f.closed : f.efd;
+		int ret = irqfd ?
+			gh_vm_irqfd(f.d.vm, st[i].add, fd, (uint32_t)st[i].at,
+				    st[i].flags) :
+			gh_vm_ioeventfd(f.d.vm, st[i].add, fd, st[i].at,
+					st[i].len, st[i].flags, st[i].datamatch);
+
+		if (expect_ret(c, ret, st[i].want, st[i].what))
+			goto out;
+	}
+	diag_str(c, "errnos", "%s", errnos);
 out:
 	fds_teardown(&f);
 }
 
+void diag_check_irqfd_args(struct diag_ctx *c)
+{
+	enum { L = DIAG_IRQ_LABEL, LEVEL = GUNYAH_IRQFD_FLAGS_LEVEL };
+	static const struct fd_step st[] = {
+		{ true, FD_CLOSED, L, 0, 0, 0, -EBADF, "an irqfd on a closed fd" },
+		{ true, FD_PIPE, L, 0, 0, 0, -EINVAL,
+		  "an irqfd on a pipe (not an eventfd)" },
+		{ true, FD_EVENT, L, 0, 0x2, 0, -EINVAL,
+		  "an irqfd with unknown flags 0x2" },
+		{ true, FD_EVENT, L, 0, 0, 0, 0, "an edge irqfd" },
+		{ true, FD_EVENT, L, 0, LEVEL, 0, -EEXIST,
+		  "a second irqfd on the same label" },
+		{ false, FD_EVENT, L + 1, 0, 0, 0, -ENOENT,
+		  "REMOVE_FUNCTION of an irqfd never added" },
+		{ false, FD_EVENT, L, 0, 0, 0, 0, "REMOVE_FUNCTION of the irqfd" },
+		{ false, FD_EVENT, L, 0, 0, 0, -ENOENT,
+		  "a second REMOVE_FUNCTION of the irqfd" },
+		{ true, FD_EVENT, L, 0, LEVEL, 0, 0,
+		  "a level irqfd on the label removed" },
+	};
+
+	run_steps(c, true, st, ARRAY_SIZE(st),
+		  "EBADF EINVAL EINVAL EEXIST ENOENT");
+}
+
 void diag_check_ioeventfd_args(struct diag_ctx *c)
 {
-	const uint64_t A = DIAG_DOORBELL;
-	const uint32_t DM = GUNYAH_IOEVENTFD_FLAGS_DATAMATCH;
-	struct fds f;
-	struct gh_vm *vm;
-	int efd;
+	enum { DM = GUNYAH_IOEVENTFD_FLAGS_DATAMATCH };
+	static const struct fd_step st[] = {
+		{ true, FD_CLOSED, DIAG_DOORBELL, 4, 0, 0, -EBADF,
+		  "an ioeventfd on a closed fd" },
+		{ true, FD_EVENT, DIAG_DOORBELL, 3, 0, 0, -EINVAL,
+		  "an ioeventfd of length 3" },
+		{ true, FD_EVENT, DIAG_DOORBELL, 4, 0x4, 0, -EINVAL,
+		  "an ioeventfd with unknown flags 0x4" },
+		{ true, FD_EVENT, DIAG_DOORBELL, 0, DM, 1, -EINVAL,
+		  "a datamatch ioeventfd of length 0" },
+		{ true, FD_EVENT, DIAG_DOORBELL, 4, DM, 1, 0,
+		  "a datamatch ioeventfd" },
+		{ true, FD_EVENT, DIAG_DOORBELL, 4, DM, 2, 0,
+		  "a second value on the same doorbell" },
+		{ true, FD_EVENT, DIAG_DOORBELL + 2, 2, 0, 0, -EEXIST,
+		  "an ioeventfd overlapping the doorbell's bytes" },
+		{ false, FD_EVENT, DIAG_DOORBELL, 4, DM, 3, -ENOENT,
+		  "REMOVE_FUNCTION of a value never added" },
+		{ false, FD_EVENT, DIAG_DOORBELL, 4, DM, 1, 0,
+		  "REMOVE_FUNCTION of the ioeventfd" },
+		{ false, FD_EVENT, DIAG_DOORBELL, 4, DM, 1, -ENOENT,
+		  "a second REMOVE_FUNCTION of the ioeventfd" },
+	};
 
-	if (fds_setup(c, &f))
-		goto out;
-	vm = f.d.vm;
-	efd = f.efd;
-	if (expect_ret(c, gh_vm_ioeventfd(vm, true, f.closed, A, 4, 0, 0), -EBADF,
-		       "an ioeventfd on a closed fd") ||
-	    expect_ret(c, gh_vm_ioeventfd(vm, true, efd, A, 3, 0, 0), -EINVAL,
-		       "an ioeventfd of length 3") ||
-	    expect_ret(c, gh_vm_ioeventfd(vm, true, efd, A, 4, 0x4, 0), -EINVAL,
-		       "an ioeventfd with unknown flags 0x4") ||
-	    expect_ret(c, gh_vm_ioeventfd(vm, true, efd, A, 0, DM, 1), -EINVAL,
-		       "a datamatch ioeventfd of length 0") ||
-	    expect_ret(c, gh_vm_ioeventfd(vm, true, efd, A, 4, DM, 1), 0,
-		       "a datamatch ioeventfd") ||
-	    expect_ret(c, gh_vm_ioeventfd(vm, true, efd, A, 4, DM, 2), 0,
-		       "a second value on the same doorbell") ||
-	    expect_ret(c, gh_vm_ioeventfd(vm, true, efd, A + 2, 2, 0, 0), -EEXIST,
-		       "an ioeventfd overlapping the doorbell's bytes") ||
-	    expect_ret(c, gh_vm_ioeventfd(vm, false, efd, A, 4, DM, 3), -ENOENT,
-		       "REMOVE_FUNCTION of a value never added") ||
-	    expect_ret(c, gh_vm_ioeventfd(vm, false, efd, A, 4, DM, 1), 0,
-		       "REMOVE_FUNCTION of the ioeventfd") ||
-	    expect_ret(c, gh_vm_ioeventfd(vm, false, efd, A, 4, DM, 1), -ENOENT,
-		       "a second REMOVE_FUNCTION of the ioeventfd"))
-		goto out;
-	diag_str(c, "errnos", "EBADF EINVAL EINVAL EINVAL EEXIST ENOENT");
-out:
-	fds_teardown(&f);
+	run_steps(c, false, st, ARRAY_SIZE(st),
+		  "EBADF EINVAL EINVAL EINVAL EEXIST ENOENT");
 }
 
 /* Signals counted on a nonblocking eventfd (0: none). */
@@ -148,6 +168,20 @@ static uint64_t signals(int efd)
 	return n;
 }
 
+/* A VM with guests/irq.S on one vCPU, and an eventfd: the fd, or -1
+ * with the check failed (d destroyable either way). */
+static int irq_vm(struct diag_ctx *c, struct diag_vm *d)
+{
+	int efd;
+
+	if (diag_vm_create(c, d, DIAG_GUEST_irq, 1))
+		return -1;
+	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (efd < 0)
+		diag_fail(c, "setup: eventfd: %s", strerror(errno));
+	return efd;
+}
+
 void diag_check_ioeventfd_bell(struct diag_ctx *c)
 {
 	const uint32_t DM = GUNYAH_IOEVENTFD_FLAGS_DATAMATCH;
@@ -156,13 +190,9 @@ void diag_check_ioeventfd_bell(struct diag_ctx *c)
 	uint64_t n;
 	int efd, ret;
 
-	if (diag_vm_create(c, &d, DIAG_GUEST_irq, 1))
-		return;
-	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (efd < 0) {
-		diag_fail(c, "setup: eventfd: %s", strerror(errno));
+	efd = irq_vm(c, &d);
+	if (efd < 0)
 		goto out;
-	}
 	ret = gh_vm_ioeventfd(d.vm, true, efd, DIAG_DOORBELL, 4, DM,
 			      DIAG_BELL_MATCH);
 	if (expect_ret(c, ret, 0, "a datamatch ioeventfd") ||
@@ -265,13 +295,9 @@ void diag_check_irqfd_irq(struct diag_ctx *c)
 	struct diag_vm d;
 	int efd, ret;
 
-	if (diag_vm_create(c, &d, DIAG_GUEST_irq, 1))
-		return;
-	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (efd < 0) {
-		diag_fail(c, "setup: eventfd: %s", strerror(errno));
+	efd = irq_vm(c, &d);
+	if (efd < 0)
 		goto out;
-	}
 	ret = gh_vm_irqfd(d.vm, true, efd, DIAG_IRQ_LABEL, 0);
 	if (expect_ret(c, ret, 0, "an edge irqfd") ||
 	    diag_vm_set_x(&d, 19, DIAG_IRQ_WAIT) || diag_vm_start(&d) ||
