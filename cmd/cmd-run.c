@@ -506,7 +506,8 @@ static int run_main(int argc, char **argv)
 
 	run_ctx_init(&c);
 	ret = run_init(&c, argc, argv);
-	if (c.parent) {
+	/* --dump-dtb wrote the tree: nothing runs (run_init's status). */
+	if (c.parent || c.a.dump_dtb) {
 		gctl_rundir_close(&c.rd);
 		return ret;
 	}
