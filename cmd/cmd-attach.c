@@ -14,6 +14,7 @@
 #include "ctl/args.h"
 #include "ctl/client.h"
 #include "ctl/view_filter.h"
+#include "ctl/console.h"
 #include "dash/dashboard.h"
 #include "gunyahctl.h"
 #include "output/json_rec.h"
@@ -26,17 +27,23 @@ enum {
 	OPT_DASHBOARD = 0x100,
 	OPT_INTERVAL,
 	OPT_FILTER,
+	OPT_CONSOLE,
 };
 
 struct attach_args {
 	struct gctl_ctl_args ctl; /* NAME, --json */
 	bool dashboard;
+	bool console;
 	unsigned int interval_ms;
 	uint64_t count;
 	struct gctl_view_filter filter;
 };
 
 static const struct argp_option options[] = {
+	{ "console", OPT_CONSOLE, NULL, 0,
+	  "the guest's console alone: its output, and what is typed to the "
+	  "UART's receive side (a terminal is raw, Ctrl-] detaches; else "
+	  "standard input is sent to its end)", 0 },
 	{ "count", 'n', "N", 0, "detach after N exits (shown or not)", 0 },
 	{ "filter", OPT_FILTER, "EXPR", 0,
 	  "print only the exits EXPR matches (gunyahctl(1), FILTERS); a "
@@ -63,10 +70,20 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_FILTER:
 		gctl_view_filter_arg(&a->filter, CMD, arg);
 		return 0;
+	case OPT_CONSOLE:
+		a->console = true;
+		return 0;
 	case OPT_INTERVAL:
 		a->interval_ms = gctl_dash_interval_arg(CMD, arg);
 		return 0;
 	case ARGP_KEY_END:
+		if (a->console && (a->dashboard || a->ctl.json || a->count ||
+				   a->filter.on))
+			gctl_usage_err(CMD, "--console: not with --%s: the "
+				       "console is the output",
+				       a->dashboard ? "dashboard" :
+				       a->ctl.json ? "json" :
+				       a->count ? "count" : "filter");
 		if (a->dashboard && (a->ctl.json || a->count || a->filter.on))
 			gctl_usage_err(CMD, "--dashboard: not with --%s: the "
 				       "dashboard is the output",
@@ -91,7 +108,8 @@ static const struct argp attach_argp = {
 	       "Several clients may attach at once.  A client that does not "
 	       "keep up loses records, and is told how many.  --dashboard: "
 	       "run's live view instead, of the VM's own model of its exits "
-	       "(q leaves, the VM runs on).\v"
+	       "(q leaves, the VM runs on).  --console: the guest's console "
+	       "alone, both ways.\v"
 	       "Exit status: the VM's (as run's) when it ended while attached; "
 	       "0 when detached; 66 no such VM running, 74 the output could "
 	       "not be written.",
@@ -166,6 +184,8 @@ static int attach_main(int argc, char **argv)
 	bool attached = false;
 
 	gctl_ctl_parse_args(&a.ctl, &attach_argp, argc, argv, &a);
+	if (a.console)
+		return gctl_attach_console(CMD, a.ctl.name);
 	if (a.dashboard) {
 		struct gctl_attach_dash_opts dopts = {
 			.name = a.ctl.name,

@@ -20,6 +20,7 @@
 #include "ctl/args.h"
 #include "gunyahctl.h"
 #include "engine/image.h"
+#include "engine/dtb_place.h"
 #include "engine/vmm.h"
 
 #define CMD "replay"
@@ -139,7 +140,8 @@ static void print_result(const struct gctl_ctl_args *a,
 	}
 }
 
-/* Load the image, warn if it is not the recorded one.  Exit status. */
+/* Load the image, warn if it is not the recorded one, and the recorded
+ * device tree.  Exit status. */
 static int load(struct gctl_vmm *vmm, const struct gctl_rec_config *c,
 		const char *image)
 {
@@ -159,6 +161,17 @@ static int load(struct gctl_vmm *vmm, const struct gctl_rec_config *c,
 	    memcmp(sha, c->sha256, sizeof(sha)))
 		gctl_note(CMD, "%s is not the recorded image (its SHA-256 "
 			 "differs): exits may diverge", image);
+	if (c->dtb_addr) {
+		struct gctl_dtb_placed at;
+
+		/* the same bytes where the run put them: x0 and RAM as recorded */
+		ret = gctl_dtb_place(gctl_vmm_vm(vmm), &c->vm, NULL, c->dtb_addr,
+				     &at, err, sizeof(err));
+		if (ret) {
+			gctl_err(CMD, "the recorded device tree: %s", err);
+			return GCTL_EXIT_DATAERR;
+		}
+	}
 	return 0;
 }
 

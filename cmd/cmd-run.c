@@ -263,6 +263,7 @@ static int record_begin(struct run_ctx *c)
 			     c->info.format == GCTL_IMAGE_ELF,
 			     a->load_addr_set ? a->load_addr : a->cfg.ram_base,
 			     c->entry);
+	rc.dtb_addr = a->dtb_addr;
 	ret = gctl_rec_sink_begin(&c->rec_sink, &rc);
 	if (ret) {
 		gctl_err(CMD, "--record %s: %s", a->record, strerror(-ret));
@@ -283,6 +284,8 @@ static int vm_new(struct run_ctx *c)
 							   &c->term_raw);
 		if (a->cfg.uart_input_fd == -2)
 			return GCTL_EXIT_NOINPUT;
+		/* Nothing else types: a named VM's attach --console may. */
+		a->cfg.console_pipe = a->name && a->cfg.uart_input_fd < 0;
 	}
 	ret = gctl_vmm_create(c->be, &a->cfg, &c->vmm_sink, &c->vmm, err,
 			      sizeof(err));
@@ -507,7 +510,8 @@ static int run_main(int argc, char **argv)
 
 	run_ctx_init(&c);
 	ret = run_init(&c, argc, argv);
-	if (c.parent) {
+	/* --dump-dtb wrote the tree: nothing runs (run_init's status). */
+	if (c.parent || c.a.dump_dtb) {
 		gctl_rundir_close(&c.rd);
 		return ret;
 	}

@@ -28,7 +28,7 @@
 
 #define GCTL_REC_MAGIC "GEXREC"
 #define GCTL_REC_MAJOR 1
-#define GCTL_REC_MINOR 0
+#define GCTL_REC_MINOR 1
 
 enum gctl_rec_type {
 	GCTL_REC_CONFIG = 1,
@@ -47,6 +47,7 @@ struct gctl_rec_config {
 	uint64_t load_addr;	/* raw images */
 	uint64_t entry;		/* vCPU 0 starts here */
 	uint64_t start_unix_ns; /* when the VM started (CLOCK_REALTIME) */
+	uint64_t dtb_addr;	/* the image run's device tree; 0: none */
 	/* ram_base, ram_size, nr_vcpus, uart, regions, pf regions, faults,
 	 * pf_policy; scripts, max_exits and step are not kept. */
 	struct gctl_vmm_config vm;

@@ -50,6 +50,7 @@ enum rec_config_tag {
 	CFG_PF_POLICY = 14,
 	CFG_START = 15,
 	CFG_FAULT = 16,
+	CFG_DTB = 17,	   /* where the generated device tree went (minor 1+) */
 };
 
 /* SUMMARY fields, the same way. */

@@ -77,6 +77,25 @@ static unsigned int nums(const uint8_t *p, size_t len, uint64_t *v,
 	return i;
 }
 
+/* Where a one-number CONFIG field goes. */
+static uint64_t *number_field(struct gctl_rec_config *c, uint64_t tag)
+{
+	switch (tag) {
+	case CFG_LOAD_ADDR:
+		return &c->load_addr;
+	case CFG_ENTRY:
+		return &c->entry;
+	case CFG_START:
+		return &c->start_unix_ns;
+	case CFG_DTB:
+		return &c->dtb_addr;
+	case CFG_RAM_BASE:
+		return &c->vm.ram_base;
+	default:
+		return &c->vm.ram_size;
+	}
+}
+
 static int parse_config(struct gctl_rec_config *c, const uint8_t *p,
 			size_t plen)
 {
@@ -108,25 +127,10 @@ static int parse_config(struct gctl_rec_config *c, const uint8_t *p,
 		case CFG_IMAGE_ELF:
 			c->image_elf = one && v[0];
 			break;
-		case CFG_LOAD_ADDR:
+		case CFG_LOAD_ADDR: case CFG_ENTRY: case CFG_START:
+		case CFG_DTB: case CFG_RAM_BASE: case CFG_RAM_SIZE:
 			if (one)
-				c->load_addr = v[0];
-			break;
-		case CFG_ENTRY:
-			if (one)
-				c->entry = v[0];
-			break;
-		case CFG_START:
-			if (one)
-				c->start_unix_ns = v[0];
-			break;
-		case CFG_RAM_BASE:
-			if (one)
-				vm->ram_base = v[0];
-			break;
-		case CFG_RAM_SIZE:
-			if (one)
-				vm->ram_size = v[0];
+				*number_field(c, tag) = v[0];
 			break;
 		case CFG_VCPUS:
 			if (!one || !v[0] || v[0] > GCTL_MAX_VCPUS)

@@ -314,6 +314,8 @@ int gctl_rec_sink_begin(struct gctl_sink *sink, const struct gctl_rec_config *c)
 	n += field_num(p + n, CFG_LOAD_ADDR, c->load_addr);
 	n += field_num(p + n, CFG_ENTRY, c->entry);
 	n += field_num(p + n, CFG_START, c->start_unix_ns);
+	if (c->dtb_addr)
+		n += field_num(p + n, CFG_DTB, c->dtb_addr);
 	n += field_num(p + n, CFG_RAM_BASE, vm->ram_base);
 	n += field_num(p + n, CFG_RAM_SIZE, vm->ram_size);
 	n += field_num(p + n, CFG_VCPUS, vm->nr_vcpus);

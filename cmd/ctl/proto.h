@@ -31,4 +31,8 @@
  * vCPUs is some 500 KiB). */
 #define GCTL_CTL_LINE_MAX (4 * 1024 * 1024)
 
+/* The most bytes one console-input request carries: under PIPE_BUF, so
+ * the VM takes all of them or none. */
+#define GCTL_CTL_CONSOLE_MAX 1024
+
 #endif /* GCTL_CTL_H */

@@ -8,6 +8,7 @@
  * engine lock, then srv->lock: the loop never calls into the engine
  * while it holds srv->lock.  Everything else is the loop's alone.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -755,6 +756,61 @@ static void do_stop(struct request *r)
 	owe_exit(r);
 }
 
+/* The bytes of a hex string (two digits each) into buf: how many, or -1. */
+static long unhex(const char *hex, uint8_t *buf, size_t size)
+{
+	size_t n = strlen(hex) / 2;
+
+	if (strlen(hex) % 2 || n > size)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned int v;
+
+		if (!isxdigit((unsigned char)hex[2 * i]) ||
+		    !isxdigit((unsigned char)hex[2 * i + 1]) ||
+		    sscanf(hex + 2 * i, "%2x", &v) != 1)
+			return -1;
+		buf[i] = (uint8_t)v;
+	}
+	return (long)n;
+}
+
+/* attach --console's typing: {"hex": "..."} for the UART's receive side. */
+static void do_console_input(struct request *r)
+{
+	const char *hex = gctl_json_get_str(r->req, "hex");
+	uint8_t buf[GCTL_CTL_CONSOLE_MAX];
+	json_object *body;
+	long n, ret;
+
+	n = hex ? unhex(hex, buf, sizeof(buf)) : -1;
+	if (n < 0) {
+		reply_err(r->srv, r->c, r->id, "request", "\"hex\": want up to "
+			  "%d bytes as pairs of hex digits", GCTL_CTL_CONSOLE_MAX);
+		return;
+	}
+	ret = gctl_vmm_console_input(r->srv->vmm, buf, (size_t)n);
+	if (ret == -ENODEV) {
+		reply_err(r->srv, r->c, r->id, "unsupported", "this VM's console "
+			  "takes no input (a PL011 with no --uart-input: run "
+			  "--kernel)");
+		return;
+	}
+	if (ret == -EAGAIN) {
+		reply_err(r->srv, r->c, r->id, "busy", "the guest has not read "
+			  "the console input sent before");
+		return;
+	}
+	if (ret < 0) {
+		reply_err(r->srv, r->c, r->id, "state", "console input: %s",
+			  strerror((int)-ret));
+		return;
+	}
+	body = json_object_new_object();
+	add(body, "bytes", json_object_new_int64(ret));
+	reply_ok(r->srv, r->c, r->id, body);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(struct request *r);
@@ -763,7 +819,7 @@ static const struct {
 	{ "pause", do_pause },	 { "resume", do_resume },
 	{ "step", do_step },	 { "stop", do_stop },
 	{ "attach", do_attach }, { "wait", do_wait },
-	{ "snapshot", do_snapshot },
+	{ "snapshot", do_snapshot }, { "console-input", do_console_input },
 };
 
 static void handle_line(struct gctl_ctl_server *srv, struct client *c,

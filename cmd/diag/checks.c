@@ -42,6 +42,17 @@ const struct diag_check diag_checks[] = {
 	{ "page_fault", "an access with no memory is a PAGE_FAULT exit; FAULT "
 	  "aborts, mapping memory and RETRY succeeds", diag_check_page_fault,
 	  GH_ABI_PAGE_FAULT },
+	{ "irqfd_args", "an irqfd with a bad fd is EBADF, a non-eventfd or "
+	  "unknown flags EINVAL, a label twice EEXIST; removed, its label is "
+	  "free and a second REMOVE is ENOENT", diag_check_irqfd_args, 0 },
+	{ "irqfd_irq", "an irqfd's signal raises its SPI: the guest, idle in "
+	  "WFI, takes it and acknowledges its INTID", diag_check_irqfd_irq, 0 },
+	{ "ioeventfd_args", "an ioeventfd with a bad fd is EBADF, a bad length "
+	  "or flags EINVAL, overlapping bytes EEXIST; removed, a second REMOVE "
+	  "is ENOENT", diag_check_ioeventfd_args, 0 },
+	{ "ioeventfd_bell", "a guest write an ioeventfd matches signals its "
+	  "eventfd with no exit; one it does not match is an MMIO exit",
+	  diag_check_ioeventfd_bell, 0 },
 	{ "wfi_wake", "WFI idles the vCPU inside RUN until its wake-up "
 	  "interrupt", diag_check_wfi_wake, 0 },
 	{ "psci_cpu_on", "PSCI CPU_ON starts each secondary at its entry with "

@@ -163,6 +163,8 @@ struct gh_vcpu *diag_vm_boot(struct diag_ctx *c, struct diag_vm *d,
 void diag_vm_destroy(struct diag_vm *d);
 /* Host view of a RAM word at a guest address. */
 volatile uint64_t *diag_vm_word(struct diag_vm *d, uint64_t guest_addr);
+/* Poll a RAM word the guest sets, for up to ms: 0, or -ETIMEDOUT. */
+int diag_wait_word(struct diag_vm *d, uint64_t addr, unsigned int ms);
 
 /* ---- expectations on the next exit: 0, or -1 with the check failed ------- */
 
@@ -255,6 +257,11 @@ void diag_check_resume_einval(struct diag_ctx *c);
 void diag_check_page_fault(struct diag_ctx *c);
 
 void diag_check_wfi_wake(struct diag_ctx *c);
+
+void diag_check_irqfd_args(struct diag_ctx *c);
+void diag_check_irqfd_irq(struct diag_ctx *c);
+void diag_check_ioeventfd_args(struct diag_ctx *c);
+void diag_check_ioeventfd_bell(struct diag_ctx *c);
 void diag_check_psci_cpu_on(struct diag_ctx *c);
 void diag_check_system_off(struct diag_ctx *c);
 void diag_check_system_reset(struct diag_ctx *c);

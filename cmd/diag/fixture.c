@@ -287,6 +287,18 @@ int diag_vm_create(struct diag_ctx *c, struct diag_vm *d,
 	return 0;
 }
 
+int diag_wait_word(struct diag_vm *d, uint64_t addr, unsigned int ms)
+{
+	uint64_t end = gctl_now_ns() + (uint64_t)ms * 1000000;
+
+	while (!*diag_vm_word(d, addr)) {
+		if (gctl_now_ns() >= end)
+			return -ETIMEDOUT;
+		diag_sleep_ms(1);
+	}
+	return 0;
+}
+
 int diag_vm_set_x(struct diag_vm *d, unsigned int idx, uint64_t value)
 {
 	int ret = gh_vm_set_boot_reg(d->vm, REG_SET_X, idx, value);

@@ -8,6 +8,7 @@
 #define DIAG_GUESTS_H
 
 #define DIAG_GUESTS \
+	DIAG_GUEST(irq) \
 	DIAG_GUEST(mmio) \
 	DIAG_GUEST(psci) \
 	DIAG_GUEST(wait)

@@ -37,6 +37,18 @@
 #define DIAG_WAIT_WFI		0	/* report 1, flag, WFI, report 2, off */
 #define DIAG_WAIT_FLAG		1	/* spin until DIAG_FLAG != 0, report it */
 
+/* x19 of guests/irq.S. */
+#define DIAG_IRQ_WAIT		0	/* GIC up, SPI enabled, report 1, flag, WFI
+					 * until an IRQ, report its INTID at +8 */
+#define DIAG_IRQ_DOORBELL	1	/* str w of 7 then 8 to DIAG_DOORBELL,
+					 * report 0xd0e */
+#define DIAG_DOORBELL	0x90002000	/* an ioeventfd's address */
+#define DIAG_BELL_MATCH	7		/* its datamatch */
+#define DIAG_IRQ_LABEL	2		/* irqfd label: SPI 2, INTID 34 */
+/* Where the sim's GICv3 sits (gunyah_sim.h: GH_SIM_GICD_BASE, _GICR_BASE). */
+#define DIAG_GICD	0x08000000
+#define DIAG_GICR	0x080a0000
+
 #define DIAG_PATTERN	0x1122334455667788
 #define DIAG_UNTOUCHED	0x77		/* a register a faulted load must not change */
 #define DIAG_CONTEXT	0x5ec00000	/* CPU_ON context id base: + vCPU id */

@@ -34,19 +34,6 @@ static int wait_idle(struct gh_vcpu *v, unsigned int ms, uint32_t *state)
 	}
 }
 
-/* Poll a RAM word the guest sets, for up to ms. */
-static int wait_word(struct diag_vm *d, uint64_t addr, unsigned int ms)
-{
-	uint64_t end = gctl_now_ns() + (uint64_t)ms * 1000000;
-
-	while (!*diag_vm_word(d, addr)) {
-		if (gctl_now_ns() >= end)
-			return -ETIMEDOUT;
-		diag_sleep_ms(1);
-	}
-	return 0;
-}
-
 void diag_check_wfi_wake(struct diag_ctx *c)
 {
 	struct diag_runner r = { 0 };
@@ -79,7 +66,7 @@ void diag_check_wfi_wake(struct diag_ctx *c)
 	diag_step(c, "waiting for the guest to reach its WFI");
 	if (diag_runner_start(&d, &r, v, false))
 		goto out;
-	if (wait_word(&d, DIAG_FLAG, DIAG_WAIT_MS)) {
+	if (diag_wait_word(&d, DIAG_FLAG, DIAG_WAIT_MS)) {
 		diag_fail(c, "the guest never got to its WFI (%s)",
 			  diag_runner_done(&r) ? DIAG_EXIT_STR(&r.last) :
 			  "RUN still in the driver");

@@ -9,6 +9,7 @@
  * so a dashboard can read them without slowing the vCPUs.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
@@ -86,6 +87,7 @@ struct gctl_vmm {
 	struct gunyah_vm_exit_info exit_info;
 	char console[CONSOLE_LINE_MAX];
 	size_t console_len;
+	uint64_t console_since_ns; /* when the partial line began */
 	uint64_t console_bytes;
 	uint64_t t0_ns, t_end_ns;
 
@@ -96,6 +98,9 @@ struct gctl_vmm {
 	int input_quit_fd;
 	pthread_t input_thread;
 	bool input_started;
+	/* cfg.console_pipe: the pipe feeding it, written by the control
+	 * server (attach --console); -1 when not made. */
+	int console_rfd, console_wfd;
 };
 
 static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
@@ -356,8 +361,32 @@ static void console_put_locked(struct gctl_vmm *vmm, char c)
 {
 	vmm->console[vmm->console_len++] = c;
 	vmm->console_bytes++;
-	if (c == '\n' || vmm->console_len == sizeof(vmm->console))
+	if (c == '\n' || vmm->console_len == sizeof(vmm->console)) {
 		console_flush_locked(vmm);
+	} else if (vmm->console_len == 1 && vmm->cfg.pl011) {
+		/* A prompt or an echo may stay partial: the loop times it. */
+		vmm->console_since_ns = gctl_now_ns();
+		notify(vmm);
+	}
+}
+
+int gctl_vmm_console_due_ms(struct gctl_vmm *vmm)
+{
+	uint64_t due, now = gctl_now_ns();
+	int ms = -1;
+
+	if (!vmm->cfg.pl011)
+		return -1;
+	pthread_mutex_lock(&vmm->lock);
+	if (vmm->console_len) {
+		due = vmm->console_since_ns + GCTL_CONSOLE_PARTIAL_MS * 1000000ull;
+		if (now >= due)
+			console_flush_locked(vmm);
+		else
+			ms = (int)((due - now + 999999) / 1000000);
+	}
+	pthread_mutex_unlock(&vmm->lock);
+	return ms;
 }
 
 static void handle_mmio_locked(struct vcpu_thread *vt,
@@ -808,6 +837,27 @@ static void sim_log(void *ctx, const char *msg)
 	gctl_err_stderr("run", "sim: %s", msg);
 }
 
+/*
+ * A UART with no input of its own takes it from a pipe the control server
+ * writes (gctl_vmm_console_input): the input thread reads it as any other.
+ */
+static int console_pipe(struct gctl_vmm *vmm, char *err, size_t errlen)
+{
+	int p[2];
+
+	if (!vmm->cfg.console_pipe || vmm->cfg.uart_input_fd >= 0)
+		return 0;
+	if (pipe2(p, O_CLOEXEC)) {
+		snprintf(err, errlen, "the console's pipe: %s", strerror(errno));
+		return -errno;
+	}
+	fcntl(p[1], F_SETFL, O_NONBLOCK);
+	vmm->console_rfd = vmm->cfg.uart_input_fd = p[0];
+	vmm->console_wfd = p[1];
+	vmm->cfg.uart_escape = false;
+	return 0;
+}
+
 /* The guest's RAM, and the --pf-region ranges that are not there yet. */
 static int map_memory(struct gh_vm *vm, const struct gctl_vmm_config *cfg,
 		      char *err, size_t errlen)
@@ -848,6 +898,7 @@ int gctl_vmm_create(struct gh_backend *be, const struct gctl_vmm_config *cfg,
 	}
 	vmm->event_fd = -1;
 	vmm->uart_irq_fd = vmm->input_quit_fd = -1;
+	vmm->console_rfd = vmm->console_wfd = -1;
 	vmm->cfg = *cfg;
 	vmm->be = be;
 	vmm->sink = *sink;
@@ -912,6 +963,9 @@ int gctl_vmm_create(struct gh_backend *be, const struct gctl_vmm_config *cfg,
 		}
 		gctl_pl011_init(&vmm->pl011, vmm->uart_irq_fd);
 		vmm->pl011_ready = true;
+		ret = console_pipe(vmm, err, errlen);
+		if (ret)
+			goto err_free;
 	}
 	*out = vmm;
 	return 0;
@@ -919,6 +973,16 @@ int gctl_vmm_create(struct gh_backend *be, const struct gctl_vmm_config *cfg,
 err_free:
 	gctl_vmm_destroy(vmm);
 	return ret;
+}
+
+long gctl_vmm_console_input(struct gctl_vmm *vmm, const void *buf, size_t len)
+{
+	ssize_t n;
+
+	if (vmm->console_wfd < 0)
+		return -ENODEV;
+	n = write(vmm->console_wfd, buf, len);
+	return n < 0 ? -errno : n;
 }
 
 struct gh_vm *gctl_vmm_vm(struct gctl_vmm *vmm)
@@ -1432,6 +1496,10 @@ void gctl_vmm_destroy(struct gctl_vmm *vmm)
 		gctl_pl011_destroy(&vmm->pl011);
 	if (vmm->uart_irq_fd >= 0)
 		close(vmm->uart_irq_fd);
+	if (vmm->console_rfd >= 0)
+		close(vmm->console_rfd);
+	if (vmm->console_wfd >= 0)
+		close(vmm->console_wfd);
 	if (vmm->be && gh_backend_is_sim(vmm->be))
 		gh_backend_set_log(vmm->be, NULL, NULL);
 	if (vmm->event_fd >= 0)

@@ -140,6 +140,9 @@ struct gctl_vmm_config {
 	unsigned int uart_spi;
 	int uart_input_fd;
 	bool uart_escape;
+	/* With no uart_input_fd: feed the receive side from a pipe that
+	 * gctl_vmm_console_input writes (a named VM's attach --console). */
+	bool console_pipe;
 
 	unsigned int nr_regions;
 	struct gctl_mmio_region regions[GCTL_MAX_MMIO_REGIONS];
@@ -241,6 +244,24 @@ void gctl_vmm_stop(struct gctl_vmm *vmm, enum gctl_stop_reason why);
 void gctl_vmm_kill(struct gctl_vmm *vmm, enum gctl_stop_reason why);
 /* 0, or -errno from the backend (-EINVAL: the VM is not running). */
 int gctl_vmm_poweroff(struct gctl_vmm *vmm);
+/*
+ * Bytes for the UART's receive side (cfg.console_pipe): how many were
+ * taken (a write of up to PIPE_BUF bytes is all or nothing), -EAGAIN when
+ * the guest has not read what came before, -ENODEV with no such input.
+ * Never blocks; any thread.
+ */
+long gctl_vmm_console_input(struct gctl_vmm *vmm, const void *buf, size_t len);
+
+/*
+ * The guest's console goes out a line at a time; with cfg.pl011 (an
+ * interactive guest: a shell's prompt, the echo of what is typed) a
+ * partial line is let out once it is GCTL_CONSOLE_PARTIAL_MS old.  The
+ * event loop calls this each turn (the event fd wakes it when a partial
+ * line begins): it flushes a line that is due and says in how many ms
+ * the next one is, or -1 (none).
+ */
+#define GCTL_CONSOLE_PARTIAL_MS 30
+int gctl_vmm_console_due_ms(struct gctl_vmm *vmm);
 
 /* Per-vCPU counters and state: lock-free, any thread, any time. */
 unsigned int gctl_vmm_nr_vcpus(const struct gctl_vmm *vmm);

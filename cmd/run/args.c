@@ -48,6 +48,7 @@ enum {
 	OPT_ON_STUCK,
 	OPT_ABI,
 	OPT_LENIENT,
+	OPT_NO_DTB,
 };
 
 /* What an option does with its argument. */
@@ -273,6 +274,11 @@ static const struct run_opt run_opts[] = {
 	    "start vCPU 0 here (default the ELF entry, or the load address)",
 	    2 },
 	  RUN_ADDR, AT(entry), SET(entry_set) },
+	{ { "no-dtb", OPT_NO_DTB, NULL, 0,
+	    "give IMAGE no device tree (default: the generated one in the "
+	    "highest free pages of RAM, x0 pointing at it); not with "
+	    "--kernel or the android flavour", 2 },
+	  RUN_TRUE, AT(no_dtb) },
 	{ { NULL, 0, NULL, 0, "Devices and exit handling:", 3 }, .act = RUN_HEADER },
 	{ { "mmio", OPT_MMIO, "ADDR:SIZE[:NAME]", 0,
 	    "an MMIO region; exits in a named one show its name (repeatable)",
@@ -467,6 +473,12 @@ static void check_kernel(struct run_args *a)
 			       b->fdt.bootargs ? "cmdline" :
 			       b->dtb ? "dtb" :
 			       a->dump_dtb ? "dump-dtb" : "uart-input");
+	if (b->kernel && a->no_dtb)
+		gctl_usage_err(CMD, "--no-dtb: not with --kernel, which boots "
+			       "with a device tree");
+	if (a->no_dtb && a->abi && !strcmp(a->abi, "android"))
+		gctl_usage_err(CMD, "--no-dtb: the android flavour's resource "
+			       "manager starts no VM without one");
 	if (b->kernel && a->cfg.nr_vcpus > 1)
 		gctl_usage_err(CMD, "--kernel: one vCPU only: each vCPU is its "
 			       "own engine, whose exclusive monitor the others' "

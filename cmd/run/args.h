@@ -36,6 +36,8 @@ struct run_args {
 	bool mem_set;
 	struct gctl_boot boot; /* --kernel: boot.kernel set */
 	const char *dump_dtb;
+	bool no_dtb;
+	uint64_t dtb_addr; /* where the image run's DTB went; 0: none */
 	const char *uart_input;
 	const char *record;
 	bool filtered;

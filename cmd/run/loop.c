@@ -46,6 +46,15 @@ int gctl_run_watch_output(const struct gctl_sink *sink)
 	return fd;
 }
 
+/* The sooner of the server's and the console's deadlines (-1: none). */
+static int loop_timeout_ms(struct gctl_vmm *vmm, struct gctl_ctl_server *srv)
+{
+	int a = srv ? gctl_ctl_server_timeout_ms(srv) : -1;
+	int b = gctl_vmm_console_due_ms(vmm);
+
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
 /*
  * Wait for the vCPUs, answering signals, the timeout, a failed output
  * (the VM is stopped: nobody sees what it does any more), step commands
@@ -97,8 +106,9 @@ unsigned int gctl_run_event_loop(const struct gctl_run_loop *l)
 							(int)(ARRAY_SIZE(pfd) - n));
 		n += (nfds_t)srv_n;
 
-		/* An idle client of the control socket may be due to go. */
-		if (poll(pfd, n, srv ? gctl_ctl_server_timeout_ms(srv) : -1) < 0)
+		/* An idle client of the control socket may be due to go, a
+		 * partial console line to be shown. */
+		if (poll(pfd, n, loop_timeout_ms(vmm, srv)) < 0)
 			continue;
 		if (dash)
 			gctl_dash_dispatch(dash, pfd, (unsigned int)fixed);

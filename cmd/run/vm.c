@@ -10,6 +10,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "engine/dtb_place.h"
 #include "engine/fdt_build.h"
 #include "engine/image.h"
 #include "gunyahctl.h"
@@ -18,44 +19,30 @@
 #define CMD "run"
 
 /*
- * The GH_* flavour's resource manager will not start a VM without a device
- * tree (there is no boot context to start it otherwise): an image run
- * gets the generated one (fdt_build.h, with the RM's /gunyah-vm-config)
- * in the top GCTL_FDT_MAX_SIZE of RAM, and SET_DTB_CONFIG points at it.
- * A --kernel run has its own already.
+ * Every image run's device tree (dtb_place.h), unless --no-dtb: the
+ * GH_* flavour's resource manager starts no VM without one.
  */
-static int place_dtb(struct gctl_vmm *vmm, const struct gctl_vmm_config *cfg)
+static int place_dtb(struct gctl_vmm *vmm, struct run_args *a,
+		     const struct gctl_image_info *img, bool has_boot_ctx)
 {
-	const struct gctl_fdt_config f = {
-		.ram_base = cfg->ram_base,
-		.ram_size = cfg->ram_size,
-		.nr_cpus = cfg->nr_vcpus,
-		.uart = cfg->uart_set,
-		.uart_addr = cfg->uart_addr,
-		.uart_spi = GCTL_BOOT_UART_SPI,
-	};
-	struct gh_vm *vm = gctl_vmm_vm(vmm);
-	uint64_t addr = cfg->ram_base + cfg->ram_size - GCTL_FDT_MAX_SIZE;
-	void *p = gh_vm_host_ptr(vm, addr, GCTL_FDT_MAX_SIZE);
-	char err[128];
+	struct gctl_dtb_placed at;
+	char err[200];
 	int ret;
 
-	if (!p || cfg->ram_size < 2 * GCTL_FDT_MAX_SIZE) {
-		gctl_err(CMD, "the android ABI needs a device tree in RAM: "
-			 "--mem %#" PRIx64 " leaves no room for it", cfg->ram_size);
+	if (a->no_dtb && !has_boot_ctx) {
+		gctl_err(CMD, "--no-dtb: the android flavour's resource manager "
+			 "starts no VM without a device tree");
 		return GCTL_EXIT_USAGE;
 	}
-	ret = gctl_fdt_build(&f, p, GCTL_FDT_MAX_SIZE, err, sizeof(err));
+	if (a->no_dtb)
+		return 0;
+	ret = gctl_dtb_place(gctl_vmm_vm(vmm), &a->cfg, img, 0, &at, err,
+			     sizeof(err));
 	if (ret) {
 		gctl_err(CMD, "%s", err);
-		return GCTL_EXIT_SOFTWARE;
+		return ret == -ENOSPC ? GCTL_EXIT_USAGE : GCTL_EXIT_SOFTWARE;
 	}
-	ret = gh_vm_set_dtb(vm, addr, GCTL_FDT_MAX_SIZE);
-	if (ret) {
-		gctl_err(CMD, "device tree at %#" PRIx64 ": %s", addr,
-			 strerror(-ret));
-		return GCTL_EXIT_SOFTWARE;
-	}
+	a->dtb_addr = at.addr;
 	return 0;
 }
 
@@ -197,7 +184,8 @@ int gctl_run_load(struct gctl_vmm *vmm, struct run_args *a,
 			return ret;
 	}
 	*entry = a->entry_set ? a->entry : info->entry;
-	if (!gh_abi_has(abi, GH_ABI_BOOT_CONTEXT) && !a->boot.kernel)
-		return place_dtb(vmm, &a->cfg);
+	if (!a->boot.kernel)
+		return place_dtb(vmm, a, info,
+				 gh_abi_has(abi, GH_ABI_BOOT_CONTEXT));
 	return 0;
 }

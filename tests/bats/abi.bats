@@ -212,18 +212,29 @@ abort_reports() { jq -r 'select(.exit == "mmio" and (.mmio.phys_addr == "0x00000
 
 # ---- the VM's device tree ------------------------------------------------------
 
-# Guest memory at $1 ($2 bytes) as a run --step m sees it, into file $3.
+# Guest memory at $1 ($2 bytes) as a run --step m sees it, into file $3;
+# run's options follow (default --abi android) before the guest.
 guest_bytes() {
-	printf 'm %s %s\nq\n' "$1" "$2" |
-		gunyahctl run --json --abi android --step "$G/mmio_widths.bin" 2>/dev/null |
+	local addr=$1 len=$2 out=$3
+	shift 3
+	(($#)) || set -- --abi android
+	printf 'm %s %s\nq\n' "$addr" "$len" |
+		gunyahctl run --json "$@" --step "$G/mmio_widths.bin" 2>/dev/null |
 		jq -r 'select(.event == "memory") | .data' |
-		perl -ne 'chomp; print pack("H*", $_)' >"$3"
+		perl -ne 'chomp; print pack("H*", $_)' >"$out"
+}
+
+# x0 at entry as boot_regs REPORTs it (its first exit's data), run's
+# options in "$@".
+x0_of() {
+	gunyahctl run --json "$@" "$G/boot_regs.bin" |
+		jq -r 'select(.seq == 1) | .mmio.data'
 }
 
 @test "dtb: an android run's device tree is in guest memory, where the RM is pointed, and dtc parses it" {
 	# run's copy at the top of RAM, and the boot stub's copy (above RAM,
 	# after its code page) that GH_VM_SET_DTB_CONFIG names
-	guest_bytes 0x87ff0000 4096 "$BATS_TEST_TMPDIR/top.dtb"
+	guest_bytes 0x87fff000 4096 "$BATS_TEST_TMPDIR/top.dtb"
 	guest_bytes 0x88001000 4096 "$BATS_TEST_TMPDIR/stub.dtb"
 	for f in top stub; do
 		run dtc -q -I dtb -O dts "$BATS_TEST_TMPDIR/$f.dtb"
@@ -238,4 +249,64 @@ guest_bytes() {
 		assert_line --regexp '^		phandle = <0x01>;$'
 	done
 	cmp "$BATS_TEST_TMPDIR/top.dtb" "$BATS_TEST_TMPDIR/stub.dtb"
+}
+
+@test "dtb: a plain upstream run gives the image a device tree too, in the top page of RAM, x0 pointing at it" {
+	assert_equal "$(x0_of)" 0x87fff000
+	assert_equal "$(x0_of -c 2 --mem 64M --ram-base 0x40000000)" 0x43fff000
+	guest_bytes 0x87fff000 4096 "$BATS_TEST_TMPDIR/up.dtb" -c 2 --uart 0x09000000
+	run dtc -q -I dtb -O dts "$BATS_TEST_TMPDIR/up.dtb"
+	assert_success
+	assert_line --regexp '^	memory@80000000 \{$'
+	assert_line --regexp '^		reg = <0x00 0x80000000 0x00 0x8000000>;$'
+	assert_line --regexp '^		cpu@1 \{$'
+	assert_line --regexp '^	pl011@9000000 \{$'
+	assert_line --regexp '^			affinity = "proxy";$'
+	# the fake device's driver gets the same request
+	run fake run --backend dev --json "$G/boot_regs.bin"
+	assert_success
+	assert_equal "$(jq -r 'select(.seq == 1) | .mmio.data' <<<"$output")" 0x87fff000
+}
+
+@test "dtb: an image in the top page pushes the device tree below it; --no-dtb gives x0 = 0" {
+	# boot_regs (88 bytes) loaded in the last page of RAM
+	assert_equal "$(x0_of --load-addr 0x87fff800)" 0x87ffe000
+	assert_equal "$(x0_of --no-dtb)" 0x0
+	run gunyahctl run --no-dtb --kernel "$G/boot_regs.bin"
+	assert_failure 64
+	assert_output "gunyahctl: run: --no-dtb: not with --kernel, which boots with a device tree"
+	run gunyahctl run --no-dtb --abi android "$G/boot_regs.bin"
+	assert_failure 64
+	assert_output "gunyahctl: run: --no-dtb: the android flavour's resource manager starts no VM without one"
+	# an image filling RAM leaves no page for it: refused, naming --no-dtb
+	head -c 65536 /dev/zero >"$BATS_TEST_TMPDIR/full.bin"
+	run gunyahctl run --mem 64K "$BATS_TEST_TMPDIR/full.bin"
+	assert_failure 64
+	assert_output --partial "left free by the image for its device tree (--no-dtb runs without one)"
+	run gunyahctl run --mem 64K --no-dtb --max-exits 1 -t 5 "$BATS_TEST_TMPDIR/full.bin"
+	refute_output --partial "device tree"
+}
+
+@test "dtb: the example and test guests keep their exits with a device tree (all but those that read x0)" {
+	local g args
+	for g in $E/hello.elf $E/mmio_probe.elf $E/smp.elf $G/compute.bin $G/exc.bin \
+		$G/mmio_widths.bin $G/midblock.bin $G/scribble.bin $G/undef.bin \
+		$G/page_fault.bin $G/psci_exit.bin $G/mmio_resume.bin $G/gic.bin; do
+		args=(--json --max-exits 300 -t 20 --uart 0x09000000)
+		run_split gunyahctl run "${args[@]}" "$g"
+		local with; with=$(jq -c 'select(has("seq")) | del(.t_ns)' <<<"$output")
+		run_split gunyahctl run "${args[@]}" --no-dtb "$g"
+		assert_equal "$with" "$(jq -c 'select(has("seq")) | del(.t_ns)' <<<"$output")"
+		[[ -n $with ]]
+	done
+}
+
+@test "dtb: replay puts the recorded device tree back: x0 and RAM as in the run" {
+	run gunyahctl run --json --record "$BATS_TEST_TMPDIR/b.gex" "$G/kimage.bin"
+	assert_success
+	# kimage REPORTs x0 and the DTB's magic word (read through x0)
+	assert_equal "$(jq -r 'select(has("seq") and .seq <= 2) | .mmio.data' <<<"$output" | tr '\n' ' ')" "0x87fff000 0xedfe0dd0 "
+	run gunyahctl replay "$BATS_TEST_TMPDIR/b.gex"
+	assert_success
+	assert_output --partial "every one as recorded"
 }

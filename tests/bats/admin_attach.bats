@@ -290,4 +290,69 @@ exits_of() { jq -c "select(has(\"seq\")) | select($2)" "$1"; }
 	run_split gunyahctl attach --dashboard --filter mmio vm
 	assert_equal "$status" 64
 	assert_equal "$stderr" "gunyahctl: attach: --dashboard: not with --filter: the dashboard is the output"
+# ---- attach --console ------------------------------------------------------
+
+# The detached --kernel guest that echoes its UART, once it said "ready".
+start_echo() {
+	start_vm "$1" --stuck 0 --kernel "$(realpath "$G/uart_echo.bin")"
+	eventually grep -q ready "$RD/$1.log"
+}
+
+@test "attach --console: a guest's console both ways from a pipe, and the VM's status when it ends" {
+	start_echo con
+	run_split gunyahctl attach --console con < <(printf 'hello, world q')
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output $'HELLO, WORLD \nbye'
+	assert_equal "$(gunyahctl status --json con | jq -r .result)" poweroff
+}
+
+@test "attach --console on a terminal: raw, echoed as typed, Ctrl-] detaches, the terminal as it was; the VM runs on" {
+	start_echo con
+	local line out= echo
+	# a terminal of its own (script(1)); its settings before and after
+	# each of two attaches: one detached with Ctrl-], one the VM ends
+	coproc S { script -qec 'stty -g >"$BATS_TEST_TMPDIR/before"
+		for end in detached ended; do
+			"$GUNYAHCTL" attach --console con; echo "$end status=$?"
+			stty -g >"$BATS_TEST_TMPDIR/$end"
+		done' /dev/null; }
+	until_line() {
+		while IFS= read -r -t 20 line <&"${S[0]}"; do
+			line=${line//$'\r'/}
+			[[ $line == *"$1"* ]] && return 0
+		done
+		return 1
+	}
+	until_line "Ctrl-] detaches"
+	assert_equal "$line" "gunyahctl: attach: con's console; Ctrl-] detaches (the VM runs on)"
+	# raw: each key goes at once (no Enter), the guest's echo comes back
+	printf 'ab' >&"${S[1]}"
+	read -r -t 20 -N 2 echo <&"${S[0]}"
+	assert_equal "$echo" AB
+	printf '\035' >&"${S[1]}"
+	until_line "status="
+	assert_equal "$line" "detached status=0"
+	cmp "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/detached"
+	assert_equal "$(gunyahctl status --json con | jq -r .state)" running
+	# again, and the guest powers off: the VM's status, the terminal back
+	until_line "Ctrl-] detaches"
+	printf 'q' >&"${S[1]}"
+	until_line "status="
+	assert_equal "$line" "ended status=0"
+	wait
+	cmp "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/ended"
+}
+
+@test "attach --console: a console that takes no input says so, the output goes on; usage errors" {
+	start_vm vm --uart $UART --timeout 3 "$TICK"
+	run_split gunyahctl attach --console vm < <(printf 'x')
+	assert_equal "$status" 5
+	assert_equal "$stderr" "gunyahctl: attach: vm: this VM's console takes no input (a PL011 with no --uart-input: run --kernel)"
+	assert_line tick
+	for o in --json --dashboard "--count 1"; do
+		run_split gunyahctl attach --console $o vm
+		assert_equal "$status" 64
+		assert_equal "$stderr" "gunyahctl: attach: --console: not with ${o% 1}: the console is the output"
+	done
 }

@@ -37,7 +37,7 @@ assert_all() {
 		resume_handled resume_fault resume_retry resume_einval page_fault \
 		wfi_wake psci_cpu_on system_off system_reset system_reset2 \
 		sticky_status immediate_exit signal_eintr run_before_start \
-		mmio_latency; do
+		mmio_latency irqfd_args irqfd_irq ioeventfd_args ioeventfd_bell; do
 		assert_line --regexp "^$c +[a-zA-Z]"
 	done
 }
@@ -77,6 +77,37 @@ assert_all() {
 	assert_failure 1
 	assert_line "FAIL  fn_einval         GUNYAH_VM_ADD_FUNCTION with arg_size 0 returned 0, want EINVAL  [arg_sizes=0,2,8,257]"
 	assert_line --regexp '^PASS  fn_eexist '
+}
+
+@test "diag: irqfd and ioeventfd on the sim and through the fake device, both flavours" {
+	local fds=irqfd_args,irqfd_irq,ioeventfd_args,ioeventfd_bell
+	for abi in upstream android; do
+		FAKEDEV_HW=1 FAKEDEV_ABI=$abi run fake diag --backend dev --only $fds
+		assert_success
+		assert_line --regexp "^4 checks: 4 passed, .*ABI $abi"
+		run gunyahctl diag --abi $abi --only $fds
+		assert_success
+		assert_line "PASS  irqfd_args        errnos=EBADF EINVAL EINVAL EEXIST ENOENT"
+		assert_line "PASS  irqfd_irq         intid=34"
+		assert_line "PASS  ioeventfd_args    errnos=EBADF EINVAL EINVAL EINVAL EEXIST ENOENT"
+		assert_line "PASS  ioeventfd_bell    doorbell=0x90002000 signals=1"
+	done
+}
+
+@test "diag --backend dev: a driver that drops irqfds fails the irqfd checks, saying why" {
+	FAKEDEV_BREAK=irqfd_lost run fake diag --backend dev --only irqfd_args,irqfd_irq,ioeventfd_bell
+	assert_failure 1
+	assert_line "FAIL  irqfd_args        an irqfd on a closed fd succeeded, want EBADF"
+	assert_line "FAIL  irqfd_irq         the guest, idle in WFI, did not take SPI 2 (INTID 34) within 3000 ms of the irqfd's signal"
+	assert_line --regexp '^PASS  ioeventfd_bell '
+}
+
+@test "diag --backend dev: a driver that drops ioeventfds fails the ioeventfd checks, saying why" {
+	FAKEDEV_BREAK=ioeventfd_lost run fake diag --backend dev --only irqfd_irq,ioeventfd_args,ioeventfd_bell
+	assert_failure 1
+	assert_line "FAIL  ioeventfd_args    an ioeventfd on a closed fd succeeded, want EBADF"
+	assert_line "FAIL  ioeventfd_bell    the guest's write of 7 to the doorbell 0x90002000 was an MMIO exit: the ioeventfd matching it never took it"
+	assert_line --regexp '^PASS  irqfd_irq '
 }
 
 @test "diag --backend dev: exit_reason at the wrong offset fails run_layout" {

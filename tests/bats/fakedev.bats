@@ -58,5 +58,5 @@ setup() {
 @test "fakedev: an unknown FAKEDEV_BREAK stops the program, saying so" {
 	FAKEDEV_BREAK=everything run_split env "${FAKE_ENV[@]}" "$GUNYAHCTL" diag --backend dev
 	assert_equal "$status" 70
-	assert_equal "$stderr" "fakedev: FAKEDEV_BREAK=everything: unknown (want mmap_size, einval, run_layout, eacces, enoent, hang, crash, enotty or eperm)"
+	assert_equal "$stderr" "fakedev: FAKEDEV_BREAK=everything: unknown (want mmap_size, einval, run_layout, eacces, enoent, hang, crash, enotty, eperm, irqfd_lost or ioeventfd_lost)"
 }

@@ -32,6 +32,10 @@
  *     enotty             every request is ENOTTY: a device node that is
  *                        not a Gunyah driver libgunyah speaks
  *     eperm              CREATE_VM is EPERM, as a security policy denies it
+ *     irqfd_lost         VM_ADD_FUNCTION of an irqfd returns 0 and never
+ *                        reaches the driver: its signals raise nothing
+ *     ioeventfd_lost     the same for an ioeventfd: the guest's doorbell
+ *                        writes stay MMIO exits
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -89,6 +93,8 @@ enum fake_break {
 	BREAK_CRASH,
 	BREAK_ENOTTY,
 	BREAK_EPERM,
+	BREAK_IRQFD_LOST,
+	BREAK_IOEVENTFD_LOST,
 };
 
 static const char *const break_names[] = {
@@ -101,6 +107,8 @@ static const char *const break_names[] = {
 	[BREAK_CRASH] = "crash",
 	[BREAK_ENOTTY] = "enotty",
 	[BREAK_EPERM] = "eperm",
+	[BREAK_IRQFD_LOST] = "irqfd_lost",
+	[BREAK_IOEVENTFD_LOST] = "ioeventfd_lost",
 };
 
 /*
@@ -186,7 +194,8 @@ static void knobs_init(void)
 		if (fake.brk == BREAK_NONE) {
 			fprintf(stderr, "fakedev: FAKEDEV_BREAK=%s: unknown (want "
 				"mmap_size, einval, run_layout, eacces, enoent, hang, "
-				"crash, enotty or eperm)\n",
+				"crash, enotty, eperm, irqfd_lost or "
+				"ioeventfd_lost)\n",
 				brk);
 			_exit(70);
 		}
@@ -407,6 +416,19 @@ static bool returns_fd(enum fake_kind kind, unsigned long req,
 	return true;
 }
 
+/* An ADD_FUNCTION the broken driver swallows (irqfd_lost, ioeventfd_lost). */
+static bool lost_function(const struct fake_fd *f, unsigned long req,
+			  const void *arg)
+{
+	const struct gunyah_fn_desc *fn = arg;
+
+	if (f->kind != FAKE_VM || req != GUNYAH_VM_ADD_FUNCTION || !fn)
+		return false;
+	return (fake.brk == BREAK_IRQFD_LOST && fn->type == GUNYAH_FN_IRQFD) ||
+	       (fake.brk == BREAK_IOEVENTFD_LOST &&
+		fn->type == GUNYAH_FN_IOEVENTFD);
+}
+
 static int fake_ioctl(const struct fake_fd *f, unsigned long req, void *arg)
 {
 	struct gunyah_map_mem_args map;
@@ -423,6 +445,9 @@ static int fake_ioctl(const struct fake_fd *f, unsigned long req, void *arg)
 	    req == GUNYAH_VM_ADD_FUNCTION && arg &&
 	    ((const struct gunyah_fn_desc *)arg)->arg_size !=
 		    sizeof(struct gunyah_fn_vcpu_arg))
+		return 0;
+
+	if (lost_function(f, req, arg))
 		return 0;
 
 	if (req == GUNYAH_VCPU_RUN && fake.brk == BREAK_HANG)

@@ -74,4 +74,39 @@
 	eret
 .endm
 
+/*
+ * A vector table whose IRQ entry for the current EL with SPx (VBAR +
+ * 0x280) jumps to \handler; every other entry spins.  Aligned to 2 KiB.
+ */
+.macro irq_vectors name, handler
+	.balign	2048
+\name:
+	.rept	5			// SP0, then SPx synchronous
+	b	.
+	.balign	128
+	.endr
+	b	\handler		// SPx IRQ
+	.balign	128
+	.rept	10			// SPx FIQ/SError, lower ELs
+	b	.
+	.balign	128
+	.endr
+.endm
+
+/*
+ * The arm64 Image header (the kernel's booting.rst) run --kernel wants:
+ * code0 branches to \entry, text_offset 0, image_size up to the label
+ * image_end, flags little-endian, 4K pages, anywhere; the magic.
+ */
+.macro image_header entry
+	b	\entry			// code0
+	.word	0			// code1
+	.quad	0			// text_offset
+	.quad	image_end - _start	// image_size
+	.quad	0xa			// flags
+	.quad	0, 0, 0			// res2..res4
+	.ascii	"ARM\x64"		// magic
+	.word	0			// res5
+.endm
+
 #endif

@@ -9,14 +9,7 @@
 	.text
 	.global _start
 _start:
-	b	code			// code0
-	.word	0			// code1
-	.quad	0			// text_offset
-	.quad	image_end - _start	// image_size
-	.quad	0xa			// flags: LE, 4K pages, anywhere
-	.quad	0, 0, 0			// res2..res4
-	.ascii	"ARM\x64"		// magic
-	.word	0			// res5
+	image_header code
 code:
 	mov	x10, x0
 	report	x10

@@ -77,17 +77,4 @@ irq:
 	msr	icc_eoir1_el1, x20
 	eret
 
-	.balign	2048
-vectors_el1:
-	.rept	4
-	b	.
-	.balign	128
-	.endr
-	b	.
-	.balign	128
-	b	irq
-	.balign	128
-	.rept	10
-	b	.
-	.balign	128
-	.endr
+	irq_vectors vectors_el1, irq
