@@ -147,7 +147,7 @@ enum sim_event {
 	SIM_EV_STATE,	  /* a test state was requested by the guest */
 	SIM_EV_RETRY,	  /* test RETRY errors were requested */
 	SIM_EV_FETCH_ABORT, /* a fetch the core itself refused (beyond its PA range) */
-	SIM_EV_PC_ALIGN,    /* a block starts at a PC not 4-byte aligned */
+	SIM_EV_PC_ALIGN,    /* a block would start at a PC not 4-byte aligned */
 };
 
 enum sim_power {
@@ -163,12 +163,14 @@ struct sim_hvcpu {
 	uc_hook hooks[6];
 
 	/*
-	 * A stop request, honoured by the block hook at the next translation
-	 * block start (see sim_hyp.c on why never uc_emu_stop from outside).
-	 * Any thread may set it; the engine's thread clears it.
+	 * A stop request, honoured at the next block boundary by the
+	 * engine's loop callback (sim_quirk_loop; see sim_hyp.c on why
+	 * never uc_emu_stop from outside).  Any thread may set it, then
+	 * kicks the core; the engine's thread clears it.
 	 */
 	atomic_bool stop_req;
 	bool block_stopped; /* the last run ended at a stop request */
+	struct sim_quirk_loop loop;
 
 	/* Power state; lock: vm->hyp_lock. */
 	enum sim_power power;

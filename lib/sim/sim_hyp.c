@@ -27,8 +27,11 @@
  *     in the middle of a TB; Unicorn then resets PC to the TB start and the
  *     instructions before it run twice (unicorn issue #1355).  A write to
  *     PC from a hook also cancels a stop.  So nothing here stops a running
- *     engine directly: stop requests set hv->stop_req and the block hook,
- *     which runs before a TB's first instruction, honours it there.
+ *     engine directly: stop requests set hv->stop_req and kick the core
+ *     (sim_quirk_cpu_kick: the core leaves at its next TB start, as block
+ *     stops are in force); the loop callback (sim_quirk_loop), which the
+ *     engine calls each time its execution loop starts over, honours the
+ *     request there on the engine's own thread.  No hook runs per block.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -142,6 +145,7 @@ void sim_hyp_get_stats(struct sim_hvcpu *hv, struct gh_sim_vcpu_stats *st)
 static void stop_soon(struct sim_hvcpu *hv)
 {
 	atomic_store(&hv->stop_req, true);
+	sim_quirk_cpu_kick(hv->uc);
 }
 
 /* The VM is going down because of this vCPU: report and stop the guest. */
@@ -537,21 +541,37 @@ static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr,
 	return false; /* stop, with PC on the access */
 }
 
-/* Honour a stop request before the TB's first instruction runs. */
-static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
+/*
+ * The engine's execution loop starts over (sim_quirk_loop): honour a stop
+ * request here, before the next TB.  Once stopped, stay stopped: a hook
+ * that writes PC (an HVC's return) cancels the engine's own stop flag.
+ */
+static void loop_entry(uc_engine *uc, void *ctx)
+{
+	struct sim_hvcpu *hv = ctx;
+
+	if (hv->block_stopped ||
+	    (atomic_load_explicit(&hv->stop_req, memory_order_relaxed) &&
+	     atomic_exchange(&hv->stop_req, false))) {
+		hv->block_stopped = true;
+		uc_emu_stop(uc);
+	}
+}
+
+/*
+ * Unicorn fetches from any PC; the architecture faults first.  A TB is
+ * made at the first entry to its PC (or again after a flush), before it
+ * runs: stop there, nothing of it run.  Only indirect branches and
+ * exception returns reach a misaligned PC, and the run loop flushes such
+ * a TB, so a later branch there is caught again.
+ */
+static void hook_tb_new(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *data)
 {
 	struct sim_hvcpu *hv = data;
 
-	(void)size;
-	/* Unicorn fetches from any PC; the architecture faults first. */
-	if (addr & 3) {
+	(void)prev;
+	if (cur->pc & 3) {
 		hv->event = SIM_EV_PC_ALIGN;
-		uc_emu_stop(uc);
-		return;
-	}
-	if (atomic_load_explicit(&hv->stop_req, memory_order_relaxed) &&
-	    atomic_exchange(&hv->stop_req, false)) {
-		hv->block_stopped = true;
 		uc_emu_stop(uc);
 	}
 }
@@ -613,8 +633,8 @@ int sim_hyp_vcpu_create(struct sim_vm *vm, unsigned int id,
 		err = uc_hook_add(hv->uc, &hv->hooks[2], UC_HOOK_INSN, hook_mrs,
 				  hv, 1, 0, UC_ARM64_INS_MRS);
 	if (!err)
-		err = uc_hook_add(hv->uc, &hv->hooks[3], UC_HOOK_BLOCK,
-				  hook_block, hv, 1, 0);
+		err = uc_hook_add(hv->uc, &hv->hooks[3], UC_HOOK_EDGE_GENERATED,
+				  hook_tb_new, hv, 1, 0);
 	if (!err)
 		err = uc_hook_add(hv->uc, &hv->hooks[4],
 				  UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
@@ -627,6 +647,8 @@ int sim_hyp_vcpu_create(struct sim_vm *vm, unsigned int id,
 		goto err_close;
 	sim_quirk_redirect_install(hv->uc);
 	sim_quirk_block_stops(hv->uc);
+	hv->loop = (struct sim_quirk_loop){ loop_entry, hv };
+	sim_quirk_loop_install(hv->uc);
 	*out = hv;
 	return 0;
 
@@ -1009,9 +1031,17 @@ enum sim_hyp_error sim_hyp_vcpu_run(struct sim_hvcpu *hv,
 	/* With the guest's MMU on, the engine's address check sees virtual
 	 * addresses: let the translation decide (sim_quirks.h). */
 	hv->redirect.enabled = mmu_on(uc);
-	sim_quirk_redirect_bind(&hv->redirect);
-	err = uc_emu_start(uc, pc, UINT64_MAX, 0, 0);
-	sim_quirk_redirect_bind(NULL);
+	if (pc & 3) {
+		/* No TB is made for the first PC of an engine's life. */
+		hv->event = SIM_EV_PC_ALIGN;
+		err = UC_ERR_OK;
+	} else {
+		sim_quirk_redirect_bind(&hv->redirect);
+		sim_quirk_loop_bind(&hv->loop);
+		err = uc_emu_start(uc, pc, UINT64_MAX, 0, 0);
+		sim_quirk_loop_bind(NULL);
+		sim_quirk_redirect_bind(NULL);
+	}
 
 	switch (err) {
 	case UC_ERR_OK:
@@ -1040,6 +1070,8 @@ enum sim_hyp_error sim_hyp_vcpu_run(struct sim_hvcpu *hv,
 	case SIM_EV_FETCH_ABORT:
 		return on_fetch_fault(hv, resp);
 	case SIM_EV_PC_ALIGN:
+		/* Its TB is made: drop it, so a later entry is caught too. */
+		uc_ctl_flush_tlb(uc);
 		pc = reg_read(uc, UC_ARM64_REG_PC);
 		hv->inject_why = "a misaligned PC";
 		inject_sync(hv, EC_PC_ALIGN, 0, pc, true, pc);

@@ -31,6 +31,7 @@
 #define UC_OFF_REG_READ 136	  /* reg_read_t reg_read */
 #define UC_OFF_REG_WRITE 144	  /* reg_write_t reg_write */
 #define UC_OFF_REG_RESET 152	  /* reg_reset_t reg_reset */
+#define UC_OFF_STOP_INTR 200	  /* uc_args_int_t stop_interrupt */
 #define UC_OFF_INIT_ARCH 216	  /* uc_args_uc_t init_arch */
 #define UC_OFF_MEM_REDIRECT 280	  /* uc_mem_redirect_t mem_redirect */
 #define UC_OFF_CPU 384		  /* CPUState *cpu */
@@ -57,6 +58,7 @@
 typedef void (*cpu_fn)(void *cs);
 typedef void (*cpu_mask_fn)(void *cs, int mask);
 typedef uint64_t (*redirect_fn)(uint64_t addr);
+typedef bool (*stop_intr_fn)(uc_engine *uc, int intno);
 typedef void __attribute__((noreturn)) (*noreturn_cpu_fn)(void *cs);
 
 /*
@@ -137,6 +139,44 @@ static bool same_fn(const void *slot_value, const char *name)
 	return p && p == slot_value;
 }
 
+/* ---- problems 3 and 5: a call at every entry to the execution loop --------- */
+
+/*
+ * The engine calls its stop_interrupt slot (used by ARM32 only, NULL on
+ * AArch64) with the pending exception number each time its execution
+ * loop starts over: at uc_emu_start, and after every exit from translated
+ * code (an exit request, an exception, an interrupt, a fault), never per
+ * block.  Answering false keeps its meaning (no "invalid instruction").
+ * The slot's function has no context argument: the binding is per
+ * thread, as an engine is driven by one thread at a time.
+ */
+static _Thread_local const struct sim_quirk_loop *bound_loop;
+
+static bool loop_entry(uc_engine *uc, int intno)
+{
+	const struct sim_quirk_loop *l = bound_loop;
+
+	(void)intno;
+	if (l && l->fn)
+		l->fn(uc, l->ctx);
+	return false;
+}
+
+void sim_quirk_loop_install(uc_engine *uc)
+{
+	stop_intr_fn fn = loop_entry;
+
+	memcpy(priv(uc) + UC_OFF_STOP_INTR, &fn, sizeof(fn));
+}
+
+const struct sim_quirk_loop *sim_quirk_loop_bind(const struct sim_quirk_loop *l)
+{
+	const struct sim_quirk_loop *old = bound_loop;
+
+	bound_loop = l;
+	return old;
+}
+
 /* The probe's one guest store, into a window whose callback looks. */
 struct io_probe {
 	void *cs;
@@ -169,6 +209,12 @@ static void io_probe_write(uc_engine *uc, uint64_t off, unsigned size,
 	uc_emu_stop(uc);
 }
 
+static void probe_count_entry(uc_engine *uc, void *ctx)
+{
+	(void)uc;
+	(*(unsigned int *)ctx)++;
+}
+
 #define PROBE_RAM 0x40000000ull
 #define PROBE_IO 0x50000000ull
 
@@ -186,6 +232,9 @@ static int probe_mem_io_pc(uc_engine *uc, void *cs, const struct lib_syms *fn,
 		0x14000000, /* b . */
 	};
 	struct io_probe p = { .cs = cs, .fn = fn };
+	unsigned int entries = 0;
+	struct sim_quirk_loop count = { probe_count_entry, &entries };
+	const struct sim_quirk_loop *old;
 	uint64_t x2 = PROBE_IO;
 	uc_err err;
 
@@ -197,14 +246,21 @@ static int probe_mem_io_pc(uc_engine *uc, void *cs, const struct lib_syms *fn,
 				  io_probe_write, &p);
 	if (!err)
 		err = uc_reg_write(uc, UC_ARM64_REG_X2, &x2);
+	sim_quirk_loop_install(uc);
+	old = sim_quirk_loop_bind(&count);
 	if (!err)
 		err = uc_emu_start(uc, PROBE_RAM, 0, 0, 0);
+	sim_quirk_loop_bind(old);
+	memset(priv(uc) + UC_OFF_STOP_INTR, 0, sizeof(stop_intr_fn));
 	if (err)
 		return refuse(why, len, "the probe guest fails: %s",
 			      uc_strerror(err));
 	if (!p.restored || p.pc != PROBE_RAM + 4)
 		return refuse(why, len, "CPUState.mem_io_pc is not at %u",
 			      CPU_OFF_MEM_IO_PC);
+	if (!entries)
+		return refuse(why, len, "uc_struct.stop_interrupt (%u) is never "
+			      "called", UC_OFF_STOP_INTR);
 	return 0;
 }
 
@@ -257,6 +313,9 @@ static int probe(uc_engine *uc, char *why, size_t len, struct lib_syms *fn)
 	if (ptr_at(uc, UC_OFF_MEM_REDIRECT))
 		return refuse(why, len, "uc_struct.mem_redirect (%u) is in use",
 			      UC_OFF_MEM_REDIRECT);
+	if (ptr_at(uc, UC_OFF_STOP_INTR))
+		return refuse(why, len, "uc_struct.stop_interrupt (%u) is in use",
+			      UC_OFF_STOP_INTR);
 	if (ptr_at(uc, UC_OFF_CPU) || priv(uc)[UC_OFF_INIT_DONE] ||
 	    priv(uc)[UC_OFF_NO_EXIT_REQ])
 		return refuse(why, len, "uc_struct.cpu/init_done/no_exit_request "
@@ -278,6 +337,9 @@ static int probe(uc_engine *uc, char *why, size_t len, struct lib_syms *fn)
 				      reg_fns[i]);
 	if (ptr_at(cs, CPU_OFF_UC) != (void *)uc)
 		return refuse(why, len, "CPUState.uc is not at %u", CPU_OFF_UC);
+	if (ptr_at(uc, UC_OFF_STOP_INTR))
+		return refuse(why, len, "uc_struct.stop_interrupt (%u) is set "
+			      "by initialisation", UC_OFF_STOP_INTR);
 	if (u32_at(uc, UC_OFF_PAGE_SIZE) != page ||
 	    u32_at(uc, UC_OFF_PAGE_ALIGN) != page - 1)
 		return refuse(why, len, "uc_struct.target_page_size/align not "

@@ -59,6 +59,27 @@ void sim_quirk_block_stops(uc_engine *uc);
 bool sim_quirk_block_stops_on(uc_engine *uc);
 
 /*
+ * Problems 3 and 5 with no block hook: .fn(uc, .ctx) runs on the thread
+ * bound to it each time the engine's execution loop starts over: at
+ * uc_emu_start before the first block, and after every exit from
+ * translated code (sim_quirk_cpu_kick or uc_emu_stop from any thread, an
+ * exception, an interrupt, a fault), at a block boundary, never per block.
+ * There .fn may call uc_emu_stop: the run then ends with no instruction
+ * of the next block run.  A cross-thread stop is thus: set a flag .fn
+ * reads, then sim_quirk_cpu_kick (race-free: a flag set before the loop
+ * starts is seen at its start, one set later is followed by the kick).
+ * Install once per engine; bind only around uc_emu_start.
+ */
+struct sim_quirk_loop {
+	void (*fn)(uc_engine *uc, void *ctx);
+	void *ctx;
+};
+
+void sim_quirk_loop_install(uc_engine *uc);
+/* The loop callback this thread's engine uses; returns the previous one. */
+const struct sim_quirk_loop *sim_quirk_loop_bind(const struct sim_quirk_loop *l);
+
+/*
  * Problem 2: with the guest MMU on, the engine checks virtual addresses
  * against its physical map before translating them.  The engine's
  * redirect slot gets a function that, on the thread bound to a redirect
