@@ -148,6 +148,7 @@ enum sim_event {
 	SIM_EV_RETRY,	  /* test RETRY errors were requested */
 	SIM_EV_FETCH_ABORT, /* a fetch the core itself refused (beyond its PA range) */
 	SIM_EV_PC_ALIGN,    /* a block would start at a PC not 4-byte aligned */
+	SIM_EV_LOST_PC,	    /* an access the engine cannot place exactly */
 };
 
 enum sim_power {
@@ -160,7 +161,7 @@ struct sim_hvcpu {
 	struct sim_vm *vm;
 	unsigned int id;
 	uc_engine *uc;
-	uc_hook hooks[6];
+	uc_hook hooks[5];
 
 	/*
 	 * A stop request, honoured at the next block boundary by the
@@ -171,6 +172,7 @@ struct sim_hvcpu {
 	atomic_bool stop_req;
 	bool block_stopped; /* the last run ended at a stop request */
 	struct sim_quirk_loop loop;
+	bool host_access; /* the sim itself reads guest memory (sim_walk.c) */
 
 	/* Power state; lock: vm->hyp_lock. */
 	enum sim_power power;

@@ -20,9 +20,12 @@
  *   - Guest PC is only written back at translation block (TB) ends, and a
  *     memory fault or a stop leaves PC at a stale value, unless a
  *     UC_HOOK_MEM_READ/WRITE hook covers the instruction: then PC is synced
- *     before every load/store.  So such a hook is installed (it does
- *     nothing), and an access to unmapped memory stops with PC exactly on
- *     the access and nothing of it done.
+ *     before every load/store, but every load and store of the guest
+ *     becomes a helper call (the engine's fast path is off while any such
+ *     hook exists, whatever its range).  So there is none: an access to
+ *     unmapped memory or to an MMIO window ends the run through
+ *     sim_quirk_access_exit(), which finds the instruction as QEMU's own
+ *     fault path does, PC exactly on the access and nothing of it done.
  *   - uc_emu_stop() from another thread may land just after a load/store
  *     in the middle of a TB; Unicorn then resets PC to the TB start and the
  *     instructions before it run twice (unicorn issue #1355).  A write to
@@ -531,14 +534,15 @@ static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr,
 	else
 		hv->event = SIM_EV_MMIO;
 	/*
-	 * A store to unmapped memory stops only at the exit-request check the
-	 * engine emits after it, which sim_quirk_block_stops() removes (the
-	 * store would be skipped and the guest run on): leave now, PC on it.
-	 * A load leaves by itself, with UC_ERR_READ_UNMAPPED.
+	 * End the run on the access, PC on it, nothing of it done (a store
+	 * would otherwise be dropped under sim_quirk_block_stops(), a load
+	 * would leave with PC at a stale value: no memory hook keeps it).
 	 */
-	if (hv->ev_write)
-		sim_quirk_unmapped_store_exit(uc);
-	return false; /* stop, with PC on the access */
+	sim_quirk_access_exit(uc);
+	/* Translated code makes every data access: never here. */
+	hv->event = SIM_EV_LOST_PC;
+	uc_emu_stop(uc);
+	return false;
 }
 
 /*
@@ -574,18 +578,6 @@ static void hook_tb_new(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *data)
 		hv->event = SIM_EV_PC_ALIGN;
 		uc_emu_stop(uc);
 	}
-}
-
-/* Present only so that Unicorn keeps PC exact at every load/store. */
-static void hook_mem_sync_pc(uc_engine *uc, uc_mem_type type, uint64_t addr,
-			     int size, int64_t value, void *data)
-{
-	(void)uc;
-	(void)type;
-	(void)addr;
-	(void)size;
-	(void)value;
-	(void)data;
 }
 
 /* MPIDR_EL1: each vCPU its own Aff0 (the core reports 0x80000000 to all);
@@ -636,13 +628,9 @@ int sim_hyp_vcpu_create(struct sim_vm *vm, unsigned int id,
 		err = uc_hook_add(hv->uc, &hv->hooks[3], UC_HOOK_EDGE_GENERATED,
 				  hook_tb_new, hv, 1, 0);
 	if (!err)
-		err = uc_hook_add(hv->uc, &hv->hooks[4],
-				  UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
-				  hook_mem_sync_pc, hv, 1, 0);
-	if (!err)
 		err = (uc_err)sim_quirk_el1_aarch64(hv->uc);
 	if (!err)
-		err = sim_plat_vcpu_init(hv, &hv->hooks[5]) ? UC_ERR_NOMEM : UC_ERR_OK;
+		err = sim_plat_vcpu_init(hv, &hv->hooks[4]) ? UC_ERR_NOMEM : UC_ERR_OK;
 	if (err)
 		goto err_close;
 	sim_quirk_redirect_install(hv->uc);
@@ -1043,6 +1031,19 @@ enum sim_hyp_error sim_hyp_vcpu_run(struct sim_hvcpu *hv,
 		sim_quirk_redirect_bind(NULL);
 	}
 
+	if (hv->event == SIM_EV_LOST_PC) {
+		/* Not a silent wrong PC: sim_quirks' probe makes this never. */
+		pc = reg_read(uc, UC_ARM64_REG_PC);
+		crash_plain(hv, pc, "the engine lost the PC of an access to %#"
+			    PRIx64, hv->ev_addr);
+		sim_vm_log_ratelimited(hv->vm, "vcpu%u: the engine lost the PC of "
+			   "an access to %#" PRIx64 ": VM crashed", hv->id,
+			   hv->ev_addr);
+		sim_vm_exited(hv->vm, SIM_RM_CRASHED,
+			      GUNYAH_VM_EXIT_TYPE_VM_EXIT, NULL, 0);
+		resp->state = SIM_VCPU_STATE_POWERED_OFF;
+		return SIM_HYP_OK;
+	}
 	switch (err) {
 	case UC_ERR_OK:
 		break;

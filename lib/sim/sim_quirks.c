@@ -22,6 +22,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unwind.h>
 
 #include "sim_quirks.h"
 
@@ -74,6 +75,14 @@ struct lib_syms {
 	cpu_fn cpu_exit;	     /* cpu_exit */
 	bool (*restore_state)(void *cs, uintptr_t host_pc, bool will_exit);
 	noreturn_cpu_fn loop_exit;  /* cpu_loop_exit_aarch64 */
+	/* The slow-path load helpers translated code calls (the x86-64
+	 * backend's qemu_ld_helpers, little-endian guest). */
+	const void *ld_helper[4];
+};
+
+static const char *const ld_helper_names[4] = {
+	"helper_ret_ldub_mmu_aarch64", "helper_le_lduw_mmu_aarch64",
+	"helper_le_ldul_mmu_aarch64", "helper_le_ldq_mmu_aarch64",
 };
 
 static struct {
@@ -177,6 +186,104 @@ const struct sim_quirk_loop *sim_quirk_loop_bind(const struct sim_quirk_loop *l)
 	return old;
 }
 
+/* ---- problem 3 with no memory hook: where translated code made an access -- */
+
+/* The innermost frame in no loaded object: translated code. */
+struct jit_walk {
+	uintptr_t ip;
+	unsigned int frames;
+};
+
+static _Unwind_Reason_Code jit_frame(struct _Unwind_Context *ctx, void *arg)
+{
+	struct jit_walk *w = arg;
+	uintptr_t ip = (uintptr_t)_Unwind_GetIP(ctx);
+	Dl_info info;
+
+	if (++w->frames > 32)
+		return _URC_END_OF_STACK;
+	if (ip && !dladdr((void *)ip, &info)) {
+		w->ip = ip;
+		return _URC_END_OF_STACK;
+	}
+	return _URC_NO_REASON;
+}
+
+static bool is_ld_helper(const struct lib_syms *fn, uintptr_t target)
+{
+	for (size_t i = 0; i < 4; i++)
+		if (target == (uintptr_t)fn->ld_helper[i])
+			return true;
+	return false;
+}
+
+/*
+ * A load's slow path is out of line, after the block's instructions: it
+ * loads the address to go back to (the retaddr QEMU's state restore
+ * needs) into the helper's 4th argument, RCX, then calls the helper, so
+ * the return address the walk finds is in that stub.  Read the retaddr
+ * back from the stub's code as the x86-64 backend writes it:
+ *   lea rcx,[rip+d32] | movabs rcx,i64 | mov ecx,i32;
+ *   then call rel32 | movabs r10,i64; call *r10.
+ * A store's slow path pushes the retaddr and jumps to its helper, and
+ * other helpers are called from the block's own code: there the return
+ * address is the retaddr already (0 returned).
+ */
+static uintptr_t ld_stub_retaddr(const struct lib_syms *fn, uintptr_t ip)
+{
+	const unsigned char *p = (const unsigned char *)ip;
+	uintptr_t target;
+	int32_t d32;
+	uint64_t i64;
+	uint32_t i32;
+
+	if (p[-5] == 0xe8) {
+		memcpy(&d32, p - 4, sizeof(d32));
+		target = ip + (uintptr_t)(intptr_t)d32;
+		p -= 5;
+	} else if (p[-3] == 0x41 && p[-2] == 0xff && p[-1] == 0xd2 &&
+		   p[-13] == 0x49 && p[-12] == 0xba) {
+		memcpy(&i64, p - 11, sizeof(i64));
+		target = (uintptr_t)i64;
+		p -= 13;
+	} else {
+		return 0;
+	}
+	if (!is_ld_helper(fn, target))
+		return 0;
+	if (p[-7] == 0x48 && p[-6] == 0x8d && p[-5] == 0x0d) {
+		memcpy(&d32, p - 4, sizeof(d32));
+		return (uintptr_t)p + (uintptr_t)(intptr_t)d32;
+	}
+	if (p[-10] == 0x48 && p[-9] == 0xb9) {
+		memcpy(&i64, p - 8, sizeof(i64));
+		return (uintptr_t)i64;
+	}
+	if (p[-5] == 0xb9) {
+		memcpy(&i32, p - 4, sizeof(i32));
+		return i32;
+	}
+	return 0;
+}
+
+/* From a hook inside a load/store helper: end the run on the access. */
+static bool jit_access_exit(uc_engine *uc, void *cs, const struct lib_syms *fn)
+{
+	struct jit_walk w = { 0 };
+	uintptr_t ra;
+
+	if (!cs)
+		return false;
+	_Unwind_Backtrace(jit_frame, &w);
+	if (!w.ip)
+		return false;
+	ra = ld_stub_retaddr(fn, w.ip);
+	if (!fn->restore_state(cs, ra ? ra : w.ip, true))
+		return false;
+	uc_emu_stop(uc);
+	fn->loop_exit(cs);
+}
+
 /* The probe's one guest store, into a window whose callback looks. */
 struct io_probe {
 	void *cs;
@@ -264,6 +371,70 @@ static int probe_mem_io_pc(uc_engine *uc, void *cs, const struct lib_syms *fn,
 	return 0;
 }
 
+/* The probe's unmapped accesses, each the second instruction of a block. */
+struct unmapped_probe {
+	void *cs;
+	const struct lib_syms *fn;
+	bool refused;
+};
+
+static bool unmapped_probe_hook(uc_engine *uc, uc_mem_type type, uint64_t addr,
+				int size, int64_t value, void *data)
+{
+	struct unmapped_probe *p = data;
+
+	(void)type;
+	(void)addr;
+	(void)size;
+	(void)value;
+	p->refused = !jit_access_exit(uc, p->cs, p->fn);
+	return false;
+}
+
+static int probe_unmapped(uc_engine *uc, void *cs, const struct lib_syms *fn,
+			  char *why, size_t len)
+{
+	static const uint32_t code[2][3] = {
+		{ 0x91000421, /* add x1, x1, #1 */
+		  0xb9400060, /* ldr w0, [x3] */
+		  0x14000000 }, /* b . */
+		{ 0x91000421, /* add x1, x1, #1 */
+		  0xb9000060, /* str w0, [x3] */
+		  0x14000000 }, /* b . */
+	};
+	struct unmapped_probe p = { .cs = cs, .fn = fn };
+	uint64_t x3 = PROBE_IO + 0x100000, x1, pc;
+	uc_hook h;
+	uc_err err;
+
+	err = uc_hook_add(uc, &h, UC_HOOK_MEM_READ_UNMAPPED |
+			  UC_HOOK_MEM_WRITE_UNMAPPED, unmapped_probe_hook, &p, 1, 0);
+	for (int i = 0; i < 2 && !err; i++) {
+		uint64_t at = PROBE_RAM + 0x100 + 0x40 * (uint64_t)i, zero = 0;
+
+		err = uc_mem_write(uc, at, code[i], sizeof(code[i]));
+		if (!err)
+			err = uc_reg_write(uc, UC_ARM64_REG_X3, &x3);
+		if (!err)
+			err = uc_reg_write(uc, UC_ARM64_REG_X1, &zero);
+		if (!err)
+			err = uc_emu_start(uc, at, 0, 0, 0);
+		if (err)
+			break;
+		uc_reg_read(uc, UC_ARM64_REG_X1, &x1);
+		uc_reg_read(uc, UC_ARM64_REG_PC, &pc);
+		if (p.refused || pc != at + 4 || x1 != 1)
+			return refuse(why, len, "translated code's unmapped %s is "
+				      "not found from its helper (pc %+lld)",
+				      i ? "store" : "load",
+				      (long long)(pc - at));
+	}
+	if (err)
+		return refuse(why, len, "the unmapped-access probe fails: %s",
+			      uc_strerror(err));
+	return 0;
+}
+
 /*
  * uc_ctl_get_page_size() as unsigned arithmetic: the header's macro
  * shifts the int 2 into bit 31 (undefined; UBSan stops on it).
@@ -284,6 +455,7 @@ static int probe(uc_engine *uc, char *why, size_t len, struct lib_syms *fn)
 	uint32_t page = 0;
 	uint64_t x0 = 0x5157524b;
 	void *cs;
+	int ret;
 
 	if ((v >> 8) != 0x020001)
 		return refuse(why, len, "version %u.%u.%u, want 2.0.1",
@@ -295,6 +467,12 @@ static int probe(uc_engine *uc, char *why, size_t len, struct lib_syms *fn)
 	fn->restore_state = (bool (*)(void *, uintptr_t, bool))lib_symbol(
 		"cpu_restore_state_aarch64");
 	fn->loop_exit = (noreturn_cpu_fn)lib_symbol("cpu_loop_exit_aarch64");
+	for (size_t i = 0; i < 4; i++) {
+		fn->ld_helper[i] = lib_symbol(ld_helper_names[i]);
+		if (!fn->ld_helper[i])
+			return refuse(why, len, "QEMU's %s is not exported",
+				      ld_helper_names[i]);
+	}
 	if (!fn->do_interrupt || !fn->interrupt || !fn->reset_interrupt ||
 	    !fn->cpu_exit || !*fn->interrupt || !fn->restore_state ||
 	    !fn->loop_exit)
@@ -348,7 +526,8 @@ static int probe(uc_engine *uc, char *why, size_t len, struct lib_syms *fn)
 	    uc_context_size(uc))
 		return refuse(why, len, "uc_struct.cpu_context_size not at %u",
 			      UC_OFF_CONTEXT_SIZE);
-	return probe_mem_io_pc(uc, cs, fn, why, len);
+	ret = probe_mem_io_pc(uc, cs, fn, why, len);
+	return ret ? ret : probe_unmapped(uc, cs, fn, why, len);
 }
 
 int sim_quirks_probe(uc_engine *uc, char *why, size_t len)
@@ -500,6 +679,13 @@ bool sim_quirk_mmio_exit(uc_engine *uc)
 		return false;
 	uc_emu_stop(uc);
 	lib.fn.loop_exit(cs);
+}
+
+bool sim_quirk_access_exit(uc_engine *uc)
+{
+	if (sim_quirk_mmio_exit(uc))
+		return true; /* not reached */
+	return jit_access_exit(uc, sim_quirk_cpu(uc), &lib.fn);
 }
 
 void sim_quirk_unmapped_store_exit(uc_engine *uc)

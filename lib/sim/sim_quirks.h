@@ -121,6 +121,19 @@ uint64_t sim_quirk_redirect_apply(uc_engine *uc, uint64_t addr);
 bool sim_quirk_mmio_exit(uc_engine *uc);
 
 /*
+ * Problem 3 with no memory hook, for any access translated code makes:
+ * from a uc_mmio_map callback or a UC_HOOK_MEM_READ/WRITE_UNMAPPED hook,
+ * end the run at the access: PC on the load/store, nothing of it done,
+ * the rest of the block not run; uc_emu_start then returns UC_ERR_OK.
+ * Does not return, unless the access did not come from translated code
+ * (then false, nothing done).  Windows use QEMU's mem_io_pc
+ * (sim_quirk_mmio_exit); elsewhere the access's return address into the
+ * translated code is found by unwinding the helper's frames, as QEMU's
+ * own fault path would have been given it.
+ */
+bool sim_quirk_access_exit(uc_engine *uc);
+
+/*
  * Problem 3 and unmapped stores: with sim_quirk_block_stops() in force, a
  * store to unmapped memory is dropped and the block runs on (the engine
  * ends such a store only through the exit check that quirk removes).
