@@ -637,6 +637,13 @@ int sim_hyp_vcpu_create(struct sim_vm *vm, unsigned int id,
 	sim_quirk_block_stops(hv->uc);
 	hv->loop = (struct sim_quirk_loop){ loop_entry, hv };
 	sim_quirk_loop_install(hv->uc);
+	/* Runs end only when the sim ends them: no "until" address. */
+	if (uc_ctl_exits_enable(hv->uc)) {
+		sim_vm_log(vm, "vcpu%u: cannot turn the engine's exits off", id);
+		uc_close(hv->uc);
+		free(hv);
+		return -ENOMEM;
+	}
 	*out = hv;
 	return 0;
 
@@ -1026,7 +1033,9 @@ enum sim_hyp_error sim_hyp_vcpu_run(struct sim_hvcpu *hv,
 	} else {
 		sim_quirk_redirect_bind(&hv->redirect);
 		sim_quirk_loop_bind(&hv->loop);
-		err = uc_emu_start(uc, pc, UINT64_MAX, 0, 0);
+		/* No until address: with exits on and none set, the engine
+		 * does not drop the TB at until (a TLB fill every run). */
+		err = uc_emu_start(uc, pc, 0, 0, 0);
 		sim_quirk_loop_bind(NULL);
 		sim_quirk_redirect_bind(NULL);
 	}
