@@ -546,6 +546,49 @@ static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr,
 }
 
 /*
+ * Code was made from guest virtual [va, va + len): its physical pages
+ * must stay write-protected in the TLB (sim_quirk_tlb), before it runs.
+ * Called as the engine makes each TB (and for the first run's entry,
+ * which makes none of the calls), so the translation regime is the one
+ * the code was fetched with.  A page the walk cannot find: every page
+ * is code from then on.
+ */
+static void code_made(struct sim_hvcpu *hv, uint64_t va, uint64_t len)
+{
+	uint64_t page = 1ull << SIM_CODE_PAGE_SHIFT, end = va + len - 1;
+	bool added = false;
+
+	for (uint64_t at = va & ~(page - 1); at <= end; at += page) {
+		uint64_t pa = at;
+
+		if (hv->redirect.enabled) {
+			int ret;
+
+			hv->host_access = true;
+			ret = sim_walk_va(hv->uc, at, &pa);
+			hv->host_access = false;
+			if (ret) {
+				sim_code_pages_all(&hv->code);
+				added = true;
+				break;
+			}
+		}
+		added |= sim_code_pages_add(&hv->code, pa);
+		if (at + page < at)
+			break;
+	}
+	if (added)
+		sim_quirk_tlb_code_added(hv->uc);
+}
+
+static bool page_has_code(void *ctx, uint64_t pa)
+{
+	struct sim_hvcpu *hv = ctx;
+
+	return sim_code_pages_has(&hv->code, pa);
+}
+
+/*
  * The engine's execution loop starts over (sim_quirk_loop): honour a stop
  * request here, before the next TB.  Once stopped, stay stopped: a hook
  * that writes PC (an HVC's return) cancels the engine's own stop flag.
@@ -577,7 +620,9 @@ static void hook_tb_new(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *data)
 	if (cur->pc & 3) {
 		hv->event = SIM_EV_PC_ALIGN;
 		uc_emu_stop(uc);
+		return;
 	}
+	code_made(hv, cur->pc, cur->size ? cur->size : 4);
 }
 
 /* MPIDR_EL1: each vCPU its own Aff0 (the core reports 0x80000000 to all);
@@ -637,6 +682,10 @@ int sim_hyp_vcpu_create(struct sim_vm *vm, unsigned int id,
 	sim_quirk_block_stops(hv->uc);
 	hv->loop = (struct sim_quirk_loop){ loop_entry, hv };
 	sim_quirk_loop_install(hv->uc);
+	hv->tlb = (struct sim_quirk_tlb){ hv->uc, page_has_code, hv };
+	/* The code pages are kept at the engine's page size. */
+	if (sim_quirk_page_size(hv->uc) != 1u << SIM_CODE_PAGE_SHIFT)
+		sim_code_pages_all(&hv->code);
 	/* Runs end only when the sim ends them: no "until" address. */
 	if (uc_ctl_exits_enable(hv->uc)) {
 		sim_vm_log(vm, "vcpu%u: cannot turn the engine's exits off", id);
@@ -661,6 +710,7 @@ void sim_hyp_vcpu_destroy(struct sim_hvcpu *hv)
 	if (!hv)
 		return;
 	uc_close(hv->uc);
+	sim_code_pages_free(&hv->code);
 	free(hv);
 }
 
@@ -1033,9 +1083,16 @@ enum sim_hyp_error sim_hyp_vcpu_run(struct sim_hvcpu *hv,
 	} else {
 		sim_quirk_redirect_bind(&hv->redirect);
 		sim_quirk_loop_bind(&hv->loop);
+		sim_quirk_tlb_bind(&hv->tlb);
+		if (!hv->code_entered) {
+			/* The engine's first TB comes with no hook call. */
+			hv->code_entered = true;
+			code_made(hv, pc, 4);
+		}
 		/* No until address: with exits on and none set, the engine
 		 * does not drop the TB at until (a TLB fill every run). */
 		err = uc_emu_start(uc, pc, 0, 0, 0);
+		sim_quirk_tlb_bind(NULL);
 		sim_quirk_loop_bind(NULL);
 		sim_quirk_redirect_bind(NULL);
 	}

@@ -78,6 +78,7 @@ struct lib_syms {
 	/* The slow-path load helpers translated code calls (the x86-64
 	 * backend's qemu_ld_helpers, little-endian guest). */
 	const void *ld_helper[4];
+	cpu_fn tlb_flush;	     /* tlb_flush_aarch64 */
 };
 
 static const char *const ld_helper_names[4] = {
@@ -91,6 +92,8 @@ static struct {
 	char why[256];
 	struct lib_syms fn;
 } lib = { .once = PTHREAD_ONCE_INIT };
+
+static int probe_tlb(char *why, size_t len, struct lib_syms *fn);
 
 static unsigned char *priv(uc_engine *uc)
 {
@@ -526,7 +529,9 @@ static int probe(uc_engine *uc, char *why, size_t len, struct lib_syms *fn)
 	    uc_context_size(uc))
 		return refuse(why, len, "uc_struct.cpu_context_size not at %u",
 			      UC_OFF_CONTEXT_SIZE);
-	ret = probe_mem_io_pc(uc, cs, fn, why, len);
+	ret = probe_tlb(why, len, fn);
+	if (!ret)
+		ret = probe_mem_io_pc(uc, cs, fn, why, len);
 	return ret ? ret : probe_unmapped(uc, cs, fn, why, len);
 }
 
@@ -558,6 +563,102 @@ int sim_quirks_check(char *why, size_t len)
 	if (lib.ret && why && len)
 		snprintf(why, len, "%s", lib.why);
 	return lib.ret;
+}
+
+/* ---- the cost of every guest store: RAM pages with no code stay writable -- */
+
+/*
+ * QEMU write-protects a RAM page in the TLB (TLB_NOTDIRTY) while it holds
+ * translated code, so that a store there drops that code.  Unicorn 2.0.1
+ * stubs QEMU's dirty-memory bitmap to "always clean": every RAM page is
+ * write-protected for ever, and every guest store takes the slow path
+ * (two allocations, a page lookup, a tree) whether or not the page holds
+ * code: most of a Linux boot's time.  The TLB fill below (the library's
+ * own call, interposed: this definition in the executable comes first)
+ * lifts the protection again, with QEMU's tlb_set_dirty, for a page the
+ * bound owner says holds no code; the owner reports each page as code is
+ * made there (sim_quirk_tlb_code_added), which flushes the TLB so that
+ * the page is protected from then on.
+ */
+static _Thread_local const struct sim_quirk_tlb *bound_tlb;
+
+struct mem_tx_attrs {
+	uint32_t bits; /* QEMU's MemTxAttrs: 32 bits of bitfields */
+};
+
+typedef void (*set_page_fn)(void *cs, uint64_t vaddr, uint64_t paddr,
+			    struct mem_tx_attrs attrs, int prot, int mmu_idx,
+			    uint64_t size);
+
+static struct {
+	pthread_once_t once;
+	set_page_fn set_page;
+	void (*set_dirty)(void *cs, uint64_t vaddr);
+} tlb_fns = { .once = PTHREAD_ONCE_INIT };
+
+static void tlb_fns_init(void)
+{
+	tlb_fns.set_page = (set_page_fn)dlsym(RTLD_NEXT,
+					      "tlb_set_page_with_attrs_aarch64");
+	tlb_fns.set_dirty = (void (*)(void *, uint64_t))dlsym(
+		RTLD_NEXT, "tlb_set_dirty_aarch64");
+}
+
+void tlb_set_page_with_attrs_aarch64(void *cs, uint64_t vaddr, uint64_t paddr,
+				     struct mem_tx_attrs attrs, int prot,
+				     int mmu_idx, uint64_t size);
+
+void tlb_set_page_with_attrs_aarch64(void *cs, uint64_t vaddr, uint64_t paddr,
+				     struct mem_tx_attrs attrs, int prot,
+				     int mmu_idx, uint64_t size)
+{
+	const struct sim_quirk_tlb *t = bound_tlb;
+
+	pthread_once(&tlb_fns.once, tlb_fns_init);
+	tlb_fns.set_page(cs, vaddr, paddr, attrs, prot, mmu_idx, size);
+	/* Only for the bound engine's own CPU, and only RAM the owner
+	 * vouches for: anything else keeps QEMU's protection. */
+	if (t && t->is_code && t->uc && ptr_at(cs, CPU_OFF_UC) == (void *)t->uc &&
+	    !t->is_code(t->ctx, paddr) && tlb_fns.set_dirty)
+		tlb_fns.set_dirty(cs, vaddr);
+}
+
+const struct sim_quirk_tlb *sim_quirk_tlb_bind(const struct sim_quirk_tlb *t)
+{
+	const struct sim_quirk_tlb *old = bound_tlb;
+
+	bound_tlb = t;
+	return old;
+}
+
+uint32_t sim_quirk_page_size(uc_engine *uc)
+{
+	uint32_t page = 0;
+
+	return uc_ctl(uc, page_size_read(), &page) ? 0 : page;
+}
+
+void sim_quirk_tlb_code_added(uc_engine *uc)
+{
+	void *cs = sim_quirk_cpu(uc);
+
+	if (cs && lib.fn.tlb_flush)
+		lib.fn.tlb_flush(cs);
+}
+
+static int probe_tlb(char *why, size_t len, struct lib_syms *fn)
+{
+	pthread_once(&tlb_fns.once, tlb_fns_init);
+	fn->tlb_flush = (cpu_fn)lib_symbol("tlb_flush_aarch64");
+	if (!tlb_fns.set_page || !tlb_fns.set_dirty || !fn->tlb_flush)
+		return refuse(why, len, "QEMU's tlb_set_page_with_attrs_aarch64, "
+			      "tlb_set_dirty_aarch64 or tlb_flush_aarch64 is "
+			      "not exported");
+	if (dlsym(RTLD_DEFAULT, "tlb_set_page_with_attrs_aarch64") !=
+	    (void *)tlb_set_page_with_attrs_aarch64)
+		return refuse(why, len, "its TLB fill does not reach the sim's "
+			      "(the program does not export it)");
+	return 0;
 }
 
 /* ---- problem 1: a 64-bit EL1 ----------------------------------------------- */

@@ -80,6 +80,29 @@ void sim_quirk_loop_install(uc_engine *uc);
 const struct sim_quirk_loop *sim_quirk_loop_bind(const struct sim_quirk_loop *l);
 
 /*
+ * Guest stores at full speed: Unicorn 2.0.1 write-protects every RAM page
+ * in the TLB as if it held translated code, so every store is a slow
+ * helper call.  While bound on the engine's thread, a TLB fill of .uc's
+ * CPU for a page at guest physical address pa with .is_code(.ctx, pa)
+ * false leaves the page writable at full speed; stores to it then no
+ * longer drop translated code there.  So .is_code must answer true for
+ * every page holding code of .uc's, and the owner must call
+ * sim_quirk_tlb_code_added() (a TLB flush) before any code made on a
+ * page it answered false for runs.  Unbound, nothing changes.
+ */
+struct sim_quirk_tlb {
+	uc_engine *uc;
+	bool (*is_code)(void *ctx, uint64_t pa);
+	void *ctx;
+};
+
+const struct sim_quirk_tlb *sim_quirk_tlb_bind(const struct sim_quirk_tlb *t);
+void sim_quirk_tlb_code_added(uc_engine *uc);
+/* The engine's target page size (uc_ctl_get_page_size without the
+ * header macro's signed shift), or 0. */
+uint32_t sim_quirk_page_size(uc_engine *uc);
+
+/*
  * Problem 2: with the guest MMU on, the engine checks virtual addresses
  * against its physical map before translating them.  The engine's
  * redirect slot gets a function that, on the thread bound to a redirect
