@@ -599,3 +599,89 @@ TEST(quirk_loop_callback_stops_at_block_starts)
 	ASSERT_TRUE(pc == RAM ? x1 == x3 : pc == RAM + 8 && x1 == x3 + 1);
 	uc_close(e.uc);
 }
+
+/* ---- stores at full speed on pages with no code ---------------------------- */
+
+struct code_set {
+	struct eng *e;
+	uint64_t page[16];
+	unsigned int nr;
+	bool ignore; /* answer "no code" always: the protocol broken */
+};
+
+static bool code_set_has(void *ctx, uint64_t pa)
+{
+	struct code_set *c = ctx;
+
+	for (unsigned int i = 0; i < c->nr && !c->ignore; i++)
+		if (c->page[i] == pa >> 10)
+			return true;
+	return false;
+}
+
+static void code_set_add(struct code_set *c, uint64_t pa)
+{
+	if (code_set_has(c, pa) || c->nr == 16)
+		return;
+	c->page[c->nr++] = pa >> 10;
+	sim_quirk_tlb_code_added(c->e->uc);
+}
+
+static void code_made_hook(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *d)
+{
+	(void)uc;
+	(void)prev;
+	code_set_add(d, cur->pc); /* the MMU is off: VA = PA */
+}
+
+/*
+ * The guest calls a function on another 1 KiB page, rewrites its first
+ * instruction with a store and calls it again: the new instruction runs
+ * (the store dropped the old code) while the code pages are reported as
+ * sim_quirks.h asks.  With a broken report the old code runs on, which
+ * shows the TLB fill is the sim's.
+ */
+static uint64_t self_modifying_run(bool broken)
+{
+	static const uint32_t main_code[] = {
+		0x94000100, /* bl .+0x400 */
+		0xaa0003e9, /* mov x9, x0 */
+		0xb90000c5, /* str w5, [x6] */
+		0x940000fd, /* bl .+0x3f4 */
+		0xd4200000, /* brk #0 */
+	};
+	static const uint32_t fn[] = { 0xd2800020 /* mov x0, #1 */,
+				       0xd65f03c0 /* ret */ };
+	struct code_set c = { .ignore = broken };
+	struct sim_quirk_tlb t = { .is_code = code_set_has, .ctx = &c };
+	struct eng e;
+	uc_hook h;
+	uint64_t x0;
+
+	eng_open(&e);
+	c.e = &e;
+	t.uc = e.uc;
+	put(&e, RAM, main_code, 5);
+	put(&e, RAM + 0x400, fn, 2);
+	sim_quirk_block_stops(e.uc);
+	ASSERT_EQ(uc_hook_add(e.uc, &h, UC_HOOK_EDGE_GENERATED, code_made_hook,
+			      &c, 1, 0), UC_ERR_OK);
+	wr(&e, UC_ARM64_REG_PSTATE, PSTATE_EL1H_MASKED);
+	wr(&e, UC_ARM64_REG_X5, 0xd2800040); /* mov x0, #2 */
+	wr(&e, UC_ARM64_REG_X6, RAM + 0x400);
+	code_set_add(&c, RAM); /* the first block comes with no hook call */
+	ASSERT_TRUE(sim_quirk_tlb_bind(&t) == NULL);
+	ASSERT_EQ(uc_emu_start(e.uc, RAM, 0, 0, 0), UC_ERR_EXCEPTION);
+	ASSERT_TRUE(sim_quirk_tlb_bind(NULL) == &t);
+	ASSERT_EQ(rd(&e, UC_ARM64_REG_X9), 1);
+	ASSERT_EQ(rd(&e, UC_ARM64_REG_PC), RAM + 16);
+	x0 = rd(&e, UC_ARM64_REG_X0);
+	uc_close(e.uc);
+	return x0;
+}
+
+TEST(quirk_tlb_keeps_code_pages_protected)
+{
+	ASSERT_EQ(self_modifying_run(false), 2);
+	ASSERT_EQ(self_modifying_run(true), 1);
+}
