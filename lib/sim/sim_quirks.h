@@ -97,6 +97,9 @@ struct sim_quirk_tlb {
 };
 
 const struct sim_quirk_tlb *sim_quirk_tlb_bind(const struct sim_quirk_tlb *t);
+/* Whether the library's TLB fill reaches this copy of the sim (not where
+ * it is linked in with hidden symbols); if not, binding changes nothing. */
+bool sim_quirk_tlb_active(void);
 void sim_quirk_tlb_code_added(uc_engine *uc);
 /* The engine's target page size (uc_ctl_get_page_size without the
  * header macro's signed shift), or 0. */

@@ -682,6 +682,8 @@ static uint64_t self_modifying_run(bool broken)
 
 TEST(quirk_tlb_keeps_code_pages_protected)
 {
+	/* The test binary links the sim in as gunyahctl does. */
+	ASSERT_TRUE(sim_quirk_tlb_active());
 	ASSERT_EQ(self_modifying_run(false), 2);
 	ASSERT_EQ(self_modifying_run(true), 1);
 }
