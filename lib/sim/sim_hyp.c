@@ -1137,9 +1137,13 @@ enum sim_hyp_error sim_hyp_vcpu_run(struct sim_hvcpu *hv,
 	case SIM_EV_FETCH_ABORT:
 		return on_fetch_fault(hv, resp);
 	case SIM_EV_PC_ALIGN:
-		/* Its TB is made: drop it, so a later entry is caught too. */
-		uc_ctl_flush_tlb(uc);
+		/*
+		 * Its TB is made: drop it (with the translation it was made
+		 * with), so a later entry is caught too.  Not a whole flush:
+		 * that costs the engine seconds.
+		 */
 		pc = reg_read(uc, UC_ARM64_REG_PC);
+		uc_ctl_remove_cache(uc, pc & ~3ull, (pc & ~3ull) + 8);
 		hv->inject_why = "a misaligned PC";
 		inject_sync(hv, EC_PC_ALIGN, 0, pc, true, pc);
 		resp->state = hv->event == SIM_EV_VM_DOWN ?
