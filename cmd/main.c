@@ -99,7 +99,7 @@ int main(int argc, char **argv)
 	/* Closed, stdout would be the first file opened: output goes astray. */
 	if (fcntl(STDOUT_FILENO, F_GETFD) < 0) {
 		gctl_err(NULL, "standard output: %s", strerror(errno));
-		return EX_IOERR;
+		return GCTL_EXIT_IOERR;
 	}
 	argp_err_exit_status = GCTL_EXIT_USAGE;
 	gctl_parse_global_args(&main_argp, argc, argv, &a);
