@@ -1036,6 +1036,52 @@ static enum sim_hyp_error on_fetch_fault(struct sim_hvcpu *hv,
 	return SIM_HYP_OK;
 }
 
+/* One uc_emu_start from pc, with the sim's per-thread bindings. */
+static uc_err engine_run(struct sim_hvcpu *hv, uint64_t pc)
+{
+	uc_engine *uc = hv->uc;
+	uc_err err;
+
+	/* With the guest's MMU on, the engine's address check sees virtual
+	 * addresses: let the translation decide (sim_quirks.h). */
+	hv->redirect.enabled = mmu_on(uc);
+	if (pc & 3) {
+		/* No TB is made for the first PC of an engine's life. */
+		hv->event = SIM_EV_PC_ALIGN;
+		return UC_ERR_OK;
+	}
+	sim_quirk_redirect_bind(&hv->redirect);
+	sim_quirk_loop_bind(&hv->loop);
+	sim_quirk_tlb_bind(&hv->tlb);
+	if (!hv->code_entered) {
+		/* The engine's first TB comes with no hook call. */
+		hv->code_entered = true;
+		code_made(hv, pc, 4);
+	}
+	/* No until address: with exits on and none set, the engine does
+	 * not drop the TB at until (a TLB fill every run). */
+	err = uc_emu_start(uc, pc, 0, 0, 0);
+	sim_quirk_tlb_bind(NULL);
+	sim_quirk_loop_bind(NULL);
+	sim_quirk_redirect_bind(NULL);
+	return err;
+}
+
+/* Not a silent wrong PC: sim_quirks' probe makes this never happen. */
+static enum sim_hyp_error lost_pc(struct sim_hvcpu *hv, struct sim_run_resp *resp)
+{
+	uint64_t pc = reg_read(hv->uc, UC_ARM64_REG_PC);
+
+	crash_plain(hv, pc, "the engine lost the PC of an access to %#" PRIx64,
+		    hv->ev_addr);
+	sim_vm_log_ratelimited(hv->vm, "vcpu%u: the engine lost the PC of an "
+			       "access to %#" PRIx64 ": VM crashed", hv->id,
+			       hv->ev_addr);
+	sim_vm_exited(hv->vm, SIM_RM_CRASHED, GUNYAH_VM_EXIT_TYPE_VM_EXIT, NULL, 0);
+	resp->state = SIM_VCPU_STATE_POWERED_OFF;
+	return SIM_HYP_OK;
+}
+
 enum sim_hyp_error sim_hyp_vcpu_run(struct sim_hvcpu *hv,
 				    const uint64_t resume_data[3],
 				    struct sim_run_resp *resp)
@@ -1073,43 +1119,9 @@ enum sim_hyp_error sim_hyp_vcpu_run(struct sim_hvcpu *hv,
 	sim_plat_before_run(hv);
 	pc = reg_read(uc, UC_ARM64_REG_PC);
 	sim_quirk_block_stops(uc);
-	/* With the guest's MMU on, the engine's address check sees virtual
-	 * addresses: let the translation decide (sim_quirks.h). */
-	hv->redirect.enabled = mmu_on(uc);
-	if (pc & 3) {
-		/* No TB is made for the first PC of an engine's life. */
-		hv->event = SIM_EV_PC_ALIGN;
-		err = UC_ERR_OK;
-	} else {
-		sim_quirk_redirect_bind(&hv->redirect);
-		sim_quirk_loop_bind(&hv->loop);
-		sim_quirk_tlb_bind(&hv->tlb);
-		if (!hv->code_entered) {
-			/* The engine's first TB comes with no hook call. */
-			hv->code_entered = true;
-			code_made(hv, pc, 4);
-		}
-		/* No until address: with exits on and none set, the engine
-		 * does not drop the TB at until (a TLB fill every run). */
-		err = uc_emu_start(uc, pc, 0, 0, 0);
-		sim_quirk_tlb_bind(NULL);
-		sim_quirk_loop_bind(NULL);
-		sim_quirk_redirect_bind(NULL);
-	}
-
-	if (hv->event == SIM_EV_LOST_PC) {
-		/* Not a silent wrong PC: sim_quirks' probe makes this never. */
-		pc = reg_read(uc, UC_ARM64_REG_PC);
-		crash_plain(hv, pc, "the engine lost the PC of an access to %#"
-			    PRIx64, hv->ev_addr);
-		sim_vm_log_ratelimited(hv->vm, "vcpu%u: the engine lost the PC of "
-			   "an access to %#" PRIx64 ": VM crashed", hv->id,
-			   hv->ev_addr);
-		sim_vm_exited(hv->vm, SIM_RM_CRASHED,
-			      GUNYAH_VM_EXIT_TYPE_VM_EXIT, NULL, 0);
-		resp->state = SIM_VCPU_STATE_POWERED_OFF;
-		return SIM_HYP_OK;
-	}
+	err = engine_run(hv, pc);
+	if (hv->event == SIM_EV_LOST_PC)
+		return lost_pc(hv, resp);
 	switch (err) {
 	case UC_ERR_OK:
 		break;
