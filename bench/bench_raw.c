@@ -17,7 +17,8 @@
  * engine restarts the block and the store runs again, for ever (unicorn
  * issue #1355); and an 8-byte store reaches the callback as two 4-byte
  * halves.  So the callback collects the halves and asks for a stop, and a
- * block hook stops the engine at the next block start, as the sim does.
+ * block hook stops the engine at the next block start, as the sim did
+ * until issue 19.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -44,7 +45,7 @@ struct raw_vm {
 	unsigned int bytes;	/* of the store, seen by the MMIO callback */
 	uint64_t writes;	/* MMIO callbacks */
 
-	atomic_bool stop_req; /* what the sim's block hook polls */
+	atomic_bool stop_req; /* what the block hook polls */
 };
 
 static void raw_close(struct raw_vm *r)
@@ -129,7 +130,8 @@ static void on_mem_nop(uc_engine *uc, uc_mem_type type, uint64_t addr,
 	(void)data;
 }
 
-/* As cheap as the sim's block hook when no stop is asked for. */
+/* As cheap as a block hook gets when no stop is asked for (the sim's,
+ * until issue 19). */
 static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
 {
 	struct raw_vm *r = data;

@@ -498,7 +498,7 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
 		/*
 		 * A fetch beyond the core's physical address range (with
 		 * SCR_EL3.RW set, the core checks it).  No block starts, so
-		 * the block hook would never stop the engine, and the core
+		 * a stop request at the next block never comes, and the core
 		 * takes the abort again for ever.  Stop here, PC untouched (a
 		 * PC write cancels the stop), and take it as a fetch fault.
 		 */
