@@ -100,7 +100,7 @@ static void err_record(const char *cmd, const char *line)
 	json_object_put(o);
 }
 
-static void verr(const char *cmd, const char *fmt, va_list ap)
+static void verr(const char *cmd, bool record, const char *fmt, va_list ap)
 {
 	char msg[1024], line[4 * sizeof(msg)];
 
@@ -116,8 +116,29 @@ static void verr(const char *cmd, const char *fmt, va_list ap)
 	fputs(line, stderr);
 	fputc('\n', stderr);
 	funlockfile(stderr);
-	if (errors_json)
+	if (errors_json && record)
 		err_record(cmd, line);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+say(const char *cmd, bool record, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verr(cmd, record, fmt, ap);
+	va_end(ap);
+}
+
+void gctl_note(const char *cmd, const char *fmt, ...)
+{
+	char note[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(note, sizeof(note), fmt, ap);
+	va_end(ap);
+	say(cmd, false, "note: %s", note);
 }
 
 void gctl_err(const char *cmd, const char *fmt, ...)
@@ -125,7 +146,7 @@ void gctl_err(const char *cmd, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	verr(cmd, fmt, ap);
+	verr(cmd, true, fmt, ap);
 	va_end(ap);
 }
 
@@ -150,7 +171,7 @@ void gctl_usage_err(const char *cmd, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	verr(cmd, fmt, ap);
+	verr(cmd, true, fmt, ap);
 	va_end(ap);
 	exit(GCTL_EXIT_USAGE);
 }
