@@ -147,7 +147,8 @@ enum sim_event {
 	SIM_EV_STATE,	  /* a test state was requested by the guest */
 	SIM_EV_RETRY,	  /* test RETRY errors were requested */
 	SIM_EV_FETCH_ABORT, /* a fetch the core itself refused (beyond its PA range) */
-	SIM_EV_PC_ALIGN,    /* a block starts at a PC not 4-byte aligned */
+	SIM_EV_PC_ALIGN,    /* a block would start at a PC not 4-byte aligned */
+	SIM_EV_LOST_PC,	    /* an access the engine cannot place exactly */
 };
 
 enum sim_power {
@@ -156,19 +157,45 @@ enum sim_power {
 	SIM_POWER_IDLE, /* in WFI */
 };
 
+/*
+ * sim_code.c: the guest physical pages an engine has made code from, at
+ * the engine's page size (Unicorn's AArch64 target page: 1 KiB).
+ */
+#define SIM_CODE_PAGE_SHIFT 10
+
+struct sim_code_pages {
+	uint64_t *slot; /* page number + 1; 0: empty */
+	size_t cap, nr;
+	bool all;	/* every page counts as code */
+};
+
+bool sim_code_pages_has(const struct sim_code_pages *c, uint64_t pa);
+/* Adds pa's page; true if the answer for it changed. */
+bool sim_code_pages_add(struct sim_code_pages *c, uint64_t pa);
+void sim_code_pages_all(struct sim_code_pages *c);
+void sim_code_pages_free(struct sim_code_pages *c);
+
 struct sim_hvcpu {
 	struct sim_vm *vm;
 	unsigned int id;
 	uc_engine *uc;
-	uc_hook hooks[6];
+	uc_hook hooks[5];
 
 	/*
-	 * A stop request, honoured by the block hook at the next translation
-	 * block start (see sim_hyp.c on why never uc_emu_stop from outside).
-	 * Any thread may set it; the engine's thread clears it.
+	 * A stop request, honoured at the next block boundary by the
+	 * engine's loop callback (sim_quirk_loop; see sim_hyp.c on why
+	 * never uc_emu_stop from outside).  Any thread may set it, then
+	 * kicks the core; the engine's thread clears it.
 	 */
 	atomic_bool stop_req;
 	bool block_stopped; /* the last run ended at a stop request */
+	struct sim_quirk_loop loop;
+	bool host_access; /* the sim itself reads guest memory (sim_walk.c) */
+	/* Pages with code of this engine's; the rest take stores at full
+	 * speed (sim_quirk_tlb).  The engine's thread only. */
+	struct sim_code_pages code;
+	struct sim_quirk_tlb tlb;
+	bool code_entered; /* the first run's first page is in code */
 
 	/* Power state; lock: vm->hyp_lock. */
 	enum sim_power power;

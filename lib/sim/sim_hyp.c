@@ -20,15 +20,21 @@
  *   - Guest PC is only written back at translation block (TB) ends, and a
  *     memory fault or a stop leaves PC at a stale value, unless a
  *     UC_HOOK_MEM_READ/WRITE hook covers the instruction: then PC is synced
- *     before every load/store.  So such a hook is installed (it does
- *     nothing), and an access to unmapped memory stops with PC exactly on
- *     the access and nothing of it done.
+ *     before every load/store, but every load and store of the guest
+ *     becomes a helper call (the engine's fast path is off while any such
+ *     hook exists, whatever its range).  So there is none: an access to
+ *     unmapped memory or to an MMIO window ends the run through
+ *     sim_quirk_access_exit(), which finds the instruction as QEMU's own
+ *     fault path does, PC exactly on the access and nothing of it done.
  *   - uc_emu_stop() from another thread may land just after a load/store
  *     in the middle of a TB; Unicorn then resets PC to the TB start and the
  *     instructions before it run twice (unicorn issue #1355).  A write to
  *     PC from a hook also cancels a stop.  So nothing here stops a running
- *     engine directly: stop requests set hv->stop_req and the block hook,
- *     which runs before a TB's first instruction, honours it there.
+ *     engine directly: stop requests set hv->stop_req and kick the core
+ *     (sim_quirk_cpu_kick: the core leaves at its next TB start, as block
+ *     stops are in force); the loop callback (sim_quirk_loop), which the
+ *     engine calls each time its execution loop starts over, honours the
+ *     request there on the engine's own thread.  No hook runs per block.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -142,6 +148,7 @@ void sim_hyp_get_stats(struct sim_hvcpu *hv, struct gh_sim_vcpu_stats *st)
 static void stop_soon(struct sim_hvcpu *hv)
 {
 	atomic_store(&hv->stop_req, true);
+	sim_quirk_cpu_kick(hv->uc);
 }
 
 /* The VM is going down because of this vCPU: report and stop the guest. */
@@ -491,7 +498,7 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
 		/*
 		 * A fetch beyond the core's physical address range (with
 		 * SCR_EL3.RW set, the core checks it).  No block starts, so
-		 * the block hook would never stop the engine, and the core
+		 * a stop request at the next block never comes, and the core
 		 * takes the abort again for ever.  Stop here, PC untouched (a
 		 * PC write cancels the stop), and take it as a fetch fault.
 		 */
@@ -527,45 +534,95 @@ static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr,
 	else
 		hv->event = SIM_EV_MMIO;
 	/*
-	 * A store to unmapped memory stops only at the exit-request check the
-	 * engine emits after it, which sim_quirk_block_stops() removes (the
-	 * store would be skipped and the guest run on): leave now, PC on it.
-	 * A load leaves by itself, with UC_ERR_READ_UNMAPPED.
+	 * End the run on the access, PC on it, nothing of it done (a store
+	 * would otherwise be dropped under sim_quirk_block_stops(), a load
+	 * would leave with PC at a stale value: no memory hook keeps it).
 	 */
-	if (hv->ev_write)
-		sim_quirk_unmapped_store_exit(uc);
-	return false; /* stop, with PC on the access */
+	sim_quirk_access_exit(uc);
+	/* Translated code makes every data access: never here. */
+	hv->event = SIM_EV_LOST_PC;
+	uc_emu_stop(uc);
+	return false;
 }
 
-/* Honour a stop request before the TB's first instruction runs. */
-static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
+/*
+ * Code was made from guest virtual [va, va + len): its physical pages
+ * must stay write-protected in the TLB (sim_quirk_tlb), before it runs.
+ * Called as the engine makes each TB (and for the first run's entry,
+ * which makes none of the calls), so the translation regime is the one
+ * the code was fetched with.  A page the walk cannot find: every page
+ * is code from then on.
+ */
+static void code_made(struct sim_hvcpu *hv, uint64_t va, uint64_t len)
 {
-	struct sim_hvcpu *hv = data;
+	uint64_t page = 1ull << SIM_CODE_PAGE_SHIFT, end = va + len - 1;
+	bool added = false;
 
-	(void)size;
-	/* Unicorn fetches from any PC; the architecture faults first. */
-	if (addr & 3) {
-		hv->event = SIM_EV_PC_ALIGN;
-		uc_emu_stop(uc);
-		return;
+	for (uint64_t at = va & ~(page - 1); at <= end; at += page) {
+		uint64_t pa = at;
+
+		if (hv->redirect.enabled) {
+			int ret;
+
+			hv->host_access = true;
+			ret = sim_walk_va(hv->uc, at, &pa);
+			hv->host_access = false;
+			if (ret) {
+				sim_code_pages_all(&hv->code);
+				added = true;
+				break;
+			}
+		}
+		added |= sim_code_pages_add(&hv->code, pa);
+		if (at + page < at)
+			break;
 	}
-	if (atomic_load_explicit(&hv->stop_req, memory_order_relaxed) &&
-	    atomic_exchange(&hv->stop_req, false)) {
+	if (added)
+		sim_quirk_tlb_code_added(hv->uc);
+}
+
+static bool page_has_code(void *ctx, uint64_t pa)
+{
+	struct sim_hvcpu *hv = ctx;
+
+	return sim_code_pages_has(&hv->code, pa);
+}
+
+/*
+ * The engine's execution loop starts over (sim_quirk_loop): honour a stop
+ * request here, before the next TB.  Once stopped, stay stopped: a hook
+ * that writes PC (an HVC's return) cancels the engine's own stop flag.
+ */
+static void loop_entry(uc_engine *uc, void *ctx)
+{
+	struct sim_hvcpu *hv = ctx;
+
+	if (hv->block_stopped ||
+	    (atomic_load_explicit(&hv->stop_req, memory_order_relaxed) &&
+	     atomic_exchange(&hv->stop_req, false))) {
 		hv->block_stopped = true;
 		uc_emu_stop(uc);
 	}
 }
 
-/* Present only so that Unicorn keeps PC exact at every load/store. */
-static void hook_mem_sync_pc(uc_engine *uc, uc_mem_type type, uint64_t addr,
-			     int size, int64_t value, void *data)
+/*
+ * Unicorn fetches from any PC; the architecture faults first.  A TB is
+ * made at the first entry to its PC (or again after a flush), before it
+ * runs: stop there, nothing of it run.  Only indirect branches and
+ * exception returns reach a misaligned PC, and the run loop flushes such
+ * a TB, so a later branch there is caught again.
+ */
+static void hook_tb_new(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *data)
 {
-	(void)uc;
-	(void)type;
-	(void)addr;
-	(void)size;
-	(void)value;
-	(void)data;
+	struct sim_hvcpu *hv = data;
+
+	(void)prev;
+	if (cur->pc & 3) {
+		hv->event = SIM_EV_PC_ALIGN;
+		uc_emu_stop(uc);
+		return;
+	}
+	code_made(hv, cur->pc, cur->size ? cur->size : 4);
 }
 
 /* MPIDR_EL1: each vCPU its own Aff0 (the core reports 0x80000000 to all);
@@ -613,20 +670,29 @@ int sim_hyp_vcpu_create(struct sim_vm *vm, unsigned int id,
 		err = uc_hook_add(hv->uc, &hv->hooks[2], UC_HOOK_INSN, hook_mrs,
 				  hv, 1, 0, UC_ARM64_INS_MRS);
 	if (!err)
-		err = uc_hook_add(hv->uc, &hv->hooks[3], UC_HOOK_BLOCK,
-				  hook_block, hv, 1, 0);
-	if (!err)
-		err = uc_hook_add(hv->uc, &hv->hooks[4],
-				  UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
-				  hook_mem_sync_pc, hv, 1, 0);
+		err = uc_hook_add(hv->uc, &hv->hooks[3], UC_HOOK_EDGE_GENERATED,
+				  hook_tb_new, hv, 1, 0);
 	if (!err)
 		err = (uc_err)sim_quirk_el1_aarch64(hv->uc);
 	if (!err)
-		err = sim_plat_vcpu_init(hv, &hv->hooks[5]) ? UC_ERR_NOMEM : UC_ERR_OK;
+		err = sim_plat_vcpu_init(hv, &hv->hooks[4]) ? UC_ERR_NOMEM : UC_ERR_OK;
 	if (err)
 		goto err_close;
 	sim_quirk_redirect_install(hv->uc);
 	sim_quirk_block_stops(hv->uc);
+	hv->loop = (struct sim_quirk_loop){ loop_entry, hv };
+	sim_quirk_loop_install(hv->uc);
+	hv->tlb = (struct sim_quirk_tlb){ hv->uc, page_has_code, hv };
+	/* The code pages are kept at the engine's page size. */
+	if (sim_quirk_page_size(hv->uc) != 1u << SIM_CODE_PAGE_SHIFT)
+		sim_code_pages_all(&hv->code);
+	/* Runs end only when the sim ends them: no "until" address. */
+	if (uc_ctl_exits_enable(hv->uc)) {
+		sim_vm_log(vm, "vcpu%u: cannot turn the engine's exits off", id);
+		uc_close(hv->uc);
+		free(hv);
+		return -ENOMEM;
+	}
 	*out = hv;
 	return 0;
 
@@ -644,6 +710,7 @@ void sim_hyp_vcpu_destroy(struct sim_hvcpu *hv)
 	if (!hv)
 		return;
 	uc_close(hv->uc);
+	sim_code_pages_free(&hv->code);
 	free(hv);
 }
 
@@ -969,6 +1036,52 @@ static enum sim_hyp_error on_fetch_fault(struct sim_hvcpu *hv,
 	return SIM_HYP_OK;
 }
 
+/* One uc_emu_start from pc, with the sim's per-thread bindings. */
+static uc_err engine_run(struct sim_hvcpu *hv, uint64_t pc)
+{
+	uc_engine *uc = hv->uc;
+	uc_err err;
+
+	/* With the guest's MMU on, the engine's address check sees virtual
+	 * addresses: let the translation decide (sim_quirks.h). */
+	hv->redirect.enabled = mmu_on(uc);
+	if (pc & 3) {
+		/* No TB is made for the first PC of an engine's life. */
+		hv->event = SIM_EV_PC_ALIGN;
+		return UC_ERR_OK;
+	}
+	sim_quirk_redirect_bind(&hv->redirect);
+	sim_quirk_loop_bind(&hv->loop);
+	sim_quirk_tlb_bind(&hv->tlb);
+	if (!hv->code_entered) {
+		/* The engine's first TB comes with no hook call. */
+		hv->code_entered = true;
+		code_made(hv, pc, 4);
+	}
+	/* No until address: with exits on and none set, the engine does
+	 * not drop the TB at until (a TLB fill every run). */
+	err = uc_emu_start(uc, pc, 0, 0, 0);
+	sim_quirk_tlb_bind(NULL);
+	sim_quirk_loop_bind(NULL);
+	sim_quirk_redirect_bind(NULL);
+	return err;
+}
+
+/* Not a silent wrong PC: sim_quirks' probe makes this never happen. */
+static enum sim_hyp_error lost_pc(struct sim_hvcpu *hv, struct sim_run_resp *resp)
+{
+	uint64_t pc = reg_read(hv->uc, UC_ARM64_REG_PC);
+
+	crash_plain(hv, pc, "the engine lost the PC of an access to %#" PRIx64,
+		    hv->ev_addr);
+	sim_vm_log_ratelimited(hv->vm, "vcpu%u: the engine lost the PC of an "
+			       "access to %#" PRIx64 ": VM crashed", hv->id,
+			       hv->ev_addr);
+	sim_vm_exited(hv->vm, SIM_RM_CRASHED, GUNYAH_VM_EXIT_TYPE_VM_EXIT, NULL, 0);
+	resp->state = SIM_VCPU_STATE_POWERED_OFF;
+	return SIM_HYP_OK;
+}
+
 enum sim_hyp_error sim_hyp_vcpu_run(struct sim_hvcpu *hv,
 				    const uint64_t resume_data[3],
 				    struct sim_run_resp *resp)
@@ -1006,13 +1119,9 @@ enum sim_hyp_error sim_hyp_vcpu_run(struct sim_hvcpu *hv,
 	sim_plat_before_run(hv);
 	pc = reg_read(uc, UC_ARM64_REG_PC);
 	sim_quirk_block_stops(uc);
-	/* With the guest's MMU on, the engine's address check sees virtual
-	 * addresses: let the translation decide (sim_quirks.h). */
-	hv->redirect.enabled = mmu_on(uc);
-	sim_quirk_redirect_bind(&hv->redirect);
-	err = uc_emu_start(uc, pc, UINT64_MAX, 0, 0);
-	sim_quirk_redirect_bind(NULL);
-
+	err = engine_run(hv, pc);
+	if (hv->event == SIM_EV_LOST_PC)
+		return lost_pc(hv, resp);
 	switch (err) {
 	case UC_ERR_OK:
 		break;
@@ -1040,7 +1149,13 @@ enum sim_hyp_error sim_hyp_vcpu_run(struct sim_hvcpu *hv,
 	case SIM_EV_FETCH_ABORT:
 		return on_fetch_fault(hv, resp);
 	case SIM_EV_PC_ALIGN:
+		/*
+		 * Its TB is made: drop it (with the translation it was made
+		 * with), so a later entry is caught too.  Not a whole flush:
+		 * that costs the engine seconds.
+		 */
 		pc = reg_read(uc, UC_ARM64_REG_PC);
+		uc_ctl_remove_cache(uc, pc & ~3ull, (pc & ~3ull) + 8);
 		hv->inject_why = "a misaligned PC";
 		inject_sync(hv, EC_PC_ALIGN, 0, pc, true, pc);
 		resp->state = hv->event == SIM_EV_VM_DOWN ?

@@ -223,6 +223,9 @@ static void gap_access(struct sim_gap *g, uint64_t off, unsigned int size,
 	struct sim_hvcpu *hv = g->hv;
 	uint64_t pa = g->base + off;
 
+	if (hv->host_access)
+		return; /* reads as 0, the run goes on */
+
 	hv->ev_addr = pa;
 	hv->ev_len = size;
 	hv->ev_write = write;
@@ -232,13 +235,11 @@ static void gap_access(struct sim_gap *g, uint64_t off, unsigned int size,
 	/* A fetch from here never comes: the region is not executable
 	 * (UC_ERR_FETCH_PROT). */
 	hv->event = SIM_EV_MMIO;
-	/*
-	 * QEMU's own state restore finds the instruction; where it cannot
-	 * (seen right after an exception entry taken in a hook), PC is
-	 * exact anyway while the memory hook is installed (sim_hyp.c).
-	 */
-	if (!sim_quirk_mmio_exit(hv->uc))
-		sim_quirk_unmapped_store_exit(hv->uc);
+	/* Ends the run on the access; returns only if no guest code made
+	 * it (never: the window is not executable). */
+	sim_quirk_access_exit(hv->uc);
+	hv->event = SIM_EV_LOST_PC;
+	uc_emu_stop(hv->uc);
 }
 
 static uint64_t gap_read(uc_engine *uc, uint64_t off, unsigned size, void *data)

@@ -59,6 +59,53 @@ void sim_quirk_block_stops(uc_engine *uc);
 bool sim_quirk_block_stops_on(uc_engine *uc);
 
 /*
+ * Problems 3 and 5 with no block hook: .fn(uc, .ctx) runs on the thread
+ * bound to it each time the engine's execution loop starts over: at
+ * uc_emu_start before the first block, and after every exit from
+ * translated code (sim_quirk_cpu_kick or uc_emu_stop from any thread, an
+ * exception, an interrupt, a fault), at a block boundary, never per block.
+ * There .fn may call uc_emu_stop: the run then ends with no instruction
+ * of the next block run.  A cross-thread stop is thus: set a flag .fn
+ * reads, then sim_quirk_cpu_kick (race-free: a flag set before the loop
+ * starts is seen at its start, one set later is followed by the kick).
+ * Install once per engine; bind only around uc_emu_start.
+ */
+struct sim_quirk_loop {
+	void (*fn)(uc_engine *uc, void *ctx);
+	void *ctx;
+};
+
+void sim_quirk_loop_install(uc_engine *uc);
+/* The loop callback this thread's engine uses; returns the previous one. */
+const struct sim_quirk_loop *sim_quirk_loop_bind(const struct sim_quirk_loop *l);
+
+/*
+ * Guest stores at full speed: Unicorn 2.0.1 write-protects every RAM page
+ * in the TLB as if it held translated code, so every store is a slow
+ * helper call.  While bound on the engine's thread, a TLB fill of .uc's
+ * CPU for a page at guest physical address pa with .is_code(.ctx, pa)
+ * false leaves the page writable at full speed; stores to it then no
+ * longer drop translated code there.  So .is_code must answer true for
+ * every page holding code of .uc's, and the owner must call
+ * sim_quirk_tlb_code_added() (a TLB flush) before any code made on a
+ * page it answered false for runs.  Unbound, nothing changes.
+ */
+struct sim_quirk_tlb {
+	uc_engine *uc;
+	bool (*is_code)(void *ctx, uint64_t pa);
+	void *ctx;
+};
+
+const struct sim_quirk_tlb *sim_quirk_tlb_bind(const struct sim_quirk_tlb *t);
+/* Whether the library's TLB fill reaches this copy of the sim (not where
+ * it is linked in with hidden symbols); if not, binding changes nothing. */
+bool sim_quirk_tlb_active(void);
+void sim_quirk_tlb_code_added(uc_engine *uc);
+/* The engine's target page size (uc_ctl_get_page_size without the
+ * header macro's signed shift), or 0. */
+uint32_t sim_quirk_page_size(uc_engine *uc);
+
+/*
  * Problem 2: with the guest MMU on, the engine checks virtual addresses
  * against its physical map before translating them.  The engine's
  * redirect slot gets a function that, on the thread bound to a redirect
@@ -98,6 +145,19 @@ uint64_t sim_quirk_redirect_apply(uc_engine *uc, uint64_t addr);
  * Needs no UC_HOOK_MEM_* hook (which costs every load and store).
  */
 bool sim_quirk_mmio_exit(uc_engine *uc);
+
+/*
+ * Problem 3 with no memory hook, for any access translated code makes:
+ * from a uc_mmio_map callback or a UC_HOOK_MEM_READ/WRITE_UNMAPPED hook,
+ * end the run at the access: PC on the load/store, nothing of it done,
+ * the rest of the block not run; uc_emu_start then returns UC_ERR_OK.
+ * Does not return, unless the access did not come from translated code
+ * (then false, nothing done).  Windows use QEMU's mem_io_pc
+ * (sim_quirk_mmio_exit); elsewhere the access's return address into the
+ * translated code is found by unwinding the helper's frames, as QEMU's
+ * own fault path would have been given it.
+ */
+bool sim_quirk_access_exit(uc_engine *uc);
 
 /*
  * Problem 3 and unmapped stores: with sim_quirk_block_stops() in force, a

@@ -84,12 +84,22 @@ int sim_walk_va(uc_engine *uc, uint64_t va, uint64_t *pa)
 	}
 }
 
+/* The MMIO gaps' callbacks see these reads as the host's, not the
+ * guest's: they must not end the run (sim_plat.c). */
 int sim_hyp_read_insn(struct sim_hvcpu *hv, uint64_t va, uint32_t *insn)
 {
 	uint64_t pa;
+	int ret = -EFAULT;
 
 	*insn = 0;
-	if (sim_walk_va(hv->uc, va, &pa))
-		return -EFAULT;
-	return uc_mem_read(hv->uc, pa, insn, sizeof(*insn)) ? -EFAULT : 0;
+	hv->host_access = true;
+	/* With the MMU off the walk would read SCTLR_EL1 (a hash lookup in
+	 * the engine) for nothing: redirect.enabled is its M bit, set at
+	 * every entry and followed by the MSR hook (sim_plat.c). */
+	if (!hv->redirect.enabled)
+		ret = uc_mem_read(hv->uc, va, insn, sizeof(*insn)) ? -EFAULT : 0;
+	else if (!sim_walk_va(hv->uc, va, &pa))
+		ret = uc_mem_read(hv->uc, pa, insn, sizeof(*insn)) ? -EFAULT : 0;
+	hv->host_access = false;
+	return ret;
 }

@@ -6,6 +6,8 @@
  * run the guest without the quirk, to show the test sees the problem.
  * Instruction words: aarch64-linux-gnu-as output, the text beside them.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <sys/mman.h>
 
@@ -444,4 +446,244 @@ TEST(quirk_irq_line_and_kick)
 	irq_run(false, &writes, &x9);
 	ASSERT_EQ(x9, 0);
 	ASSERT_TRUE(writes > 1000);
+}
+
+/* ---- accesses to unmapped memory, exact with no memory hook ---------------- */
+
+#define NOWHERE 0x40000000ull /* nothing mapped */
+
+static bool unmapped_exit(uc_engine *uc, uc_mem_type type, uint64_t addr,
+			  int size, int64_t value, void *d)
+{
+	struct eng *e = d;
+
+	(void)type;
+	(void)addr;
+	(void)size;
+	(void)value;
+	e->exit_refused = !sim_quirk_access_exit(uc);
+	return false;
+}
+
+/*
+ * Every load width (each with its own helper in the engine), a signed
+ * one, a pair and a store: the run ends on the access, its register
+ * untouched, the add before it run once; no UC_HOOK_MEM_READ/WRITE hook
+ * (which would keep PC exact by itself).
+ */
+TEST(quirk_access_exit_is_exact_at_unmapped_addresses)
+{
+	static const uint32_t access[] = {
+		0x39400044, /* ldrb w4, [x2] */
+		0x79400044, /* ldrh w4, [x2] */
+		0xb9400044, /* ldr w4, [x2] */
+		0xf9400044, /* ldr x4, [x2] */
+		0xb9800044, /* ldrsw x4, [x2] */
+		0xa9401444, /* ldp x4, x5, [x2] */
+		0xf9000040, /* str x0, [x2] */
+		0x39000040, /* strb w0, [x2] */
+	};
+	struct eng e;
+	uc_hook h;
+
+	eng_open(&e);
+	sim_quirk_block_stops(e.uc);
+	ASSERT_EQ(uc_hook_add(e.uc, &h, UC_HOOK_MEM_READ_UNMAPPED |
+			      UC_HOOK_MEM_WRITE_UNMAPPED, unmapped_exit, &e, 1, 0),
+		  UC_ERR_OK);
+	wr(&e, UC_ARM64_REG_PSTATE, PSTATE_EL1H_MASKED);
+	for (size_t i = 0; i < sizeof(access) / sizeof(access[0]); i++) {
+		uint64_t at = RAM + 0x100 * (i + 1);
+		const uint32_t code[] = { I_ADD_X1, I_ADD_X1, access[i],
+					  I_ADD_X3, I_B_SELF };
+
+		put(&e, at, code, 5);
+		wr(&e, UC_ARM64_REG_X1, 0);
+		wr(&e, UC_ARM64_REG_X3, 0);
+		wr(&e, UC_ARM64_REG_X2, NOWHERE);
+		wr(&e, UC_ARM64_REG_X4, 0x44);
+		wr(&e, UC_ARM64_REG_X5, 0x55);
+		e.exit_refused = false;
+		ASSERT_EQ(uc_emu_start(e.uc, at, 0, 0, 0), UC_ERR_OK);
+		ASSERT_TRUE(!e.exit_refused);
+		ASSERT_EQ(rd(&e, UC_ARM64_REG_PC), at + 8);
+		ASSERT_EQ(rd(&e, UC_ARM64_REG_X1), 2);
+		ASSERT_EQ(rd(&e, UC_ARM64_REG_X3), 0);
+		ASSERT_EQ(rd(&e, UC_ARM64_REG_X4), 0x44);
+		ASSERT_EQ(rd(&e, UC_ARM64_REG_X5), 0x55);
+	}
+	uc_close(e.uc);
+}
+
+/* ---- the loop callback: stops from another thread with no block hook ------ */
+
+struct loop_stop {
+	atomic_bool req;
+	unsigned int calls;
+	bool stopped;
+};
+
+static void loop_stop_fn(uc_engine *uc, void *ctx)
+{
+	struct loop_stop *s = ctx;
+
+	s->calls++;
+	if (atomic_exchange(&s->req, false)) {
+		s->stopped = true;
+		uc_emu_stop(uc);
+	}
+}
+
+struct kicker {
+	struct eng *e;
+	struct loop_stop *s;
+};
+
+static void *kick_later(void *arg)
+{
+	struct kicker *k = arg;
+	uint64_t t0 = test_now_ns();
+
+	/* Whenever the guest is under way: the loop never ends by itself. */
+	while (test_now_ns() - t0 < 20000000ull)
+		;
+	atomic_store(&k->s->req, true);
+	sim_quirk_cpu_kick(k->e->uc);
+	return NULL;
+}
+
+/*
+ * A request made before the run stops it before any instruction; one
+ * made while the guest spins in a loop of two blocks is honoured at a
+ * block start after a kick, with x1 and x3 counting the same number of
+ * whole loop turns (nothing ran twice, nothing half).
+ */
+TEST(quirk_loop_callback_stops_at_block_starts)
+{
+	static const uint32_t code[] = {
+		I_ADD_X1, 0x14000001, /* b .+4: a block of its own */
+		I_ADD_X3, 0x17fffffd, /* b .-12 */
+	};
+	struct loop_stop s = { .calls = 0 };
+	struct sim_quirk_loop l = { loop_stop_fn, &s };
+	struct kicker k;
+	struct eng e;
+	pthread_t t;
+	uint64_t x1, x3, pc;
+
+	eng_open(&e);
+	put(&e, RAM, code, 4);
+	sim_quirk_block_stops(e.uc);
+	sim_quirk_loop_install(e.uc);
+	wr(&e, UC_ARM64_REG_PSTATE, PSTATE_EL1H_MASKED);
+
+	atomic_store(&s.req, true);
+	ASSERT_TRUE(sim_quirk_loop_bind(&l) == NULL);
+	ASSERT_EQ(uc_emu_start(e.uc, RAM, 0, 0, 0), UC_ERR_OK);
+	ASSERT_TRUE(s.stopped);
+	ASSERT_EQ(rd(&e, UC_ARM64_REG_PC), RAM);
+	ASSERT_EQ(rd(&e, UC_ARM64_REG_X1), 0);
+
+	s.stopped = false;
+	s.calls = 0;
+	k = (struct kicker){ &e, &s };
+	ASSERT_EQ(pthread_create(&t, NULL, kick_later, &k), 0);
+	ASSERT_EQ(uc_emu_start(e.uc, RAM, 0, 0, 0), UC_ERR_OK);
+	ASSERT_EQ(pthread_join(t, NULL), 0);
+	ASSERT_TRUE(sim_quirk_loop_bind(NULL) == &l);
+	ASSERT_TRUE(s.stopped);
+	x1 = rd(&e, UC_ARM64_REG_X1);
+	x3 = rd(&e, UC_ARM64_REG_X3);
+	pc = rd(&e, UC_ARM64_REG_PC);
+	ASSERT_TRUE(x1 > 0);
+	ASSERT_TRUE(pc == RAM ? x1 == x3 : pc == RAM + 8 && x1 == x3 + 1);
+	uc_close(e.uc);
+}
+
+/* ---- stores at full speed on pages with no code ---------------------------- */
+
+struct code_set {
+	struct eng *e;
+	uint64_t page[16];
+	unsigned int nr;
+	bool ignore; /* answer "no code" always: the protocol broken */
+};
+
+static bool code_set_has(void *ctx, uint64_t pa)
+{
+	struct code_set *c = ctx;
+
+	for (unsigned int i = 0; i < c->nr && !c->ignore; i++)
+		if (c->page[i] == pa >> 10)
+			return true;
+	return false;
+}
+
+static void code_set_add(struct code_set *c, uint64_t pa)
+{
+	if (code_set_has(c, pa) || c->nr == 16)
+		return;
+	c->page[c->nr++] = pa >> 10;
+	sim_quirk_tlb_code_added(c->e->uc);
+}
+
+static void code_made_hook(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *d)
+{
+	(void)uc;
+	(void)prev;
+	code_set_add(d, cur->pc); /* the MMU is off: VA = PA */
+}
+
+/*
+ * The guest calls a function on another 1 KiB page, rewrites its first
+ * instruction with a store and calls it again: the new instruction runs
+ * (the store dropped the old code) while the code pages are reported as
+ * sim_quirks.h asks.  With a broken report the old code runs on, which
+ * shows the TLB fill is the sim's.
+ */
+static uint64_t self_modifying_run(bool broken)
+{
+	static const uint32_t main_code[] = {
+		0x94000100, /* bl .+0x400 */
+		0xaa0003e9, /* mov x9, x0 */
+		0xb90000c5, /* str w5, [x6] */
+		0x940000fd, /* bl .+0x3f4 */
+		0xd4200000, /* brk #0 */
+	};
+	static const uint32_t fn[] = { 0xd2800020 /* mov x0, #1 */,
+				       0xd65f03c0 /* ret */ };
+	struct code_set c = { .ignore = broken };
+	struct sim_quirk_tlb t = { .is_code = code_set_has, .ctx = &c };
+	struct eng e;
+	uc_hook h;
+	uint64_t x0;
+
+	eng_open(&e);
+	c.e = &e;
+	t.uc = e.uc;
+	put(&e, RAM, main_code, 5);
+	put(&e, RAM + 0x400, fn, 2);
+	sim_quirk_block_stops(e.uc);
+	ASSERT_EQ(uc_hook_add(e.uc, &h, UC_HOOK_EDGE_GENERATED, code_made_hook,
+			      &c, 1, 0), UC_ERR_OK);
+	wr(&e, UC_ARM64_REG_PSTATE, PSTATE_EL1H_MASKED);
+	wr(&e, UC_ARM64_REG_X5, 0xd2800040); /* mov x0, #2 */
+	wr(&e, UC_ARM64_REG_X6, RAM + 0x400);
+	code_set_add(&c, RAM); /* the first block comes with no hook call */
+	ASSERT_TRUE(sim_quirk_tlb_bind(&t) == NULL);
+	ASSERT_EQ(uc_emu_start(e.uc, RAM, 0, 0, 0), UC_ERR_EXCEPTION);
+	ASSERT_TRUE(sim_quirk_tlb_bind(NULL) == &t);
+	ASSERT_EQ(rd(&e, UC_ARM64_REG_X9), 1);
+	ASSERT_EQ(rd(&e, UC_ARM64_REG_PC), RAM + 16);
+	x0 = rd(&e, UC_ARM64_REG_X0);
+	uc_close(e.uc);
+	return x0;
+}
+
+TEST(quirk_tlb_keeps_code_pages_protected)
+{
+	/* The test binary links the sim in as gunyahctl does. */
+	ASSERT_TRUE(sim_quirk_tlb_active());
+	ASSERT_EQ(self_modifying_run(false), 2);
+	ASSERT_EQ(self_modifying_run(true), 1);
 }

@@ -53,7 +53,7 @@ static void kick_sleeping_vcpu(int sa_flags)
 			break;
 		usleep(1000);
 	}
-	ASSERT_EQ(r.done, 0);
+	ASSERT_EQ(__atomic_load_n(&r.done, __ATOMIC_SEQ_CST), 0);
 
 	__atomic_store_n(&r.vcpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
 	ASSERT_EQ(pthread_kill(th, SIGUSR2), 0);
@@ -61,7 +61,7 @@ static void kick_sleeping_vcpu(int sa_flags)
 	 * machine. */
 	for (int i = 0; i < 2000 && !__atomic_load_n(&r.done, __ATOMIC_SEQ_CST); i++)
 		usleep(10000);
-	if (!r.done) {
+	if (!__atomic_load_n(&r.done, __ATOMIC_SEQ_CST)) {
 		/* Get the thread out before failing, so the test ends. */
 		gh_vm_force_stop(t.vm);
 		pthread_join(th, NULL);

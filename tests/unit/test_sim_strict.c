@@ -200,6 +200,32 @@ TEST(misaligned_entry_takes_a_pc_alignment_fault)
 	tvm_destroy(&t);
 }
 
+/*
+ * A branch to a misaligned PC faults before anything there runs, and so
+ * does every later branch to the same PC (the block the engine made for
+ * it is dropped each time).
+ */
+TEST(misaligned_branch_faults_every_time)
+{
+	struct gunyah_vcpu_run *run;
+	uint64_t elr = 0;
+	struct tvm t;
+
+	tvm_create(&t, "pc_align", 1);
+	tvm_start(&t);
+	run = t.vcpu[0]->run;
+	for (uint64_t n = 1; n <= 3; n++) {
+		expect_mmio_write(t.vcpu[0], MMIO_REPORT, 8, n);
+		ASSERT_OK(__gh_vcpu_run(t.vcpu[0]));
+		ASSERT_EXIT(t.vcpu[0], GUNYAH_VCPU_EXIT_MMIO);
+		ASSERT_EQ(run->mmio.phys_addr, MMIO_REPORT + 8);
+		memcpy(&elr, run->mmio.data, sizeof(elr));
+		ASSERT_EQ(elr & 3, 2);
+	}
+	expect_poweroff(t.vcpu[0]);
+	tvm_destroy(&t);
+}
+
 TEST(crash_details_only_after_a_crash)
 {
 	struct gh_sim_crash c;
