@@ -58,6 +58,7 @@ enum rec_kind {
 	REC_EXIT,
 	REC_CONSOLE,
 	REC_SUMMARY,
+	REC_MESSAGE, /* rare, and why things went wrong: never dropped */
 };
 
 struct client {
@@ -296,7 +297,7 @@ static void broadcast_line(struct gctl_ctl_server *srv, const char *s,
 			continue;
 		if (c->sub == SUB_STEP) {
 			/* Exactly the exits of the step; its console too. */
-			if (kind == REC_SUMMARY ||
+			if (kind == REC_SUMMARY || kind == REC_MESSAGE ||
 			    (kind == REC_EXIT && !c->step_left))
 				continue;
 			if (kind == REC_EXIT) {
@@ -306,6 +307,7 @@ static void broadcast_line(struct gctl_ctl_server *srv, const char *s,
 		}
 		/* A step's records are never dropped (its chunks bound them). */
 		woke |= queue_stream_locked(c, s, len, kind == REC_SUMMARY ||
+						      kind == REC_MESSAGE ||
 						      c->sub == SUB_STEP);
 	}
 	pthread_mutex_unlock(&srv->lock);
@@ -388,6 +390,17 @@ static void tee_crash(void *ctx, const struct gh_sim_crash *c)
 	gctl_sink_crash(&srv->local, c);
 }
 
+/* Its own output, the dashboard's events, and attachers, in place. */
+static void tee_message(void *ctx, const struct gctl_message *m)
+{
+	struct gctl_ctl_server *srv = ctx;
+
+	gctl_sink_message(&srv->local, m);
+	gctl_stats_message(srv->stats, m->text, strlen(m->text));
+	if (atomic_load(&srv->nr_subs))
+		broadcast(srv, gctl_json_message(m), REC_MESSAGE);
+}
+
 static int tee_flush(void *ctx)
 {
 	struct gctl_ctl_server *srv = ctx;
@@ -402,6 +415,7 @@ static const struct gctl_sink_ops tee_ops = {
 	.memory = tee_memory,
 	.summary = tee_summary,
 	.crash = tee_crash,
+	.message = tee_message,
 	.flush = tee_flush,
 	/* no destroy: the server owns the tee, the caller owns local */
 };

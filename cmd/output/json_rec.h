@@ -20,6 +20,7 @@
 json_object *gctl_json_exit(const struct gctl_exit_record *r);
 json_object *gctl_json_console(const char *buf, size_t len);
 json_object *gctl_json_summary(const struct gctl_summary *s);
+json_object *gctl_json_message(const struct gctl_message *m);
 json_object *gctl_json_counts(const struct gctl_counters *c);
 json_object *gctl_json_status(uint32_t status,
 			      const struct gunyah_vm_exit_info *ei);
