@@ -39,6 +39,7 @@
 #include "engine/image.h"
 #include "dash/run_source.h"
 #include "ctl/rundir.h"
+#include "ctl/runlog.h"
 #include "engine/sink.h"
 #include "engine/opts.h"
 #include "engine/sink_async.h"
@@ -66,6 +67,7 @@ enum {
 	OPT_EXIT_ON_STOP,
 	OPT_NAME,
 	OPT_PAUSED,
+	OPT_LOG_SIZE,
 	OPT_KERNEL,
 	OPT_INITRD,
 	OPT_CMDLINE,
@@ -98,6 +100,7 @@ struct run_args {
 	unsigned int interval_ms; /* 0: not given */
 	const char *name;
 	bool detach;
+	uint64_t log_size; /* 0: not given */
 	bool mem_set;
 	struct gctl_boot boot; /* --kernel: boot.kernel set */
 	const char *dump_dtb;
@@ -186,6 +189,9 @@ static const struct argp_option options[] = {
 	{ "detach", 'd', NULL, 0,
 	  "with --name: run in the background, return once the VM runs "
 	  "(console and errors go to a log)", 4 },
+	{ "log-size", OPT_LOG_SIZE, "SIZE", 0,
+	  "with --detach: the log's limit (default 4M, from 64K); past it "
+	  "NAME.log becomes NAME.log.1 and a new one starts", 4 },
 	{ NULL, 0, NULL, 0, "Output:", 5 },
 	{ "json", 'j', NULL, 0,
 	  "JSON Lines: one object per exit, then a summary object", 5 },
@@ -446,6 +452,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_PAUSED:
 		cfg->paused = true;
 		break;
+	case OPT_LOG_SIZE:
+		a->log_size = parse_sz("--log-size", arg);
+		if (a->log_size < GCTL_RUNLOG_MAX_MIN ||
+		    a->log_size > GCTL_RUNLOG_MAX_MAX)
+			gctl_usage_err(CMD, "--log-size %s: want 64K to 1024G", arg);
+		break;
 	case 't':
 		a->timeout = gctl_timeout_arg(CMD, arg);
 		break;
@@ -544,6 +556,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (a->detach && !a->name)
 			gctl_usage_err(CMD, "--detach needs --name: the name is how "
 				       "you reach the VM");
+		if (a->log_size && !a->detach)
+			gctl_usage_err(CMD, "--log-size: only with --detach (the "
+				       "log is a detached VM's)");
 		/* Nothing else could let it go on. */
 		if (a->cfg.paused && !a->name)
 			gctl_usage_err(CMD, "--paused needs --name: 'gunyahctl "
@@ -808,6 +823,7 @@ static void close_other_fds(int *keep, int n)
 static int detach(const struct gctl_rundir *rd, const char *name,
 		  struct gctl_rundir_claim *claim, int *ready_fd)
 {
+	char err[PATH_MAX + 128];
 	int fds[2], status;
 	unsigned char code;
 	ssize_t n;
@@ -827,18 +843,17 @@ static int detach(const struct gctl_rundir *rd, const char *name,
 		return GCTL_EXIT_OSERR;
 	}
 	if (!pid) {
-		int keep[] = { claim->fd, fds[1], rd->fd };
+		int keep[] = { claim->fd, claim->status_fd, fds[1], rd->fd };
 
 		close(fds[0]);
-		close_other_fds(keep, 3);
+		close_other_fds(keep, 4);
 		/* No terminal's signals (Ctrl-C at the starter's shell). */
 		setsid();
 		*ready_fd = fds[1];
 		return -1;
 	}
 	/* The child owns the socket now (not to be removed from here). */
-	close(claim->fd);
-	claim->fd = -1;
+	gctl_rundir_forget(claim);
 	close(fds[1]);
 	do
 		n = read(fds[0], &code, 1);
@@ -855,7 +870,7 @@ static int detach(const struct gctl_rundir *rd, const char *name,
 		 name, WIFSIGNALED(status) ? "signal" : "exit status",
 		 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 	/* It could not clean up after itself: its socket is stale now. */
-	if (gctl_rundir_clean_stale(rd, name) == 1)
+	if (gctl_rundir_clean_stale(rd, name, err, sizeof(err)) == 1)
 		gctl_rundir_reap(rd, name);
 	return GCTL_EXIT_SOFTWARE;
 }
@@ -874,20 +889,23 @@ static void report_ready(int *ready_fd, int code)
 	*ready_fd = -1;
 }
 
-/* The detached VM runs: its stdio leaves the starter's terminal. */
-static int daemon_stdio(int log_fd)
+/* The detached VM runs: its stdio leaves the starter's terminal, for
+ * the log (runlog.h: bounded, whoever writes). */
+static int daemon_stdio(struct gctl_runlog *runlog)
 {
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int ret;
 
-	if (null < 0 || dup2(null, STDIN_FILENO) < 0 ||
-	    dup2(log_fd, STDOUT_FILENO) < 0 || dup2(log_fd, STDERR_FILENO) < 0) {
-		int ret = -errno;
-
+	if (null < 0 || dup2(null, STDIN_FILENO) < 0) {
+		ret = -errno;
 		if (null >= 0)
 			close(null);
 		return ret;
 	}
 	close(null);
+	ret = gctl_runlog_start(runlog);
+	if (ret)
+		return ret;
 	/* Not keeping a directory busy; paths it needs are absolute. */
 	if (chdir("/")) {
 		/* harmless: it stays where it was */
@@ -899,12 +917,14 @@ static int daemon_stdio(int log_fd)
  * A detached start failed after stdio went to the log: standard error
  * goes back to the starter's, and what the log got is written there.
  */
-static void replay_log(int starter_err, int log_fd)
+static void replay_log(int starter_err, struct gctl_runlog *runlog)
 {
+	int log_fd = gctl_runlog_fd(runlog);
 	char buf[4096];
 	off_t off = 0;
 	ssize_t n;
 
+	gctl_runlog_sync(runlog);
 	if (dup2(starter_err, STDERR_FILENO) < 0)
 		return;
 	while ((n = pread(log_fd, buf, sizeof(buf), off)) > 0) {
@@ -1030,7 +1050,8 @@ static int run_main(int argc, char **argv)
 	struct gctl_summary summary;
 	int ret, out_err, sig_fd = -1, timer_fd = -1, ready_fd = -1;
 	int out_err_fd = -1;
-	int log_fd = -1, out_fd = STDOUT_FILENO, starter_err = -1;
+	int starter_err = -1;
+	struct gctl_runlog *runlog = NULL;
 	unsigned int signals;
 	char err[PATH_MAX + 256], log[PATH_MAX];
 	struct gctl_rundir rd = { .fd = -1 };
@@ -1092,14 +1113,15 @@ static int run_main(int argc, char **argv)
 			return ret; /* the parent */
 		}
 		gctl_rundir_file(&rd, a.name, "log", log, sizeof(log));
-		log_fd = gctl_rundir_open_log(&rd, a.name);
-		if (log_fd < 0) {
-			gctl_err(CMD, "%s: %s", log, strerror(-log_fd));
+		ret = gctl_runlog_open(&rd, a.name, a.log_size ? a.log_size :
+				       GCTL_RUNLOG_MAX_DEFAULT, &runlog);
+		if (ret) {
+			gctl_err(CMD, "%s: %s", log, strerror(-ret));
 			ret = GCTL_EXIT_CANTCREAT;
 			goto out;
 		}
-		/* Exits are for attach; the log keeps the console. */
-		out_fd = log_fd;
+		/* Exits are for attach; the log keeps the console (through
+		 * standard output, once it goes to the log). */
 		a.quiet = true;
 	}
 
@@ -1124,8 +1146,8 @@ static int run_main(int argc, char **argv)
 		if (!ret)
 			gctl_stats_sink(stats, &sink);
 	} else {
-		ret = a.json ? gctl_out_json_new(out_fd, a.quiet, &sink) :
-			       gctl_out_text_new(out_fd, a.quiet, &sink);
+		ret = a.json ? gctl_out_json_new(STDOUT_FILENO, a.quiet, &sink) :
+			       gctl_out_text_new(STDOUT_FILENO, a.quiet, &sink);
 	}
 	if (ret) {
 		gctl_err(CMD, "%s", strerror(-ret));
@@ -1152,6 +1174,7 @@ static int run_main(int argc, char **argv)
 			.backend = gh_backend_name(be),
 			.image = image,
 			.log = a.detach ? log : NULL,
+			.runlog = runlog,
 			.nr_vcpus = a.cfg.nr_vcpus,
 			.idle_ns = idle_ns,
 		};
@@ -1282,7 +1305,7 @@ static int run_main(int argc, char **argv)
 	 */
 	if (ready_fd >= 0) {
 		starter_err = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
-		ret = starter_err < 0 ? -errno : daemon_stdio(log_fd);
+		ret = starter_err < 0 ? -errno : daemon_stdio(runlog);
 		if (ret) {
 			gctl_err(CMD, "detaching: %s", strerror(-ret));
 			ret = GCTL_EXIT_OSERR;
@@ -1336,7 +1359,7 @@ out:
 	 */
 	if (ready_fd >= 0) {
 		if (starter_err >= 0)
-			replay_log(starter_err, log_fd);
+			replay_log(starter_err, runlog);
 		gctl_rundir_reap(&rd, a.name);
 	}
 	report_ready(&ready_fd, ret ? ret : GCTL_EXIT_SOFTWARE);
@@ -1355,14 +1378,13 @@ out:
 	gctl_sink_destroy(&sink);
 	gctl_stats_free(stats);
 	gh_backend_close(be);
-	if (log_fd >= 0)
-		close(log_fd);
 	if (timer_fd >= 0)
 		close(timer_fd);
 	if (out_err_fd >= 0) /* after the writer, which may still write it */
 		close(out_err_fd);
 	if (sig_fd >= 0)
 		close(sig_fd);
+	gctl_runlog_close(runlog); /* last: it takes what stderr still says */
 	return ret;
 }
 

@@ -4,6 +4,7 @@
  * ended and not been waited for, how it ended.
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -51,6 +52,23 @@ static void line_time(json_object *o, const char *key, const char *label)
 	line(label, buf);
 }
 
+/* The log, and what it could not take (never silently cut). */
+static void line_log(json_object *o)
+{
+	const char *log = gctl_json_get_str(o, "log");
+	const char *why = gctl_json_get_str(o, "log_error");
+	char buf[PATH_MAX + 128];
+	uint64_t lost;
+
+	if (!log || !gctl_json_get_u64(o, "log_lost", &lost)) {
+		line("log:", log);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%s (%" PRIu64 " bytes lost: %s)", log,
+		 lost, why ? why : "?");
+	line("log:", buf);
+}
+
 static void print_running(json_object *o)
 {
 	line("name:", gctl_json_get_str(o, "name"));
@@ -63,7 +81,7 @@ static void print_running(json_object *o)
 	line_u64(o, "exits", "exits:");
 	line_u64(o, "attached", "attached:");
 	line("socket:", gctl_json_get_str(o, "socket"));
-	line("log:", gctl_json_get_str(o, "log"));
+	line_log(o);
 }
 
 static void print_exited(json_object *o)
@@ -86,7 +104,7 @@ static void print_exited(json_object *o)
 	line_u64(o, "exits", "exits:");
 	/* A VM that died leaves its log: all there is to tell why. */
 	if (gctl_json_get_str(o, "log"))
-		line("log:", gctl_json_get_str(o, "log"));
+		line_log(o);
 }
 
 static void print_json(json_object *o)
