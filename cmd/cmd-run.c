@@ -1097,7 +1097,10 @@ static int run_main(int argc, char **argv)
 		if (ret) {
 			gctl_err(CMD, "--name %s: %s", a.name, err);
 			gctl_rundir_close(&rd);
-			return ret == -EADDRINUSE || ret == -ENAMETOOLONG ?
+			/* A name in use, or no room for its files. */
+			return ret == -EADDRINUSE || ret == -ENAMETOOLONG ||
+					       ret == -ENOSPC || ret == -EDQUOT ||
+					       ret == -EFBIG ?
 				       GCTL_EXIT_CANTCREAT :
 				       ret == -EPERM ? GCTL_EXIT_NOPERM :
 						       GCTL_EXIT_OSERR;
