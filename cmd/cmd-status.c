@@ -23,7 +23,8 @@ static const struct argp status_argp = {
 	       "exits, attached clients, socket and log.  For a VM that has "
 	       "ended and was not waited for: how it ended (state exited), "
 	       "or that its process died (state died, and its log).\v"
-	       "Exit status: 0 shown, 66 no such VM, 74 the output could not be "
+	       "Exit status: 0 shown, 66 no such VM, 70 its process died and its "
+	       "exit record could not be written, 74 the output could not be "
 	       "written, 75 no reply in time.",
 };
 
