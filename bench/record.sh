@@ -19,50 +19,24 @@ EXITS=${EXITS:-1000000}
 TARGET=20
 TARGET_BYTES=32
 
-bin=$(realpath "$B/gunyahctl")
-guest=$(realpath "$B/tests/guests/mmio_loop.elf")
-[[ -x $bin && -f $guest ]] || { echo "bench: build first ($bin, $guest)" >&2; exit 1; }
-
+. "$(dirname "$0")/rounds.sh"
+bench_setup
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 times=$dir/times
 
-# One run: "MODE SECONDS"; --max-exits ends with status 6.
-run() {
-	local mode=$1 start end rc
-	shift
-	start=$EPOCHREALTIME
-	"$bin" run --quiet --max-exits "$EXITS" "$@" "$guest" >/dev/null 2>&1 && rc=0 || rc=$?
-	end=$EPOCHREALTIME
-	((rc == 6)) || { echo "bench: a $mode run ended with status $rc" >&2; exit 1; }
-	[[ $mode == warm ]] || echo "$mode $(bc -l <<<"$end - $start")" >>"$times"
-}
-
-run warm
-run warm --record "$dir/r.gex"
-for ((i = 0; i < REPS; i++)); do
-	run quiet
-	run record --record "$dir/r.gex"
-done
+opts_quiet=(--quiet)
+opts_record=(--quiet --record "$dir/r.gex")
+bench_rounds quiet record
 bytes=$(stat -c %s "$dir/r.gex")
 
 awk -v exits="$EXITS" -v target="$TARGET" -v bytes="$bytes" \
     -v target_bytes="$TARGET_BYTES" -v strict="${STRICT:-0}" '
-	{ t[$1, ++n[$1]] = $2 }
-	function stats(m,   i, j, x) {
-		for (i = 1; i <= n[m]; i++) v[i] = t[m, i]
-		for (i = 1; i <= n[m]; i++)
-			for (j = i + 1; j <= n[m]; j++)
-				if (v[j] < v[i]) { x = v[i]; v[i] = v[j]; v[j] = x }
-		lo[m] = v[1]
-		med[m] = n[m] % 2 ? v[(n[m] + 1) / 2] : (v[n[m] / 2] + v[n[m] / 2 + 1]) / 2
-	}
+	'"$BENCH_AWK"'
 	END {
 		stats("quiet"); stats("record")
 		printf "run --quiet --record FILE vs --quiet, %d exits a run, %d runs each\n", exits, n["record"]
-		printf "  %-8s %10s %10s %14s\n", "mode", "min s", "median s", "median exits/s"
-		printf "  %-8s %10.3f %10.3f %14.0f\n", "quiet", lo["quiet"], med["quiet"], exits / med["quiet"]
-		printf "  %-8s %10.3f %10.3f %14.0f\n", "record", lo["record"], med["record"], exits / med["record"]
+		header(); row("quiet"); row("record")
 		# the exit rate lost: 1 - rate(record) / rate(quiet)
 		over = (1 - med["quiet"] / med["record"]) * 100
 		per = bytes / (exits + 1)

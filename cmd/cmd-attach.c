@@ -49,23 +49,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'n':
-		if (gctl_parse_u64(arg, &a->count) || !a->count)
-			gctl_usage_err(CMD, "--count %s: want a number from 1", arg);
+		a->count = gctl_count_arg(CMD, "--count", arg, UINT64_MAX);
 		return 0;
 	case OPT_DASHBOARD:
 		a->dashboard = true;
 		return 0;
-	case OPT_INTERVAL: {
-		uint64_t ms;
-
-		if (gctl_parse_u64(arg, &ms) || ms < GCTL_DASH_MIN_INTERVAL_MS ||
-		    ms > GCTL_DASH_MAX_INTERVAL_MS)
-			gctl_usage_err(CMD, "--interval %s: want %d to %d ms", arg,
-				       GCTL_DASH_MIN_INTERVAL_MS,
-				       GCTL_DASH_MAX_INTERVAL_MS);
-		a->interval_ms = (unsigned int)ms;
+	case OPT_INTERVAL:
+		a->interval_ms = gctl_dash_interval_arg(CMD, arg);
 		return 0;
-	}
 	case ARGP_KEY_END:
 		if (a->dashboard && (a->ctl.json || a->count))
 			gctl_usage_err(CMD, "--dashboard: not with --%s: the "
@@ -73,10 +64,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				       a->ctl.json ? "json" : "count");
 		if (!a->dashboard && a->interval_ms)
 			gctl_usage_err(CMD, "--interval: only with --dashboard");
-		if (a->dashboard &&
-		    (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
-			gctl_usage_err(CMD, "--dashboard: standard input and "
-				       "output must be a terminal");
+		if (a->dashboard)
+			gctl_dash_need_tty(CMD);
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -10,6 +10,8 @@
  * times and prints.
  */
 #include <errno.h>
+#include <math.h>
+#include <float.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
@@ -24,6 +26,7 @@
 
 #include <json-c/json.h>
 
+#include "backend_args.h"
 #include "common.h"
 #include "diag/diag.h"
 #include "gunyahctl.h"
@@ -34,8 +37,6 @@
 #define MAX_CHECKS 64
 
 enum {
-	OPT_ABI = 0x100,
-	OPT_BACKEND = 'b',
 	OPT_JSON = 'j',
 	OPT_LIST = 'l',
 	OPT_ONLY = 'o',
@@ -44,23 +45,17 @@ enum {
 };
 
 struct diag_args {
-	const char *backend;
-	const char *abi;		/* --abi, then what is spoken */
+	struct gctl_backend_args be;	/* be.abi: --abi, then what is spoken */
 	const char *abi_source;		/* "--abi", "sim default", "detected" */
 	bool json;
 	bool list;
 	unsigned int nr_vcpus;
-	unsigned int timeout_s;		/* per check */
+	double timeout_s;		/* per check */
 	bool only;			/* some checks were named */
 	bool selected[MAX_CHECKS];
 };
 
 static const struct argp_option options[] = {
-	{ "backend", OPT_BACKEND, "NAME", 0,
-	  "Backend to check: sim (default) or dev (/dev/gunyah)", 0 },
-	{ "abi", OPT_ABI, "FLAVOUR", 0,
-	  "ABI flavour to speak: upstream or android (default: the sim's "
-	  "upstream; on dev, the one the device answers)", 0 },
 	{ "json", OPT_JSON, NULL, 0,
 	  "One JSON object per check, then a summary object", 0 },
 	{ "list", OPT_LIST, NULL, 0, "List the checks and exit", 0 },
@@ -69,7 +64,8 @@ static const struct argp_option options[] = {
 	{ "vcpus", OPT_VCPUS, "N", 0,
 	  "vCPUs of the SMP checks (default 2, 1 to 16)", 0 },
 	{ "timeout", OPT_TIMEOUT, "SEC", 0,
-	  "Fail a check still running after SEC seconds (default 15)", 0 },
+	  "Fail a check still running after SEC seconds (default 15; "
+	  "fractions allowed)", 0 },
 	{ 0 },
 };
 
@@ -108,17 +104,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	uint64_t n;
 
 	switch (key) {
-	case OPT_BACKEND:
-		if (strcmp(arg, "sim") && strcmp(arg, "dev"))
-			gctl_usage_err(CMD, "%s: unknown backend (want sim or "
-				       "dev)", arg);
-		a->backend = arg;
-		return 0;
-	case OPT_ABI:
-		a->abi = gctl_abi_arg(CMD, arg);
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &a->be;
 		return 0;
 	case OPT_JSON:
 		a->json = true;
+		gctl_err_json();
 		return 0;
 	case OPT_LIST:
 		a->list = true;
@@ -134,19 +125,27 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		a->nr_vcpus = (unsigned int)n;
 		return 0;
 	case OPT_TIMEOUT:
-		if (gctl_parse_u64(arg, &n) || n < 1 || n > MAX_TIMEOUT_S)
-			gctl_usage_err(CMD, "--timeout: %s: want 1 to %d seconds",
-				       arg, MAX_TIMEOUT_S);
-		a->timeout_s = (unsigned int)n;
+		/* Fractions allowed, as every --timeout takes them. */
+		if (gctl_parse_seconds(arg, DBL_MIN, MAX_TIMEOUT_S,
+				       &a->timeout_s))
+			gctl_usage_err(CMD, "--timeout %s: want seconds, more "
+				       "than 0 and at most %d", arg,
+				       MAX_TIMEOUT_S);
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 }
 
+static const struct argp_child children[] = {
+	{ &gctl_backend_argp, 0, NULL, 0 },
+	{ 0 },
+};
+
 static const struct argp diag_argp = {
 	.options = options,
 	.parser = parse_opt,
+	.children = children,
 	.args_doc = "[NAME...]",
 	.doc = "Check which parts of the Gunyah vCPU ABI work: run a battery "
 	       "of checks, each a small built-in guest program and the exits "
@@ -313,7 +312,7 @@ static int list_checks(const struct diag_args *a)
 	}
 	if (fflush(stdout) || ferror(stdout)) {
 		gctl_err(CMD, "writing the output: %s", strerror(errno));
-		ret = EX_IOERR;
+		ret = GCTL_EXIT_IOERR;
 	}
 	return ret;
 }
@@ -324,8 +323,8 @@ static void child_main(const struct diag_check *chk, const struct diag_args *a,
 		       struct diag_result *res)
 {
 	struct diag_ctx c = {
-		.backend = a->backend,
-		.abi = a->abi,
+		.backend = a->be.backend,
+		.abi = a->be.abi,
 		.device = gctl_device_path(),
 		.nr_vcpus = a->nr_vcpus,
 		.res = res,
@@ -394,7 +393,7 @@ static void run_check(const struct diag_check *chk, const struct diag_args *a,
 		child_main(chk, a, res);
 	}
 	close(pfd[1]);
-	finished = wait_eof(pfd[0], a->timeout_s * 1000);
+	finished = wait_eof(pfd[0], (unsigned int)ceil(a->timeout_s * 1000));
 	close(pfd[0]);
 	if (!finished)
 		kill(pid, SIGKILL);
@@ -403,7 +402,7 @@ static void run_check(const struct diag_check *chk, const struct diag_args *a,
 
 	if (!finished) {
 		snprintf(res->reason, sizeof(res->reason),
-			 "timed out after %u s (%s)", a->timeout_s, res->step);
+			 "timed out after %g s (%s)", a->timeout_s, res->step);
 		res->status = DIAG_FAIL;
 	} else if (WIFSIGNALED(status)) {
 		snprintf(res->reason, sizeof(res->reason), "crashed: %s (%s)",
@@ -432,10 +431,10 @@ static int probe_backend(struct diag_args *a)
 	struct gh_backend *be;
 	int ret, fd;
 
-	ret = gctl_backend_open(CMD, a->backend, a->abi, &be, &choice);
+	ret = gctl_backend_open(CMD, a->be.backend, a->be.abi, &be, &choice);
 	if (ret)
 		return ret;
-	a->abi = gh_backend_abi(be)->name;
+	a->be.abi = gh_backend_abi(be)->name;
 	a->abi_source = choice.source;
 	fd = gh_open(be, GH_DEV_PATH, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
@@ -470,7 +469,7 @@ static int run_checks(const struct diag_args *a)
 
 		if (a->only && !a->selected[i])
 			continue;
-		missing = diag_missing_feature(chk, gh_abi_by_name(a->abi));
+		missing = diag_missing_feature(chk, gh_abi_by_name(a->be.abi));
 		if (missing) {
 			memset(res, 0, sizeof(*res));
 			res->status = DIAG_SKIP;
@@ -503,8 +502,8 @@ static int run_checks(const struct diag_args *a)
 
 		json_object_object_add(o, "event", json_object_new_string("summary"));
 		json_object_object_add(o, "backend",
-				       json_object_new_string(a->backend));
-		json_object_object_add(o, "abi", json_object_new_string(a->abi));
+				       json_object_new_string(a->be.backend));
+		json_object_object_add(o, "abi", json_object_new_string(a->be.abi));
 		json_object_object_add(o, "vcpus", json_object_new_int(a->nr_vcpus));
 		json_object_object_add(o, "checks", json_object_new_int(ran));
 		json_object_object_add(o, "passed", json_object_new_int(passed));
@@ -518,15 +517,15 @@ static int run_checks(const struct diag_args *a)
 	} else {
 		printf("\n%u check%s: %u passed, %u failed, %u skipped "
 		       "(backend %s, ABI %s, %u vCPU%s, %.2f s)\n", ran,
-		       ran == 1 ? "" : "s", passed, failed, skipped, a->backend,
-		       a->abi,
+		       ran == 1 ? "" : "s", passed, failed, skipped, a->be.backend,
+		       a->be.abi,
 		       a->nr_vcpus,
 		       a->nr_vcpus == 1 ? "" : "s",
 		       (double)(gctl_now_ns() - t_start) / 1e9);
 	}
 	if (fflush(stdout) || ferror(stdout)) {
 		gctl_err(CMD, "writing the output: %s", strerror(errno));
-		return EX_IOERR;
+		return GCTL_EXIT_IOERR;
 	}
 	return failed ? GCTL_EXIT_FAILURE : GCTL_EXIT_OK;
 }
@@ -534,7 +533,7 @@ static int run_checks(const struct diag_args *a)
 static int diag_main(int argc, char **argv)
 {
 	struct diag_args a = {
-		.backend = "sim",
+		.be = { .cmd = CMD, .backend = "sim" },
 		.nr_vcpus = 2,
 		.timeout_s = DEFAULT_TIMEOUT_S,
 	};

@@ -38,6 +38,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case OPT_JSON:
 		a->json = true;
+		gctl_err_json();
 		return 0;
 	case OPT_LIST:
 		a->list = true;
@@ -287,7 +288,7 @@ out:
 		ret = -errno;
 	if (ret) {
 		gctl_err(CMD, "writing the output: %s", strerror(-ret));
-		return EX_IOERR;
+		return GCTL_EXIT_IOERR;
 	}
 	return GCTL_EXIT_OK;
 }

@@ -14,17 +14,16 @@
 
 #include <json-c/json.h>
 
+#include "backend_args.h"
 #include "common.h"
+#include "ctl/args.h"
 #include "gunyahctl.h"
 
 #define CMD "info"
 
-enum { OPT_JSON = 'j', OPT_BACKEND = 'b', OPT_ABI = 0x100 };
 
 struct info_args {
-	bool json;
-	const char *backend;
-	const char *abi;
+	struct gctl_backend_args be;
 };
 
 struct info {
@@ -40,43 +39,28 @@ struct info {
 	struct gh_limits lim;
 };
 
-static const struct argp_option options[] = {
-	{ "json", OPT_JSON, NULL, 0, "Print one JSON object", 0 },
-	{ "backend", OPT_BACKEND, "NAME", 0,
-	  "Backend to ask: sim (default) or dev", 0 },
-	{ "abi", OPT_ABI, "FLAVOUR", 0,
-	  "ABI flavour to speak: upstream or android (default: the sim's "
-	  "upstream; on dev, the one the device answers)", 0 },
-	{ 0 },
-};
-
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct info_args *a = state->input;
 
+	(void)arg;
 	switch (key) {
-	case OPT_JSON:
-		a->json = true;
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &a->be;
 		return 0;
-	case OPT_BACKEND:
-		if (strcmp(arg, "sim") && strcmp(arg, "dev"))
-			gctl_usage_err(CMD, "%s: unknown backend (want sim or "
-				       "dev)", arg);
-		a->backend = arg;
-		return 0;
-	case OPT_ABI:
-		a->abi = gctl_abi_arg(CMD, arg);
-		return 0;
-	case ARGP_KEY_ARG:
-		gctl_usage_err(CMD, "%s: unexpected argument", arg);
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 }
 
+static const struct argp_child children[] = {
+	{ &gctl_backend_argp, 0, NULL, 0 },
+	{ 0 },
+};
+
 static const struct argp info_argp = {
-	.options = options,
 	.parser = parse_opt,
+	.children = children,
 	.doc = "Show the backend, the device, page and run-page sizes, the "
 	       "ABI flavour with its constants and ioctl numbers, the "
 	       "backend's limits and the default guest RAM.\v"
@@ -277,22 +261,27 @@ static int print_json(const struct info *in)
 
 static int info_main(int argc, char **argv)
 {
-	struct info_args a = { .backend = "sim" };
+	struct gctl_ctl_args ca = {
+		.cmd = CMD,
+		.json_doc = "Print one JSON object",
+		.no_name = true,
+	};
+	struct info_args a = { .be = { .cmd = CMD, .backend = "sim" } };
 	struct info in = { 0 };
 	struct gh_backend *be = NULL;
 	const char *what;
 	int ret;
 
-	gctl_parse_args("gunyahctl " CMD, &info_argp, argc, argv, &a);
+	gctl_ctl_parse_args(&ca, &info_argp, argc, argv, &a);
 
 	in.dev_path = gctl_device_path();
 	probe_device(&in);
-	if (!strcmp(a.backend, "dev") && !in.dev_accessible) {
+	if (!strcmp(a.be.backend, "dev") && !in.dev_accessible) {
 		gctl_err(CMD, "%s: %s", in.dev_path, strerror(in.dev_errno));
 		return GCTL_EXIT_UNAVAILABLE;
 	}
 
-	ret = gctl_backend_open(CMD, a.backend, a.abi, &be, &in.choice);
+	ret = gctl_backend_open(CMD, a.be.backend, a.be.abi, &be, &in.choice);
 	if (ret)
 		return ret;
 	in.backend = gh_backend_name(be);
@@ -315,7 +304,7 @@ static int info_main(int argc, char **argv)
 		goto out;
 	}
 
-	if (a.json)
+	if (ca.json)
 		ret = print_json(&in);
 	else
 		print_text(&in);
@@ -323,7 +312,7 @@ static int info_main(int argc, char **argv)
 		ret = -errno;
 	if (ret) {
 		gctl_err(CMD, "writing the output: %s", strerror(-ret));
-		ret = EX_IOERR;
+		ret = GCTL_EXIT_IOERR;
 		goto out;
 	}
 	ret = GCTL_EXIT_OK;

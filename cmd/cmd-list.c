@@ -222,7 +222,7 @@ static int list_main(int argc, char **argv)
 	ret = gctl_rundir_open(false, &rd, err, sizeof(err));
 	if (ret && ret != -ENOENT) {
 		gctl_err(CMD, "%s", err);
-		return ret == -EPERM ? GCTL_EXIT_NOPERM : GCTL_EXIT_OSERR;
+		return gctl_exit_of(ret, GCTL_FAILED_SYSTEM);
 	}
 	if (!ret) {
 		ret = gctl_rundir_names(&rd, &names, &nr);

@@ -14,38 +14,13 @@
 #include <json-c/json.h>
 
 #include "common.h"
+#include "ctl/args.h"
 #include "gunyahctl.h"
 #include "probe/probe.h"
 
 #define CMD "probe"
 
-struct probe_args {
-	bool json;
-};
-
-static const struct argp_option options[] = {
-	{ "json", 'j', NULL, 0, "Print one JSON object", 0 },
-	{ 0 },
-};
-
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
-{
-	struct probe_args *a = state->input;
-
-	switch (key) {
-	case 'j':
-		a->json = true;
-		return 0;
-	case ARGP_KEY_ARG:
-		gctl_usage_err(CMD, "%s: unexpected argument", arg);
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-}
-
 static const struct argp probe_argp = {
-	.options = options,
-	.parser = parse_opt,
 	.doc = "Say whether this machine can run Gunyah VMs, and if not why: "
 	       "/sys/hypervisor, the device node and its permissions, the ABI "
 	       "flavour that answers and how it was decided, the run-page "
@@ -195,11 +170,15 @@ static json_object *json_probe(const struct probe *p)
 
 static int probe_main(int argc, char **argv)
 {
-	struct probe_args a = { 0 };
+	struct gctl_ctl_args a = {
+		.cmd = CMD,
+		.json_doc = "Print one JSON object",
+		.no_name = true,
+	};
 	struct probe *p;
 	int ret = 0;
 
-	gctl_parse_args("gunyahctl " CMD, &probe_argp, argc, argv, &a);
+	gctl_ctl_parse_args(&a, &probe_argp, argc, argv, NULL);
 	p = malloc(sizeof(*p));
 	if (!p) {
 		gctl_err(CMD, "%s", strerror(ENOMEM));
@@ -221,7 +200,7 @@ static int probe_main(int argc, char **argv)
 	if (ret) {
 		gctl_err(CMD, "writing the output: %s", strerror(-ret));
 		free(p);
-		return EX_IOERR;
+		return GCTL_EXIT_IOERR;
 	}
 	ret = p->usable ? GCTL_EXIT_OK : GCTL_EXIT_UNAVAILABLE;
 	free(p);

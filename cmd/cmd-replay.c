@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -18,6 +17,7 @@
 #include "common.h"
 #include "analysis/record.h"
 #include "analysis/replay.h"
+#include "ctl/args.h"
 #include "gunyahctl.h"
 #include "engine/image.h"
 #include "engine/vmm.h"
@@ -25,54 +25,7 @@
 #define CMD "replay"
 #define DEFAULT_TIMEOUT_S 10.0
 
-struct replay_args {
-	const char *file;
-	const char *image;
-	double timeout; /* 0: the default */
-	bool json;
-};
-
-static const struct argp_option options[] = {
-	{ "timeout", 't', "SEC", 0,
-	  "give up after SEC seconds (default 10, or ten times the recorded "
-	  "run's time if longer): a guest that stops exiting diverges", 0 },
-	{ "json", 'j', NULL, 0, "the verdict as one JSON object", 0 },
-	{ 0 },
-};
-
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
-{
-	struct replay_args *a = state->input;
-
-	switch (key) {
-	case 't':
-		a->timeout = gctl_timeout_arg(CMD, arg);
-		return 0;
-	case 'j':
-		a->json = true;
-		return 0;
-	case ARGP_KEY_ARG:
-		if (!a->file)
-			a->file = arg;
-		else if (!a->image)
-			a->image = arg;
-		else
-			gctl_usage_err(CMD, "%s: unexpected argument", arg);
-		return 0;
-	case ARGP_KEY_END:
-		if (!a->file)
-			gctl_usage_err(CMD, "no FILE given (see 'gunyahctl "
-				       "replay --help')");
-		return 0;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-}
-
 static const struct argp replay_argp = {
-	.options = options,
-	.parser = parse_opt,
-	.args_doc = "FILE [IMAGE]",
 	.doc = "Run the guest recorded in FILE (by run --record) again on the "
 	       "sim, with the recorded VM configuration, answering every MMIO "
 	       "read and page fault as the record does, and check each exit "
@@ -119,19 +72,6 @@ static bool wait_done(struct gctl_vmm *vmm, int sig_fd, int timer_fd)
 	return timed_out;
 }
 
-static int arm_timer(double secs)
-{
-	struct itimerspec its = { 0 };
-	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-
-	if (fd < 0)
-		return -1;
-	its.it_value.tv_sec = (time_t)secs;
-	its.it_value.tv_nsec = (long)((secs - (double)(time_t)secs) * 1e9) + 1;
-	timerfd_settime(fd, 0, &its, NULL);
-	return fd;
-}
-
 static void null_exit(void *ctx, const struct gctl_exit_record *r)
 {
 	(void)ctx;
@@ -165,13 +105,13 @@ static const struct gctl_sink_ops null_ops = {
 	.flush = null_flush,
 };
 
-static void print_result(const struct replay_args *a,
+static void print_result(const struct gctl_ctl_args *a,
 			 const struct gctl_replay_result *res)
 {
 	if (a->json) {
 		json_object *o = json_object_new_object(), *d;
 
-		json_object_object_add(o, "file", json_object_new_string(a->file));
+		json_object_object_add(o, "file", json_object_new_string(a->name));
 		json_object_object_add(o, "match", json_object_new_boolean(res->match));
 		json_object_object_add(o, "recorded", json_object_new_uint64(res->recorded));
 		json_object_object_add(o, "checked", json_object_new_uint64(res->checked));
@@ -191,10 +131,10 @@ static void print_result(const struct replay_args *a,
 		json_object_put(o);
 	} else if (res->match) {
 		printf("%s: %" PRIu64 " exits replayed, every one as recorded\n",
-		       a->file, res->checked);
+		       a->name, res->checked);
 	} else {
 		printf("%s: diverges at exit #%" PRIu64 " (vcpu%u's exit %"
-		       PRIu64 "): expected %s, got %s\n", a->file, res->seq,
+		       PRIu64 "): expected %s, got %s\n", a->name, res->seq,
 		       res->vcpu, res->nth, res->expected, res->got);
 	}
 }
@@ -213,8 +153,7 @@ static int load(struct gctl_vmm *vmm, const struct gctl_rec_config *c,
 				   sizeof(err));
 	if (ret) {
 		gctl_err(CMD, "%s: %s", image, err);
-		return ret == -ENOEXEC || ret == -EFBIG ? GCTL_EXIT_DATAERR :
-		       ret == -ENOMEM ? GCTL_EXIT_OSERR : GCTL_EXIT_NOINPUT;
+		return gctl_exit_of(ret, GCTL_FAILED_INPUT);
 	}
 	if (c->have_sha256 && !gctl_sha256_file(image, sha) &&
 	    memcmp(sha, c->sha256, sizeof(sha)))
@@ -225,7 +164,15 @@ static int load(struct gctl_vmm *vmm, const struct gctl_rec_config *c,
 
 static int replay_main(int argc, char **argv)
 {
-	struct replay_args a = { 0 };
+	struct gctl_ctl_args a = {
+		.cmd = CMD,
+		.json_doc = "the verdict as one JSON object",
+		.timeout_doc = "give up after SEC seconds (default 10, or ten "
+			       "times the recorded run's time if longer): a "
+			       "guest that stops exiting diverges",
+		.args_doc = "FILE [IMAGE]",
+		.extra = true,
+	};
 	struct gctl_rec_reader *rd = NULL;
 	struct gctl_replay *rp = NULL;
 	struct gctl_sink sink = { .ops = &null_ops };
@@ -240,15 +187,13 @@ static int replay_main(int argc, char **argv)
 	bool timed_out;
 	char err[PATH_MAX + 256];
 
-	gctl_parse_args("gunyahctl replay", &replay_argp, argc, argv, &a);
-	ret = gctl_rec_open(a.file, &rd, err, sizeof(err));
+	gctl_ctl_parse_args(&a, &replay_argp, argc, argv, NULL);
+	ret = gctl_rec_open(a.name, &rd, err, sizeof(err));
 	if (!ret)
 		ret = gctl_replay_new(rd, &rp, err, sizeof(err));
 	if (ret) {
-		gctl_err(CMD, "%s: %s", a.file, err);
-		ret = ret == -EBADMSG ? GCTL_EXIT_DATAERR :
-		      ret == -EPROTONOSUPPORT ? GCTL_EXIT_PROTOCOL :
-		      ret == -ENOMEM ? GCTL_EXIT_OSERR : GCTL_EXIT_NOINPUT;
+		gctl_err(CMD, "%s: %s", a.name, err);
+		ret = gctl_exit_of(ret, GCTL_FAILED_INPUT);
 		goto out;
 	}
 	c = gctl_rec_config(rd);
@@ -256,7 +201,7 @@ static int replay_main(int argc, char **argv)
 	cfg.oracle = gctl_replay_oracle(rp);
 	cfg.timing = false;
 	if (gctl_vmm_config_check(&cfg, err, sizeof(err))) {
-		gctl_err(CMD, "%s: the recorded VM: %s", a.file, err);
+		gctl_err(CMD, "%s: the recorded VM: %s", a.name, err);
 		ret = GCTL_EXIT_DATAERR;
 		goto out;
 	}
@@ -275,7 +220,7 @@ static int replay_main(int argc, char **argv)
 		ret = GCTL_EXIT_SOFTWARE;
 		goto out;
 	}
-	ret = load(vmm, c, a.image ? a.image : c->image);
+	ret = load(vmm, c, a.arg ? a.arg : c->image);
 	if (ret)
 		goto out;
 	timeout = a.timeout;
@@ -284,7 +229,7 @@ static int replay_main(int argc, char **argv)
 		if (timeout < DEFAULT_TIMEOUT_S)
 			timeout = DEFAULT_TIMEOUT_S;
 	}
-	timer_fd = arm_timer(timeout);
+	timer_fd = gctl_timer_once(timeout);
 	if (timer_fd < 0) {
 		gctl_err(CMD, "timerfd: %s", strerror(errno));
 		ret = GCTL_EXIT_OSERR;

@@ -10,6 +10,7 @@
 
 #include "analysis/filter.h"
 #include "analysis/report.h"
+#include "ctl/args.h"
 #include "gunyahctl.h"
 
 #define CMD "report"
@@ -17,7 +18,6 @@
 enum { OPT_BY = 0x100, OPT_TOP, OPT_FILTER };
 
 struct report_args {
-	const char *file;
 	int by;
 	unsigned int top;
 	bool json;
@@ -32,7 +32,6 @@ static const struct argp_option options[] = {
 	{ "filter", OPT_FILTER, "EXPR", 0,
 	  "table only the exits EXPR matches (gunyahctl(1), FILTERS); the "
 	  "totals stay those of every exit", 0 },
-	{ "json", 'j', NULL, 0, "one JSON object (gunyahctl-json(7))", 0 },
 	{ 0 },
 };
 
@@ -40,7 +39,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct report_args *a = state->input;
 	char err[200];
-	uint64_t v;
 
 	switch (key) {
 	case OPT_BY:
@@ -50,27 +48,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				       "region", arg);
 		return 0;
 	case OPT_TOP:
-		if (gctl_parse_u64(arg, &v) || !v || v > UINT32_MAX)
-			gctl_usage_err(CMD, "--top %s: want a number from 1", arg);
-		a->top = (unsigned int)v;
+		a->top = (unsigned int)gctl_count_arg(CMD, "--top", arg,
+						      UINT32_MAX);
 		return 0;
 	case OPT_FILTER:
 		if (gctl_filter_parse(arg, &a->filter, err, sizeof(err)))
 			gctl_usage_err(CMD, "--filter %s", err);
 		a->filtered = true;
-		return 0;
-	case 'j':
-		a->json = true;
-		return 0;
-	case ARGP_KEY_ARG:
-		if (a->file)
-			gctl_usage_err(CMD, "%s: only one FILE", arg);
-		a->file = arg;
-		return 0;
-	case ARGP_KEY_END:
-		if (!a->file)
-			gctl_usage_err(CMD, "no FILE given (see 'gunyahctl "
-				       "report --help')");
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -80,7 +64,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 static const struct argp report_argp = {
 	.options = options,
 	.parser = parse_opt,
-	.args_doc = "FILE",
 	.doc = "Table the exits of a run recorded with run --record FILE (or "
 	       "the output of run --json): for each exit kind, vCPU, address "
 	       "or region, the number of exits, their share, and the host's "
@@ -95,6 +78,11 @@ static const struct argp report_argp = {
 
 static int report_main(int argc, char **argv)
 {
+	struct gctl_ctl_args ca = {
+		.cmd = CMD,
+		.json_doc = "one JSON object (gunyahctl-json(7))",
+		.args_doc = "FILE",
+	};
 	struct report_args a = { .by = GCTL_REPORT_BY_KIND };
 	struct gctl_report_input *in = NULL;
 	struct gctl_report_source src;
@@ -102,22 +90,20 @@ static int report_main(int argc, char **argv)
 	char err[512];
 	int ret;
 
-	gctl_parse_args("gunyahctl report", &report_argp, argc, argv, &a);
+	gctl_ctl_parse_args(&ca, &report_argp, argc, argv, &a);
 	ret = gctl_report_new((enum gctl_report_by)a.by,
 			      a.filtered ? &a.filter : NULL, &r);
 	if (ret) {
 		gctl_err(CMD, "%s", strerror(-ret));
 		return GCTL_EXIT_OSERR;
 	}
-	ret = gctl_report_read(r, a.file, &src, &in, err, sizeof(err));
+	ret = gctl_report_read(r, ca.name, &src, &in, err, sizeof(err));
 	if (ret) {
-		gctl_err(CMD, "%s: %s", a.file, err);
-		ret = ret == -EBADMSG ? GCTL_EXIT_DATAERR :
-		      ret == -EPROTONOSUPPORT ? GCTL_EXIT_PROTOCOL :
-		      ret == -ENOMEM ? GCTL_EXIT_OSERR : GCTL_EXIT_NOINPUT;
+		gctl_err(CMD, "%s: %s", ca.name, err);
+		ret = gctl_exit_of(ret, GCTL_FAILED_INPUT);
 		goto out;
 	}
-	ret = gctl_report_print(r, &src, a.top, a.json, stdout);
+	ret = gctl_report_print(r, &src, a.top, ca.json, stdout);
 	if (ret) {
 		gctl_err(CMD, "writing the output: %s", strerror(-ret));
 		ret = GCTL_EXIT_IOERR;

@@ -51,8 +51,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				       "0.01 to 86400", arg);
 		return 0;
 	case 'n':
-		if (gctl_parse_u64(arg, &a->count) || !a->count)
-			gctl_usage_err(CMD, "--count %s: want a number from 1", arg);
+		a->count = gctl_count_arg(CMD, "--count", arg, UINT64_MAX);
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -34,6 +34,116 @@ static const struct argp step_argp = {
 	       "the step were lost on the way.",
 };
 
+/* Where the step's records go: the lines as they came, or run's text. */
+struct step_out {
+	bool json;
+	struct gctl_outbuf ob;
+	struct gctl_sink text;
+	bool mid_line;	/* the guest's console line stopped half-way */
+	uint64_t lost;	/* records the server says it dropped */
+};
+
+/*
+ * The next line of the step, within the deadline (0: each wait bounded
+ * as a reply is).  1 with *rec, or an exit status, said.
+ */
+static int read_next(struct gctl_ctl_conn *c, const struct gctl_ctl_args *a,
+		     uint64_t n, uint64_t deadline, json_object **rec)
+{
+	int ret, timeout_ms = GCTL_CTL_TIMEOUT_MS;
+
+	if (deadline) {
+		uint64_t now = gctl_now_ns();
+
+		timeout_ms = now >= deadline ? 0 :
+			     (int)((deadline - now + 999999) / 1000000);
+	}
+	/* The deadline is checked apart from the read: a VM that streams
+	 * faster than we print always has a line ready, so a read alone
+	 * would never time out. */
+	ret = deadline && !timeout_ms ? -ETIMEDOUT :
+	      gctl_ctl_read(c, timeout_ms, rec);
+	if (ret > 0)
+		return 1;
+	if (ret == -ETIMEDOUT && deadline) {
+		gctl_err(CMD, "%s: fewer than %" PRIu64 " exits in %g s",
+			 a->name, n, a->timeout);
+		return GCTL_EXIT_TEMPFAIL;
+	}
+	if (ret == -ETIMEDOUT) {
+		gctl_err(CMD, "%s: nothing from the VM in %d s (stopped?): "
+			 "giving up", a->name, GCTL_CTL_TIMEOUT_MS / 1000);
+		return GCTL_EXIT_TEMPFAIL;
+	}
+	return gctl_ctl_read_err(CMD, a->name, ret);
+}
+
+/* One record of the step, shown. */
+static void show(struct step_out *o, struct gctl_ctl_conn *c, json_object *rec)
+{
+	const char *event = gctl_json_get_str(rec, "event");
+	const char *text_s;
+	struct gctl_exit_record r;
+	uint64_t v;
+
+	/* The step promises exactly its exits: a gap fails it. */
+	if (event && !strcmp(event, "lost") &&
+	    gctl_json_get_u64(rec, "records", &v))
+		o->lost += v;
+	if (o->json) {
+		gctl_outbuf_puts(&o->ob, gctl_ctl_line(c));
+		gctl_outbuf_puts(&o->ob, "\n");
+		gctl_outbuf_end_line(&o->ob);
+	} else if (!event) {
+		/* The writer ends a partial console line before it. */
+		if (!gctl_json_to_exit(rec, &r))
+			o->text.ops->exit(o->text.ctx, &r);
+		o->mid_line = false;
+	} else if ((text_s = gctl_json_get_str(rec, "text")) && *text_s) {
+		o->text.ops->console(o->text.ctx, text_s, strlen(text_s));
+		o->mid_line = text_s[strlen(text_s) - 1] != '\n';
+	}
+}
+
+/* Ask for n exits and show the records up to the reply: an exit status. */
+static int step_vm(struct gctl_ctl_conn *c, const struct gctl_ctl_args *a,
+		   uint64_t n, struct step_out *o)
+{
+	uint64_t deadline = 0;
+	json_object *args, *rec;
+	int ret;
+
+	/* --timeout bounds the whole step; without it, each wait for the
+	 * VM's next line is bounded as a reply is. */
+	if (a->timeout > 0)
+		deadline = gctl_now_ns() + (uint64_t)ceil(a->timeout * 1e9);
+	args = json_object_new_object();
+	json_object_object_add(args, "n", json_object_new_int64((int64_t)n));
+	ret = gctl_ctl_send(c, "step", args);
+	if (ret)
+		return gctl_ctl_read_err(CMD, a->name, ret);
+	/* The step's records, then its reply. */
+	while ((ret = read_next(c, a, n, deadline, &rec)) == 1) {
+		if (gctl_ctl_is_reply(rec)) {
+			ret = json_object_get_boolean(json_object_object_get(rec, "ok")) ?
+				      0 : gctl_ctl_reply_err(CMD, a->name, rec);
+			json_object_put(rec);
+			break;
+		}
+		show(o, c, rec);
+		json_object_put(rec);
+	}
+	/* The guest's line stopped half-way: ours end theirs. */
+	if (o->mid_line && !o->json)
+		o->text.ops->console(o->text.ctx, "\n", 1);
+	if (o->lost && !ret) {
+		gctl_err(CMD, "%s: %" PRIu64 " records of the step were lost on "
+			 "the way: the output has gaps", a->name, o->lost);
+		ret = GCTL_EXIT_PROTOCOL;
+	}
+	return ret;
+}
+
 static int step_main(int argc, char **argv)
 {
 	struct gctl_ctl_args a = {
@@ -45,112 +155,33 @@ static int step_main(int argc, char **argv)
 		.args_doc = "NAME [N]",
 		.extra = true,
 	};
-	uint64_t n = 1;
+	struct step_out o = { 0 };
 	struct gctl_ctl_conn *c;
-	struct gctl_sink text = { 0 };
-	struct gctl_outbuf ob;
-	json_object *args, *rec;
-	uint64_t deadline = 0, lost = 0, v;
-	int ret, out_err, timeout_ms;
-	bool mid_line = false;
+	uint64_t n = 1;
+	int ret, out_err;
 
 	gctl_ctl_parse_args(&a, &step_argp, argc, argv, NULL);
 	if (a.arg && (gctl_parse_u64(a.arg, &n) || !n || n > STEP_MAX))
 		gctl_usage_err(CMD, "%s: want a number of exits from 1 to %llu",
 			       a.arg, (unsigned long long)STEP_MAX);
-	/* --timeout bounds the whole step; without it, each wait for the
-	 * VM's next line is bounded as a reply is. */
-	if (a.timeout > 0)
-		deadline = gctl_now_ns() + (uint64_t)ceil(a.timeout * 1e9);
-	gctl_outbuf_init(&ob, STDOUT_FILENO);
-	if (!a.json && gctl_out_text_new(STDOUT_FILENO, false, &text)) {
+	o.json = a.json;
+	gctl_outbuf_init(&o.ob, STDOUT_FILENO);
+	if (!a.json && gctl_out_text_new(STDOUT_FILENO, false, &o.text)) {
 		gctl_err(CMD, "%s", strerror(ENOMEM));
 		return GCTL_EXIT_OSERR;
 	}
 	ret = gctl_ctl_open(CMD, a.name, &c);
-	if (ret)
-		goto out_sink;
-	args = json_object_new_object();
-	json_object_object_add(args, "n", json_object_new_int64((int64_t)n));
-	ret = gctl_ctl_send(c, "step", args);
-	if (ret) {
-		ret = gctl_ctl_read_err(CMD, a.name, ret);
-		goto out;
+	if (!ret) {
+		ret = step_vm(c, &a, n, &o);
+		gctl_ctl_close(c);
 	}
-	/* The step's records, then its reply. */
-	for (;;) {
-		struct gctl_exit_record r;
-		const char *text_s;
-
-		timeout_ms = GCTL_CTL_TIMEOUT_MS;
-		if (deadline) {
-			uint64_t now = gctl_now_ns();
-
-			timeout_ms = now >= deadline ? 0 :
-				     (int)((deadline - now + 999999) / 1000000);
-		}
-		/* The deadline is checked apart from the read: a VM that
-		 * streams faster than we print always has a line ready, so
-		 * a read alone would never time out. */
-		ret = deadline && !timeout_ms ? -ETIMEDOUT :
-		      gctl_ctl_read(c, timeout_ms, &rec);
-		if (ret <= 0) {
-			if (ret == -ETIMEDOUT && deadline) {
-				gctl_err(CMD, "%s: fewer than %" PRIu64 " exits in "
-					 "%g s", a.name, n, a.timeout);
-				ret = GCTL_EXIT_TEMPFAIL;
-			} else if (ret == -ETIMEDOUT) {
-				gctl_err(CMD, "%s: nothing from the VM in %d s "
-					 "(stopped?): giving up", a.name,
-					 GCTL_CTL_TIMEOUT_MS / 1000);
-				ret = GCTL_EXIT_TEMPFAIL;
-			} else {
-				ret = gctl_ctl_read_err(CMD, a.name, ret);
-			}
-			break;
-		}
-		if (gctl_ctl_is_reply(rec)) {
-			ret = json_object_get_boolean(json_object_object_get(rec, "ok")) ?
-				      0 : gctl_ctl_reply_err(CMD, a.name, rec);
-			json_object_put(rec);
-			break;
-		}
-		/* The step promises exactly its exits: a gap fails it. */
-		if ((text_s = gctl_json_get_str(rec, "event")) &&
-		    !strcmp(text_s, "lost") && gctl_json_get_u64(rec, "records", &v))
-			lost += v;
-		if (a.json) {
-			gctl_outbuf_puts(&ob, gctl_ctl_line(c));
-			gctl_outbuf_puts(&ob, "\n");
-			gctl_outbuf_end_line(&ob);
-		} else if (!gctl_json_get_str(rec, "event")) {
-			/* The writer ends a partial console line before it. */
-			if (!gctl_json_to_exit(rec, &r))
-				text.ops->exit(text.ctx, &r);
-			mid_line = false;
-		} else if ((text_s = gctl_json_get_str(rec, "text")) && *text_s) {
-			text.ops->console(text.ctx, text_s, strlen(text_s));
-			mid_line = text_s[strlen(text_s) - 1] != '\n';
-		}
-		json_object_put(rec);
-	}
-	/* The guest's line stopped half-way: ours end theirs. */
-	if (mid_line && !a.json)
-		text.ops->console(text.ctx, "\n", 1);
-	if (lost && !ret) {
-		gctl_err(CMD, "%s: %" PRIu64 " records of the step were lost on "
-			 "the way: the output has gaps", a.name, lost);
-		ret = GCTL_EXIT_PROTOCOL;
-	}
-out:
-	gctl_ctl_close(c);
-out_sink:
-	out_err = a.json ? gctl_outbuf_flush(&ob) : text.ops->flush(text.ctx);
+	out_err = a.json ? gctl_outbuf_flush(&o.ob) :
+			   o.text.ops->flush(o.text.ctx);
 	if (out_err) {
 		gctl_err(CMD, "writing the output: %s", strerror(-out_err));
 		ret = GCTL_EXIT_IOERR;
 	}
-	gctl_sink_destroy(&text);
+	gctl_sink_destroy(&o.text);
 	return ret;
 }
 

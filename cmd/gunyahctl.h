@@ -62,6 +62,22 @@ extern const struct gctl_cmd gctl_cmd_report;
 extern const struct gctl_cmd gctl_cmd_replay;
 
 /*
+ * What failed, for gctl_exit_of: the same errno means another exit status
+ * for each (ENOENT is a missing input file, but a missing device).
+ */
+enum gctl_failed {
+	GCTL_FAILED_INPUT,	/* reading a file the user named (image, record) */
+	GCTL_FAILED_BACKEND,	/* the backend: its device, a VM on it */
+	GCTL_FAILED_SYSTEM,	/* the system: sockets, files made, memory */
+};
+
+/*
+ * The one errno-to-exit-status mapping (sysexits(3)): the status for
+ * -errno err when what failed.  err 0 is GCTL_EXIT_OK.
+ */
+int gctl_exit_of(int err, enum gctl_failed what);
+
+/*
  * Parse a command's arguments.  Usage errors print one line on stderr and
  * exit EX_USAGE; --help prints and exits 0.  prog is what help calls the
  * command ("gunyahctl run").
@@ -79,6 +95,12 @@ void gctl_parse_global_args(const struct argp *argp, int argc, char **argv,
  * length written.
  */
 size_t gctl_printable(char *dst, size_t len, const char *s);
+
+/*
+ * --json was given: from now on every error is also a record on standard
+ * output, {"error":"<cmd>: <message>"} (gunyahctl-json(7)).
+ */
+void gctl_err_json(void);
 
 /* "gunyahctl: <cmd>: <message>" on stderr, on one line. */
 void gctl_err(const char *cmd, const char *fmt, ...)
@@ -103,6 +125,10 @@ int gctl_parse_u64(const char *s, uint64_t *out);
 int gctl_parse_size(const char *s, uint64_t *out);
 /* Seconds, fractions allowed, within [min, max].  0 or -EINVAL. */
 int gctl_parse_seconds(const char *s, double min, double max, double *out);
+/* A count option's value, 1 to max (UINT64_MAX: no bound to say), or a
+ * usage error from inside an argp parser. */
+uint64_t gctl_count_arg(const char *cmd, const char *opt, const char *arg,
+			uint64_t max);
 /* A --timeout SEC argument (more than 0, at most 1000000), or a usage
  * error from inside an argp parser. */
 double gctl_timeout_arg(const char *cmd, const char *arg);
@@ -114,6 +140,10 @@ double gctl_timeout_arg(const char *cmd, const char *arg);
  * non-blocking signalfd for the three, or -1 with errno set.
  */
 int gctl_stop_signalfd(bool block_winch);
+
+/* A non-blocking timerfd that fires once, secs (more than 0) from now:
+ * its fd, or -1 with errno set. */
+int gctl_timer_once(double secs);
 
 /* The device the dev backend opens: $GUNYAHCTL_DEVICE, else /dev/gunyah. */
 const char *gctl_device_path(void);

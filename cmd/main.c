@@ -100,7 +100,7 @@ int main(int argc, char **argv)
 	/* Closed, stdout would be the first file opened: output goes astray. */
 	if (fcntl(STDOUT_FILENO, F_GETFD) < 0) {
 		gctl_err(NULL, "standard output: %s", strerror(errno));
-		return EX_IOERR;
+		return GCTL_EXIT_IOERR;
 	}
 	/* A file past RLIMIT_FSIZE is a write error ("File too large") to
 	 * report, like a full disk, not a signal that kills us silently. */

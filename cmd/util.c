@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <float.h>
+#include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -12,7 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
+#include <json-c/json.h>
+
+#include "common.h"
 #include "gunyahctl.h"
 
 size_t gctl_printable(char *dst, size_t len, const char *s)
@@ -40,6 +46,60 @@ size_t gctl_printable(char *dst, size_t len, const char *s)
 	return n;
 }
 
+/*
+ * --json: every error is also a record on standard output (json(7)).
+ * Set by the option parsers as they meet --json, before any thread
+ * exists; only read after.
+ */
+static bool errors_json;
+
+void gctl_err_json(void)
+{
+	errors_json = true;
+}
+
+/*
+ * s and a newline on standard output, after what stdio holds, in one
+ * write (a line of its own beside a writer thread's lines).  The error
+ * may be that standard output is gone: a closed pipe must not kill the
+ * process with SIGPIPE (the message is on stderr already).
+ */
+static void write_stdout_line(const char *s)
+{
+	sigset_t pipe_set, old, pending;
+	bool was_pending;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	sigpending(&pending);
+	was_pending = sigismember(&pending, SIGPIPE);
+	fflush(stdout);
+	dprintf(STDOUT_FILENO, "%s\n", s);
+	/* Ours, if it came: taken, not left to kill us once unblocked. */
+	if (!was_pending) {
+		sigpending(&pending);
+		if (sigismember(&pending, SIGPIPE))
+			sigtimedwait(&pipe_set, NULL, &(struct timespec){ 0 });
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* {"error":"CMD: LINE"}, after what the command printed before it. */
+static void err_record(const char *cmd, const char *line)
+{
+	json_object *o = json_object_new_object();
+	char text[4200];
+	const char *s;
+
+	snprintf(text, sizeof(text), "%s%s%s", cmd ? cmd : "", cmd ? ": " : "",
+		 line);
+	json_object_object_add(o, "error", json_object_new_string(text));
+	s = json_object_to_json_string_ext(o, GCTL_JSON_PLAIN);
+	write_stdout_line(s);
+	json_object_put(o);
+}
+
 static void verr(const char *cmd, const char *fmt, va_list ap)
 {
 	char msg[1024], line[4 * sizeof(msg)];
@@ -56,6 +116,8 @@ static void verr(const char *cmd, const char *fmt, va_list ap)
 	fputs(line, stderr);
 	fputc('\n', stderr);
 	funlockfile(stderr);
+	if (errors_json)
+		err_record(cmd, line);
 }
 
 void gctl_err(const char *cmd, const char *fmt, ...)
@@ -335,4 +397,90 @@ int gctl_stop_signalfd(bool block_winch)
 	if (pthread_sigmask(SIG_BLOCK, &blocked, NULL))
 		return -1;
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/* errno, for which failures (1 << enum gctl_failed), and the status. */
+#define ANY (1u << GCTL_FAILED_INPUT | 1u << GCTL_FAILED_BACKEND | \
+	     1u << GCTL_FAILED_SYSTEM)
+#define ON(w) (1u << GCTL_FAILED_##w)
+
+static const struct {
+	int err;
+	unsigned int on;
+	int status;
+} exit_map[] = {
+	{ ENOMEM, ANY, GCTL_EXIT_OSERR },
+	{ EMFILE, ANY, GCTL_EXIT_OSERR },
+	{ ENFILE, ANY, GCTL_EXIT_OSERR },
+	{ ENOEXEC, ON(INPUT), GCTL_EXIT_DATAERR },	/* not an image */
+	{ EBADMSG, ON(INPUT), GCTL_EXIT_DATAERR },	/* a malformed record */
+	{ EFBIG, ON(INPUT), GCTL_EXIT_DATAERR },	/* not in guest RAM */
+	{ EPROTONOSUPPORT, ON(INPUT), GCTL_EXIT_PROTOCOL }, /* a later format */
+	{ ENOENT, ON(BACKEND), GCTL_EXIT_UNAVAILABLE },
+	{ ENODEV, ON(BACKEND), GCTL_EXIT_UNAVAILABLE },
+	{ ENXIO, ON(BACKEND), GCTL_EXIT_UNAVAILABLE },
+	{ EACCES, ON(BACKEND), GCTL_EXIT_UNAVAILABLE },
+	{ EPERM, ON(BACKEND), GCTL_EXIT_UNAVAILABLE },
+	{ ENOTTY, ON(BACKEND), GCTL_EXIT_UNAVAILABLE },	/* not Gunyah */
+	{ EOPNOTSUPP, ON(BACKEND), GCTL_EXIT_UNAVAILABLE },
+	{ EINVAL, ON(BACKEND), GCTL_EXIT_USAGE },	/* a VM the options ask */
+	{ EEXIST, ON(BACKEND), GCTL_EXIT_USAGE },
+	{ ERANGE, ON(BACKEND), GCTL_EXIT_USAGE },
+	{ ENOSPC, ON(BACKEND), GCTL_EXIT_USAGE },
+	{ EPERM, ON(SYSTEM), GCTL_EXIT_NOPERM },
+	{ EACCES, ON(SYSTEM), GCTL_EXIT_NOPERM },
+	{ EADDRINUSE, ON(SYSTEM), GCTL_EXIT_CANTCREAT },	/* a name in use */
+	{ ENAMETOOLONG, ON(SYSTEM), GCTL_EXIT_CANTCREAT },
+	/* no room for a file to make (a name's, its exit record's) */
+	{ ENOSPC, ON(SYSTEM), GCTL_EXIT_CANTCREAT },
+	{ EDQUOT, ON(SYSTEM), GCTL_EXIT_CANTCREAT },
+	{ EFBIG, ON(SYSTEM), GCTL_EXIT_CANTCREAT },
+	{ ENOTTY, ON(SYSTEM), GCTL_EXIT_USAGE },	/* no terminal */
+	{ ETIMEDOUT, ON(SYSTEM), GCTL_EXIT_TEMPFAIL },
+};
+
+int gctl_exit_of(int err, enum gctl_failed what)
+{
+	static const int fallback[] = {
+		[GCTL_FAILED_INPUT] = GCTL_EXIT_NOINPUT,
+		[GCTL_FAILED_BACKEND] = GCTL_EXIT_UNAVAILABLE,
+		[GCTL_FAILED_SYSTEM] = GCTL_EXIT_OSERR,
+	};
+
+	if (!err)
+		return GCTL_EXIT_OK;
+	for (size_t i = 0; i < ARRAY_SIZE(exit_map); i++)
+		if (exit_map[i].err == -err && (exit_map[i].on & (1u << what)))
+			return exit_map[i].status;
+	return fallback[what];
+}
+
+int gctl_timer_once(double secs)
+{
+	struct itimerspec its = { 0 };
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+
+	if (fd < 0)
+		return -1;
+	its.it_value.tv_sec = (time_t)secs;
+	its.it_value.tv_nsec = (long)((secs - (double)(time_t)secs) * 1e9);
+	/* 0 would disarm it. */
+	if (!its.it_value.tv_sec && !its.it_value.tv_nsec)
+		its.it_value.tv_nsec = 1;
+	timerfd_settime(fd, 0, &its, NULL);
+	return fd;
+}
+
+uint64_t gctl_count_arg(const char *cmd, const char *opt, const char *arg,
+			uint64_t max)
+{
+	uint64_t v;
+
+	if (gctl_parse_u64(arg, &v) || !v || v > max) {
+		if (max == UINT64_MAX)
+			gctl_usage_err(cmd, "%s %s: want a number from 1", opt, arg);
+		gctl_usage_err(cmd, "%s %s: want a number from 1 to %" PRIu64,
+			       opt, arg, max);
+	}
+	return v;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The arguments the admin commands share (args.h). */
 #include <stdio.h>
+#include <string.h>
 
 #include "ctl/args.h"
 #include "gunyahctl.h"
@@ -16,14 +17,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return 0;
 	case 'j':
 		a->json = true;
+		gctl_err_json();
 		return 0;
 	case 't':
 		a->timeout = gctl_timeout_arg(a->cmd, arg);
 		return 0;
 	case ARGP_KEY_ARG:
 		if (a->no_name)
-			gctl_usage_err(a->cmd, "%s: %s takes no arguments", arg,
-				       a->cmd);
+			gctl_usage_err(a->cmd, "%s: unexpected argument", arg);
 		if (!a->name)
 			a->name = arg;
 		else if (a->extra && !a->arg)
@@ -32,9 +33,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			gctl_usage_err(a->cmd, "%s: one argument too many", arg);
 		return 0;
 	case ARGP_KEY_END:
+		/* Named as the usage line names it: NAME, FILE. */
 		if (!a->no_name && !a->name)
-			gctl_usage_err(a->cmd, "no NAME given (see 'gunyahctl "
-				       "%s --help')", a->cmd);
+			gctl_usage_err(a->cmd, "no %.*s given (see 'gunyahctl "
+				       "%s --help')", (int)strcspn(a->args_doc ?
+				       a->args_doc : "NAME", " "), a->args_doc ?
+				       a->args_doc : "NAME", a->cmd);
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -72,6 +76,7 @@ void gctl_ctl_parse_args(struct gctl_ctl_args *a, const struct argp *argp,
 	if (argp->options || argp->parser) {
 		own.options = argp->options;
 		own.parser = argp->parser;
+		own.children = argp->children;
 		children[0].argp = &own;
 		a->input = input;
 	}

@@ -2,7 +2,8 @@
 /*
  * What every admin command (attach, list, pause, resume, stat, status,
  * step, stop, wait) takes alike: NAME, and where the command has them,
- * --json and --timeout SEC.  One argp parent parses them; the command's
+ * --json and --timeout SEC; replay and report take FILE the same way,
+ * info and probe their --json.  One argp parent parses them; the command's
  * own argp, if any, is its child, and sees its own options only.
  */
 #ifndef GCTL_CTL_ARGS_H

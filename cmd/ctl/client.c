@@ -112,7 +112,7 @@ static int ctl_open(const char *cmd, const char *name, bool live_only,
 	}
 	if (ret) {
 		gctl_err(cmd, "%s", err);
-		ret = ret == -EPERM ? GCTL_EXIT_NOPERM : GCTL_EXIT_OSERR;
+		ret = gctl_exit_of(ret, GCTL_FAILED_SYSTEM);
 		goto fail;
 	}
 	gctl_rundir_file(&c->rd, name, "sock", sock, sizeof(sock));
@@ -149,7 +149,7 @@ static int ctl_open(const char *cmd, const char *name, bool live_only,
 		goto fail;
 	default:
 		gctl_err(cmd, "%s: %s: %s", name, sock, strerror(-ret));
-		ret = ret == -EACCES ? GCTL_EXIT_NOPERM : GCTL_EXIT_OSERR;
+		ret = gctl_exit_of(ret, GCTL_FAILED_SYSTEM);
 		goto fail;
 	}
 	/* Talk only to a VM process of our own user. */

@@ -431,18 +431,6 @@ void gctl_ctl_server_tee(struct gctl_ctl_server *srv,
 
 /* ---- what a VM says about itself --------------------------------------- */
 
-static const char *state_str(enum gctl_vmm_state st)
-{
-	switch (st) {
-	case GCTL_VMM_RUNNING:
-		return "running";
-	case GCTL_VMM_PAUSED:
-		return "paused";
-	default:
-		return "done";
-	}
-}
-
 /* The model's snapshot with this VM's own fields: NULL if out of memory. */
 static struct gctl_stats_snap *snapshot(struct gctl_ctl_server *srv)
 {
@@ -537,7 +525,7 @@ static json_object *status_body(struct gctl_ctl_server *srv)
 
 	totals(srv, &t);
 	add(o, "state", json_object_new_string(
-				state_str(gctl_vmm_peek_state(srv->vmm))));
+				gctl_vmm_state_str(gctl_vmm_peek_state(srv->vmm))));
 	add(o, "uptime_ns", json_object_new_int64((int64_t)(gctl_now_ns() - srv->t0_ns)));
 	add(o, "exits", json_object_new_int64((int64_t)t.exits));
 	add(o, "attached", json_object_new_int((int)nr_attached(srv)));
@@ -583,7 +571,7 @@ static json_object *stat_body(struct gctl_ctl_server *srv)
 	}
 	add(o, "name", json_object_new_string(srv->name));
 	add(o, "state", json_object_new_string(
-				state_str(gctl_vmm_peek_state(srv->vmm))));
+				gctl_vmm_state_str(gctl_vmm_peek_state(srv->vmm))));
 	add(o, "uptime_ns", json_object_new_int64((int64_t)up));
 	add(o, "exits", json_object_new_int64((int64_t)t.exits));
 	add(o, "exits_per_s",
@@ -649,7 +637,7 @@ static json_object *state_body(struct gctl_ctl_server *srv)
 	json_object *o = json_object_new_object();
 
 	add(o, "state", json_object_new_string(
-				state_str(gctl_vmm_peek_state(srv->vmm))));
+				gctl_vmm_state_str(gctl_vmm_peek_state(srv->vmm))));
 	return o;
 }
 
@@ -1215,7 +1203,7 @@ void gctl_ctl_server_update(struct gctl_ctl_server *srv)
 		set_sub(srv, c, SUB_NONE, 0);
 		body = json_object_new_object();
 		add(body, "exits", json_object_new_int64((int64_t)taken));
-		add(body, "state", json_object_new_string(state_str(st)));
+		add(body, "state", json_object_new_string(gctl_vmm_state_str(st)));
 		reply_ok(srv, c, c->step_id, body);
 		json_object_put(c->step_id);
 		c->step_id = NULL;

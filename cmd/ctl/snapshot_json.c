@@ -115,7 +115,7 @@ json_object *gctl_stats_snap_json(const struct gctl_stats_snap *s)
 	add(o, "order", u64(s->order));
 	add(o, "vm", json_object_new_string(s->vm));
 	add(o, "backend", json_object_new_string(s->backend));
-	add(o, "run_state", json_object_new_string(s->run_state));
+	add(o, "run_state", json_object_new_string(gctl_vmm_state_str(s->run_state)));
 	add(o, "console_bytes", u64(s->console_bytes));
 
 	a = json_object_new_array();
@@ -326,23 +326,11 @@ static int hyp_from(json_object *o, struct gh_sim_vcpu_stats *h)
 	return 0;
 }
 
-int gctl_stats_snap_from_json(json_object *o, struct gctl_stats_snap *s)
+/* The "vcpus" array, and the totals over them. */
+static int vcpus_from(json_object *a, struct gctl_stats_snap *s)
 {
-	json_object *a, *k;
-	size_t n;
+	size_t n = a ? json_object_array_length(a) : GCTL_MAX_VCPUS + 1;
 
-	memset(s, 0, sizeof(*s));
-	if (!gctl_json_get_u64(o, "t_ns", &s->t_ns) ||
-	    !gctl_json_get_u64(o, "uptime_ns", &s->uptime_ns) ||
-	    !gctl_json_get_u64(o, "order", &s->order) ||
-	    !gctl_json_get_u64(o, "console_bytes", &s->console_bytes) ||
-	    !get_str(o, "vm", s->vm, sizeof(s->vm)) ||
-	    !get_str(o, "backend", s->backend, sizeof(s->backend)) ||
-	    !get_str(o, "run_state", s->run_state, sizeof(s->run_state)))
-		return -EINVAL;
-
-	a = get(o, "vcpus", json_type_array);
-	n = a ? json_object_array_length(a) : GCTL_MAX_VCPUS + 1;
 	if (n > GCTL_MAX_VCPUS)
 		return -EINVAL;
 	s->nr_vcpus = (unsigned int)n;
@@ -364,16 +352,16 @@ int gctl_stats_snap_from_json(json_object *o, struct gctl_stats_snap *s)
 				return -EINVAL;
 			v->have_hyp = true;
 		}
-		s->total.exits += v->cnt.exits;
-		s->total.mmio_read += v->cnt.mmio_read;
-		s->total.mmio_write += v->cnt.mmio_write;
-		s->total.page_fault += v->cnt.page_fault;
-		s->total.status += v->cnt.status;
-		s->total.unknown += v->cnt.unknown;
+		gctl_counters_add(&s->total, &v->cnt);
 	}
+	return 0;
+}
 
-	a = get(o, "regions", json_type_array);
-	n = a ? json_object_array_length(a) : GCTL_STATS_MAX_REGIONS;
+/* The "regions" array: names after region 0, which has none. */
+static int regions_from(json_object *a, struct gctl_stats_snap *s)
+{
+	size_t n = a ? json_object_array_length(a) : GCTL_STATS_MAX_REGIONS;
+
 	if (n + 1 > GCTL_STATS_MAX_REGIONS)
 		return -EINVAL;
 	s->nr_regions = (unsigned int)n + 1;
@@ -385,9 +373,14 @@ int gctl_stats_snap_from_json(json_object *o, struct gctl_stats_snap *s)
 		snprintf(s->regions[i + 1], sizeof(s->regions[i + 1]), "%s",
 			 json_object_get_string(r));
 	}
+	return 0;
+}
 
-	a = get(o, "addrs", json_type_array);
-	n = a ? json_object_array_length(a) : GCTL_STATS_MAX_ADDRS + 1;
+/* The "addrs" array, after the regions its entries name. */
+static int addrs_from(json_object *a, struct gctl_stats_snap *s)
+{
+	size_t n = a ? json_object_array_length(a) : GCTL_STATS_MAX_ADDRS + 1;
+
 	if (n > GCTL_STATS_MAX_ADDRS)
 		return -EINVAL;
 	s->nr_addrs = (unsigned int)n;
@@ -404,6 +397,30 @@ int gctl_stats_snap_from_json(json_object *o, struct gctl_stats_snap *s)
 			return -EINVAL;
 		ad->region = (uint8_t)region;
 	}
+	return 0;
+}
+
+int gctl_stats_snap_from_json(json_object *o, struct gctl_stats_snap *s)
+{
+	char state[16];
+	int run_state;
+	json_object *k;
+
+	memset(s, 0, sizeof(*s));
+	if (!gctl_json_get_u64(o, "t_ns", &s->t_ns) ||
+	    !gctl_json_get_u64(o, "uptime_ns", &s->uptime_ns) ||
+	    !gctl_json_get_u64(o, "order", &s->order) ||
+	    !gctl_json_get_u64(o, "console_bytes", &s->console_bytes) ||
+	    !get_str(o, "vm", s->vm, sizeof(s->vm)) ||
+	    !get_str(o, "backend", s->backend, sizeof(s->backend)) ||
+	    !get_str(o, "run_state", state, sizeof(state)) ||
+	    (run_state = gctl_vmm_state_parse(state)) < 0)
+		return -EINVAL;
+	s->run_state = (enum gctl_vmm_state)run_state;
+	if (vcpus_from(get(o, "vcpus", json_type_array), s) ||
+	    regions_from(get(o, "regions", json_type_array), s) ||
+	    addrs_from(get(o, "addrs", json_type_array), s))
+		return -EINVAL;
 	if (!gctl_json_get_u64(o, "other_reads", &s->other_reads) ||
 	    !gctl_json_get_u64(o, "other_writes", &s->other_writes))
 		return -EINVAL;

@@ -60,7 +60,7 @@ static void ad_snapshot(void *ctx, struct gctl_stats_snap *snap)
 		memset(snap, 0, sizeof(*snap));
 	if (ad->ended) {
 		snap->done = true;
-		snprintf(snap->run_state, sizeof(snap->run_state), "done");
+		snap->run_state = GCTL_VMM_DONE;
 		snprintf(snap->result, sizeof(snap->result), "%s", ad->result);
 		snap->exit_code = ad->exit_code;
 	}
@@ -217,7 +217,7 @@ int gctl_attach_dash(const struct gctl_attach_dash_opts *opts)
 	ret = gctl_dash_new(&attach_dash_ops, &ad, &dopts, &d, err, sizeof(err));
 	if (ret) {
 		gctl_err(CMD, "--dashboard: %s", err);
-		ret = ret == -ENOTTY ? GCTL_EXIT_USAGE : GCTL_EXIT_OSERR;
+		ret = gctl_exit_of(ret, GCTL_FAILED_SYSTEM);
 		goto out;
 	}
 

@@ -21,6 +21,7 @@
 #include <term.h>
 
 #include "common.h"
+#include "gunyahctl.h"
 #include "dash/view.h"
 
 /* ---- the model side ------------------------------------------------------ */
@@ -429,4 +430,22 @@ void gctl_dash_free(struct gctl_dash *d)
 	gctl_term_guard_disarm();
 	gctl_errcatch_stop(&d->err);
 	free_parts(d);
+}
+
+unsigned int gctl_dash_interval_arg(const char *cmd, const char *arg)
+{
+	uint64_t ms;
+
+	if (gctl_parse_u64(arg, &ms) || ms < GCTL_DASH_MIN_INTERVAL_MS ||
+	    ms > GCTL_DASH_MAX_INTERVAL_MS)
+		gctl_usage_err(cmd, "--interval %s: want %d to %d ms", arg,
+			       GCTL_DASH_MIN_INTERVAL_MS, GCTL_DASH_MAX_INTERVAL_MS);
+	return (unsigned int)ms;
+}
+
+void gctl_dash_need_tty(const char *cmd)
+{
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		gctl_usage_err(cmd, "--dashboard: standard input and output "
+			       "must be a terminal");
 }

@@ -77,6 +77,12 @@ struct gctl_dash_opts {
 
 struct gctl_dash;
 
+/* --interval MS (run, attach), or a usage error from inside argp. */
+unsigned int gctl_dash_interval_arg(const char *cmd, const char *arg);
+/* --dashboard: standard input and output must be a terminal, or a usage
+ * error from inside argp. */
+void gctl_dash_need_tty(const char *cmd);
+
 /*
  * Take over the terminal (standard input and output, which must both be
  * one).  0, or -errno with a reason in err (the terminal is left as it

@@ -158,7 +158,7 @@ static int event_pair(const struct gctl_stats_event *e)
 
 bool gctl_dash_paused(const struct gctl_dash *d)
 {
-	return !strcmp(d->latest->run_state, "paused");
+	return d->latest->run_state == GCTL_VMM_PAUSED;
 }
 
 /* The last exit, short, for the vCPU table. */
@@ -193,11 +193,12 @@ static void last_short(const struct gctl_stats_vcpu *v, char *buf, size_t len)
 static void draw_title(struct gctl_dash *d, int row)
 {
 	const struct gctl_stats_snap *s = d->view;
+	const char *name = gctl_vmm_state_str(s->run_state);
 	char left[256], right[96], up[32], state[16];
 	size_t i;
 
-	for (i = 0; i + 1 < sizeof(state) && s->run_state[i]; i++)
-		state[i] = (char)toupper((unsigned char)s->run_state[i]);
+	for (i = 0; i + 1 < sizeof(state) && name[i]; i++)
+		state[i] = (char)toupper((unsigned char)name[i]);
 	state[i] = 0;
 	duration(up, sizeof(up), s->uptime_ns);
 	snprintf(left, sizeof(left), " %s  %s  backend %s  vCPUs %u",

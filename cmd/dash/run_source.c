@@ -67,9 +67,7 @@ void gctl_vmm_snap_fill(struct gctl_vmm *vmm, struct gctl_stats_snap *s,
 	/* Peeked, not drained: the caller's loop owns the event fd. */
 	enum gctl_vmm_state st = gctl_vmm_peek_state(vmm);
 
-	snprintf(s->run_state, sizeof(s->run_state), "%s",
-		 st == GCTL_VMM_DONE ? "done" :
-		 st == GCTL_VMM_PAUSED ? "paused" : "running");
+	s->run_state = st;
 	for (unsigned int i = 0; i < s->nr_vcpus; i++)
 		snprintf(s->vcpu[i].state, sizeof(s->vcpu[i].state), "%s",
 			 vcpu_state(vmm, i, &s->vcpu[i], no_hyp));

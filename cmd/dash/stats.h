@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/run_state.h"
 #include "engine/sink.h"
 
 #define GCTL_STATS_MAX_ADDRS 768  /* (vCPU, address) pairs tracked */
@@ -133,7 +134,7 @@ struct gctl_stats_snap {
 	/* Filled by the snapshot's source, not by gctl_stats_snapshot: */
 	char vm[64];	   /* what runs: an image, a VM name */
 	char backend[16];  /* sim, dev */
-	char run_state[16]; /* running, paused, stopping, done */
+	enum gctl_vmm_state run_state;
 };
 
 struct gctl_stats;

@@ -304,11 +304,9 @@ void diag_check_run_layout(struct diag_ctx *c)
 	struct diag_vm d;
 	uint32_t reason_size;
 
-	if (diag_vm_create(c, &d, DIAG_GUEST_mmio, 1))
+	v = diag_vm_boot(c, &d, DIAG_GUEST_mmio, 1, DIAG_MMIO_LAYOUT);
+	if (!v)
 		return;
-	if (diag_vm_set_x(&d, 19, DIAG_MMIO_LAYOUT) || diag_vm_start(&d))
-		goto out;
-	v = d.vcpu[0];
 	p = (const unsigned char *)v->run;
 
 	/* One 8-byte store of DIAG_PATTERN to DIAG_MMIO + 0x40. */
@@ -333,29 +331,37 @@ out:
 
 /* ---- MMIO ------------------------------------------------------------------ */
 
+/*
+ * The guest's accesses of each width (guests/mmio.S): lens[i] bytes at
+ * offs[i] from its base (DIAG_MMIO for the writes, + 0x10 for the reads).
+ */
+static const uint32_t lens[] = { 1, 2, 4, 8 };
+static const uint64_t offs[] = { 0, 2, 4, 8 };
+#define READS_BASE (DIAG_MMIO + 0x10)
+
+/* The len low bytes of v: what an access of len bytes carries. */
+static uint64_t low_bytes(uint64_t v, uint32_t len)
+{
+	return len == 8 ? v : v & ((1ull << (8 * len)) - 1);
+}
+
 void diag_check_mmio_write(struct diag_ctx *c)
 {
-	static const uint32_t lens[] = { 1, 2, 4, 8 };
-	static const uint64_t offs[] = { 0, 2, 4, 8 };
 	struct gh_vcpu *v;
 	struct diag_vm d;
 
-	if (diag_vm_create(c, &d, DIAG_GUEST_mmio, 1))
+	v = diag_vm_boot(c, &d, DIAG_GUEST_mmio, 1, DIAG_MMIO_WRITES);
+	if (!v)
 		return;
-	if (diag_vm_set_x(&d, 19, DIAG_MMIO_WRITES) || diag_vm_start(&d))
-		goto out;
-	v = d.vcpu[0];
-	for (size_t i = 0; i < 4; i++) {
-		uint64_t want = lens[i] == 8 ? (uint64_t)DIAG_PATTERN :
-			(uint64_t)DIAG_PATTERN & ((1ull << (8 * lens[i])) - 1);
+	for (size_t i = 0; i < ARRAY_SIZE(lens); i++) {
+		uint64_t want = low_bytes(DIAG_PATTERN, lens[i]);
 
 		if (diag_expect_write(&d, v, DIAG_MMIO + offs[i], lens[i], want))
 			goto out;
 		v->run->mmio.resume_action = GUNYAH_VCPU_RESUME_HANDLED;
 	}
 	diag_str(c, "widths", "1,2,4,8");
-	diag_expect_status(&d, v, GUNYAH_VM_STATUS_EXITED,
-			   GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF);
+	diag_expect_poweroff(&d, v);
 out:
 	diag_vm_destroy(&d);
 }
@@ -368,21 +374,16 @@ out:
 
 void diag_check_mmio_read(struct diag_ctx *c)
 {
-	static const uint32_t lens[] = { 1, 2, 4, 8 };
-	static const uint64_t offs[] = { 0x10, 0x12, 0x14, 0x18 };
 	struct gh_vcpu *v;
 	struct diag_vm d;
 
-	if (diag_vm_create(c, &d, DIAG_GUEST_mmio, 1))
+	v = diag_vm_boot(c, &d, DIAG_GUEST_mmio, 1, DIAG_MMIO_READS);
+	if (!v)
 		return;
-	if (diag_vm_set_x(&d, 19, DIAG_MMIO_READS) || diag_vm_start(&d))
-		goto out;
-	v = d.vcpu[0];
-	for (size_t i = 0; i < 4; i++) {
-		uint64_t want = lens[i] == 8 ? READ_ANSWER :
-			READ_ANSWER & ((1ull << (8 * lens[i])) - 1);
+	for (size_t i = 0; i < ARRAY_SIZE(lens); i++) {
+		uint64_t want = low_bytes(READ_ANSWER, lens[i]);
 
-		if (diag_expect_mmio(&d, v, false, DIAG_MMIO + offs[i], lens[i]))
+		if (diag_expect_mmio(&d, v, false, READS_BASE + offs[i], lens[i]))
 			goto out;
 		if (diag_mmio_data(v->run)) {
 			diag_fail(c, "mmio read of %u bytes: mmio.data is %#" PRIx64
@@ -408,8 +409,7 @@ void diag_check_mmio_read(struct diag_ctx *c)
 		}
 	}
 	diag_str(c, "widths", "1,2,4,8");
-	diag_expect_status(&d, v, GUNYAH_VM_STATUS_EXITED,
-			   GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF);
+	diag_expect_poweroff(&d, v);
 out:
 	diag_vm_destroy(&d);
 }
@@ -423,25 +423,15 @@ out:
 #define ESR_EC_DABT_CUR 0x25
 #define ESR_WNR (1ull << 6)
 
-static int resume_vm(struct diag_ctx *c, struct diag_vm *d)
-{
-	if (diag_vm_create(c, d, DIAG_GUEST_mmio, 1))
-		return -1;
-	if (diag_vm_set_x(d, 19, DIAG_MMIO_RESUME) || diag_vm_start(d)) {
-		diag_vm_destroy(d);
-		return -1;
-	}
-	return 0;
-}
 
 void diag_check_resume_handled(struct diag_ctx *c)
 {
 	struct gh_vcpu *v;
 	struct diag_vm d;
 
-	if (resume_vm(c, &d))
+	v = diag_vm_boot(c, &d, DIAG_GUEST_mmio, 1, DIAG_MMIO_RESUME);
+	if (!v)
 		return;
-	v = d.vcpu[0];
 	if (diag_answer_read(&d, v, RESUME_READ, 8, RESUME_VALUE) ||
 	    diag_expect_write(&d, v, DIAG_REPORT, 8, RESUME_VALUE))
 		goto out;
@@ -450,8 +440,7 @@ void diag_check_resume_handled(struct diag_ctx *c)
 		goto out;
 	/* Stepped over the store: next is the power-off, not the store again. */
 	v->run->mmio.resume_action = GUNYAH_VCPU_RESUME_HANDLED;
-	diag_expect_status(&d, v, GUNYAH_VM_STATUS_EXITED,
-			   GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF);
+	diag_expect_poweroff(&d, v);
 	diag_hex(c, "read", RESUME_VALUE);
 out:
 	diag_vm_destroy(&d);
@@ -490,9 +479,9 @@ void diag_check_resume_fault(struct diag_ctx *c)
 	struct gh_vcpu *v;
 	struct diag_vm d;
 
-	if (resume_vm(c, &d))
+	v = diag_vm_boot(c, &d, DIAG_GUEST_mmio, 1, DIAG_MMIO_RESUME);
+	if (!v)
 		return;
-	v = d.vcpu[0];
 	if (diag_expect_mmio(&d, v, false, RESUME_READ, 8))
 		goto out;
 	v->run->mmio.resume_action = GUNYAH_VCPU_RESUME_FAULT;
@@ -506,8 +495,7 @@ void diag_check_resume_fault(struct diag_ctx *c)
 	v->run->mmio.resume_action = GUNYAH_VCPU_RESUME_FAULT;
 	if (expect_abort(&d, v, RESUME_WRITE, "write"))
 		goto out;
-	diag_expect_status(&d, v, GUNYAH_VM_STATUS_EXITED,
-			   GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF);
+	diag_expect_poweroff(&d, v);
 out:
 	diag_vm_destroy(&d);
 }
@@ -519,9 +507,9 @@ void diag_check_resume_retry(struct diag_ctx *c)
 	struct gh_vcpu *v;
 	struct diag_vm d;
 
-	if (resume_vm(c, &d))
+	v = diag_vm_boot(c, &d, DIAG_GUEST_mmio, 1, DIAG_MMIO_RESUME);
+	if (!v)
 		return;
-	v = d.vcpu[0];
 	if (diag_expect_mmio(&d, v, false, RESUME_READ, 8))
 		goto out;
 	for (int i = 0; i < RETRIES; i++) {
@@ -540,8 +528,7 @@ void diag_check_resume_retry(struct diag_ctx *c)
 	if (diag_expect_write(&d, v, RESUME_WRITE, 8, DIAG_PATTERN))
 		goto out;
 	v->run->mmio.resume_action = GUNYAH_VCPU_RESUME_HANDLED;
-	diag_expect_status(&d, v, GUNYAH_VM_STATUS_EXITED,
-			   GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF);
+	diag_expect_poweroff(&d, v);
 	diag_uint(c, "retries", RETRIES);
 out:
 	diag_vm_destroy(&d);
@@ -553,9 +540,9 @@ void diag_check_resume_einval(struct diag_ctx *c)
 	struct gh_vcpu *v;
 	struct diag_vm d;
 
-	if (resume_vm(c, &d))
+	v = diag_vm_boot(c, &d, DIAG_GUEST_mmio, 1, DIAG_MMIO_RESUME);
+	if (!v)
 		return;
-	v = d.vcpu[0];
 	if (diag_expect_mmio(&d, v, false, RESUME_READ, 8))
 		goto out;
 	for (size_t i = 0; i < sizeof(bad); i++) {
@@ -652,8 +639,7 @@ void diag_check_page_fault(struct diag_ctx *c)
 	run->page_fault.resume_action = GUNYAH_VCPU_RESUME_RETRY;
 	if (diag_expect_write(&d, v, DIAG_REPORT, 8, PF_VALUE))
 		goto out;
-	diag_expect_status(&d, v, GUNYAH_VM_STATUS_EXITED,
-			   GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF);
+	diag_expect_poweroff(&d, v);
 out:
 	diag_vm_destroy(&d);
 }

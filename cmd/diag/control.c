@@ -54,11 +54,9 @@ static void interrupt_spin(struct diag_ctx *c,
 	struct diag_vm d;
 	uint64_t t0;
 
-	if (diag_vm_create(c, &d, DIAG_GUEST_wait, 1))
+	v = diag_vm_boot(c, &d, DIAG_GUEST_wait, 1, DIAG_WAIT_FLAG);
+	if (!v)
 		return;
-	if (diag_vm_set_x(&d, 19, DIAG_WAIT_FLAG) || diag_vm_start(&d))
-		goto out;
-	v = d.vcpu[0];
 	if (diag_runner_start(&d, &r, v, false))
 		goto out;
 	while (!atomic_load(&r.entered))
@@ -91,8 +89,7 @@ static void interrupt_spin(struct diag_ctx *c,
 	*diag_vm_word(&d, DIAG_FLAG) = 0x600d;
 	if (diag_expect_write(&d, v, DIAG_REPORT, 8, 0x600d))
 		goto out;
-	diag_expect_status(&d, v, GUNYAH_VM_STATUS_EXITED,
-			   GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF);
+	diag_expect_poweroff(&d, v);
 out:
 	diag_runner_cleanup(&r);
 	diag_vm_destroy(&d);
@@ -113,11 +110,9 @@ void diag_check_immediate_exit(struct diag_ctx *c)
 	int ret;
 
 	/* Set before RUN: RUN returns at once and the guest has not moved. */
-	if (diag_vm_create(c, &d, DIAG_GUEST_mmio, 1))
+	v = diag_vm_boot(c, &d, DIAG_GUEST_mmio, 1, DIAG_MMIO_LAYOUT);
+	if (!v)
 		return;
-	if (diag_vm_set_x(&d, 19, DIAG_MMIO_LAYOUT) || diag_vm_start(&d))
-		goto out;
-	v = d.vcpu[0];
 	v->run->immediate_exit = 1;
 	ret = __gh_vcpu_run(v);
 	if (ret != -EINTR) {
@@ -263,11 +258,9 @@ void diag_check_mmio_latency(struct diag_ctx *c)
 	struct diag_vm d;
 	uint64_t t0, t1, start = 0;
 
-	if (diag_vm_create(c, &d, DIAG_GUEST_mmio, 1))
+	v = diag_vm_boot(c, &d, DIAG_GUEST_mmio, 1, DIAG_MMIO_LOOP);
+	if (!v)
 		return;
-	if (diag_vm_set_x(&d, 19, DIAG_MMIO_LOOP) || diag_vm_start(&d))
-		goto out;
-	v = d.vcpu[0];
 	run = v->run;
 
 	/* The guest stores 0, 1, 2, … : each exit must be the next one. */

@@ -154,6 +154,12 @@ int diag_vm_create(struct diag_ctx *c, struct diag_vm *d,
 /* Boot context x[idx] = value (before start). */
 int diag_vm_set_x(struct diag_vm *d, unsigned int idx, uint64_t value);
 int diag_vm_start(struct diag_vm *d);
+/*
+ * diag_vm_create, x19 = mode (which of its tests the guest runs), start:
+ * vCPU 0, or NULL with the check failed and d torn down.
+ */
+struct gh_vcpu *diag_vm_boot(struct diag_ctx *c, struct diag_vm *d,
+		 enum diag_guest_id guest, unsigned int nr, uint64_t mode);
 void diag_vm_destroy(struct diag_vm *d);
 /* Host view of a RAM word at a guest address. */
 volatile uint64_t *diag_vm_word(struct diag_vm *d, uint64_t guest_addr);
@@ -173,6 +179,8 @@ int diag_answer_read(struct diag_vm *d, struct gh_vcpu *v, uint64_t addr,
 /* RUN; the exit must be STATUS with this status and exit type. */
 int diag_expect_status(struct diag_vm *d, struct gh_vcpu *v, uint32_t status,
 		       uint32_t type);
+/* RUN; the exit must be the guest's PSCI SYSTEM_OFF. */
+int diag_expect_poweroff(struct diag_vm *d, struct gh_vcpu *v);
 
 static inline uint64_t diag_mmio_data(const struct gunyah_vcpu_run *run)
 {

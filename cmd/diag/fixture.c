@@ -79,36 +79,36 @@ static struct diag_value *value_slot(struct diag_ctx *c, const char *key,
 	return v;
 }
 
+/* A number into key's slot: val's type and figure, under key. */
+static void value_put(struct diag_ctx *c, const char *key,
+		      struct diag_value val)
+{
+	struct diag_value *v = value_slot(c, key, val.type);
+
+	if (v) {
+		memcpy(val.key, v->key, sizeof(val.key));
+		*v = val;
+	}
+}
+
 void diag_uint(struct diag_ctx *c, const char *key, uint64_t u)
 {
-	struct diag_value *v = value_slot(c, key, DIAG_V_UINT);
-
-	if (v)
-		v->u = u;
+	value_put(c, key, (struct diag_value){ .type = DIAG_V_UINT, .u = u });
 }
 
 void diag_int(struct diag_ctx *c, const char *key, int64_t i)
 {
-	struct diag_value *v = value_slot(c, key, DIAG_V_INT);
-
-	if (v)
-		v->i = i;
+	value_put(c, key, (struct diag_value){ .type = DIAG_V_INT, .i = i });
 }
 
 void diag_hex(struct diag_ctx *c, const char *key, uint64_t u)
 {
-	struct diag_value *v = value_slot(c, key, DIAG_V_HEX);
-
-	if (v)
-		v->u = u;
+	value_put(c, key, (struct diag_value){ .type = DIAG_V_HEX, .u = u });
 }
 
 void diag_us(struct diag_ctx *c, const char *key, double us)
 {
-	struct diag_value *v = value_slot(c, key, DIAG_V_US);
-
-	if (v)
-		v->us = us;
+	value_put(c, key, (struct diag_value){ .type = DIAG_V_US, .us = us });
 }
 
 void diag_str(struct diag_ctx *c, const char *key, const char *fmt, ...)
@@ -311,6 +311,19 @@ int diag_vm_start(struct diag_vm *d)
 	return 0;
 }
 
+struct gh_vcpu *diag_vm_boot(struct diag_ctx *c, struct diag_vm *d,
+			     enum diag_guest_id guest, unsigned int nr,
+			     uint64_t mode)
+{
+	if (diag_vm_create(c, d, guest, nr))
+		return NULL;
+	if (diag_vm_set_x(d, 19, mode) || diag_vm_start(d)) {
+		diag_vm_destroy(d);
+		return NULL;
+	}
+	return d->vcpu[0];
+}
+
 void diag_vm_destroy(struct diag_vm *d)
 {
 	/* A vCPU thread still in the driver holds on to all of this. */
@@ -406,6 +419,12 @@ int diag_expect_status(struct diag_vm *d, struct gh_vcpu *v, uint32_t status,
 		return -1;
 	}
 	return 0;
+}
+
+int diag_expect_poweroff(struct diag_vm *d, struct gh_vcpu *v)
+{
+	return diag_expect_status(d, v, GUNYAH_VM_STATUS_EXITED,
+				  GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF);
 }
 
 /* ---- runner threads ------------------------------------------------------------ */

@@ -130,8 +130,7 @@ wake:
 		goto out;
 	}
 	diag_us(c, "wake_us", (double)(r.t_end_ns - t0) / 1000.0);
-	diag_expect_status(&d, v, GUNYAH_VM_STATUS_EXITED,
-			   GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF);
+	diag_expect_poweroff(&d, v);
 out:
 	diag_runner_cleanup(&r);
 	diag_vm_destroy(&d);

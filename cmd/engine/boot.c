@@ -133,15 +133,54 @@ long gctl_boot_dtb(const struct gctl_boot *b, void *buf, size_t size,
 	return (long)fdt_totalsize(buf);
 }
 
-int gctl_boot_load(struct gh_vm *vm, struct gctl_boot *b,
-		   struct gctl_boot_info *info, char *err, size_t errlen)
+/*
+ * Where the kernel (ksize bytes read) goes, by its Image header: info's
+ * entry, kernel_lo/hi and dtb_addr, *image_size what it occupies.
+ */
+static int kernel_layout(const struct gctl_boot *b, const void *kernel,
+			 size_t ksize, struct gctl_boot_info *info,
+			 uint64_t *image_size, char *err, size_t errlen)
 {
 	const struct gctl_fdt_config *f = &b->fdt;
 	uint64_t base = (f->ram_base + SZ_2M - 1) & ~(SZ_2M - 1);
 	struct arm64_header h;
+	uint64_t text_offset;
+
+	if (ksize < sizeof(h)) {
+		snprintf(err, errlen, "%s: too short for an arm64 Image", b->kernel);
+		return -ENOEXEC;
+	}
+	memcpy(&h, kernel, sizeof(h));
+	if (h.magic != ARM64_MAGIC) {
+		snprintf(err, errlen, "%s: not an arm64 Image (no \"ARM\\x64\" "
+			 "magic at offset 56; a compressed vmlinuz must be "
+			 "unpacked first)", b->kernel);
+		return -ENOEXEC;
+	}
+	/* image_size 0: a kernel older than 3.17, text_offset 0x80000. */
+	text_offset = h.image_size ? h.text_offset : 0x80000;
+	*image_size = h.image_size ? h.image_size : ksize;
+	if (*image_size < ksize)
+		*image_size = ksize;
+	info->entry = info->kernel_lo = base + text_offset;
+	info->kernel_hi = info->kernel_lo + *image_size;
+	/* The DTB's 2 MiB at the top of RAM, the kernel's image below. */
+	info->dtb_addr = dtb_addr_of(f);
+	if (base < f->ram_base || info->kernel_hi > info->dtb_addr) {
+		snprintf(err, errlen, "%s: needs %#" PRIx64 " bytes of RAM from %#"
+			 PRIx64 " and 2 MiB for the DTB: --mem is too small",
+			 b->kernel, *image_size, info->kernel_lo);
+		return -EFBIG;
+	}
+	return 0;
+}
+
+int gctl_boot_load(struct gh_vm *vm, struct gctl_boot *b,
+		   struct gctl_boot_info *info, char *err, size_t errlen)
+{
 	void *kernel = NULL, *initrd = NULL, *dtb = NULL;
 	size_t ksize, isize = 0;
-	uint64_t text_offset, image_size;
+	uint64_t image_size;
 	long dsize;
 	int ret;
 
@@ -149,35 +188,9 @@ int gctl_boot_load(struct gh_vm *vm, struct gctl_boot *b,
 	ret = read_file(b->kernel, &kernel, &ksize, err, errlen);
 	if (ret)
 		return ret;
-	if (ksize < sizeof(h)) {
-		ret = -ENOEXEC;
-		snprintf(err, errlen, "%s: too short for an arm64 Image", b->kernel);
+	ret = kernel_layout(b, kernel, ksize, info, &image_size, err, errlen);
+	if (ret)
 		goto out;
-	}
-	memcpy(&h, kernel, sizeof(h));
-	if (h.magic != ARM64_MAGIC) {
-		ret = -ENOEXEC;
-		snprintf(err, errlen, "%s: not an arm64 Image (no \"ARM\\x64\" "
-			 "magic at offset 56; a compressed vmlinuz must be "
-			 "unpacked first)", b->kernel);
-		goto out;
-	}
-	/* image_size 0: a kernel older than 3.17, text_offset 0x80000. */
-	text_offset = h.image_size ? h.text_offset : 0x80000;
-	image_size = h.image_size ? h.image_size : ksize;
-	if (image_size < ksize)
-		image_size = ksize;
-	info->entry = info->kernel_lo = base + text_offset;
-	info->kernel_hi = info->kernel_lo + image_size;
-	/* The DTB's 2 MiB at the top of RAM, the kernel's image below. */
-	info->dtb_addr = dtb_addr_of(f);
-	if (base < f->ram_base || info->kernel_hi > info->dtb_addr) {
-		ret = -EFBIG;
-		snprintf(err, errlen, "%s: needs %#" PRIx64 " bytes of RAM from %#"
-			 PRIx64 " and 2 MiB for the DTB: --mem is too small",
-			 b->kernel, image_size, info->kernel_lo);
-		goto out;
-	}
 
 	if (b->initrd) {
 		ret = read_file(b->initrd, &initrd, &isize, err, errlen);

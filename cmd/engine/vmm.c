@@ -834,6 +834,32 @@ static void sim_log(void *ctx, const char *msg)
 	engine_message(ctx, vcpu, text);
 }
 
+/* The guest's RAM, and the --pf-region ranges that are not there yet. */
+static int map_memory(struct gh_vm *vm, const struct gctl_vmm_config *cfg,
+		      char *err, size_t errlen)
+{
+	int ret = gh_vm_add_memory(vm, cfg->ram_base, cfg->ram_size, NULL);
+
+	if (ret) {
+		snprintf(err, errlen,
+			 "cannot map %#" PRIx64 " bytes of RAM at %#" PRIx64 ": %s",
+			 cfg->ram_size, cfg->ram_base, strerror(-ret));
+		return ret;
+	}
+	for (unsigned int i = 0; i < cfg->nr_pf_regions; i++) {
+		ret = gh_vm_add_pf_region(vm, cfg->pf_regions[i].addr,
+					  cfg->pf_regions[i].size);
+		if (ret) {
+			snprintf(err, errlen, "--pf-region %#" PRIx64 ": %s",
+				 cfg->pf_regions[i].addr,
+				 ret == -ENOTTY ? "needs the sim backend" :
+						  strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
 int gctl_vmm_create(struct gh_backend *be, const struct gctl_vmm_config *cfg,
 		    const struct gctl_sink *sink, struct gctl_vmm **out,
 		    char *err, size_t errlen)
@@ -883,24 +909,9 @@ int gctl_vmm_create(struct gh_backend *be, const struct gctl_vmm_config *cfg,
 			goto err_free;
 		}
 	}
-	ret = gh_vm_add_memory(vmm->vm, cfg->ram_base, cfg->ram_size, NULL);
-	if (ret) {
-		snprintf(err, errlen,
-			 "cannot map %#" PRIx64 " bytes of RAM at %#" PRIx64 ": %s",
-			 cfg->ram_size, cfg->ram_base, strerror(-ret));
+	ret = map_memory(vmm->vm, cfg, err, errlen);
+	if (ret)
 		goto err_free;
-	}
-	for (unsigned int i = 0; i < cfg->nr_pf_regions; i++) {
-		ret = gh_vm_add_pf_region(vmm->vm, cfg->pf_regions[i].addr,
-					  cfg->pf_regions[i].size);
-		if (ret) {
-			snprintf(err, errlen, "--pf-region %#" PRIx64 ": %s",
-				 cfg->pf_regions[i].addr,
-				 ret == -ENOTTY ? "needs the sim backend" :
-						  strerror(-ret));
-			goto err_free;
-		}
-	}
 	for (unsigned int i = 0; i < cfg->nr_vcpus; i++) {
 		struct vcpu_thread *vt = &vmm->vcpus[i];
 
@@ -1220,6 +1231,26 @@ enum gctl_vcpu_state gctl_vmm_vcpu_state(const struct gctl_vmm *vmm,
 	if (vcpu >= vmm->nr_vcpus)
 		return GCTL_VCPU_NEW;
 	return (enum gctl_vcpu_state)atomic_load(&vmm->vcpus[vcpu].state);
+}
+
+static const char *const vmm_state_names[] = {
+	[GCTL_VMM_RUNNING] = "running",
+	[GCTL_VMM_PAUSED] = "paused",
+	[GCTL_VMM_DONE] = "done",
+};
+
+const char *gctl_vmm_state_str(enum gctl_vmm_state st)
+{
+	return (unsigned int)st < ARRAY_SIZE(vmm_state_names) ?
+		       vmm_state_names[st] : "?";
+}
+
+int gctl_vmm_state_parse(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(vmm_state_names); i++)
+		if (!strcmp(name, vmm_state_names[i]))
+			return (int)i;
+	return -1;
 }
 
 const char *gctl_vcpu_state_str(enum gctl_vcpu_state s)

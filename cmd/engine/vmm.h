@@ -60,6 +60,7 @@
 #include <stdint.h>
 
 #include "gunyah.h"
+#include "engine/run_state.h"
 #include "engine/sink.h"
 
 #define GCTL_MAX_MMIO_REGIONS 32
@@ -172,12 +173,6 @@ struct gctl_vmm_config {
 	bool stuck_stop;
 };
 
-
-enum gctl_vmm_state {
-	GCTL_VMM_RUNNING,
-	GCTL_VMM_PAUSED, /* paused with no exits left to let through */
-	GCTL_VMM_DONE,	 /* every vCPU thread has ended */
-};
 
 /* What one vCPU thread is doing, for a dashboard. */
 enum gctl_vcpu_state {

@@ -416,22 +416,15 @@ static void json_summary(void *ctx, const struct gctl_summary *s)
 static int json_flush(void *ctx)
 {
 	struct json_out *j = ctx;
-	int ret;
 
-	pthread_mutex_lock(&j->lock);
-	ret = gctl_outbuf_flush(&j->ob);
-	pthread_mutex_unlock(&j->lock);
-	return ret;
+	return gctl_outbuf_flush_locked(&j->ob, &j->lock);
 }
 
 static void json_on_write_error(void *ctx, void (*fn)(void *arg), void *arg)
 {
 	struct json_out *j = ctx;
 
-	pthread_mutex_lock(&j->lock);
-	j->ob.on_error = fn;
-	j->ob.on_error_arg = arg;
-	pthread_mutex_unlock(&j->lock);
+	gctl_outbuf_on_error_locked(&j->ob, &j->lock, fn, arg);
 }
 
 static void json_destroy(void *ctx)

@@ -113,3 +113,22 @@ void gctl_outbuf_end_line(struct gctl_outbuf *ob)
 	if (ob->line_flush || ob->len > sizeof(ob->buf) - 1024)
 		gctl_outbuf_flush(ob);
 }
+
+int gctl_outbuf_flush_locked(struct gctl_outbuf *ob, pthread_mutex_t *lock)
+{
+	int ret;
+
+	pthread_mutex_lock(lock);
+	ret = gctl_outbuf_flush(ob);
+	pthread_mutex_unlock(lock);
+	return ret;
+}
+
+void gctl_outbuf_on_error_locked(struct gctl_outbuf *ob, pthread_mutex_t *lock,
+				 void (*fn)(void *arg), void *arg)
+{
+	pthread_mutex_lock(lock);
+	ob->on_error = fn;
+	ob->on_error_arg = arg;
+	pthread_mutex_unlock(lock);
+}

@@ -11,6 +11,7 @@
 #ifndef GCTL_OUTBUF_H
 #define GCTL_OUTBUF_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -43,5 +44,11 @@ void gctl_outbuf_printf(struct gctl_outbuf *ob, const char *fmt, ...)
 void gctl_outbuf_end_line(struct gctl_outbuf *ob);
 /* 0, or -errno of the first write that failed, now or before. */
 int gctl_outbuf_flush(struct gctl_outbuf *ob);
+
+/* For a writer's flush() and on_write_error() (sink.h): the same, under
+ * the writer's lock. */
+int gctl_outbuf_flush_locked(struct gctl_outbuf *ob, pthread_mutex_t *lock);
+void gctl_outbuf_on_error_locked(struct gctl_outbuf *ob, pthread_mutex_t *lock,
+				 void (*fn)(void *arg), void *arg);
 
 #endif /* GCTL_OUTBUF_H */

@@ -209,22 +209,15 @@ static void text_message(void *ctx, const struct gctl_message *m)
 static int text_flush(void *ctx)
 {
 	struct text_out *t = ctx;
-	int ret;
 
-	pthread_mutex_lock(&t->lock);
-	ret = gctl_outbuf_flush(&t->ob);
-	pthread_mutex_unlock(&t->lock);
-	return ret;
+	return gctl_outbuf_flush_locked(&t->ob, &t->lock);
 }
 
 static void text_on_write_error(void *ctx, void (*fn)(void *arg), void *arg)
 {
 	struct text_out *t = ctx;
 
-	pthread_mutex_lock(&t->lock);
-	t->ob.on_error = fn;
-	t->ob.on_error_arg = arg;
-	pthread_mutex_unlock(&t->lock);
+	gctl_outbuf_on_error_locked(&t->ob, &t->lock, fn, arg);
 }
 
 static void text_destroy(void *ctx)

@@ -38,15 +38,9 @@ alive() {
 	return 1
 }
 
-# Wait up to 3 s for a process to go.
-wait_gone() {
-	local i
-	for ((i = 0; i < 300; i++)); do
-		alive "$1" || return 0
-		sleep 0.01
-	done
-	return 1
-}
+# Wait for a process to go (within eventually's bound).
+gone() { ! alive "$1"; }
+wait_gone() { eventually gone "$1"; }
 
 pid_of() { gunyahctl status --json "$1" | jq -r .pid; }
 

@@ -93,6 +93,10 @@ assert_all() {
 	assert_line --regexp '^FAIL  psci_cpu_on       timed out after 1 s \((GUNYAH_VCPU_RUN on vCPU [01], on a thread|waiting for every vCPU.s STATUS exit)\)$'
 	assert_line --regexp '^2 checks: 0 passed, 2 failed'
 	((SECONDS - start < 60)) # a hang guard: two 1 s timeouts, a loaded machine
+	# Fractions, as every --timeout takes them.
+	FAKEDEV_BREAK=hang run fake diag --backend dev --timeout 0.5 mmio_write
+	assert_failure 1
+	assert_line "FAIL  mmio_write        timed out after 0.5 s (GUNYAH_VCPU_RUN on vCPU 0)"
 }
 
 @test "diag --backend dev: a crash in RUN fails that check only" {
@@ -208,7 +212,7 @@ assert_all() {
 	for t in 0 3601 1s; do
 		run_split gunyahctl diag --timeout "$t"
 		assert_equal "$status" 64
-		assert_equal "$stderr" "gunyahctl: diag: --timeout: $t: want 1 to 3600 seconds"
+		assert_equal "$stderr" "gunyahctl: diag: --timeout $t: want seconds, more than 0 and at most 3600"
 	done
 }
 

@@ -8,11 +8,14 @@ bats_load_library bats-file
 
 gunyahctl() { "$GUNYAHCTL" "$@"; }
 
-# Poll until a command succeeds: 300 tries 10 ms apart (3 s on an idle
-# machine, longer on a loaded one, where each try takes longer too).
+# Poll until a command succeeds, for up to EVENTUALLY_S seconds of wall
+# time (default 30).  A deadline, not a count of tries: with the load of
+# two test suites side by side, 300 tries of a bash -c took over 3 s and
+# an attach that was only slow failed as if broken.  Passing tests end at
+# their first success, so the bound matters only when a test fails.
 eventually() {
-	local i
-	for ((i = 0; i < 300; i++)); do
+	local end=$((SECONDS + ${EVENTUALLY_S:-30}))
+	while ((SECONDS < end)); do
 		"$@" && return 0
 		sleep 0.01
 	done

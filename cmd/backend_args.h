@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * --backend sim|dev and --abi FLAVOUR, as the commands that open a
+ * backend themselves (info, diag) take them: one argp child.
+ */
+#ifndef GCTL_BACKEND_ARGS_H
+#define GCTL_BACKEND_ARGS_H
+
+#include <argp.h>
+
+struct gctl_backend_args {
+	const char *cmd;     /* for errors; set by the command */
+	const char *backend; /* "sim" (preset it) or "dev" */
+	const char *abi;     /* NULL: the backend's default */
+};
+
+/*
+ * The child: its input is a struct gctl_backend_args (the parent passes
+ * it in state->child_inputs at ARGP_KEY_INIT).
+ */
+extern const struct argp gctl_backend_argp;
+
+#endif /* GCTL_BACKEND_ARGS_H */

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* gctl_exit_of: one errno means the status of what failed (sysexits). */
+#include <errno.h>
+
+#include "gunyahctl.h"
+#include "test.h"
+
+TEST(input_files)
+{
+	ASSERT_EQ(gctl_exit_of(-ENOENT, GCTL_FAILED_INPUT), EX_NOINPUT);
+	ASSERT_EQ(gctl_exit_of(-EACCES, GCTL_FAILED_INPUT), EX_NOINPUT);
+	ASSERT_EQ(gctl_exit_of(-ENOEXEC, GCTL_FAILED_INPUT), EX_DATAERR);
+	ASSERT_EQ(gctl_exit_of(-EFBIG, GCTL_FAILED_INPUT), EX_DATAERR);
+	ASSERT_EQ(gctl_exit_of(-EBADMSG, GCTL_FAILED_INPUT), EX_DATAERR);
+	ASSERT_EQ(gctl_exit_of(-EPROTONOSUPPORT, GCTL_FAILED_INPUT),
+		  EX_PROTOCOL);
+	ASSERT_EQ(gctl_exit_of(-ENOMEM, GCTL_FAILED_INPUT), EX_OSERR);
+}
+
+TEST(the_backend)
+{
+	ASSERT_EQ(gctl_exit_of(-ENOENT, GCTL_FAILED_BACKEND), EX_UNAVAILABLE);
+	ASSERT_EQ(gctl_exit_of(-EACCES, GCTL_FAILED_BACKEND), EX_UNAVAILABLE);
+	ASSERT_EQ(gctl_exit_of(-ENOTTY, GCTL_FAILED_BACKEND), EX_UNAVAILABLE);
+	ASSERT_EQ(gctl_exit_of(-EINVAL, GCTL_FAILED_BACKEND), EX_USAGE);
+	ASSERT_EQ(gctl_exit_of(-ENOSPC, GCTL_FAILED_BACKEND), EX_USAGE);
+	ASSERT_EQ(gctl_exit_of(-ENOMEM, GCTL_FAILED_BACKEND), EX_OSERR);
+	ASSERT_EQ(gctl_exit_of(-EIO, GCTL_FAILED_BACKEND), EX_UNAVAILABLE);
+}
+
+TEST(the_system)
+{
+	ASSERT_EQ(gctl_exit_of(-EPERM, GCTL_FAILED_SYSTEM), EX_NOPERM);
+	ASSERT_EQ(gctl_exit_of(-EACCES, GCTL_FAILED_SYSTEM), EX_NOPERM);
+	ASSERT_EQ(gctl_exit_of(-EADDRINUSE, GCTL_FAILED_SYSTEM), EX_CANTCREAT);
+	ASSERT_EQ(gctl_exit_of(-ENOTTY, GCTL_FAILED_SYSTEM), EX_USAGE);
+	ASSERT_EQ(gctl_exit_of(-ETIMEDOUT, GCTL_FAILED_SYSTEM), EX_TEMPFAIL);
+	ASSERT_EQ(gctl_exit_of(-EIO, GCTL_FAILED_SYSTEM), EX_OSERR);
+	ASSERT_EQ(gctl_exit_of(0, GCTL_FAILED_SYSTEM), 0);
+}
