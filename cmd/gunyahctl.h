@@ -105,6 +105,10 @@ void gctl_err_json(void);
 /* "gunyahctl: <cmd>: <message>" on stderr, on one line. */
 void gctl_err(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The same line on stderr alone, never an {"error"} record: for what
+ * the JSON stream carries in a record of its own (a message event). */
+void gctl_err_stderr(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Report a usage error from inside an argp parser, then exit EX_USAGE. */
 void gctl_usage_err(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));

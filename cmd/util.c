@@ -100,7 +100,8 @@ static void err_record(const char *cmd, const char *line)
 	json_object_put(o);
 }
 
-static void verr(const char *cmd, const char *fmt, va_list ap)
+/* The stderr line; the JSON record too when record is set. */
+static void verr(const char *cmd, bool record, const char *fmt, va_list ap)
 {
 	char msg[1024], line[4 * sizeof(msg)];
 
@@ -116,8 +117,17 @@ static void verr(const char *cmd, const char *fmt, va_list ap)
 	fputs(line, stderr);
 	fputc('\n', stderr);
 	funlockfile(stderr);
-	if (errors_json)
+	if (errors_json && record)
 		err_record(cmd, line);
+}
+
+void gctl_err_stderr(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verr(cmd, false, fmt, ap);
+	va_end(ap);
 }
 
 void gctl_err(const char *cmd, const char *fmt, ...)
@@ -125,7 +135,7 @@ void gctl_err(const char *cmd, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	verr(cmd, fmt, ap);
+	verr(cmd, true, fmt, ap);
 	va_end(ap);
 }
 
@@ -150,7 +160,7 @@ void gctl_usage_err(const char *cmd, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	verr(cmd, fmt, ap);
+	verr(cmd, true, fmt, ap);
 	va_end(ap);
 	exit(GCTL_EXIT_USAGE);
 }

@@ -254,7 +254,7 @@ static void json_message(void *ctx, const struct gctl_message *m)
 	pthread_mutex_lock(&j->lock);
 	emit(j, o);
 	gctl_outbuf_flush(&j->ob);
-	gctl_err("run", "%s", m->text);
+	gctl_err_stderr("run", "%s", m->text);
 	pthread_mutex_unlock(&j->lock);
 }
 

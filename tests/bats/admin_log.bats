@@ -91,7 +91,8 @@ log_lost() { gunyahctl status --json "$1" | jq -e '.log_lost > 0' >/dev/null; }
 	assert_equal "$status" 70
 	assert_output "gunyahctl: status: vm: the VM's process died and its exit record could not be written: $RD/vm.status: File too large"
 	run bash -c 'ulimit -f 0; "$GUNYAHCTL" list --json 2>/dev/null | cat'
-	assert_equal "$(jq -r '.name + " " + .state' <<<"$output")" "vm died"
+	assert_equal "$(jq -r 'select(.name) | .name + " " + .state' <<<"$output")" "vm died"
+	assert_equal "$(jq -r '.error // empty' <<<"$output")" "list: vm: its process died; $RD/vm.status: File too large"
 	# The name was kept for the next look, which can write it.
 	run_split gunyahctl wait vm
 	assert_equal "$status" 70
