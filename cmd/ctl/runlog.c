@@ -39,7 +39,7 @@ struct gctl_runlog {
 
 static int open_file(struct gctl_runlog *l)
 {
-	int fd = openat(l->rd.fd, l->file, O_WRONLY | O_CREAT | O_TRUNC |
+	int fd = openat(l->rd.fd, l->file, O_RDWR | O_CREAT | O_TRUNC |
 					   O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 
 	return fd < 0 ? -errno : fd;

@@ -42,7 +42,8 @@ struct gctl_runlog_state {
  */
 int gctl_runlog_open(const struct gctl_rundir *rd, const char *name,
 		     uint64_t max, struct gctl_runlog **out);
-/* The current file, to read back what it holds (pread). */
+/* The current file, to read back what it holds (pread: it is open for
+ * reading too). */
 int gctl_runlog_fd(const struct gctl_runlog *l);
 /* Write into the log, rotating as need be (any thread). */
 void gctl_runlog_write(struct gctl_runlog *l, const void *buf, size_t len);

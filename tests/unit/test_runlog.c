@@ -120,7 +120,7 @@ TEST(stdout_and_stderr_go_through_the_bound)
 	struct gctl_runlog_state st;
 	struct gctl_runlog *l;
 	struct gctl_rundir rd;
-	char line[100];
+	char line[100], back[100];
 
 	open_rundir(&rd);
 	ASSERT_EQ(gctl_runlog_open(&rd, "p", 64 << 10, &l), 0);
@@ -136,6 +136,10 @@ TEST(stdout_and_stderr_go_through_the_bound)
 	ASSERT_EQ(st.rotations, 1);
 	ASSERT_EQ(file_size(&rd, "p.log.1") + file_size(&rd, "p.log"), 100000);
 	ASSERT_TRUE(file_size(&rd, "p.log") <= 64 << 10);
+	/* What it holds can be read back (a failed start shows its log). */
+	ASSERT_EQ(pread(gctl_runlog_fd(l), back, sizeof(back), 0),
+		  (ssize_t)sizeof(back));
+	ASSERT_EQ(back[sizeof(back) - 1], '\n');
 	gctl_runlog_close(l);
 }
 
