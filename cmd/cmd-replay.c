@@ -157,7 +157,7 @@ static int load(struct gctl_vmm *vmm, const struct gctl_rec_config *c,
 	}
 	if (c->have_sha256 && !gctl_sha256_file(image, sha) &&
 	    memcmp(sha, c->sha256, sizeof(sha)))
-		gctl_err(CMD, "note: %s is not the recorded image (its SHA-256 "
+		gctl_note(CMD, "%s is not the recorded image (its SHA-256 "
 			 "differs): exits may diverge", image);
 	return 0;
 }

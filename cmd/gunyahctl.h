@@ -109,6 +109,10 @@ void gctl_err(const char *cmd, const char *fmt, ...)
  * the JSON stream carries in a record of its own (a message event). */
 void gctl_err_stderr(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* "gunyahctl: <cmd>: note: <message>" on stderr: a remark, not an error
+ * (no record in --json mode). */
+void gctl_note(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Report a usage error from inside an argp parser, then exit EX_USAGE. */
 void gctl_usage_err(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));

@@ -100,7 +100,6 @@ static void err_record(const char *cmd, const char *line)
 	json_object_put(o);
 }
 
-/* The stderr line; the JSON record too when record is set. */
 static void verr(const char *cmd, bool record, const char *fmt, va_list ap)
 {
 	char msg[1024], line[4 * sizeof(msg)];
@@ -121,6 +120,16 @@ static void verr(const char *cmd, bool record, const char *fmt, va_list ap)
 		err_record(cmd, line);
 }
 
+static void __attribute__((format(printf, 3, 4)))
+say(const char *cmd, bool record, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verr(cmd, record, fmt, ap);
+	va_end(ap);
+}
+
 void gctl_err_stderr(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
@@ -128,6 +137,17 @@ void gctl_err_stderr(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	verr(cmd, false, fmt, ap);
 	va_end(ap);
+}
+
+void gctl_note(const char *cmd, const char *fmt, ...)
+{
+	char note[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(note, sizeof(note), fmt, ap);
+	va_end(ap);
+	say(cmd, false, "note: %s", note);
 }
 
 void gctl_err(const char *cmd, const char *fmt, ...)
@@ -441,10 +461,6 @@ static const struct {
 	{ EACCES, ON(SYSTEM), GCTL_EXIT_NOPERM },
 	{ EADDRINUSE, ON(SYSTEM), GCTL_EXIT_CANTCREAT },	/* a name in use */
 	{ ENAMETOOLONG, ON(SYSTEM), GCTL_EXIT_CANTCREAT },
-	/* no room for a file to make (a name's, its exit record's) */
-	{ ENOSPC, ON(SYSTEM), GCTL_EXIT_CANTCREAT },
-	{ EDQUOT, ON(SYSTEM), GCTL_EXIT_CANTCREAT },
-	{ EFBIG, ON(SYSTEM), GCTL_EXIT_CANTCREAT },
 	{ ENOTTY, ON(SYSTEM), GCTL_EXIT_USAGE },	/* no terminal */
 	{ ETIMEDOUT, ON(SYSTEM), GCTL_EXIT_TEMPFAIL },
 };

@@ -57,7 +57,7 @@ static void load(struct stub *s, unsigned int rt, uint64_t value)
 }
 
 /* Above every region, so it takes no guest address a caller chose. */
-static uint64_t stub_base(const struct gh_vm *vm)
+uint64_t gh_boot_stub_base(const struct gh_vm *vm)
 {
 	uint64_t top = 0;
 
@@ -70,38 +70,23 @@ static uint64_t stub_base(const struct gh_vm *vm)
 	return page_round(top);
 }
 
-int gh_vm_write_boot_stub(struct gh_vm *vm)
+int gh_boot_stub_scratch(const struct gh_boot_state *b)
 {
-	const struct gh_boot_state *b = &vm->boot;
-	uint64_t base = stub_base(vm), size;
-	const void *dtb = NULL;
-	unsigned int scratch = 31;
-	struct stub s;
-	void *host;
-	int ret;
-
 	if (!b->dtb_set)
 		return -EINVAL; /* the GH_* driver cannot start without one */
-	if (b->dtb_size) {
-		dtb = gh_vm_host_ptr(vm, b->dtb_addr, b->dtb_size);
-		if (!dtb)
-			return -EINVAL;
-	}
-	for (int r = 30; r >= 0; r--) {
-		if (!(b->x_set & (1u << r))) {
-			scratch = (unsigned int)r;
-			break;
-		}
-	}
-	if (scratch == 31)
-		return -ENOSPC; /* all 31 set: nothing left to branch through */
+	for (int r = 30; r >= 0; r--)
+		if (!(b->x_set & (1u << r)))
+			return r;
+	return -ENOSPC; /* all 31 set: nothing left to branch through */
+}
 
-	size = gh_boot_stub_size(b->dtb_size);
-	ret = gh_vm_add_memory(vm, base, size, &host);
-	if (ret)
-		return ret;
-	s = (struct stub){ .code = host,
-			   .lit = (uint64_t *)((char *)host + LITERALS) };
+void gh_boot_stub_build(const struct gh_vm *vm, unsigned int scratch,
+			const void *dtb, void *host)
+{
+	const struct gh_boot_state *b = &vm->boot;
+	struct stub s = { .code = host,
+			  .lit = (uint64_t *)((char *)host + LITERALS) };
+
 	if (b->sp_set) {
 		load(&s, scratch, b->sp_el1);
 		s.code[s.n_code++] = INSN_MOV_SP(scratch);
@@ -115,6 +100,4 @@ int gh_vm_write_boot_stub(struct gh_vm *vm)
 	s.code[s.n_code++] = INSN_BR(scratch);
 	if (dtb)
 		memcpy((char *)host + GH_BOOT_STUB_CODE, dtb, b->dtb_size);
-	vm->stub_addr = base;
-	return 0;
 }

@@ -231,6 +231,30 @@ int gh_vm_set_dtb(struct gh_vm *vm, uint64_t guest_addr, uint64_t size)
 	return ret;
 }
 
+/* The GH_* flavour's stand-in for a boot context (gh_boot_stub.c). */
+static int write_boot_stub(struct gh_vm *vm)
+{
+	const struct gh_boot_state *b = &vm->boot;
+	uint64_t base = gh_boot_stub_base(vm);
+	int scratch = gh_boot_stub_scratch(b), ret;
+	const void *dtb = NULL;
+	void *host;
+
+	if (scratch < 0)
+		return scratch;
+	if (b->dtb_size) {
+		dtb = gh_vm_host_ptr(vm, b->dtb_addr, b->dtb_size);
+		if (!dtb)
+			return -EINVAL;
+	}
+	ret = gh_vm_add_memory(vm, base, gh_boot_stub_size(b->dtb_size), &host);
+	if (ret)
+		return ret;
+	gh_boot_stub_build(vm, (unsigned int)scratch, dtb, host);
+	vm->stub_addr = base;
+	return 0;
+}
+
 int gh_vm_start(struct gh_vm *vm)
 {
 	const struct gh_boot_state *b = &vm->boot;
@@ -238,7 +262,7 @@ int gh_vm_start(struct gh_vm *vm)
 
 	if (!gh_abi_has(vm->be->abi, GH_ABI_BOOT_CONTEXT) &&
 	    (b->x_set || b->pc_set || b->sp_set) && !vm->stub_addr) {
-		ret = gh_vm_write_boot_stub(vm);
+		ret = write_boot_stub(vm);
 		if (ret)
 			return ret;
 		ret = set_dtb_config(vm, vm->stub_addr + GH_BOOT_STUB_CODE,

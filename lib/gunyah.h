@@ -246,8 +246,16 @@ int gh_vm_ioeventfd(struct gh_vm *vm, bool add, int fd, uint64_t addr,
 		    uint32_t len, uint32_t flags, uint64_t datamatch);
 /* The boot stub's code area; the DTB copy follows it. */
 #define GH_BOOT_STUB_CODE 0x1000u
-/* The boot stub (gh_boot_stub.c): 0, or -errno.  For gh_vm_start. */
-int gh_vm_write_boot_stub(struct gh_vm *vm);
+/*
+ * The boot stub (gh_boot_stub.c), for gh_vm_start, which places it: at
+ * gh_boot_stub_base, gh_boot_stub_size bytes; the scratch register it
+ * branches through (or -errno: no DTB, every register set); the code and
+ * the DTB copy (dtb: the DTB in guest memory, or NULL) written to host.
+ */
+uint64_t gh_boot_stub_base(const struct gh_vm *vm);
+int gh_boot_stub_scratch(const struct gh_boot_state *b);
+void gh_boot_stub_build(const struct gh_vm *vm, unsigned int scratch,
+			const void *dtb, void *host);
 /* Bytes of guest memory the boot stub's region takes for a DTB of size. */
 uint64_t gh_boot_stub_size(uint64_t dtb_size);
 /* Forced stop (exit type 7).  -ENOTTY where the backend has no way. */

@@ -227,10 +227,7 @@ void gctl_stats_exit(struct gctl_stats *st, const struct gctl_exit_record *rec)
 	v->cnt.exits++;
 	switch (kind) {
 	case GCTL_EV_MMIO:
-		e->mmio.phys_addr = rec->mmio.phys_addr;
-		e->mmio.data = rec->mmio.data;
-		e->mmio.len = rec->mmio.len;
-		e->mmio.is_write = rec->mmio.is_write;
+		e->mmio = rec->mmio;
 		if (rec->mmio.is_write)
 			v->cnt.mmio_write++;
 		else
@@ -239,13 +236,11 @@ void gctl_stats_exit(struct gctl_stats *st, const struct gctl_exit_record *rec)
 				  rec->mmio.is_write, e->region);
 		break;
 	case GCTL_EV_PAGE_FAULT:
-		e->page_fault.phys_addr = rec->page_fault.phys_addr;
-		e->page_fault.attempt = rec->page_fault.attempt;
+		e->page_fault = rec->page_fault;
 		v->cnt.page_fault++;
 		break;
 	case GCTL_EV_STATUS:
-		e->status.status = rec->status.status;
-		e->status.exit_info = rec->status.exit_info;
+		e->status = rec->status;
 		v->cnt.status++;
 		break;
 	default:
@@ -688,18 +683,13 @@ void gctl_stats_event_str(const struct gctl_stats_snap *s,
 	}
 	switch (e->kind) {
 	case GCTL_EV_MMIO:
-		r.mmio.phys_addr = e->mmio.phys_addr;
-		r.mmio.len = e->mmio.len;
-		r.mmio.is_write = e->mmio.is_write;
-		r.mmio.data = e->mmio.data;
+		r.mmio = e->mmio;
 		break;
 	case GCTL_EV_PAGE_FAULT:
-		r.page_fault.phys_addr = e->page_fault.phys_addr;
-		r.page_fault.attempt = e->page_fault.attempt;
+		r.page_fault = e->page_fault;
 		break;
 	case GCTL_EV_STATUS:
-		r.status.status = e->status.status;
-		r.status.exit_info = e->status.exit_info;
+		r.status = e->status;
 		break;
 	}
 	gctl_exit_str(&r, buf, len);

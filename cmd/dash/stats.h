@@ -68,20 +68,9 @@ struct gctl_stats_event {
 	int32_t resume;	 /* GUNYAH_VCPU_RESUME_* or GCTL_RESUME_NONE */
 	uint8_t region;	 /* index into gctl_stats_snap.regions; 0 none */
 	union {
-		struct {
-			uint64_t phys_addr;
-			uint64_t data;
-			uint32_t len;
-			bool is_write;
-		} mmio;
-		struct {
-			uint32_t status;
-			struct gunyah_vm_exit_info exit_info;
-		} status;
-		struct {
-			uint64_t phys_addr;
-			int32_t attempt;
-		} page_fault;
+		struct gctl_exit_mmio mmio;
+		struct gctl_exit_status status;
+		struct gctl_exit_page_fault page_fault;
 		char text[GCTL_STATS_TEXT_MAX]; /* printable, no newline */
 	};
 };

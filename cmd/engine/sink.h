@@ -27,28 +27,36 @@
 /* No resume action: status exits, and exits gunyahctl does not resume. */
 #define GCTL_RESUME_NONE (-1)
 
+/* What an exit of each reason says: the exit record's and the dashboard
+ * event's (stats.h) alike. */
+struct gctl_exit_mmio {
+	uint64_t phys_addr;
+	uint32_t len;
+	bool is_write;
+	/* written data, or for a read the value returned to the guest;
+	 * little-endian, len bytes valid */
+	uint64_t data;
+};
+
+struct gctl_exit_status {
+	uint32_t status; /* enum gunyah_vm_status */
+	struct gunyah_vm_exit_info exit_info;
+};
+
+struct gctl_exit_page_fault {
+	uint64_t phys_addr;
+	int32_t attempt;
+};
+
 struct gctl_exit_record {
 	uint64_t seq;	     /* 1, 2, ...: order of report, over all vCPUs */
 	unsigned int vcpu;
 	uint64_t t_ns;	     /* when RUN returned, since the VM started */
 	uint32_t reason;     /* GUNYAH_VCPU_EXIT_*, possibly unknown */
 	union {
-		struct {
-			uint64_t phys_addr;
-			uint32_t len;
-			bool is_write;
-			/* written data, or for a read the value returned
-			 * to the guest; little-endian, len bytes valid */
-			uint64_t data;
-		} mmio;
-		struct {
-			uint32_t status; /* enum gunyah_vm_status */
-			struct gunyah_vm_exit_info exit_info;
-		} status;
-		struct {
-			uint64_t phys_addr;
-			int32_t attempt;
-		} page_fault;
+		struct gctl_exit_mmio mmio;
+		struct gctl_exit_status status;
+		struct gctl_exit_page_fault page_fault;
 	};
 	int resume;	     /* GUNYAH_VCPU_RESUME_* or GCTL_RESUME_NONE */
 	const char *region;  /* name of the --mmio/--uart region, or NULL */

@@ -203,8 +203,10 @@ teardown() { admin_teardown; }
 		"[\"died\",\"died\",70,\"$RD/doomed.log\"]"
 	run_split gunyahctl wait --json doomed
 	assert_equal "$status" 70
-	assert_equal "$(jq -r .result <<<"$output")" died
+	assert_equal "$(jq -r 'select(.result) | .result' <<<"$output")" died
 	assert_equal "$stderr" "gunyahctl: wait: doomed: the VM's process died without an exit status (its log: $RD/doomed.log)"
+	# The error is a record too, after the result (gunyahctl-json(7)).
+	assert_equal "$(jq -r 'select(.error) | .error' <<<"$output")" "${stderr#gunyahctl: }"
 }
 
 @test "status finds a killed VM itself: died, not 'no such VM' (17.2)" {

@@ -128,7 +128,9 @@ assert_all() {
 	# The same with --json and checks picked by name: the first one tells.
 	GUNYAHCTL_DEVICE=/dev/null run_split gunyahctl diag --backend dev --json mmio_read system_off
 	assert_equal "$status" 69
-	assert_equal "$(jq -r '"\(.name) \(.status)"' <<<"$output")" "mmio_read fail"
+	assert_equal "$(jq -r 'select(.name) | "\(.name) \(.status)"' <<<"$output")" "mmio_read fail"
+	# The error is a record too, after the check's (gunyahctl-json(7)).
+	assert_equal "$(jq -r 'select(.error) | .error' <<<"$output")" "${stderr#gunyahctl: }"
 	# info says the same of it.
 	GUNYAHCTL_DEVICE=/dev/null run gunyahctl info --backend dev
 	assert_equal "$status" 69
