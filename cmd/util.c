@@ -461,6 +461,10 @@ static const struct {
 	{ EACCES, ON(SYSTEM), GCTL_EXIT_NOPERM },
 	{ EADDRINUSE, ON(SYSTEM), GCTL_EXIT_CANTCREAT },	/* a name in use */
 	{ ENAMETOOLONG, ON(SYSTEM), GCTL_EXIT_CANTCREAT },
+	/* no room for a file to make (a name's, its exit record's) */
+	{ ENOSPC, ON(SYSTEM), GCTL_EXIT_CANTCREAT },
+	{ EDQUOT, ON(SYSTEM), GCTL_EXIT_CANTCREAT },
+	{ EFBIG, ON(SYSTEM), GCTL_EXIT_CANTCREAT },
 	{ ENOTTY, ON(SYSTEM), GCTL_EXIT_USAGE },	/* no terminal */
 	{ ETIMEDOUT, ON(SYSTEM), GCTL_EXIT_TEMPFAIL },
 };
