@@ -123,6 +123,20 @@ struct out {
 	struct gctl_view_filter *filter;
 };
 
+/* An engine message: where run's text writer puts it, in its place. */
+static void show_message(struct out *o, json_object *rec)
+{
+	struct gctl_message m = { .vcpu = GCTL_MSG_NO_VCPU };
+	uint64_t vcpu;
+
+	m.text = gctl_json_get_str(rec, "text");
+	if (!m.text)
+		return;
+	if (gctl_json_get_u64(rec, "vcpu", &vcpu) && vcpu < GCTL_MAX_VCPUS)
+		m.vcpu = (unsigned int)vcpu;
+	gctl_sink_message(&o->text, &m);
+}
+
 /* rec NULL: an exit record passed on unparsed (gctl_ctl_pass_exits). */
 static void show_record(struct out *o, json_object *rec, const char *line,
 			uint64_t *exits, int *end_code)
@@ -155,6 +169,8 @@ static void show_record(struct out *o, json_object *rec, const char *line,
 	} else if (!strcmp(event, "summary")) {
 		if (!gctl_json_to_summary(rec, &s))
 			o->text.ops->summary(o->text.ctx, &s);
+	} else if (!strcmp(event, "message")) {
+		show_message(o, rec);
 	} else if (!strcmp(event, "lost") && gctl_json_get_u64(rec, "records", &n)) {
 		o->text.ops->flush(o->text.ctx);
 		gctl_err(CMD, "%" PRIu64 " records lost: this client did not "

@@ -97,6 +97,7 @@ static json_object *row_alive(const char *name, bool *gone)
 static json_object *row_of(const struct gctl_rundir *rd, const char *name)
 {
 	const char *result;
+	char err[PATH_MAX + 128];
 	json_object *st, *o;
 	bool gone = false;
 	int ret;
@@ -112,8 +113,16 @@ static json_object *row_of(const struct gctl_rundir *rd, const char *name)
 		}
 		/* Its process died: the socket goes, a status file says
 		 * so (unless a new run took the name: look again). */
-		if (ret == GCTL_PROBE_STALE && gctl_rundir_clean_stale(rd, name) != 1)
-			continue;
+		if (ret == GCTL_PROBE_STALE) {
+			ret = gctl_rundir_clean_stale(rd, name, err, sizeof(err));
+			if (ret < 0 && ret != -ENOENT) {
+				/* Died, and no record could be written. */
+				gctl_err(CMD, "%s: its process died; %s", name, err);
+				return row_new(name, "died");
+			}
+			if (ret != 1)
+				continue;
+		}
 		break;
 	}
 	if (gctl_rundir_read_status(rd, name, &st))

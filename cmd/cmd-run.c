@@ -30,6 +30,7 @@
 #include "engine/vmm.h"
 #include "gunyahctl.h"
 #include "run/args.h"
+#include "ctl/runlog.h"
 #include "run/detach.h"
 #include "run/loop.h"
 #include "run/vm.h"
@@ -52,10 +53,10 @@ struct run_ctx {
 	/* --detach: the child's pipe to the starter, the log, and the
 	 * starter's standard error while the start may still fail */
 	bool parent;
-	int ready_fd, log_fd, starter_err;
+	int ready_fd, starter_err;
+	struct gctl_runlog *runlog;
 	char log[PATH_MAX];
 	/* the sink chain: vmm_sink is its head, what the engine calls */
-	int out_fd;
 	struct gctl_sink sink, filter_sink, rec_sink, async_sink, vmm_sink;
 	struct gctl_stats *stats;
 	struct gctl_ctl_server *srv;
@@ -88,9 +89,7 @@ static void run_ctx_init(struct run_ctx *c)
 		.rd = { .fd = -1 },
 		.claim = { .fd = -1 },
 		.ready_fd = -1,
-		.log_fd = -1,
 		.starter_err = -1,
-		.out_fd = STDOUT_FILENO,
 		.sig_fd = -1,
 		.timer_fd = -1,
 		.out_err_fd = -1,
@@ -163,13 +162,14 @@ static int detach(struct run_ctx *c)
 		return ret;
 	}
 	gctl_rundir_file(&c->rd, c->a.name, "log", c->log, sizeof(c->log));
-	c->log_fd = gctl_rundir_open_log(&c->rd, c->a.name);
-	if (c->log_fd < 0) {
-		gctl_err(CMD, "%s: %s", c->log, strerror(-c->log_fd));
+	ret = gctl_runlog_open(&c->rd, c->a.name, c->a.log_size ? c->a.log_size :
+			       GCTL_RUNLOG_MAX_DEFAULT, &c->runlog);
+	if (ret) {
+		gctl_err(CMD, "%s: %s", c->log, strerror(-ret));
 		return GCTL_EXIT_CANTCREAT;
 	}
-	/* Exits are for attach; the log keeps the console. */
-	c->out_fd = c->log_fd;
+	/* Exits are for attach; the log keeps the console (standard
+	 * output, which goes to the log once the VM runs). */
 	c->a.quiet = true;
 	return 0;
 }
@@ -191,8 +191,8 @@ static int sinks_new(struct run_ctx *c)
 		if (!ret)
 			gctl_stats_sink(c->stats, &c->sink);
 	} else {
-		ret = a->json ? gctl_out_json_new(c->out_fd, a->quiet, &c->sink) :
-				gctl_out_text_new(c->out_fd, a->quiet, &c->sink);
+		ret = a->json ? gctl_out_json_new(STDOUT_FILENO, a->quiet, &c->sink) :
+				gctl_out_text_new(STDOUT_FILENO, a->quiet, &c->sink);
 	}
 	if (ret)
 		return oserr(ret);
@@ -213,6 +213,7 @@ static int sinks_new(struct run_ctx *c)
 			.backend = gh_backend_name(c->be),
 			.image = c->image,
 			.log = a->detach ? c->log : NULL,
+			.runlog = c->runlog,
 			.nr_vcpus = a->cfg.nr_vcpus,
 			.idle_ns = c->idle_ns,
 		};
@@ -393,7 +394,7 @@ static int daemon_stdio(struct run_ctx *c)
 	int ret;
 
 	c->starter_err = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
-	ret = c->starter_err < 0 ? -errno : gctl_run_daemon_stdio(c->log_fd);
+	ret = c->starter_err < 0 ? -errno : gctl_run_daemon_stdio(c->runlog);
 	if (ret) {
 		gctl_err(CMD, "detaching: %s", strerror(-ret));
 		return GCTL_EXIT_OSERR;
@@ -485,7 +486,7 @@ static int run_exit(struct run_ctx *c, int ret)
 	 */
 	if (c->ready_fd >= 0) {
 		if (c->starter_err >= 0)
-			gctl_run_replay_log(c->starter_err, c->log_fd);
+			gctl_run_replay_log(c->starter_err, c->runlog);
 		gctl_rundir_reap(&c->rd, c->a.name);
 	}
 	gctl_run_report_ready(&c->ready_fd, ret ? ret : GCTL_EXIT_SOFTWARE);
@@ -496,10 +497,10 @@ static int run_exit(struct run_ctx *c, int ret)
 		close(c->a.cfg.uart_input_fd);
 	sinks_free(c);
 	gh_backend_close(c->be);
-	close_fd(c->log_fd);
 	close_fd(c->timer_fd);
 	close_fd(c->out_err_fd); /* after the writer, which may still write it */
 	close_fd(c->sig_fd);
+	gctl_runlog_close(c->runlog); /* last: it takes what stderr says */
 	return ret;
 }
 

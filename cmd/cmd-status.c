@@ -4,6 +4,7 @@
  * ended and not been waited for, how it ended.
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,7 +23,8 @@ static const struct argp status_argp = {
 	       "exits, attached clients, socket and log.  For a VM that has "
 	       "ended and was not waited for: how it ended (state exited), "
 	       "or that its process died (state died, and its log).\v"
-	       "Exit status: 0 shown, 66 no such VM, 74 the output could not be "
+	       "Exit status: 0 shown, 66 no such VM, 70 its process died and its "
+	       "exit record could not be written, 74 the output could not be "
 	       "written, 75 no reply in time.",
 };
 
@@ -51,6 +53,23 @@ static void line_time(json_object *o, const char *key, const char *label)
 	line(label, buf);
 }
 
+/* The log, and what it could not take (never silently cut). */
+static void line_log(json_object *o)
+{
+	const char *log = gctl_json_get_str(o, "log");
+	const char *why = gctl_json_get_str(o, "log_error");
+	char buf[PATH_MAX + 128];
+	uint64_t lost;
+
+	if (!log || !gctl_json_get_u64(o, "log_lost", &lost)) {
+		line("log:", log);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%s (%" PRIu64 " bytes lost: %s)", log,
+		 lost, why ? why : "?");
+	line("log:", buf);
+}
+
 static void print_running(json_object *o)
 {
 	line("name:", gctl_json_get_str(o, "name"));
@@ -63,7 +82,7 @@ static void print_running(json_object *o)
 	line_u64(o, "exits", "exits:");
 	line_u64(o, "attached", "attached:");
 	line("socket:", gctl_json_get_str(o, "socket"));
-	line("log:", gctl_json_get_str(o, "log"));
+	line_log(o);
 }
 
 static void print_exited(json_object *o)
@@ -86,7 +105,7 @@ static void print_exited(json_object *o)
 	line_u64(o, "exits", "exits:");
 	/* A VM that died leaves its log: all there is to tell why. */
 	if (gctl_json_get_str(o, "log"))
-		line("log:", gctl_json_get_str(o, "log"));
+		line_log(o);
 }
 
 static void print_json(json_object *o)

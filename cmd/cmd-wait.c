@@ -41,7 +41,7 @@ static int report(const char *name, json_object *o, bool json)
 {
 	const char *result = gctl_json_get_str(o, "result");
 	const char *log = gctl_json_get_str(o, "log");
-	uint64_t code;
+	uint64_t code, lost;
 
 	if (!result || !gctl_json_get_u64(o, "exit_code", &code) || code > 255)
 		return -1;
@@ -49,6 +49,11 @@ static int report(const char *name, json_object *o, bool json)
 		puts(json_object_to_json_string_ext(o, GCTL_JSON_PLAIN));
 	else if (strcmp(result, "died"))
 		printf("%s: %s, exit status %" PRIu64 "\n", name, result, code);
+	/* Output the VM's log could not take: said, never silently cut. */
+	if (gctl_json_get_u64(o, "log_lost", &lost))
+		gctl_err(CMD, "%s: its log lost %" PRIu64 " bytes: %s", name,
+			 lost, gctl_json_get_str(o, "log_error") ?
+				       gctl_json_get_str(o, "log_error") : "?");
 	/* No exit status to print: an error, and where to look. */
 	if (!strcmp(result, "died"))
 		gctl_err(CMD, "%s: the VM's process died without an exit "
@@ -61,21 +66,24 @@ static int report(const char *name, json_object *o, bool json)
  * The connection ended without a reply and no status file: the process
  * died.  Its socket may take a moment to refuse (the kernel closes a dead
  * process's fds one by one): wait for that, then clean it (which writes
- * its "died" status).
+ * its "died" status).  0, or -errno when that record could not be
+ * written (why in err).
  */
-static void clean_after_death(const struct gctl_rundir *rd, const char *name)
+static int clean_after_death(const struct gctl_rundir *rd, const char *name,
+			     char *err, size_t errlen)
 {
 	for (int i = 0; i < 100; i++) {
 		int ret = gctl_rundir_probe(rd, name, NULL);
 
 		if (ret == GCTL_PROBE_STALE) {
-			gctl_rundir_clean_stale(rd, name);
-			return;
+			ret = gctl_rundir_clean_stale(rd, name, err, errlen);
+			return ret < 0 && ret != -ENOENT ? ret : 0;
 		}
 		if (ret != GCTL_PROBE_ALIVE)
-			return;
+			return 0;
 		usleep(10000);
 	}
+	return 0;
 }
 
 /*
@@ -116,7 +124,12 @@ static int from_file(const char *name, bool json, bool was_connected)
 	if (ret == -ENOENT && rd.fd >= 0 &&
 	    (was_connected || gctl_rundir_probe(&rd, name, NULL) == GCTL_PROBE_STALE)) {
 		/* It went without writing one: killed, crashed. */
-		clean_after_death(&rd, name);
+		if (clean_after_death(&rd, name, err, sizeof(err))) {
+			gctl_rundir_close(&rd);
+			gctl_err(CMD, "%s: the VM's process died and its exit "
+				 "record could not be written: %s", name, err);
+			return GCTL_EXIT_SOFTWARE;
+		}
 		ret = gctl_rundir_read_status(&rd, name, &st);
 	}
 	if (ret) {

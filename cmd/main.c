@@ -3,6 +3,7 @@
 #include <argp.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
@@ -101,6 +102,9 @@ int main(int argc, char **argv)
 		gctl_err(NULL, "standard output: %s", strerror(errno));
 		return GCTL_EXIT_IOERR;
 	}
+	/* A file past RLIMIT_FSIZE is a write error ("File too large") to
+	 * report, like a full disk, not a signal that kills us silently. */
+	signal(SIGXFSZ, SIG_IGN);
 	argp_err_exit_status = GCTL_EXIT_USAGE;
 	gctl_parse_global_args(&main_argp, argc, argv, &a);
 	if (!a.cmd_argv)

@@ -130,6 +130,15 @@ say(const char *cmd, bool record, const char *fmt, ...)
 	va_end(ap);
 }
 
+void gctl_err_stderr(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verr(cmd, false, fmt, ap);
+	va_end(ap);
+}
+
 void gctl_note(const char *cmd, const char *fmt, ...)
 {
 	char note[1024];
@@ -139,15 +148,6 @@ void gctl_note(const char *cmd, const char *fmt, ...)
 	vsnprintf(note, sizeof(note), fmt, ap);
 	va_end(ap);
 	say(cmd, false, "note: %s", note);
-}
-
-void gctl_err_stderr(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	verr(cmd, false, fmt, ap);
-	va_end(ap);
 }
 
 void gctl_err(const char *cmd, const char *fmt, ...)
@@ -457,6 +457,10 @@ static const struct {
 	{ EACCES, ON(SYSTEM), GCTL_EXIT_NOPERM },
 	{ EADDRINUSE, ON(SYSTEM), GCTL_EXIT_CANTCREAT },	/* a name in use */
 	{ ENAMETOOLONG, ON(SYSTEM), GCTL_EXIT_CANTCREAT },
+	/* no room for a file to make (a name's, its exit record's) */
+	{ ENOSPC, ON(SYSTEM), GCTL_EXIT_CANTCREAT },
+	{ EDQUOT, ON(SYSTEM), GCTL_EXIT_CANTCREAT },
+	{ EFBIG, ON(SYSTEM), GCTL_EXIT_CANTCREAT },
 	{ ENOTTY, ON(SYSTEM), GCTL_EXIT_USAGE },	/* no terminal */
 	{ ETIMEDOUT, ON(SYSTEM), GCTL_EXIT_TEMPFAIL },
 };

@@ -120,6 +120,7 @@ complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l interval -x -d '(d
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l exit-on-stop -d '(dashboard) Leave as soon as the VM stops'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l name -x -d 'Name the VM: the admin commands reach it'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -s d -l detach -d 'With --name: run in the background'
+complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l log-size -x -d 'With --detach: the log\'s limit, then NAME.log.1'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l record -r -F -d 'Also write every exit and its answer to FILE'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l filter -x -a 'mmio read write page_fault status unknown vcpu= addr=' -d 'Print only the exits EXPR matches'
 complete -c gunyahctl -n '__fish_seen_subcommand_from run' -l stuck -x -d 'Report a vCPU repeating one exit N times (0: never)'

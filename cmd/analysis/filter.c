@@ -181,6 +181,21 @@ static void fs_console(void *ctx, const char *buf, size_t len)
 	fs->inner.ops->console(fs->inner.ctx, buf, len);
 }
 
+/* Not exits: the filter lets them through. */
+static void fs_crash(void *ctx, const struct gh_sim_crash *c)
+{
+	struct filter_sink *fs = ctx;
+
+	gctl_sink_crash(&fs->inner, c);
+}
+
+static void fs_message(void *ctx, const struct gctl_message *m)
+{
+	struct filter_sink *fs = ctx;
+
+	gctl_sink_message(&fs->inner, m);
+}
+
 static void fs_regs(void *ctx, unsigned int vcpu, const struct gh_sim_regs *regs)
 {
 	struct filter_sink *fs = ctx;
@@ -229,6 +244,8 @@ static const struct gctl_sink_ops filter_ops = {
 	.regs = fs_regs,
 	.memory = fs_memory,
 	.summary = fs_summary,
+	.crash = fs_crash,
+	.message = fs_message,
 	.flush = fs_flush,
 	.destroy = fs_destroy,
 };

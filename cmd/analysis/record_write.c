@@ -232,6 +232,21 @@ static void rec_summary(void *ctx, const struct gctl_summary *s)
 	w->inner.ops->summary(w->inner.ctx, s);
 }
 
+/* Not in the recording (gunyahctl-record(5) has no such record). */
+static void rec_crash(void *ctx, const struct gh_sim_crash *c)
+{
+	struct rec_sink *w = ctx;
+
+	gctl_sink_crash(&w->inner, c);
+}
+
+static void rec_message(void *ctx, const struct gctl_message *m)
+{
+	struct rec_sink *w = ctx;
+
+	gctl_sink_message(&w->inner, m);
+}
+
 static int rec_flush(void *ctx)
 {
 	struct rec_sink *w = ctx;
@@ -256,6 +271,8 @@ static const struct gctl_sink_ops rec_ops = {
 	.regs = rec_regs,
 	.memory = rec_memory,
 	.summary = rec_summary,
+	.crash = rec_crash,
+	.message = rec_message,
 	.flush = rec_flush,
 	.destroy = rec_destroy,
 };

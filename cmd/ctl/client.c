@@ -72,6 +72,14 @@ static int not_running(const char *cmd, const struct gctl_rundir *rd,
 	return GCTL_EXIT_NOINPUT;
 }
 
+/* Its process died, and NAME.status could not say so: err says why. */
+static int died_unrecorded(const char *cmd, const char *name, const char *err)
+{
+	gctl_err(cmd, "%s: the VM's process died and its exit record could "
+		 "not be written: %s", name, err);
+	return GCTL_EXIT_SOFTWARE;
+}
+
 /* live_only: no live socket is GCTL_EXIT_NOINPUT, unsaid and uncleaned. */
 static int ctl_open(const char *cmd, const char *name, bool live_only,
 		    struct gctl_ctl_conn **out)
@@ -118,8 +126,13 @@ static int ctl_open(const char *cmd, const char *name, bool live_only,
 		break;
 	case GCTL_PROBE_STALE:
 		/* Under the lock it is looked at again: maybe a new run. */
-		if (gctl_rundir_clean_stale(&c->rd, name) == 1) {
+		ret = gctl_rundir_clean_stale(&c->rd, name, err, sizeof(err));
+		if (ret == 1) {
 			ret = not_running(cmd, &c->rd, name, true);
+			goto fail;
+		}
+		if (ret < 0 && ret != -ENOENT) {
+			ret = died_unrecorded(cmd, name, err);
 			goto fail;
 		}
 		ret = gctl_rundir_probe(&c->rd, name, &fd);
@@ -374,7 +387,8 @@ int gctl_ctl_exited(const char *name, json_object **st)
 		return 0;
 	ret = gctl_rundir_probe(&rd, name, NULL);
 	/* Its process died: cleaning says so in a status file. */
-	if (ret == GCTL_PROBE_STALE && gctl_rundir_clean_stale(&rd, name) == 1)
+	if (ret == GCTL_PROBE_STALE &&
+	    gctl_rundir_clean_stale(&rd, name, err, sizeof(err)) == 1)
 		ret = GCTL_PROBE_ABSENT;
 	ret = ret == GCTL_PROBE_ABSENT && !gctl_rundir_read_status(&rd, name, st);
 	gctl_rundir_close(&rd);

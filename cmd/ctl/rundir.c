@@ -271,6 +271,22 @@ int gctl_rundir_probe(const struct gctl_rundir *rd, const char *name,
 	return GCTL_PROBE_ALIVE;
 }
 
+/* All of buf, or -errno (a full disk's short write is -ENOSPC). */
+static int write_all(int fd, const void *buf, size_t len, size_t *done)
+{
+	*done = 0;
+	while (*done < len) {
+		ssize_t n = write(fd, (const char *)buf + *done, len - *done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -ENOSPC;
+		*done += (size_t)n;
+	}
+	return 0;
+}
+
 static int lock_dir(const struct gctl_rundir *rd)
 {
 	int fd;
@@ -313,10 +329,11 @@ static bool file_exists(int dir_fd, const char *name, const char *ext)
 }
 
 /* How a VM whose process died ended, as far as anyone can tell. */
-static void write_died(const struct gctl_rundir *rd, const char *name)
+static int write_died(const struct gctl_rundir *rd, const char *name)
 {
 	json_object *o = json_object_new_object();
 	char log[PATH_MAX];
+	int ret;
 
 	json_object_object_add(o, "name", json_object_new_string(name));
 	json_object_object_add(o, "result", json_object_new_string("died"));
@@ -324,12 +341,13 @@ static void write_died(const struct gctl_rundir *rd, const char *name)
 	if (file_exists(rd->fd, name, "log") &&
 	    !gctl_rundir_file(rd, name, "log", log, sizeof(log)))
 		json_object_object_add(o, "log", json_object_new_string(log));
-	/* Best effort: without it, the name is merely gone. */
-	(void)gctl_rundir_write_status(rd, name, o);
+	ret = gctl_rundir_write_status(rd, name, o);
 	json_object_put(o);
+	return ret;
 }
 
-int gctl_rundir_clean_stale(const struct gctl_rundir *rd, const char *name)
+int gctl_rundir_clean_stale(const struct gctl_rundir *rd, const char *name,
+			    char *err, size_t errlen)
 {
 	char file[GCTL_VM_NAME_MAX + 8];
 	int lock, ret;
@@ -343,14 +361,61 @@ int gctl_rundir_clean_stale(const struct gctl_rundir *rd, const char *name)
 	/* Looked at again under the lock: a new run may have taken it. */
 	ret = gctl_rundir_probe(rd, name, NULL);
 	if (ret == GCTL_PROBE_STALE) {
-		unlinkat(rd->fd, file, 0);
-		if (!file_exists(rd->fd, name, "status"))
-			write_died(rd, name);
-		ret = 1;
+		/* The record first: without it, the socket is all that says
+		 * a VM of that name died (and the next look tries again). */
+		ret = file_exists(rd->fd, name, "status") ? 0 :
+							     write_died(rd, name);
+		if (ret)
+			snprintf(err, errlen, "%s/%s.status: %s", rd->path, name,
+				 strerror(-ret));
+		else if (!unlinkat(rd->fd, file, 0) || errno == ENOENT)
+			ret = 1;
+		else
+			ret = -errno;
 	} else if (ret >= 0) {
 		ret = 0;
 	}
 	unlock_dir(lock);
+	return ret;
+}
+
+/*
+ * Room for NAME.status, taken now while there is some: NAME.status.tmp
+ * with GCTL_STATUS_ROOM bytes written (not a sparse file: the blocks
+ * are ours).  Rewriting them later needs no free space.  An fd or -errno.
+ */
+static int reserve_status(const struct gctl_rundir *rd, const char *name,
+			  char *err, size_t errlen)
+{
+	char tmp[GCTL_VM_NAME_MAX + 16], *room;
+	size_t done;
+	int fd, ret = 0;
+
+	if (base_name(name, "status.tmp", tmp, sizeof(tmp)))
+		return -ENAMETOOLONG;
+	fd = openat(rd->fd, tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC |
+					 O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	room = malloc(GCTL_STATUS_ROOM);
+	if (!room) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	memset(room, ' ', GCTL_STATUS_ROOM);
+	ret = write_all(fd, room, GCTL_STATUS_ROOM, &done);
+	free(room);
+out:
+	if (!ret)
+		return fd;
+	snprintf(err, errlen, "%s/%s: cannot take room for the VM's exit "
+		 "record: %s", rd->path, tmp, strerror(-ret));
+	if (fd >= 0) {
+		close(fd);
+		unlinkat(rd->fd, tmp, 0);
+	}
 	return ret;
 }
 
@@ -362,7 +427,7 @@ int gctl_rundir_claim(const struct gctl_rundir *rd, const char *name,
 	mode_t old_mask;
 	int lock, fd = -1, ret;
 
-	c->fd = -1;
+	c->fd = c->status_fd = -1;
 	c->dir_fd = rd->fd;
 	ret = base_name(name, "sock", c->file, sizeof(c->file));
 	if (!ret)
@@ -413,6 +478,13 @@ int gctl_rundir_claim(const struct gctl_rundir *rd, const char *name,
 		unlinkat(rd->fd, c->file, 0);
 		goto out;
 	}
+	c->status_fd = reserve_status(rd, name, err, errlen);
+	if (c->status_fd < 0) {
+		ret = c->status_fd;
+		close(fd);
+		unlinkat(rd->fd, c->file, 0);
+		goto out;
+	}
 	c->fd = fd;
 	c->dev = st.st_dev;
 	c->ino = st.st_ino;
@@ -421,10 +493,30 @@ out:
 	return ret;
 }
 
+void gctl_rundir_forget(struct gctl_rundir_claim *c)
+{
+	if (c->status_fd >= 0)
+		close(c->status_fd);
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = c->status_fd = -1;
+}
+
 void gctl_rundir_release(struct gctl_rundir_claim *c)
 {
 	struct stat st;
 
+	/* Room for a record never written: given back. */
+	if (c->status_fd >= 0) {
+		char tmp[GCTL_VM_NAME_MAX + 16];
+		size_t n = strlen(c->file) - strlen(".sock");
+
+		close(c->status_fd);
+		c->status_fd = -1;
+		if (snprintf(tmp, sizeof(tmp), "%.*s.status.tmp", (int)n,
+			     c->file) < (int)sizeof(tmp))
+			unlinkat(c->dir_fd, tmp, 0);
+	}
 	if (c->fd < 0)
 		return;
 	/*
@@ -439,45 +531,64 @@ void gctl_rundir_release(struct gctl_rundir_claim *c)
 	c->fd = -1;
 }
 
-int gctl_rundir_open_log(const struct gctl_rundir *rd, const char *name)
+/*
+ * The record into fd (NAME.status.tmp) from its start, the file cut to
+ * it, then renamed to NAME.status: whole or not at all.  Takes fd.
+ */
+static int put_status(int dir_fd, const char *name, int fd, json_object *o)
 {
-	char file[GCTL_VM_NAME_MAX + 8];
-	int fd;
+	char file[GCTL_VM_NAME_MAX + 16], tmp[GCTL_VM_NAME_MAX + 16];
+	const char *s = json_object_to_json_string_ext(o, GCTL_JSON_PLAIN);
+	size_t len = strlen(s), done;
+	int ret;
 
-	if (base_name(name, "log", file, sizeof(file)))
+	if (base_name(name, "status", file, sizeof(file)) ||
+	    base_name(name, "status.tmp", tmp, sizeof(tmp))) {
+		close(fd);
 		return -ENAMETOOLONG;
-	fd = openat(rd->fd, file, O_RDWR | O_CREAT | O_TRUNC | O_APPEND |
-					  O_CLOEXEC | O_NOFOLLOW, 0600);
-	return fd < 0 ? -errno : fd;
+	}
+	ret = lseek(fd, 0, SEEK_SET) ? -errno : 0;
+	if (!ret)
+		ret = write_all(fd, s, len, &done);
+	if (!ret)
+		ret = write_all(fd, "\n", 1, &done);
+	if (!ret && ftruncate(fd, (off_t)len + 1))
+		ret = -errno;
+	if (close(fd) && !ret)
+		ret = -errno;
+	if (!ret && renameat(dir_fd, tmp, dir_fd, file))
+		ret = -errno;
+	return ret;
+}
+
+int gctl_rundir_claim_status(struct gctl_rundir_claim *c, json_object *o)
+{
+	char name[GCTL_VM_NAME_MAX + 1];
+	size_t n = strlen(c->file) - strlen(".sock");
+	int fd = c->status_fd;
+
+	if (fd < 0)
+		return -EBADF;
+	c->status_fd = -1;
+	snprintf(name, sizeof(name), "%.*s", (int)n, c->file);
+	return put_status(c->dir_fd, name, fd, o);
 }
 
 int gctl_rundir_write_status(const struct gctl_rundir *rd, const char *name,
 			     json_object *o)
 {
-	char file[GCTL_VM_NAME_MAX + 16], tmp[GCTL_VM_NAME_MAX + 16];
-	const char *s;
-	size_t len;
-	int fd, ret = 0;
+	char tmp[GCTL_VM_NAME_MAX + 16];
+	int fd;
 
-	if (base_name(name, "status", file, sizeof(file)) ||
-	    base_name(name, "status.tmp", tmp, sizeof(tmp)))
+	if (base_name(name, "status.tmp", tmp, sizeof(tmp)))
 		return -ENAMETOOLONG;
-	s = json_object_to_json_string_ext(o, GCTL_JSON_PLAIN);
-	len = strlen(s);
-	fd = openat(rd->fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-					 O_NOFOLLOW, 0600);
+	/* Not O_TRUNC: a dead VM's room is rewritten, not given back
+	 * first (on a full file system, that is the room there is). */
+	fd = openat(rd->fd, tmp, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+		    0600);
 	if (fd < 0)
 		return -errno;
-	errno = 0;
-	if (write(fd, s, len) != (ssize_t)len || write(fd, "\n", 1) != 1)
-		ret = errno ? -errno : -ENOSPC;
-	if (close(fd) && !ret)
-		ret = -errno;
-	if (!ret && renameat(rd->fd, tmp, rd->fd, file))
-		ret = -errno;
-	if (ret)
-		unlinkat(rd->fd, tmp, 0);
-	return ret;
+	return put_status(rd->fd, name, fd, o);
 }
 
 int gctl_rundir_read_status(const struct gctl_rundir *rd, const char *name,
@@ -523,7 +634,9 @@ void gctl_rundir_reap_status(const struct gctl_rundir *rd, const char *name)
 void gctl_rundir_reap(const struct gctl_rundir *rd, const char *name)
 {
 	unlink_file(rd->fd, name, "status");
+	unlink_file(rd->fd, name, "status.tmp");
 	unlink_file(rd->fd, name, "log");
+	unlink_file(rd->fd, name, "log.1");
 }
 
 static int cmp_names(const void *a, const void *b)

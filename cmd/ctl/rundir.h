@@ -9,9 +9,12 @@
  * The directory is 0700 and must belong to the user; in it, per VM:
  *
  *   NAME.sock    the control socket (0600) of a running VM's process
- *   NAME.log     a detached VM's standard output and error
+ *   NAME.log     a detached VM's standard output and error (runlog.h),
+ *   NAME.log.1   and its older part once it passed its limit
  *   NAME.status  how the VM ended (one JSON object), written before its
  *                socket goes; read and removed by gunyahctl wait
+ *   NAME.status.tmp  the room for it, taken with the name: a full file
+ *                system cannot keep a VM from saying how it ended
  *   .lock        flock(2)ed around every check-then-change of a socket,
  *                so that two runs of one name, or a run and a cleaner,
  *                never both believe a socket is theirs to replace
@@ -33,6 +36,8 @@
 
 /* Names: letters, digits, '_', '-', '.'; not starting with '-' or '.'. */
 #define GCTL_VM_NAME_MAX 32
+/* Room taken for NAME.status: a record is a few hundred bytes. */
+#define GCTL_STATUS_ROOM 8192
 
 bool gctl_vm_name_valid(const char *name);
 
@@ -82,9 +87,12 @@ int gctl_rundir_probe(const struct gctl_rundir *rd, const char *name,
  * NAME's socket is stale (its process died: killed, crashed): remove the
  * socket, and say how the VM ended in NAME.status ("died", exit status
  * 70) unless it wrote one; its log stays for whoever waits for it.
- * Under the lock.  1 when removed, 0 when there was nothing stale, -errno.
+ * Under the lock.  1 when removed, 0 when there was nothing stale,
+ * -errno.  When NAME.status cannot be written the socket stays (the next
+ * look tries again): -errno of that write, its reason in err.
  */
-int gctl_rundir_clean_stale(const struct gctl_rundir *rd, const char *name);
+int gctl_rundir_clean_stale(const struct gctl_rundir *rd, const char *name,
+			    char *err, size_t errlen);
 
 /* The listening socket of a VM, for as long as its process runs. */
 struct gctl_rundir_claim {
@@ -92,6 +100,7 @@ struct gctl_rundir_claim {
 	int dir_fd; /* the rundir's, borrowed */
 	dev_t dev;
 	ino_t ino;
+	int status_fd; /* NAME.status.tmp, room for the record, or -1 */
 	char file[GCTL_VM_NAME_MAX + 8]; /* NAME.sock */
 	char sock[PATH_MAX];		 /* its path, for messages */
 };
@@ -99,17 +108,25 @@ struct gctl_rundir_claim {
 /*
  * Make NAME's socket (0600) and listen on it, non-blocking and
  * close-on-exec.  A stale socket of the name is replaced, and an old
- * NAME.status removed (the name starts a new life).  -EADDRINUSE when a
- * VM of that name runs; -errno otherwise; a reason in err.  The rundir
+ * NAME.status removed (the name starts a new life), and room for the new
+ * one taken (NAME.status.tmp, GCTL_STATUS_ROOM bytes).  -EADDRINUSE when
+ * a VM of that name runs; -errno otherwise; a reason in err.  The rundir
  * must stay open as long as the claim.
  */
 int gctl_rundir_claim(const struct gctl_rundir *rd, const char *name,
 		      struct gctl_rundir_claim *c, char *err, size_t errlen);
 /* Remove the socket if it is still the one claimed, and close it. */
 void gctl_rundir_release(struct gctl_rundir_claim *c);
+/* Close the claim's fds, remove nothing (another process has it now, or
+ * the name is to read as a VM that died). */
+void gctl_rundir_forget(struct gctl_rundir_claim *c);
+/*
+ * NAME.status from the claim: written into the room taken for it, then
+ * renamed into place.  0 or -errno (then the room stays, for whoever
+ * writes the record of a VM that died).
+ */
+int gctl_rundir_claim_status(struct gctl_rundir_claim *c, json_object *o);
 
-/* NAME.log, made empty (0600, not through a symlink): an fd or -errno. */
-int gctl_rundir_open_log(const struct gctl_rundir *rd, const char *name);
 
 /* NAME.status: written whole (a temporary file renamed) or not at all. */
 int gctl_rundir_write_status(const struct gctl_rundir *rd, const char *name,
@@ -117,7 +134,8 @@ int gctl_rundir_write_status(const struct gctl_rundir *rd, const char *name,
 /* 0 and the object; -ENOENT; -EINVAL if it does not parse. */
 int gctl_rundir_read_status(const struct gctl_rundir *rd, const char *name,
 			    json_object **out);
-/* Remove NAME.status and NAME.log: its exit status was collected. */
+/* Remove NAME.status and NAME.log (and NAME.log.1, NAME.status.tmp):
+ * its exit status was collected. */
 void gctl_rundir_reap(const struct gctl_rundir *rd, const char *name);
 /* Remove NAME.status only (a dead VM's log is kept). */
 void gctl_rundir_reap_status(const struct gctl_rundir *rd, const char *name);

@@ -59,6 +59,7 @@ enum rec_kind {
 	REC_EXIT,
 	REC_CONSOLE,
 	REC_SUMMARY,
+	REC_MESSAGE, /* rare, and why things went wrong: never dropped */
 };
 
 struct client {
@@ -89,6 +90,7 @@ struct gctl_ctl_server {
 	struct gctl_rundir_claim claim;
 	struct gctl_rundir rd; /* its own fd: the claim's dir_fd */
 	char *name, *backend, *image, *log;
+	struct gctl_runlog *runlog; /* the log's writer, or NULL */
 	unsigned int nr_vcpus;
 	pid_t pid;
 	struct gctl_vmm *vmm; /* set by start: requests are served */
@@ -297,7 +299,7 @@ static void broadcast_line(struct gctl_ctl_server *srv, const char *s,
 			continue;
 		if (c->sub == SUB_STEP) {
 			/* Exactly the exits of the step; its console too. */
-			if (kind == REC_SUMMARY ||
+			if (kind == REC_SUMMARY || kind == REC_MESSAGE ||
 			    (kind == REC_EXIT && !c->step_left))
 				continue;
 			if (kind == REC_EXIT) {
@@ -307,6 +309,7 @@ static void broadcast_line(struct gctl_ctl_server *srv, const char *s,
 		}
 		/* A step's records are never dropped (its chunks bound them). */
 		woke |= queue_stream_locked(c, s, len, kind == REC_SUMMARY ||
+						      kind == REC_MESSAGE ||
 						      c->sub == SUB_STEP);
 	}
 	pthread_mutex_unlock(&srv->lock);
@@ -389,6 +392,17 @@ static void tee_crash(void *ctx, const struct gh_sim_crash *c)
 	gctl_sink_crash(&srv->local, c);
 }
 
+/* Its own output, the dashboard's events, and attachers, in place. */
+static void tee_message(void *ctx, const struct gctl_message *m)
+{
+	struct gctl_ctl_server *srv = ctx;
+
+	gctl_sink_message(&srv->local, m);
+	gctl_stats_message(srv->stats, m->text, strlen(m->text));
+	if (atomic_load(&srv->nr_subs))
+		broadcast(srv, gctl_json_message(m), REC_MESSAGE);
+}
+
 static int tee_flush(void *ctx)
 {
 	struct gctl_ctl_server *srv = ctx;
@@ -403,6 +417,7 @@ static const struct gctl_sink_ops tee_ops = {
 	.memory = tee_memory,
 	.summary = tee_summary,
 	.crash = tee_crash,
+	.message = tee_message,
 	.flush = tee_flush,
 	/* no destroy: the server owns the tee, the caller owns local */
 };
@@ -488,6 +503,20 @@ static json_object *ident(const struct gctl_ctl_server *srv)
 	return o;
 }
 
+/* What the log could not take: how much, and why (nothing: no keys). */
+static void add_log_loss(struct gctl_ctl_server *srv, json_object *o)
+{
+	struct gctl_runlog_state st;
+
+	if (!srv->runlog)
+		return;
+	gctl_runlog_state(srv->runlog, &st);
+	if (!st.lost)
+		return;
+	add(o, "log_lost", json_object_new_int64((int64_t)st.lost));
+	add(o, "log_error", json_object_new_string(strerror(st.error)));
+}
+
 static json_object *status_body(struct gctl_ctl_server *srv)
 {
 	json_object *o = ident(srv);
@@ -501,6 +530,7 @@ static json_object *status_body(struct gctl_ctl_server *srv)
 	add(o, "attached", json_object_new_int((int)nr_attached(srv)));
 	add(o, "socket", json_object_new_string(srv->claim.sock));
 	add(o, "log", str_or_null(srv->log));
+	add_log_loss(srv, o);
 	return o;
 }
 
@@ -561,7 +591,7 @@ static json_object *stat_body(struct gctl_ctl_server *srv)
 }
 
 /* How the VM ended: the wait reply and NAME.status. */
-static json_object *exit_body(const struct gctl_ctl_server *srv,
+static json_object *exit_body(struct gctl_ctl_server *srv,
 			      const struct gctl_summary *s)
 {
 	json_object *o = ident(srv);
@@ -572,6 +602,7 @@ static json_object *exit_body(const struct gctl_ctl_server *srv,
 	add(o, "exits", json_object_new_int64((int64_t)s->total.exits));
 	if (s->have_status)
 		add(o, "status", gctl_json_status(s->status, &s->exit_info));
+	add_log_loss(srv, o);
 	return o;
 }
 
@@ -1266,6 +1297,7 @@ int gctl_ctl_server_new(struct gctl_rundir_claim *claim,
 	srv->backend = strdup(info->backend);
 	srv->image = strdup(info->image);
 	srv->log = info->log ? strdup(info->log) : NULL;
+	srv->runlog = info->runlog;
 	srv->mmio_fmt = gctl_json_mmio_new();
 	if (srv->wake_fd < 0 || ret || !srv->name || !srv->backend ||
 	    !srv->image || (info->log && !srv->log) || !srv->mmio_fmt) {
@@ -1298,16 +1330,25 @@ void gctl_ctl_server_start(struct gctl_ctl_server *srv, struct gctl_vmm *vmm)
 void gctl_ctl_server_finish(struct gctl_ctl_server *srv,
 			    const struct gctl_summary *s)
 {
-	json_object *body = exit_body(srv, s);
+	json_object *body;
 	uint64_t deadline;
 	int ret;
 
-	/* The status first: once the socket is gone, wait reads it. */
-	ret = gctl_rundir_write_status(&srv->rd, srv->name, body);
-	if (ret)
-		gctl_err("run", "%s/%s.status: %s", srv->rd.path, srv->name,
-			 strerror(-ret));
-	gctl_rundir_release(&srv->claim);
+	/* What went to the log so far is in it, or counted lost. */
+	if (srv->runlog)
+		gctl_runlog_sync(srv->runlog);
+	body = exit_body(srv, s);
+	/* The status first: once the socket is gone, wait reads it.  If
+	 * it cannot be written, the socket stays: the name then reads as
+	 * a VM that died (its record lost), never as no VM at all. */
+	ret = gctl_rundir_claim_status(&srv->claim, body);
+	if (ret) {
+		gctl_err("run", "%s/%s.status: the exit record cannot be "
+			 "written: %s", srv->rd.path, srv->name, strerror(-ret));
+		gctl_rundir_forget(&srv->claim);
+	} else {
+		gctl_rundir_release(&srv->claim);
+	}
 	srv->finished = true;
 
 	for (int i = 0; i < GCTL_CTL_MAX_CLIENTS; i++) {

@@ -22,6 +22,7 @@
 #include <poll.h>
 
 #include "ctl/rundir.h"
+#include "ctl/runlog.h"
 #include "engine/sink.h"
 #include "engine/vmm.h"
 
@@ -31,6 +32,7 @@ struct gctl_ctl_info {
 	const char *backend; /* "sim", "dev" */
 	const char *image;
 	const char *log;     /* the detached VM's log, or NULL */
+	struct gctl_runlog *runlog; /* and its writer (borrowed), or NULL */
 	unsigned int nr_vcpus;
 	uint64_t idle_ns;    /* a client that asks nothing for this long is
 			      * let go (0: never) */

@@ -177,7 +177,9 @@ int gctl_run_dash_end(struct gctl_run_dash *rd, const struct gctl_summary *s,
 	gctl_dash_free(rd->dash);
 	rd->dash = NULL;
 
-	/* Left on the terminal once the screen is gone: the text summary. */
+	/* Left on the terminal once the screen is gone: the engine's
+	 * messages on stderr (not to be missed), the text summary. */
+	gctl_stats_said(rd->stats, STDERR_FILENO);
 	ret = gctl_out_text_new(STDOUT_FILENO, false, &text);
 	if (ret)
 		return ret;

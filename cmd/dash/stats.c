@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "output/exit_fmt.h"
 #include "common.h"
@@ -35,6 +36,9 @@ struct vcpu_stats {
 	struct gctl_counters cnt;
 	struct event_ring ring;
 };
+
+#define PREFIX "gunyahctl: run: "
+#define SAID_MAX (64 * 1024)
 
 struct gctl_stats {
 	pthread_mutex_t lock;
@@ -66,6 +70,11 @@ struct gctl_stats {
 	char result[16];
 	int exit_code;
 	uint64_t wall_ns;
+
+	/* The engine's messages as standard error would have shown them,
+	 * for the terminal once the screen is gone (gctl_stats_said). */
+	char *said;
+	size_t said_len, said_dropped;
 };
 
 int gctl_stats_new(unsigned int nr_vcpus, struct gctl_stats **out)
@@ -87,6 +96,7 @@ void gctl_stats_free(struct gctl_stats *st)
 	if (!st)
 		return;
 	pthread_mutex_destroy(&st->lock);
+	free(st->said);
 	free(st);
 }
 
@@ -315,6 +325,54 @@ static void sink_summary(void *ctx, const struct gctl_summary *s)
 	gctl_stats_summary(ctx, s);
 }
 
+/* Kept, as "gunyahctl: run: TEXT", for gctl_stats_said. */
+static void keep_said(struct gctl_stats *st, const char *text)
+{
+	size_t n = strlen(PREFIX) + strlen(text) + 1;
+
+	pthread_mutex_lock(&st->lock);
+	if (!st->said)
+		st->said = malloc(SAID_MAX);
+	if (!st->said || st->said_len + n > SAID_MAX) {
+		st->said_dropped++;
+	} else {
+		snprintf(st->said + st->said_len, n + 1, PREFIX "%s\n", text);
+		st->said_len += n;
+	}
+	pthread_mutex_unlock(&st->lock);
+}
+
+/* An engine message: an event in its place, and kept for the terminal. */
+static void sink_message(void *ctx, const struct gctl_message *m)
+{
+	gctl_stats_message(ctx, m->text, strlen(m->text));
+	keep_said(ctx, m->text);
+}
+
+int gctl_stats_said(struct gctl_stats *st, int fd)
+{
+	size_t off = 0;
+	ssize_t n;
+	int ret = 0;
+
+	pthread_mutex_lock(&st->lock);
+	while (off < st->said_len) {
+		n = write(fd, st->said + off, st->said_len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ret = n < 0 ? -errno : -EIO;
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (!ret && st->said_dropped)
+		dprintf(fd, PREFIX "%zu more messages were dropped\n",
+			st->said_dropped);
+	pthread_mutex_unlock(&st->lock);
+	return ret;
+}
+
 static int sink_flush(void *ctx)
 {
 	(void)ctx;
@@ -340,6 +398,7 @@ static const struct gctl_sink_ops stats_sink_ops = {
 	.regs = sink_regs,
 	.memory = sink_memory,
 	.summary = sink_summary,
+	.message = sink_message,
 	.flush = sink_flush,
 };
 

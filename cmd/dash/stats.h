@@ -138,6 +138,13 @@ void gctl_stats_exit(struct gctl_stats *st, const struct gctl_exit_record *rec);
 void gctl_stats_console(struct gctl_stats *st, const char *buf, size_t len);
 void gctl_stats_message(struct gctl_stats *st, const char *buf, size_t len);
 void gctl_stats_summary(struct gctl_stats *st, const struct gctl_summary *s);
+/*
+ * Write to fd the engine messages that came through the sink
+ * (gctl_stats_sink), as standard error would have shown them: the
+ * dashboard has them as events, the terminal gets them once it is back.
+ * 0 or -errno.
+ */
+int gctl_stats_said(struct gctl_stats *st, int fd);
 
 /*
  * A sink (sink.h) that feeds st: exits, console and summary.  It does not

@@ -108,6 +108,18 @@ struct gctl_timing {
 	uint64_t n, sum_ns, max_ns, p99_ns; /* avg: sum_ns / n */
 };
 
+/*
+ * A message of the engine's: a page fault nobody may answer, a stuck
+ * vCPU, a failed GUNYAH_VCPU_RUN, what the backend says (the sim: "VM
+ * crashed").  Carried as an event so that it comes out after the exits
+ * reported before it, on every writer.
+ */
+#define GCTL_MSG_NO_VCPU UINT32_MAX
+struct gctl_message {
+	unsigned int vcpu; /* the vCPU it is about, or GCTL_MSG_NO_VCPU */
+	const char *text;  /* one line, no newline, no "gunyahctl: run: " */
+};
+
 /* How a run ended. */
 struct gctl_summary {
 	uint64_t wall_ns;	/* VM start to the last vCPU thread's end */
@@ -144,6 +156,14 @@ struct gctl_sink_ops {
 	 */
 	void (*crash)(void *ctx, const struct gh_sim_crash *c);
 	/*
+	 * An engine message, after every exit reported before it, from any
+	 * thread.  Text writers push out those exits, then print it on
+	 * standard error as "gunyahctl: run: TEXT"; the JSON writer adds an
+	 * "event":"message" line too.  Optional (NULL: gctl_sink_message
+	 * prints it on standard error itself).
+	 */
+	void (*message)(void *ctx, const struct gctl_message *m);
+	/*
 	 * Push out what is buffered: the engine paused or stopped.  0, or
 	 * -errno of the first write that failed since the writer began
 	 * (output after a failed write is dropped).
@@ -178,6 +198,9 @@ static inline void gctl_sink_crash(const struct gctl_sink *s,
 	if (s->ops && s->ops->crash)
 		s->ops->crash(s->ctx, c);
 }
+
+/* The message's way out: the sink's, or standard error. */
+void gctl_sink_message(const struct gctl_sink *s, const struct gctl_message *m);
 
 static inline void gctl_sink_destroy(struct gctl_sink *s)
 {

@@ -228,6 +228,14 @@ static void async_crash(void *ctx, const struct gh_sim_crash *c)
 	gctl_sink_crash(&a->inner, c);
 }
 
+static void async_message(void *ctx, const struct gctl_message *m)
+{
+	struct async_sink *a = ctx;
+
+	drain(a);
+	gctl_sink_message(&a->inner, m);
+}
+
 static int async_flush(void *ctx)
 {
 	struct async_sink *a = ctx;
@@ -259,6 +267,7 @@ static const struct gctl_sink_ops async_ops = {
 	.memory = async_memory,
 	.summary = async_summary,
 	.crash = async_crash,
+	.message = async_message,
 	.flush = async_flush,
 	.destroy = async_destroy,
 };

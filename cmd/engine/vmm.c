@@ -68,6 +68,9 @@ struct gctl_vmm {
 	struct vcpu_thread vcpus[GCTL_MAX_VCPUS];
 	int event_fd;
 	atomic_uint last_vcpu;
+	/* Set once vCPU threads may run: from then on, engine messages go
+	 * through the sink, in order with the exits (before, stderr). */
+	atomic_bool msg_to_sink;
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -678,6 +681,22 @@ static enum gctl_stop_reason stuck_locked(struct vcpu_thread *vt,
 }
 
 /*
+ * An engine message (sink.h): once vCPUs may run, through the sink, in
+ * order with the exits; before, there are no exits yet: standard error.
+ */
+static void engine_message(struct gctl_vmm *vmm, unsigned int vcpu,
+			   const char *text)
+{
+	struct gctl_message m = { .vcpu = vcpu, .text = text };
+
+	if (!atomic_load(&vmm->msg_to_sink)) {
+		gctl_err("run", "%s", text);
+		return;
+	}
+	gctl_sink_message(&vmm->sink, &m);
+}
+
+/*
  * One exit, taken at t_ns (since the VM started; t_abs on the clock):
  * hold it while paused, then number it, answer it and report it.  Returns
  * true when the thread is done (a STATUS exit).
@@ -757,7 +776,7 @@ static bool handle_exit(struct vcpu_thread *vt, uint64_t t_ns, uint64_t t_abs)
 	if (console)
 		console_put_locked(vmm, (char)rec.mmio.data);
 	if (msg[0])
-		gctl_err_stderr("run", "%s", msg);
+		engine_message(vmm, vt->id, msg);
 	if (vmm->cfg.max_exits && rec.seq == vmm->cfg.max_exits && !stop)
 		stop = GCTL_STOP_MAX_EXITS;
 	if (now_paused)
@@ -808,8 +827,11 @@ static void *vcpu_main(void *data)
 		if (ret == -EINTR)
 			continue;
 		if (ret < 0) {
-			gctl_err_stderr("run", "vcpu%u: GUNYAH_VCPU_RUN: %s", vt->id,
-				 strerror(-ret));
+			char msg[128];
+
+			snprintf(msg, sizeof(msg), "vcpu%u: GUNYAH_VCPU_RUN: %s",
+				 vt->id, strerror(-ret));
+			engine_message(vmm, vt->id, msg);
 			vt->failed = true;
 			gctl_vmm_stop(vmm, GCTL_STOP_VCPU_FAILED);
 			break;
@@ -831,10 +853,16 @@ static void *vcpu_main(void *data)
 
 /* ---- life ---------------------------------------------------------------- */
 
+/* The sim's word: "vcpuN: ..." says which vCPU it is about. */
 static void sim_log(void *ctx, const char *msg)
 {
-	(void)ctx;
-	gctl_err_stderr("run", "sim: %s", msg);
+	unsigned int vcpu = GCTL_MSG_NO_VCPU, n;
+	char text[512];
+
+	if (sscanf(msg, "vcpu%u:", &n) == 1 && n < GCTL_MAX_VCPUS)
+		vcpu = n;
+	snprintf(text, sizeof(text), "sim: %s", msg);
+	engine_message(ctx, vcpu, text);
 }
 
 /*
@@ -1086,6 +1114,7 @@ int gctl_vmm_start(struct gctl_vmm *vmm, uint64_t entry, char *err,
 		snprintf(err, errlen, "cannot start the VM: %s",
 			 strerror(-start_ret));
 
+	atomic_store(&vmm->msg_to_sink, true);
 	/* Threads start with everything blocked, then open what they take. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);

@@ -21,6 +21,7 @@
 #include "output/json_rec.h"
 #include "output/outbuf.h"
 #include "engine/sink.h"
+#include "gunyahctl.h"
 
 struct json_out {
 	pthread_mutex_t lock;
@@ -248,6 +249,30 @@ json_object *gctl_json_console(const char *buf, size_t len)
 	return o;
 }
 
+json_object *gctl_json_message(const struct gctl_message *m)
+{
+	json_object *o = json_object_new_object();
+
+	add(o, "event", json_object_new_string("message"));
+	add(o, "vcpu", m->vcpu == GCTL_MSG_NO_VCPU ? NULL :
+			       json_object_new_int((int)m->vcpu));
+	add(o, "text", json_object_new_string(m->text));
+	return o;
+}
+
+/* In the stream, in its place; and on standard error, for people. */
+static void json_message(void *ctx, const struct gctl_message *m)
+{
+	struct json_out *j = ctx;
+	json_object *o = gctl_json_message(m);
+
+	pthread_mutex_lock(&j->lock);
+	emit(j, o);
+	gctl_outbuf_flush(&j->ob);
+	gctl_err_stderr("run", "%s", m->text);
+	pthread_mutex_unlock(&j->lock);
+}
+
 static void json_console(void *ctx, const char *buf, size_t len)
 {
 	struct json_out *j = ctx;
@@ -453,6 +478,7 @@ static const struct gctl_sink_ops json_ops = {
 	.memory = json_memory,
 	.summary = json_summary,
 	.crash = json_crash,
+	.message = json_message,
 	.flush = json_flush,
 	.on_write_error = json_on_write_error,
 	.destroy = json_destroy,

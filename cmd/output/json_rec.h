@@ -20,6 +20,7 @@
 json_object *gctl_json_exit(const struct gctl_exit_record *r);
 json_object *gctl_json_console(const char *buf, size_t len);
 json_object *gctl_json_summary(const struct gctl_summary *s);
+json_object *gctl_json_message(const struct gctl_message *m);
 json_object *gctl_json_counts(const struct gctl_counters *c);
 /* {"mmio_read":{"exits":N,"total":ns,"avg":ns,"p99":ns,"max":ns},...} */
 json_object *gctl_json_host_times(const struct gctl_timing t[GCTL_TK__COUNT]);

@@ -7,6 +7,8 @@
  *   vcpu0 #40 status exited type=poweroff(1) reason=0x00000000
  *   vcpu0 crash EC=0x22 (PC alignment fault) ESR=0x8a000000 FAR=... : why
  *
+ * Engine messages go to standard error, once the exits before them are
+ * out: "2>&1" reads in the order things happened.
  * Console lines are printed as the guest wrote them, between the exits.
  */
 #include <errno.h>
@@ -20,6 +22,7 @@
 #include "output/outbuf.h"
 #include "engine/hist.h"
 #include "engine/sink.h"
+#include "gunyahctl.h"
 
 struct text_out {
 	pthread_mutex_t lock;
@@ -203,6 +206,22 @@ static void text_crash(void *ctx, const struct gh_sim_crash *c)
 	pthread_mutex_unlock(&t->lock);
 }
 
+/*
+ * Standard error, for people (and scripts that read stderr), but after
+ * the exits before it: those are on their way out first.
+ */
+static void text_message(void *ctx, const struct gctl_message *m)
+{
+	struct text_out *t = ctx;
+
+	pthread_mutex_lock(&t->lock);
+	if (t->mid_line && !t->quiet)
+		line_start(t);
+	gctl_outbuf_flush(&t->ob);
+	gctl_err("run", "%s", m->text);
+	pthread_mutex_unlock(&t->lock);
+}
+
 static int text_flush(void *ctx)
 {
 	struct text_out *t = ctx;
@@ -233,6 +252,7 @@ static const struct gctl_sink_ops text_ops = {
 	.memory = text_memory,
 	.summary = text_summary,
 	.crash = text_crash,
+	.message = text_message,
 	.flush = text_flush,
 	.on_write_error = text_on_write_error,
 	.destroy = text_destroy,

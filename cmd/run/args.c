@@ -14,6 +14,7 @@
 
 #include "common.h"
 #include "ctl/rundir.h"
+#include "ctl/runlog.h"
 #include "dash/dashboard.h"
 #include "engine/opts.h"
 #include "gunyahctl.h"
@@ -49,6 +50,7 @@ enum {
 	OPT_ABI,
 	OPT_LENIENT,
 	OPT_NO_DTB,
+	OPT_LOG_SIZE,
 };
 
 /* What an option does with its argument. */
@@ -238,6 +240,13 @@ static void opt_stuck(struct run_args *a, const char *arg)
 		gctl_usage_err(CMD, "--stuck %s: want a number (0: never)", arg);
 }
 
+static void opt_log_size(struct run_args *a, const char *arg)
+{
+	a->log_size = parse_sz("--log-size", arg);
+	if (a->log_size < GCTL_RUNLOG_MAX_MIN || a->log_size > GCTL_RUNLOG_MAX_MAX)
+		gctl_usage_err(CMD, "--log-size %s: want 64K to 1024G", arg);
+}
+
 static void opt_filter(struct run_args *a, const char *arg)
 {
 	char err[200];
@@ -363,6 +372,10 @@ static const struct run_opt run_opts[] = {
 	    "with --name: run in the background, return once the VM runs "
 	    "(console and errors go to a log)", 4 },
 	  RUN_TRUE, AT(detach) },
+	{ { "log-size", OPT_LOG_SIZE, "SIZE", 0,
+	    "with --detach: the log's limit (default 4M, from 64K); past it "
+	    "NAME.log becomes NAME.log.1 and a new one starts", 4 },
+	  RUN_FN, .fn = opt_log_size },
 	{ { NULL, 0, NULL, 0, "Output:", 5 }, .act = RUN_HEADER },
 	{ { "json", 'j', NULL, 0,
 	    "JSON Lines: one object per exit, then a summary object", 5 },
@@ -496,6 +509,9 @@ static void check_control(const struct run_args *a)
 	if (a->detach && !a->name)
 		gctl_usage_err(CMD, "--detach needs --name: the name is how "
 			       "you reach the VM");
+	if (a->log_size && !a->detach)
+		gctl_usage_err(CMD, "--log-size: only with --detach (the log "
+			       "is a detached VM's)");
 	/* Nothing else could let it go on. */
 	if (a->cfg.paused && !a->name)
 		gctl_usage_err(CMD, "--paused needs --name: 'gunyahctl "

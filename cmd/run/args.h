@@ -33,6 +33,7 @@ struct run_args {
 	unsigned int interval_ms; /* 0: not given */
 	const char *name;
 	bool detach;
+	uint64_t log_size; /* --log-size; 0: not given */
 	bool mem_set;
 	struct gctl_boot boot; /* --kernel: boot.kernel set */
 	const char *dump_dtb;

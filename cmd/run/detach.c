@@ -5,16 +5,19 @@
  * tells the parent through a pipe, in one byte, how the start went: 0
  * once the VM runs and the socket is served, or the exit status of a
  * failure (whose message the child has printed on the stderr it still
- * shares).  Then the child's stdio goes to /dev/null and NAME.log.
+ * shares).  Then the child's stdio goes to /dev/null and, through the
+ * bounded log's pump (ctl/runlog.h), NAME.log.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "ctl/rundir.h"
+#include "ctl/runlog.h"
 #include "gunyahctl.h"
 #include "run/detach.h"
 
@@ -53,6 +56,7 @@ static void close_other_fds(int *keep, int n)
 int gctl_run_detach(const struct gctl_rundir *rd, const char *name,
 		    struct gctl_rundir_claim *claim, int *ready_fd)
 {
+	char err[PATH_MAX + 128];
 	int fds[2], status;
 	unsigned char code;
 	ssize_t n;
@@ -72,18 +76,17 @@ int gctl_run_detach(const struct gctl_rundir *rd, const char *name,
 		return GCTL_EXIT_OSERR;
 	}
 	if (!pid) {
-		int keep[] = { claim->fd, fds[1], rd->fd };
+		int keep[] = { claim->fd, claim->status_fd, fds[1], rd->fd };
 
 		close(fds[0]);
-		close_other_fds(keep, 3);
+		close_other_fds(keep, 4);
 		/* No terminal's signals (Ctrl-C at the starter's shell). */
 		setsid();
 		*ready_fd = fds[1];
 		return -1;
 	}
 	/* The child owns the socket now (not to be removed from here). */
-	close(claim->fd);
-	claim->fd = -1;
+	gctl_rundir_forget(claim);
 	close(fds[1]);
 	do
 		n = read(fds[0], &code, 1);
@@ -100,7 +103,7 @@ int gctl_run_detach(const struct gctl_rundir *rd, const char *name,
 		 name, WIFSIGNALED(status) ? "signal" : "exit status",
 		 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 	/* It could not clean up after itself: its socket is stale now. */
-	if (gctl_rundir_clean_stale(rd, name) == 1)
+	if (gctl_rundir_clean_stale(rd, name, err, sizeof(err)) == 1)
 		gctl_rundir_reap(rd, name);
 	return GCTL_EXIT_SOFTWARE;
 }
@@ -120,19 +123,21 @@ void gctl_run_report_ready(int *ready_fd, int code)
 }
 
 /* The detached VM runs: its stdio leaves the starter's terminal. */
-int gctl_run_daemon_stdio(int log_fd)
+int gctl_run_daemon_stdio(struct gctl_runlog *runlog)
 {
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int ret;
 
-	if (null < 0 || dup2(null, STDIN_FILENO) < 0 ||
-	    dup2(log_fd, STDOUT_FILENO) < 0 || dup2(log_fd, STDERR_FILENO) < 0) {
-		int ret = -errno;
-
+	if (null < 0 || dup2(null, STDIN_FILENO) < 0) {
+		ret = -errno;
 		if (null >= 0)
 			close(null);
 		return ret;
 	}
 	close(null);
+	ret = gctl_runlog_start(runlog);
+	if (ret)
+		return ret;
 	/* Not keeping a directory busy; paths it needs are absolute. */
 	if (chdir("/")) {
 		/* harmless: it stays where it was */
@@ -144,12 +149,15 @@ int gctl_run_daemon_stdio(int log_fd)
  * A detached start failed after stdio went to the log: standard error
  * goes back to the starter's, and what the log got is written there.
  */
-void gctl_run_replay_log(int starter_err, int log_fd)
+void gctl_run_replay_log(int starter_err, struct gctl_runlog *runlog)
 {
+	int log_fd = gctl_runlog_fd(runlog);
 	char buf[4096];
 	off_t off = 0;
 	ssize_t n;
 
+	/* What went to stdout and stderr is in the file first. */
+	gctl_runlog_sync(runlog);
 	if (dup2(starter_err, STDERR_FILENO) < 0)
 		return;
 	while ((n = pread(log_fd, buf, sizeof(buf), off)) > 0) {

@@ -5,6 +5,7 @@
 
 struct gctl_rundir;
 struct gctl_rundir_claim;
+struct gctl_runlog;
 
 /*
  * Fork the detached VM process, which takes the listening socket.  In the
@@ -19,11 +20,12 @@ int gctl_run_detach(const struct gctl_rundir *rd, const char *name,
 void gctl_run_report_ready(int *ready_fd, int code);
 
 /* The detached VM runs: its stdio leaves the starter's terminal for
- * /dev/null and log_fd.  0 or -errno. */
-int gctl_run_daemon_stdio(int log_fd);
+ * /dev/null and the log (runlog.h: bounded, whoever writes).  0 or
+ * -errno. */
+int gctl_run_daemon_stdio(struct gctl_runlog *runlog);
 
 /* A detached start failed after stdio went to the log: standard error
  * goes back to the starter's, and what the log got is written there. */
-void gctl_run_replay_log(int starter_err, int log_fd);
+void gctl_run_replay_log(int starter_err, struct gctl_runlog *runlog);
 
 #endif /* GCTL_RUN_DETACH_H */

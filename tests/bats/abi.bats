@@ -187,9 +187,11 @@ abort_reports() { jq -r 'select(.exit == "mmio" and (.mmio.phys_addr == "0x00000
 	run_split gunyahctl run --json "$G/ipa_beyond.bin"
 	assert_equal "$status" 3
 	assert_json_lines
-	# in order: the exit below the IPA size, the crash, the status exit
+	# in order: the exit below the IPA size, the sim's messages (events
+	# in the stream since issue 18: they were stderr lines alone), the
+	# crash, the status exit
 	assert_equal "$(jq -r 'if .event then .event else .exit end' <<<"$output" | tr '\n' ' ')" \
-		"mmio crash status summary "
+		"mmio message message crash status summary "
 	jq -se 'map(select(.exit == "mmio"))[0] | .mmio.phys_addr == "0x000000fffffffff8"' <<<"$output"
 	jq -se 'map(select(.event == "crash"))[0] | .ec == "0x25" and .ec_name == "data abort" and
 		.esr == "0x96000040" and .far == "0x0000010000000000" and .elr == "0x0000000080000010" and .vbar == "0x0000000000000000" and
@@ -200,7 +202,7 @@ abort_reports() { jq -r 'select(.exit == "mmio" and (.mmio.phys_addr == "0x00000
 	run_split gunyahctl run --json --entry 0x80000002 "$G/spin.bin"
 	assert_equal "$status" 3
 	assert_equal "$(jq -r 'if .event then .event else .exit end' <<<"$output" | tr '\n' ' ')" \
-		"crash status summary "
+		"message crash status summary "
 	jq -se 'map(select(.event == "crash"))[0] | .ec == "0x22" and .ec_name == "PC alignment fault" and
 		.esr == "0x8a000000" and .far == "0x0000000080000002" and .elr == "0x0000000080000002" and
 		.pc == "0x0000000080000002"' <<<"$output"

@@ -372,11 +372,16 @@ assert_terminal_restored() {
 	assert_equal "$rc" 3
 
 	# A page fault nobody handles: the engine's message shows as an
-	# event, and once the terminal is back, on it (stderr is the tty).
+	# event in its place (an event of the engine's now, not a line caught
+	# on stderr: no "gunyahctl: run: "), and once the terminal is back,
+	# on it (stderr is the tty).
 	next_server
 	DASH_ERR=tty dash_start --pf-region 0x90000000:0x1000 "$G/pf_touch.elf"
 	wait_screen '^ VM ended: vcpu_failed, exit status 7\.'
-	assert_output --regexp ' message gunyahctl: run: vcpu0: page fault at 0x90000000: no memory'
+	assert_output --regexp '#1 vcpu0 page_fault 0x90000000 .*
+.* message vcpu0: page fault at 0x90000000: no memory.*
+.* #2 vcpu0 status exited type=forced_stop'
+
 	assert_line --index 5 --regexp '^ vcpu0 +failed +2 '
 	tm send-keys -t dash q
 	wait_exit
