@@ -24,8 +24,8 @@
  *     becomes a helper call (the engine's fast path is off while any such
  *     hook exists, whatever its range).  So there is none: an access to
  *     unmapped memory or to an MMIO window ends the run through
- *     sim_quirk_access_exit(), which finds the instruction as QEMU's own
- *     fault path does, PC exactly on the access and nothing of it done.
+ *     sim_quirk_unmapped_exit() or sim_quirk_access_exit(), which find
+ *     the instruction as QEMU's own fault path does, PC exactly on the access and nothing of it done.
  *   - uc_emu_stop() from another thread may land just after a load/store
  *     in the middle of a TB; Unicorn then resets PC to the TB start and the
  *     instructions before it run twice (unicorn issue #1355).  A write to
@@ -538,7 +538,7 @@ static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr,
 	 * would otherwise be dropped under sim_quirk_block_stops(), a load
 	 * would leave with PC at a stale value: no memory hook keeps it).
 	 */
-	sim_quirk_access_exit(uc);
+	sim_quirk_unmapped_exit(uc);
 	/* Translated code makes every data access: never here. */
 	hv->event = SIM_EV_LOST_PC;
 	uc_emu_stop(uc);

@@ -798,6 +798,18 @@ bool sim_quirk_access_exit(uc_engine *uc)
 	return jit_access_exit(uc, sim_quirk_cpu(uc), &lib.fn);
 }
 
+/*
+ * Not mem_io_pc here: only io_readx/io_writex set it, and an access to
+ * no memory never gets there, so it still holds the last window access
+ * (one the sim emulated in place, the GIC's, which does not consume
+ * it): the state restore would put PC back on that older instruction
+ * and the guest would run it and all after it again.
+ */
+bool sim_quirk_unmapped_exit(uc_engine *uc)
+{
+	return jit_access_exit(uc, sim_quirk_cpu(uc), &lib.fn);
+}
+
 void sim_quirk_unmapped_store_exit(uc_engine *uc)
 {
 	void *cs = sim_quirk_cpu(uc);

@@ -148,9 +148,9 @@ bool sim_quirk_mmio_exit(uc_engine *uc);
 
 /*
  * Problem 3 with no memory hook, for any access translated code makes:
- * from a uc_mmio_map callback or a UC_HOOK_MEM_READ/WRITE_UNMAPPED hook,
- * end the run at the access: PC on the load/store, nothing of it done,
- * the rest of the block not run; uc_emu_start then returns UC_ERR_OK.
+ * from a uc_mmio_map callback, end the run at the access: PC on the
+ * load/store, nothing of it done, the rest of the block not run;
+ * uc_emu_start then returns UC_ERR_OK.
  * Does not return, unless the access did not come from translated code
  * (then false, nothing done).  Windows use QEMU's mem_io_pc
  * (sim_quirk_mmio_exit); elsewhere the access's return address into the
@@ -158,6 +158,12 @@ bool sim_quirk_mmio_exit(uc_engine *uc);
  * own fault path would have been given it.
  */
 bool sim_quirk_access_exit(uc_engine *uc);
+
+/*
+ * The same from a UC_HOOK_MEM_READ/WRITE_UNMAPPED hook: by unwinding
+ * only, as mem_io_pc there is stale (left by an earlier window access).
+ */
+bool sim_quirk_unmapped_exit(uc_engine *uc);
 
 /*
  * Problem 3 and unmapped stores: with sim_quirk_block_stops() in force, a

@@ -103,6 +103,27 @@ TEST(doorbell_without_a_match_is_an_mmio_exit)
 	close(bell);
 }
 
+/*
+ * A GIC register store leaves QEMU's mem_io_pc behind (the sim emulates
+ * it in place, no exit); a later store to no memory must not be put back
+ * on that older instruction, which would run what lies between again.
+ */
+TEST(unmapped_store_after_a_gic_store_exits_on_itself)
+{
+	struct gh_vcpu *v;
+	struct tvm t;
+
+	tvm_create(&t, "gic_unmapped", 1);
+	tvm_start(&t);
+	v = t.vcpu[0];
+	expect_mmio_write(v, 0x90000000, 8, 1);
+	expect_mmio_write(v, 0x90000000, 8, 2);
+	expect_mmio_write(v, MMIO_REPORT, 8, 2);
+	expect_status(v, GUNYAH_VM_STATUS_EXITED,
+		      GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF, 0);
+	tvm_destroy(&t);
+}
+
 TEST(irqfd_arguments_and_removal)
 {
 	int efd = eventfd(0, EFD_CLOEXEC), pipefd[2];
