@@ -25,7 +25,8 @@
  *     hook exists, whatever its range).  So there is none: an access to
  *     unmapped memory or to an MMIO window ends the run through
  *     sim_quirk_unmapped_exit() or sim_quirk_access_exit(), which find
- *     the instruction as QEMU's own fault path does, PC exactly on the access and nothing of it done.
+ *     the instruction as QEMU's own fault path does, PC exactly on the
+ *     access and nothing of it done.
  *   - uc_emu_stop() from another thread may land just after a load/store
  *     in the middle of a TB; Unicorn then resets PC to the TB start and the
  *     instructions before it run twice (unicorn issue #1355).  A write to
