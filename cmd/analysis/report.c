@@ -329,6 +329,8 @@ static void print_text(const struct gctl_report *r,
 			src->cfg->backend, src->cfg->vm.nr_vcpus,
 			src->cfg->vm.nr_vcpus == 1 ? "" : "s");
 	fputc('\n', out);
+	if (src->cfg && src->cfg->attach)
+		fprintf(out, "recorded by attach: no host or guest times\n");
 	if (r->filtered)
 		fprintf(out, "filter %s: %" PRIu64 " of %" PRIu64 " exits shown\n",
 			r->filter.text, r->shown, total);
