@@ -52,7 +52,7 @@ static const struct argp_option options[] = {
 	  "print only the exits EXPR matches (gunyahctl(1), FILTERS); a "
 	  "last line says how many of how many", 0 },
 	{ "record", OPT_RECORD, "FILE", 0,
-	  "also write every exit received to FILE, in run --record's format "
+	  "also write every exit received to FILE, as run --record does "
 	  "(gunyahctl-record(5)), for report and replay", 0 },
 	{ "dashboard", OPT_DASHBOARD, NULL, 0,
 	  "run's live full-screen view, of this VM: keys p s 0-9 f r ?, "
@@ -123,7 +123,8 @@ static const struct argp attach_argp = {
 	       "(q leaves, the VM runs on).  --console: the guest's console "
 	       "alone, both ways.\v"
 	       "Exit status: the VM's (as run's) when it ended while attached; "
-	       "0 when detached; 66 no such VM running, 74 the output could "
+	       "0 when detached; 66 no such VM running, 73 the --record file "
+	       "could not be made, 74 the output (or the --record file) could "
 	       "not be written.",
 };
 
