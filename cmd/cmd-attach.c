@@ -12,6 +12,7 @@
 
 #include "dash/attach_source.h"
 #include "ctl/args.h"
+#include "ctl/attach_record.h"
 #include "ctl/client.h"
 #include "ctl/view_filter.h"
 #include "ctl/console.h"
@@ -28,6 +29,7 @@ enum {
 	OPT_INTERVAL,
 	OPT_FILTER,
 	OPT_CONSOLE,
+	OPT_RECORD,
 };
 
 struct attach_args {
@@ -36,6 +38,7 @@ struct attach_args {
 	bool console;
 	unsigned int interval_ms;
 	uint64_t count;
+	const char *record;
 	struct gctl_view_filter filter;
 };
 
@@ -48,6 +51,9 @@ static const struct argp_option options[] = {
 	{ "filter", OPT_FILTER, "EXPR", 0,
 	  "print only the exits EXPR matches (gunyahctl(1), FILTERS); a "
 	  "last line says how many of how many", 0 },
+	{ "record", OPT_RECORD, "FILE", 0,
+	  "also write every exit received to FILE, as run --record does "
+	  "(gunyahctl-record(5)), for report and replay", 0 },
 	{ "dashboard", OPT_DASHBOARD, NULL, 0,
 	  "run's live full-screen view, of this VM: keys p s 0-9 f r ?, "
 	  "q leaves (the VM runs on)", 0 },
@@ -73,22 +79,28 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_CONSOLE:
 		a->console = true;
 		return 0;
+	case OPT_RECORD:
+		a->record = arg;
+		return 0;
 	case OPT_INTERVAL:
 		a->interval_ms = gctl_dash_interval_arg(CMD, arg);
 		return 0;
 	case ARGP_KEY_END:
 		if (a->console && (a->dashboard || a->ctl.json || a->count ||
-				   a->filter.on))
+				   a->filter.on || a->record))
 			gctl_usage_err(CMD, "--console: not with --%s: the "
 				       "console is the output",
 				       a->dashboard ? "dashboard" :
 				       a->ctl.json ? "json" :
-				       a->count ? "count" : "filter");
-		if (a->dashboard && (a->ctl.json || a->count || a->filter.on))
+				       a->count ? "count" :
+				       a->record ? "record" : "filter");
+		if (a->dashboard && (a->ctl.json || a->count || a->filter.on ||
+				     a->record))
 			gctl_usage_err(CMD, "--dashboard: not with --%s: the "
 				       "dashboard is the output",
 				       a->ctl.json ? "json" :
-				       a->count ? "count" : "filter");
+				       a->count ? "count" :
+				       a->record ? "record" : "filter");
 		if (!a->dashboard && a->interval_ms)
 			gctl_usage_err(CMD, "--interval: only with --dashboard");
 		if (a->dashboard)
@@ -111,7 +123,8 @@ static const struct argp attach_argp = {
 	       "(q leaves, the VM runs on).  --console: the guest's console "
 	       "alone, both ways.\v"
 	       "Exit status: the VM's (as run's) when it ended while attached; "
-	       "0 when detached; 66 no such VM running, 74 the output could "
+	       "0 when detached; 66 no such VM running, 73 the --record file "
+	       "could not be made, 74 the output (or the --record file) could "
 	       "not be written.",
 };
 
@@ -121,6 +134,7 @@ struct out {
 	struct gctl_sink text;
 	struct gctl_outbuf ob;
 	struct gctl_view_filter *filter;
+	struct gctl_attach_rec *rec; /* --record, or NULL */
 };
 
 /* An engine message: where run's text writer puts it, in its place. */
@@ -146,6 +160,8 @@ static void show_record(struct out *o, json_object *rec, const char *line,
 	struct gctl_summary s;
 	uint64_t n;
 
+	if (o->rec && rec)
+		gctl_attach_rec_line(o->rec, rec);
 	if (!event) {
 		++*exits;
 		if (!gctl_view_filter_exit(o->filter, rec))
@@ -228,14 +244,19 @@ static int attach_main(int argc, char **argv)
 	if (ret)
 		goto out;
 	gctl_ctl_set_sig_fd(c, sig_fd);
+	if (a.record) {
+		ret = gctl_attach_rec_open(CMD, a.ctl.name, c, a.record, &o.rec);
+		if (ret)
+			goto out;
+	}
 	ret = gctl_ctl_call(CMD, a.ctl.name, c, "attach", NULL, GCTL_CTL_TIMEOUT_MS,
 			    &rec);
 	if (ret)
 		goto out;
 	json_object_put(rec);
 	attached = true;
-	/* unparsed is faster; a filter reads them */
-	gctl_ctl_pass_exits(c, a.ctl.json && !a.filter.on);
+	/* unparsed is faster; a filter and a record read them */
+	gctl_ctl_pass_exits(c, a.ctl.json && !a.filter.on && !a.record);
 
 	for (;;) {
 		/* Out before waiting: what was read is shown at once. */
@@ -267,6 +288,8 @@ out:
 		gctl_err(CMD, "writing the output: %s", strerror(-out_err));
 		ret = GCTL_EXIT_IOERR;
 	}
+	if (gctl_attach_rec_close(CMD, o.rec) && !out_err)
+		ret = GCTL_EXIT_IOERR;
 	gctl_ctl_close(c);
 	gctl_sink_destroy(&o.text);
 	close(sig_fd);

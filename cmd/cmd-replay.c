@@ -36,7 +36,8 @@ static const struct argp replay_argp = {
 	       "Exit status:\n"
 	       "  0   every exit matched the record\n"
 	       "  1   the run diverged: the first divergent exit is named\n"
-	       "  64  bad options, 65 FILE is not a record (or malformed),\n"
+	       "  64  bad options, 65 FILE is not a record (or malformed, or\n"
+	       "      has a gap: records attach --record lost),\n"
 	       "  66  FILE or the image missing, 69 no sim, 70 internal error,\n"
 	       "  71  system error, 74 the output could not be written,\n"
 	       "  76  a record of a later format version",

@@ -253,11 +253,16 @@ static void sinks_free(struct run_ctx *c)
 	gctl_stats_free(c->stats);
 }
 
-/* --record's header: what the VM is, now that its image is loaded. */
+/*
+ * --record's header: what the VM is, now that its image is loaded; a
+ * named VM's too, for attach --record.
+ */
 static int record_begin(struct run_ctx *c)
 {
 	struct run_args *a = &c->a;
 	struct gctl_rec_config rc;
+	uint8_t *p;
+	size_t len;
 	int ret;
 
 	gctl_rec_config_init(&rc, &a->cfg, gh_backend_name(c->be), a->image,
@@ -265,6 +270,12 @@ static int record_begin(struct run_ctx *c)
 			     a->load_addr_set ? a->load_addr : a->cfg.ram_base,
 			     c->entry);
 	rc.dtb_addr = a->dtb_addr;
+	if (c->srv && !gctl_rec_config_encode(&rc, &p, &len)) {
+		gctl_ctl_server_set_config(c->srv, p, len);
+		free(p);
+	}
+	if (!a->record)
+		return 0;
 	ret = gctl_rec_sink_begin(&c->rec_sink, &rc);
 	if (ret) {
 		gctl_err(CMD, "--record %s: %s", a->record, strerror(-ret));
@@ -300,7 +311,7 @@ static int vm_new(struct run_ctx *c)
 	}
 	ret = gctl_run_load(c->vmm, a, gh_backend_abi(c->be), &c->info,
 			    &c->entry);
-	if (!ret && a->record)
+	if (!ret && (a->record || c->srv))
 		ret = record_begin(c);
 	return ret;
 }

@@ -151,6 +151,7 @@ complete -c gunyahctl -n '__fish_seen_subcommand_from attach' -l filter -x -a 'm
 complete -c gunyahctl -n '__fish_seen_subcommand_from attach' -l dashboard -d 'The live full-screen view of the VM'
 complete -c gunyahctl -n '__fish_seen_subcommand_from attach' -l interval -x -d '(dashboard) Redraw every MS milliseconds'
 complete -c gunyahctl -n '__fish_seen_subcommand_from attach' -l console -d 'The guest console, both ways'
+complete -c gunyahctl -n '__fish_seen_subcommand_from attach' -l record -r -F -d 'Also write every exit received to FILE'
 complete -c gunyahctl -n '__fish_seen_subcommand_from step' -s j -l json -d 'JSON Lines, as run --json prints them'
 complete -c gunyahctl -n '__fish_seen_subcommand_from step' -s t -l timeout -x -d 'Give up after SEC seconds'
 complete -c gunyahctl -n '__fish_seen_subcommand_from step' -l filter -x -a 'mmio read write page_fault status unknown vcpu= addr=' -d 'Print only the exits EXPR matches'

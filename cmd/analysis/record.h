@@ -8,6 +8,7 @@
  *     CONFIG   the VM's configuration and the image (first, once)
  *     EXIT     one exit, its timing and the answer gunyahctl gave
  *     SUMMARY  the run's summary (last; absent if the run was killed)
+ *     GAP      records the writer never saw (attach --record lost them)
  *
  * Numbers are varints, exit fields deltas against the previous exit, so
  * an MMIO exit takes some 15 to 25 bytes.  A reader skips record types
@@ -28,12 +29,13 @@
 
 #define GCTL_REC_MAGIC "GEXREC"
 #define GCTL_REC_MAJOR 1
-#define GCTL_REC_MINOR 1
+#define GCTL_REC_MINOR 2
 
 enum gctl_rec_type {
 	GCTL_REC_CONFIG = 1,
 	GCTL_REC_EXIT = 2,
 	GCTL_REC_SUMMARY = 3,
+	GCTL_REC_GAP = 4,	/* minor 2+: records lost here (attach --record) */
 };
 
 /* What a record says about the VM and its image (the CONFIG record). */
@@ -48,6 +50,7 @@ struct gctl_rec_config {
 	uint64_t entry;		/* vCPU 0 starts here */
 	uint64_t start_unix_ns; /* when the VM started (CLOCK_REALTIME) */
 	uint64_t dtb_addr;	/* the image run's device tree; 0: none */
+	bool attach;		/* made by attach --record: times unknown */
 	/* ram_base, ram_size, nr_vcpus, uart, regions, pf regions, faults,
 	 * pf_policy; scripts, max_exits and step are not kept. */
 	struct gctl_vmm_config vm;
@@ -88,6 +91,17 @@ void gctl_rec_config_init(struct gctl_rec_config *c,
  * start).  0, or -errno of the write.
  */
 int gctl_rec_sink_begin(struct gctl_sink *rec, const struct gctl_rec_config *c);
+/*
+ * The CONFIG record's payload for c (malloc'ed, the caller frees it):
+ * what a named VM hands attach --record.  0 or -ENOMEM.
+ */
+int gctl_rec_config_encode(const struct gctl_rec_config *c, uint8_t **out,
+			   size_t *out_len);
+/* gctl_rec_sink_begin with a payload gctl_rec_config_encode made. */
+int gctl_rec_sink_begin_raw(struct gctl_sink *rec, const uint8_t *config,
+			    size_t len);
+/* A GAP record: lost records (exits and events) were not seen here. */
+void gctl_rec_sink_gap(struct gctl_sink *rec, uint64_t lost);
 /* Bytes written so far (buffered ones included). */
 uint64_t gctl_rec_sink_bytes(const struct gctl_sink *rec);
 
@@ -98,6 +112,7 @@ struct gctl_rec_reader;
 enum gctl_rec_item_kind {
 	GCTL_REC_ITEM_EXIT,
 	GCTL_REC_ITEM_SUMMARY,
+	GCTL_REC_ITEM_GAP,
 };
 
 struct gctl_rec_item {
@@ -105,6 +120,7 @@ struct gctl_rec_item {
 	union {
 		struct gctl_exit_record exit; /* region: NULL, see below */
 		struct gctl_rec_summary summary;
+		uint64_t gap_lost; /* records lost (exits and events) */
 	};
 };
 

@@ -51,6 +51,7 @@ enum rec_config_tag {
 	CFG_START = 15,
 	CFG_FAULT = 16,
 	CFG_DTB = 17,	   /* where the generated device tree went (minor 1+) */
+	CFG_ATTACH = 18,   /* empty: made by attach --record (minor 2+) */
 };
 
 /* SUMMARY fields, the same way. */

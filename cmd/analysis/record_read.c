@@ -127,6 +127,9 @@ static int parse_config(struct gctl_rec_config *c, const uint8_t *p,
 		case CFG_IMAGE_ELF:
 			c->image_elf = one && v[0];
 			break;
+		case CFG_ATTACH:
+			c->attach = true;
+			break;
 		case CFG_LOAD_ADDR: case CFG_ENTRY: case CFG_START:
 		case CFG_DTB: case CFG_RAM_BASE: case CFG_RAM_SIZE:
 			if (one)
@@ -488,6 +491,10 @@ int gctl_rec_next(struct gctl_rec_reader *r, struct gctl_rec_item *it,
 		} else if (type == GCTL_REC_SUMMARY) {
 			it->kind = GCTL_REC_ITEM_SUMMARY;
 			if (!decode_summary(payload, len, &it->summary))
+				return 1;
+		} else if (type == GCTL_REC_GAP) {
+			it->kind = GCTL_REC_ITEM_GAP;
+			if (nums(payload, len, &it->gap_lost, 1) == 1)
 				return 1;
 		} else {
 			continue; /* a later minor version's: skipped */

@@ -306,22 +306,15 @@ static size_t field_str(uint8_t *p, unsigned int tag, const char *s)
 	return field(p, tag, s, strlen(s));
 }
 
-int gctl_rec_sink_begin(struct gctl_sink *sink, const struct gctl_rec_config *c)
+int gctl_rec_config_encode(const struct gctl_rec_config *c, uint8_t **out,
+			   size_t *out_len)
 {
-	struct rec_sink *w = sink->ctx;
 	const struct gctl_vmm_config *vm = &c->vm;
-	uint8_t pre[REC_PREAMBLE_LEN] = { 0 };
 	uint8_t *p = malloc(8192 + PATH_MAX);
 	size_t n = 0;
 
 	if (!p)
 		return -ENOMEM;
-	memcpy(pre, GCTL_REC_MAGIC, REC_MAGIC_LEN);
-	pre[6] = GCTL_REC_MAJOR;
-	pre[7] = GCTL_REC_MINOR;
-	gctl_outbuf_put(&w->ob, pre, sizeof(pre));
-	w->bytes += sizeof(pre);
-
 	n += field_str(p + n, CFG_TOOL, c->tool);
 	n += field_str(p + n, CFG_BACKEND, c->backend);
 	n += field_str(p + n, CFG_IMAGE, c->image);
@@ -356,9 +349,45 @@ int gctl_rec_sink_begin(struct gctl_sink *sink, const struct gctl_rec_config *c)
 	n += field_num(p + n, CFG_PF_POLICY, vm->pf_policy);
 	for (unsigned int i = 0; i < vm->nr_faults; i++)
 		n += field_num(p + n, CFG_FAULT, vm->faults[i]);
-	put_record(w, GCTL_REC_CONFIG, p, n);
-	free(p);
+	*out = p;
+	*out_len = n;
+	return 0;
+}
+
+int gctl_rec_sink_begin_raw(struct gctl_sink *sink, const uint8_t *config,
+			    size_t len)
+{
+	struct rec_sink *w = sink->ctx;
+	uint8_t pre[REC_PREAMBLE_LEN] = { 0 };
+
+	memcpy(pre, GCTL_REC_MAGIC, REC_MAGIC_LEN);
+	pre[6] = GCTL_REC_MAJOR;
+	pre[7] = GCTL_REC_MINOR;
+	gctl_outbuf_put(&w->ob, pre, sizeof(pre));
+	w->bytes += sizeof(pre);
+	put_record(w, GCTL_REC_CONFIG, config, len);
 	return gctl_outbuf_flush(&w->ob);
+}
+
+int gctl_rec_sink_begin(struct gctl_sink *sink, const struct gctl_rec_config *c)
+{
+	uint8_t *p;
+	size_t n;
+	int ret = gctl_rec_config_encode(c, &p, &n);
+
+	if (ret)
+		return ret;
+	ret = gctl_rec_sink_begin_raw(sink, p, n);
+	free(p);
+	return ret;
+}
+
+void gctl_rec_sink_gap(struct gctl_sink *sink, uint64_t lost)
+{
+	struct rec_sink *w = sink->ctx;
+	uint8_t p[GCTL_VARINT_MAX];
+
+	put_record(w, GCTL_REC_GAP, p, gctl_varint_put(p, lost));
 }
 
 uint64_t gctl_rec_sink_bytes(const struct gctl_sink *sink)

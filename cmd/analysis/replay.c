@@ -256,6 +256,16 @@ int gctl_replay_new(struct gctl_rec_reader *rd, struct gctl_replay **out,
 	rp->oracle.answer = answer;
 	rp->oracle.ctx = rp;
 	while ((ret = gctl_rec_next(rd, &it, err, errlen)) > 0) {
+		if (it.kind == GCTL_REC_ITEM_GAP) {
+			/* What the guest did there is unknown: no match
+			 * can be claimed past it. */
+			snprintf(err, errlen, "the record has a gap after "
+				 "%" PRIu64 " exits (%" PRIu64 " records lost "
+				 "by attach --record): it cannot be replayed",
+				 rp->recorded, it.gap_lost);
+			ret = -EBADMSG;
+			break;
+		}
 		if (it.kind != GCTL_REC_ITEM_EXIT)
 			continue;
 		if (it.exit.vcpu >= rp->nr_vcpus) {

@@ -329,6 +329,8 @@ static void print_text(const struct gctl_report *r,
 			src->cfg->backend, src->cfg->vm.nr_vcpus,
 			src->cfg->vm.nr_vcpus == 1 ? "" : "s");
 	fputc('\n', out);
+	if (src->cfg && src->cfg->attach)
+		fprintf(out, "recorded by attach: no host or guest times\n");
 	if (r->filtered)
 		fprintf(out, "filter %s: %" PRIu64 " of %" PRIu64 " exits shown\n",
 			r->filter.text, r->shown, total);
@@ -362,6 +364,10 @@ static void print_text(const struct gctl_report *r,
 	if (nr < r->nr_rows)
 		fprintf(out, "(%zu more rows: --top)\n", r->nr_rows - nr);
 	fputc('\n', out);
+	if (src->gaps)
+		fprintf(out, "the counts cover %" PRIu64 " gap%s: %" PRIu64
+			" records (exits and events) were lost by the recorder\n",
+			src->gaps, src->gaps == 1 ? "" : "s", src->lost);
 	if (src->have_summary && summary_agrees(r, src))
 		fprintf(out, "counts agree with the run's summary\n");
 	else if (src->have_summary)
@@ -451,6 +457,8 @@ static void print_json(const struct gctl_report *r,
 	json_object_object_add(o, "filter", r->filtered ?
 			       json_object_new_string(r->filter.text) : NULL);
 	json_object_object_add(o, "truncated", json_object_new_boolean(src->truncated));
+	json_object_object_add(o, "gaps", json_object_new_uint64(src->gaps));
+	json_object_object_add(o, "lost", json_object_new_uint64(src->lost));
 	json_object_object_add(o, "times", json_object_new_boolean(src->have_times));
 	if (src->have_summary) {
 		json_object_object_add(o, "wall_ns", json_object_new_uint64(src->wall_ns));

@@ -31,6 +31,7 @@ struct gctl_report_source {
 	const char *format;	/* "record" or "json" */
 	bool have_times;	/* host and guest times known */
 	bool truncated;		/* cut short: no summary */
+	uint64_t lost, gaps;	/* records lost in gaps (attach --record) */
 	const struct gctl_rec_config *cfg; /* a record's, else NULL */
 	bool have_summary;	/* the run's summary was read */
 	uint64_t wall_ns;

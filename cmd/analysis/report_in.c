@@ -41,8 +41,13 @@ static int read_record(struct gctl_report *r, const char *path,
 	cfg = gctl_rec_config(in->rec);
 	src->format = "record";
 	src->cfg = cfg;
-	src->have_times = true;
+	src->have_times = !cfg->attach; /* attach's times are zero */
 	while ((ret = gctl_rec_next(in->rec, &it, err, errlen)) > 0) {
+		if (it.kind == GCTL_REC_ITEM_GAP) {
+			src->gaps++;
+			src->lost += it.gap_lost;
+			continue;
+		}
 		if (it.kind == GCTL_REC_ITEM_SUMMARY) {
 			src->have_summary = true;
 			src->wall_ns = it.summary.wall_ns;

@@ -90,6 +90,7 @@ struct gctl_ctl_server {
 	struct gctl_rundir_claim claim;
 	struct gctl_rundir rd; /* its own fd: the claim's dir_fd */
 	char *name, *backend, *image, *log;
+	char *rec_config; /* the CONFIG record's payload in hex, or NULL */
 	struct gctl_runlog *runlog; /* the log's writer, or NULL */
 	unsigned int nr_vcpus;
 	pid_t pid;
@@ -663,6 +664,38 @@ static void do_snapshot(struct request *r)
 	reply_ok(r->srv, r->c, r->id, body);
 }
 
+/* What attach --record writes as its CONFIG record (json(7)). */
+static void do_config(struct request *r)
+{
+	json_object *body;
+
+	if (!r->srv->rec_config) {
+		reply_err(r->srv, r->c, r->id, "unsupported",
+			  "this VM has no record configuration");
+		return;
+	}
+	body = json_object_new_object();
+	add(body, "record_config", json_object_new_string(r->srv->rec_config));
+	reply_ok(r->srv, r->c, r->id, body);
+}
+
+void gctl_ctl_server_set_config(struct gctl_ctl_server *srv,
+				const uint8_t *p, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *s = malloc(2 * len + 1);
+
+	if (!s)
+		return; /* then config says "unsupported" */
+	for (size_t i = 0; i < len; i++) {
+		s[2 * i] = hex[p[i] >> 4];
+		s[2 * i + 1] = hex[p[i] & 15];
+	}
+	s[2 * len] = '\0';
+	free(srv->rec_config);
+	srv->rec_config = s;
+}
+
 static void do_pause(struct request *r)
 {
 	gctl_vmm_pause(r->srv->vmm);
@@ -851,6 +884,7 @@ static const struct {
 	{ "step", do_step },	 { "stop", do_stop },
 	{ "attach", do_attach }, { "wait", do_wait },
 	{ "snapshot", do_snapshot }, { "console-input", do_console_input },
+	{ "config", do_config },
 };
 
 static void handle_line(struct gctl_ctl_server *srv, struct client *c,
@@ -1432,6 +1466,7 @@ void gctl_ctl_server_free(struct gctl_ctl_server *srv)
 	free(srv->name);
 	free(srv->backend);
 	free(srv->image);
+	free(srv->rec_config);
 	free(srv->log);
 	free(srv);
 }

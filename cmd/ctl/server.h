@@ -55,6 +55,14 @@ void gctl_ctl_server_free(struct gctl_ctl_server *srv);
 void gctl_ctl_server_tee(struct gctl_ctl_server *srv,
 			 const struct gctl_sink *local, struct gctl_sink *out);
 
+/*
+ * The VM's CONFIG record payload (gunyahctl-record(5), made by
+ * gctl_rec_config_encode), copied: the "config" request's answer, which
+ * attach --record writes.  Out of memory: the request is refused.
+ */
+void gctl_ctl_server_set_config(struct gctl_ctl_server *srv,
+				const uint8_t *p, size_t len);
+
 /* The VM is running: requests are served from now on. */
 void gctl_ctl_server_start(struct gctl_ctl_server *srv, struct gctl_vmm *vmm);
 

@@ -106,7 +106,7 @@ report_rows() { jq -c '[.rows[] | [.key, .samples]]' <<<"$output"; }
 	printf '\x09' | dd of="$T/r.gex" bs=1 seek=6 conv=notrunc status=none
 	run_split gunyahctl report "$T/r.gex"
 	assert_equal "$status" 76
-	assert_equal "$stderr" "gunyahctl: report: $T/r.gex: record format version 9.1: this gunyahctl reads version 1"
+	assert_equal "$stderr" "gunyahctl: report: $T/r.gex: record format version 9.2: this gunyahctl reads version 1"
 }
 
 @test "replay: an unchanged guest matches, a changed store is named" {
