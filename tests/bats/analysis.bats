@@ -78,9 +78,14 @@ report_rows() { jq -c '[.rows[] | [.key, .samples]]' <<<"$output"; }
 @test "report: a record cut short reads up to its last whole record" {
 	gunyahctl run --quiet --record "$T/r.gex" --max-exits 1000 "$G/mmio_loop.elf" || true
 	size=$(stat -c %s "$T/r.gex")
-	head -c $((size / 2)) "$T/r.gex" >"$T/cut.gex"
-	run gunyahctl report --json "$T/cut.gex"
-	assert_success
+	# Half the file may end on a record boundary (then nothing is cut
+	# mid-record); one byte less cannot also be one: records are longer.
+	for cut in $((size / 2)) $((size / 2 - 1)); do
+		head -c $cut "$T/r.gex" >"$T/cut.gex"
+		run gunyahctl report --json "$T/cut.gex"
+		assert_success
+		[[ $(jq -r .truncated <<<"$output") == true ]] && break
+	done
 	assert_equal "$(jq -r '.truncated, .summary_agrees' <<<"$output" | tr '\n' ' ')" "true null "
 	n=$(jq '.exits' <<<"$output")
 	((n > 100 && n < 1000)) || fail "$n exits read"
