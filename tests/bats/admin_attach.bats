@@ -290,6 +290,8 @@ exits_of() { jq -c "select(has(\"seq\")) | select($2)" "$1"; }
 	run_split gunyahctl attach --dashboard --filter mmio vm
 	assert_equal "$status" 64
 	assert_equal "$stderr" "gunyahctl: attach: --dashboard: not with --filter: the dashboard is the output"
+}
+
 # ---- attach --console ------------------------------------------------------
 
 # The detached --kernel guest that echoes its UART, once it said "ready".

@@ -62,7 +62,7 @@ setup() {
 # The counter smp_atomics REPORTs, in decimal, from run's options "$@".
 atomic_count() {
 	gunyahctl run --json -t 120 "$@" "$GUEST_DIR/tests/guests/smp_atomics.bin" |
-		jq -r 'select(.mmio.phys_addr == "0x9000100") | .mmio.data' |
+		jq -r 'select(.mmio.phys_addr == "0x0000000009000100") | .mmio.data' |
 		xargs printf '%d\n'
 }
 
