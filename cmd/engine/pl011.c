@@ -57,7 +57,7 @@ static void raise(struct gctl_pl011 *u)
 	}
 }
 
-/* An edge for the irqfd: the masked status went from 0 to non-zero. */
+/* Assert the line when MIS went from 0 to non-zero, or when forced. */
 static void update(struct gctl_pl011 *u, uint32_t before, bool force)
 {
 	uint32_t now = mis(u);

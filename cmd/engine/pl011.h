@@ -4,10 +4,12 @@
  * transmit (every byte written to DR is a console byte), a receive FIFO
  * fed by the host (--uart-input), the interrupt registers, and the
  * PrimeCell ID registers Linux's AMBA bus reads at probe.  Its interrupt
- * goes to the guest through an irqfd (edge: the eventfd is written each
- * time the masked status becomes non-zero, and for each transmitted byte
- * while the transmit interrupt is unmasked, so Linux's interrupt-driven
- * transmit gets the next interrupt it waits for).
+ * line is level: high while the masked status (MIS) is non-zero.  It
+ * reaches the guest through a LEVEL irqfd, which holds the line until the
+ * guest acknowledges it; the eventfd is written each time MIS becomes
+ * non-zero, when an IMSC write unmasks a set status, and for each byte
+ * transmitted while the transmit interrupt is unmasked (the FIFO drained
+ * again), so the guest never holds a line it was not told of.
  *
  * Received bytes arrive at the line rate the guest programmed (IBRD, FBRD,
  * LCR_H against GCTL_PL011_CLOCK_HZ), as on a wire: without it the host
