@@ -76,7 +76,7 @@ unsigned int gctl_run_event_loop(const struct gctl_run_loop *l)
 		enum gctl_vmm_state state = gctl_vmm_state(vmm);
 		struct pollfd pfd[5 + GCTL_DASH_MAX_FDS + GCTL_CTL_MAX_CLIENTS + 2];
 		nfds_t n = 0, fixed;
-		int in_fd, srv_n = 0;
+		int in_fd, srv_n = 0, timeout_ms;
 
 		if (step)
 			gctl_step_update(step, state);
@@ -101,14 +101,18 @@ unsigned int gctl_run_event_loop(const struct gctl_run_loop *l)
 		if (dash)
 			n += gctl_dash_fds(dash, pfd + n);
 		fixed = n;
+		/* An idle client of the control socket may be due to go, a
+		 * partial console line to be shown.  Before the server's fds:
+		 * a partial line shown now queues records for its clients,
+		 * and only fds asked now for POLLOUT would send them (else a
+		 * guest's echo waited for its next event: 1 in 7 attaches). */
+		timeout_ms = loop_timeout_ms(vmm, srv);
 		if (srv)
 			srv_n = gctl_ctl_server_pollfds(srv, pfd + n,
 							(int)(ARRAY_SIZE(pfd) - n));
 		n += (nfds_t)srv_n;
 
-		/* An idle client of the control socket may be due to go, a
-		 * partial console line to be shown. */
-		if (poll(pfd, n, loop_timeout_ms(vmm, srv)) < 0)
+		if (poll(pfd, n, timeout_ms) < 0)
 			continue;
 		if (dash)
 			gctl_dash_dispatch(dash, pfd, (unsigned int)fixed);

@@ -335,6 +335,8 @@ start_echo() {
 	printf '\035' >&"${S[1]}"
 	until_line "status="
 	assert_equal "$line" "detached status=0"
+	# stty -g writes it just after that line: wait for the file
+	eventually test -s "$BATS_TEST_TMPDIR/detached"
 	cmp "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/detached"
 	assert_equal "$(gunyahctl status --json con | jq -r .state)" running
 	# again, and the guest powers off: the VM's status, the terminal back
