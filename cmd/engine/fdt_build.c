@@ -15,13 +15,13 @@
 
 #include "gunyah_sim.h"
 #include "engine/fdt_build.h"
+#include "engine/pl011.h"
 
 #define PHANDLE_GIC 1
 #define PHANDLE_CLK 2
 #define GIC_SPI 0
 #define GIC_PPI 1
 #define IRQ_LEVEL_HIGH 4
-#define PL011_CLOCK_HZ 24000000
 
 /* Each helper returns 0 or a libfdt error (negative). */
 #define TRY(x)                      \
@@ -153,7 +153,7 @@ static int fdt_uart(void *fdt, const struct gctl_fdt_config *c)
 	TRY(fdt_begin_node(fdt, "apb-pclk"));
 	TRY(fdt_property_string(fdt, "compatible", "fixed-clock"));
 	TRY(fdt_property_u32(fdt, "#clock-cells", 0));
-	TRY(fdt_property_u32(fdt, "clock-frequency", PL011_CLOCK_HZ));
+	TRY(fdt_property_u32(fdt, "clock-frequency", GCTL_PL011_CLOCK_HZ));
 	TRY(fdt_property_string(fdt, "clock-output-names", "clk24mhz"));
 	TRY(fdt_property_u32(fdt, "phandle", PHANDLE_CLK));
 	TRY(fdt_end_node(fdt));

@@ -3,6 +3,7 @@
  * A PL011 as the VMM emulates it (pl011.h).  Register offsets and bits are
  * the ARM PrimeCell UART (PL011) TRM's.
  */
+#include <time.h>
 #include <unistd.h>
 
 #include "engine/pl011.h"
@@ -56,7 +57,7 @@ static void raise(struct gctl_pl011 *u)
 	}
 }
 
-/* An edge for the irqfd: the masked status went from 0 to non-zero. */
+/* Assert the line when MIS went from 0 to non-zero, or when forced. */
 static void update(struct gctl_pl011 *u, uint32_t before, bool force)
 {
 	uint32_t now = mis(u);
@@ -67,9 +68,69 @@ static void update(struct gctl_pl011 *u, uint32_t before, bool force)
 
 void gctl_pl011_init(struct gctl_pl011 *u, int irq_fd)
 {
+	pthread_condattr_t attr;
+
 	*u = (struct gctl_pl011){ .irq_fd = irq_fd, .cr = 0x300 };
 	pthread_mutex_init(&u->lock, NULL);
-	pthread_cond_init(&u->space, NULL);
+	/* Frame times are waited for on the monotonic clock. */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&u->space, &attr);
+	pthread_condattr_destroy(&attr);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Caller holds the lock. */
+static uint64_t frame_ns_locked(const struct gctl_pl011 *u)
+{
+	/* Baud = UARTCLK / (16 * (IBRD + FBRD / 64)); a frame is a start
+	 * bit, 5-8 data bits, an optional parity bit and 1 or 2 stop bits. */
+	uint64_t div64 = (uint64_t)u->ibrd * 64 + u->fbrd;
+	unsigned int bits = 1 + 5 + ((u->lcr_h >> 5) & 3) +
+			    ((u->lcr_h & 0x02) ? 1 : 0) +
+			    ((u->lcr_h & 0x08) ? 2 : 1);
+
+	if (!u->ibrd)
+		return 0; /* no rate programmed (the TRM: IBRD 0 is invalid) */
+	return bits * 16 * div64 * 1000000000u /
+	       (64 * (uint64_t)GCTL_PL011_CLOCK_HZ);
+}
+
+uint64_t gctl_pl011_frame_ns(struct gctl_pl011 *u)
+{
+	uint64_t ns;
+
+	pthread_mutex_lock(&u->lock);
+	ns = frame_ns_locked(u);
+	pthread_mutex_unlock(&u->lock);
+	return ns;
+}
+
+/*
+ * Caller holds the lock: wait until the byte being received now has
+ * finished arriving, one frame after the previous one (or after now, on
+ * an idle line).  false if closed meanwhile.
+ */
+static bool wait_frame_locked(struct gctl_pl011 *u)
+{
+	uint64_t frame = frame_ns_locked(u), now = now_ns();
+	struct timespec ts;
+
+	if (!frame)
+		return !u->closed;
+	u->rx_due_ns = (u->rx_due_ns > now ? u->rx_due_ns : now) + frame;
+	ts.tv_sec = (time_t)(u->rx_due_ns / 1000000000u);
+	ts.tv_nsec = (long)(u->rx_due_ns % 1000000000u);
+	while (!u->closed && now_ns() < u->rx_due_ns)
+		pthread_cond_timedwait(&u->space, &u->lock, &ts);
+	return !u->closed;
 }
 
 void gctl_pl011_destroy(struct gctl_pl011 *u)
@@ -170,7 +231,7 @@ bool gctl_pl011_input(struct gctl_pl011 *u, uint8_t c)
 	while (!u->closed && (u->rx_count == GCTL_PL011_FIFO ||
 			      !(u->imsc & (INT_RX | INT_RT))))
 		pthread_cond_wait(&u->space, &u->lock);
-	ok = !u->closed;
+	ok = wait_frame_locked(u);
 	if (ok) {
 		before = mis(u);
 		u->rx[(u->rx_head + u->rx_count) % GCTL_PL011_FIFO] = c;

@@ -980,10 +980,13 @@ int gctl_vmm_create(struct gh_backend *be, const struct gctl_vmm_config *cfg,
 		vmm->nr_vcpus++;
 	}
 	if (cfg->pl011) {
+		/* LEVEL: the PL011's line is level-high (the device tree
+		 * says so); signals before the guest acknowledges coalesce
+		 * into the one assertion a held line is. */
 		vmm->uart_irq_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 		ret = vmm->uart_irq_fd < 0 ? -errno :
 		      gh_vm_irqfd(vmm->vm, true, vmm->uart_irq_fd,
-				  cfg->uart_spi, 0);
+				  cfg->uart_spi, GUNYAH_IRQFD_FLAGS_LEVEL);
 		if (ret) {
 			snprintf(err, errlen, "the UART's irqfd (SPI %u): %s",
 				 cfg->uart_spi, strerror(-ret));
