@@ -120,16 +120,6 @@ static void verr(const char *cmd, bool record, const char *fmt, va_list ap)
 		err_record(cmd, line);
 }
 
-static void __attribute__((format(printf, 3, 4)))
-say(const char *cmd, bool record, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	verr(cmd, record, fmt, ap);
-	va_end(ap);
-}
-
 void gctl_err_stderr(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
@@ -147,7 +137,7 @@ void gctl_note(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(note, sizeof(note), fmt, ap);
 	va_end(ap);
-	say(cmd, false, "note: %s", note);
+	gctl_err_stderr(cmd, "note: %s", note);
 }
 
 void gctl_err(const char *cmd, const char *fmt, ...)
