@@ -202,11 +202,14 @@ static _Unwind_Reason_Code jit_frame(struct _Unwind_Context *ctx, void *arg)
 {
 	struct jit_walk *w = arg;
 	uintptr_t ip = (uintptr_t)_Unwind_GetIP(ctx);
-	Dl_info info;
+	struct dl_find_object obj;
 
 	if (++w->frames > 32)
 		return _URC_END_OF_STACK;
-	if (ip && !dladdr((void *)ip, &info)) {
+	/* _dl_find_object, not dladdr: only "in an object?" is asked, and
+	 * dladdr also looks for the nearest symbol, a scan of the object's
+	 * symbol table (81 % of a fuzzer's time, one VM per input). */
+	if (ip && _dl_find_object((void *)ip, &obj) != 0) {
 		w->ip = ip;
 		return _URC_END_OF_STACK;
 	}
