@@ -3,6 +3,7 @@
  * attach --console (console.h).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -94,6 +95,7 @@ static void on_line(struct console *k, json_object *rec)
 {
 	const char *event, *code, *text;
 	struct gctl_summary s;
+	uint64_t n;
 
 	if (gctl_ctl_is_reply(rec)) {
 		k->in_flight = false;
@@ -116,6 +118,12 @@ static void on_line(struct console *k, json_object *rec)
 		fflush(stdout);
 	} else if (!strcmp(event, "summary") && !gctl_json_to_summary(rec, &s)) {
 		k->end_code = s.exit_code;
+	} else if (!strcmp(event, "lost") && gctl_json_get_u64(rec, "records", &n)) {
+		/* A raw terminal's line ends with "\r\n" of its own. */
+		fflush(stdout);
+		fprintf(stderr, "gunyahctl: %s: %s: %" PRIu64 " console lines "
+			"lost: this client did not keep up%s\n", k->cmd,
+			k->name, n, k->tty ? "\r" : "");
 	}
 }
 
@@ -161,7 +169,7 @@ static int loop(struct console *k)
 int gctl_attach_console(const char *cmd, const char *name)
 {
 	struct console k = { .cmd = cmd, .name = name, .end_code = -1 };
-	json_object *rec;
+	json_object *args, *rec;
 	int ret;
 
 	k.sig_fd = gctl_stop_signalfd(false);
@@ -173,12 +181,13 @@ int gctl_attach_console(const char *cmd, const char *name)
 	if (ret)
 		goto out;
 	gctl_ctl_set_sig_fd(k.c, k.sig_fd);
-	ret = gctl_ctl_call(cmd, name, k.c, "attach", NULL, GCTL_CTL_TIMEOUT_MS,
+	args = json_object_new_object(); /* the call takes it */
+	json_object_object_add(args, "exits", json_object_new_boolean(false));
+	ret = gctl_ctl_call(cmd, name, k.c, "attach", args, GCTL_CTL_TIMEOUT_MS,
 			    &rec);
 	if (ret)
 		goto out;
 	json_object_put(rec);
-	gctl_ctl_pass_exits(k.c, true);
 	if (isatty(STDIN_FILENO) && raw_mode(&k) == 0)
 		fprintf(stderr, "gunyahctl: %s: %s's console; Ctrl-] detaches "
 			"(the VM runs on)\r\n", cmd, name);

@@ -51,6 +51,7 @@
 enum sub {
 	SUB_NONE,
 	SUB_ATTACH, /* everything, until the end */
+	SUB_EVENTS, /* attach with "exits": false: all but the exits */
 	SUB_STEP,   /* step_left more exits, and console lines */
 };
 
@@ -296,7 +297,8 @@ static void broadcast_line(struct gctl_ctl_server *srv, const char *s,
 		struct client *c = &srv->clients[i];
 
 		/* Not c->fd: the loop's alone.  A subscriber has one. */
-		if (c->sub == SUB_NONE)
+		if (c->sub == SUB_NONE ||
+		    (c->sub == SUB_EVENTS && kind == REC_EXIT))
 			continue;
 		if (c->sub == SUB_STEP) {
 			/* Exactly the exits of the step; its console too. */
@@ -743,8 +745,23 @@ static void do_step(struct request *r)
 	gctl_vmm_step(srv->vmm, r->c->step_given);
 }
 
+/*
+ * "exits": false leaves the exit records out: a console's echo must not
+ * queue behind (and be dropped with) a flood of exits nobody shows.
+ */
 static void do_attach(struct request *r)
 {
+	json_object *k;
+	bool exits = true;
+
+	if (json_object_object_get_ex(r->req, "exits", &k)) {
+		if (!json_object_is_type(k, json_type_boolean)) {
+			reply_err(r->srv, r->c, r->id, "request",
+				  "\"exits\": want true or false");
+			return;
+		}
+		exits = json_object_get_boolean(k);
+	}
 	if (r->c->attached || r->c->step_pending) {
 		reply_err(r->srv, r->c, r->id, "state", "this connection is %s already",
 			  r->c->attached ? "attached" : "stepping");
@@ -753,7 +770,7 @@ static void do_attach(struct request *r)
 	/* The reply, then the stream: under the lock in this order. */
 	reply_ok(r->srv, r->c, r->id, status_body(r->srv));
 	r->c->attached = true;
-	set_sub(r->srv, r->c, SUB_ATTACH, 0);
+	set_sub(r->srv, r->c, exits ? SUB_ATTACH : SUB_EVENTS, 0);
 }
 
 static void owe_exit(struct request *r)

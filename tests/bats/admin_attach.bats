@@ -352,11 +352,25 @@ start_echo() {
 	start_vm vm --uart $UART --timeout 3 "$TICK"
 	run_split gunyahctl attach --console vm < <(printf 'x')
 	assert_equal "$status" 5
-	assert_equal "$stderr" "gunyahctl: attach: vm: this VM's console takes no input (a PL011 with no --uart-input: run --kernel)"
+	assert_equal "${stderr%%$'\n'*}" "gunyahctl: attach: vm: this VM's console takes no input (a PL011 with no --uart-input: run --kernel)"
+	# and, on a loaded machine, what it could not keep up with
+	assert_equal "$(sed 1d <<<"$stderr" | grep -cv '^gunyahctl: attach: vm: [0-9]* console lines lost: this client did not keep up$')" 0
 	assert_line tick
 	for o in --json --dashboard "--count 1"; do
 		run_split gunyahctl attach --console $o vm
 		assert_equal "$status" 64
 		assert_equal "$stderr" "gunyahctl: attach: --console: not with ${o% 1}: the console is the output"
 	done
+}
+
+@test "attach --console: a reader that falls behind is told how many console lines it lost" {
+	start_vm vm --uart $UART "$TICK"
+	# tick's lines come far faster than this reader takes any
+	"$GUNYAHCTL" attach --console vm </dev/null 2>"$BATS_TEST_TMPDIR/err" |
+		{ sleep 2; cat >/dev/null; } &
+	eventually grep -q "lost" "$BATS_TEST_TMPDIR/err"
+	run grep -v '^gunyahctl: attach: vm: [0-9]* console lines lost: this client did not keep up$' "$BATS_TEST_TMPDIR/err"
+	assert_output ""
+	gunyahctl stop vm
+	wait
 }

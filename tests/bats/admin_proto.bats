@@ -142,3 +142,19 @@ still_running() {
 		env XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" "$GUNYAHCTL" status vm
 	assert_equal "$status" 77
 }
+
+@test "attach with \"exits\": false streams all but the exit records" {
+	start_vm con --uart $UART "$TICK"
+	# With them: every console line comes after the 5 exits that wrote it.
+	run sock_send "$RD/con.sock" '{"v":1,"id":1,"cmd":"attach"}\n' 4
+	assert_equal "$(head -4 <<<"$output" | jq -sc 'map(has("exit")) | any')" true
+	# Without: the console lines only (attach --console's echo must not
+	# queue behind a flood of exits nobody shows).
+	run sock_send "$RD/con.sock" '{"v":1,"id":1,"cmd":"attach","exits":false}\n' 4
+	assert_equal "$(head -4 <<<"$output" | jq -c '[.id, .ok, .event, .text]')" \
+		$'[1,true,null,null]\n[null,null,"console","tick\\n"]\n[null,null,"console","tick\\n"]\n[null,null,"console","tick\\n"]'
+	assert_equal "$(grep -c '"exit"' <<<"$output")" 0
+	run sock_send "$S" '{"v":1,"cmd":"attach","exits":1}\n'
+	assert_equal "$(jq -c '[.ok, .code, .error]' <<<"$output")" '[false,"request","\"exits\": want true or false"]'
+	still_running
+}
