@@ -181,14 +181,14 @@ static void show_record(struct out *o, json_object *rec, const char *line,
 		const char *t = gctl_json_get_str(rec, "text");
 
 		if (t)
-			o->text.ops->console(o->text.ctx, t, strlen(t));
+			gctl_sink_console(&o->text, t, strlen(t));
 	} else if (!strcmp(event, "summary")) {
 		if (!gctl_json_to_summary(rec, &s))
-			o->text.ops->summary(o->text.ctx, &s);
+			gctl_sink_summary(&o->text, &s);
 	} else if (!strcmp(event, "message")) {
 		show_message(o, rec);
 	} else if (!strcmp(event, "lost") && gctl_json_get_u64(rec, "records", &n)) {
-		o->text.ops->flush(o->text.ctx);
+		gctl_sink_flush(&o->text);
 		gctl_err(CMD, "%" PRIu64 " records lost: this client did not "
 			 "keep up", n);
 	}
@@ -196,7 +196,7 @@ static void show_record(struct out *o, json_object *rec, const char *line,
 
 static int flush_out(struct out *o)
 {
-	return o->json ? gctl_outbuf_flush(&o->ob) : o->text.ops->flush(o->text.ctx);
+	return o->json ? gctl_outbuf_flush(&o->ob) : gctl_sink_flush(&o->text);
 }
 
 static int attach_main(int argc, char **argv)
@@ -281,7 +281,7 @@ static int attach_main(int argc, char **argv)
 
 out:
 	out_err = o.json ? gctl_outbuf_flush(&o.ob) :
-		  o.text.ops ? o.text.ops->flush(o.text.ctx) : 0;
+		  o.text.ops ? gctl_sink_flush(&o.text) : 0;
 	if (!out_err && attached)
 		out_err = gctl_view_filter_end(&a.filter, o.json, STDOUT_FILENO);
 	if (out_err) {

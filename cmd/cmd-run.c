@@ -417,10 +417,10 @@ static int daemon_stdio(struct run_ctx *c)
 static int outputs_end(struct run_ctx *c, const struct gctl_summary *s,
 		       unsigned int signals)
 {
-	int err = c->sink.ops->flush(c->sink.ctx);
+	int err = gctl_sink_flush(&c->sink);
 
 	if (!err && c->a.record) {
-		err = c->rec_sink.ops->flush(c->rec_sink.ctx);
+		err = gctl_sink_flush(&c->rec_sink);
 		if (err)
 			gctl_err(CMD, "--record %s: %s", c->a.record,
 				 strerror(-err));

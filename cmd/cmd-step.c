@@ -130,7 +130,7 @@ static void show(struct step_out *o, struct gctl_ctl_conn *c, json_object *rec)
 			o->text.ops->exit(o->text.ctx, &r);
 		o->mid_line = false;
 	} else if ((text_s = gctl_json_get_str(rec, "text")) && *text_s) {
-		o->text.ops->console(o->text.ctx, text_s, strlen(text_s));
+		gctl_sink_console(&o->text, text_s, strlen(text_s));
 		o->mid_line = text_s[strlen(text_s) - 1] != '\n';
 	}
 }
@@ -165,7 +165,7 @@ static int step_vm(struct gctl_ctl_conn *c, const struct gctl_ctl_args *a,
 	}
 	/* The guest's line stopped half-way: ours end theirs. */
 	if (o->mid_line && !o->json)
-		o->text.ops->console(o->text.ctx, "\n", 1);
+		gctl_sink_console(&o->text, "\n", 1);
 	if (o->lost && !ret) {
 		gctl_err(CMD, "%s: %" PRIu64 " records of the step were lost on "
 			 "the way: the output has gaps", a->name, o->lost);
@@ -206,7 +206,7 @@ static int step_main(int argc, char **argv)
 		gctl_ctl_close(c);
 	}
 	out_err = a.json ? gctl_outbuf_flush(&o.ob) :
-			   o.text.ops->flush(o.text.ctx);
+			   gctl_sink_flush(&o.text);
 	if (!out_err && !ret)
 		out_err = gctl_view_filter_end(&o.filter, a.json, STDOUT_FILENO);
 	if (out_err) {

@@ -159,8 +159,8 @@ bool gctl_filter_match(const struct gctl_filter *f,
 /* ---- the filter sink ---- */
 
 struct filter_sink {
+	struct gctl_sink inner; /* first: sink.h's decorators */
 	struct gctl_filter f;
-	struct gctl_sink inner;
 	uint64_t shown; /* exit() runs one at a time (sink.h) */
 };
 
@@ -174,63 +174,20 @@ static void fs_exit(void *ctx, const struct gctl_exit_record *r)
 	fs->inner.ops->exit(fs->inner.ctx, r);
 }
 
-static void fs_console(void *ctx, const char *buf, size_t len)
-{
-	struct filter_sink *fs = ctx;
-
-	fs->inner.ops->console(fs->inner.ctx, buf, len);
-}
-
-/* Not exits: the filter lets them through. */
-static void fs_crash(void *ctx, const struct gh_sim_crash *c)
-{
-	struct filter_sink *fs = ctx;
-
-	gctl_sink_crash(&fs->inner, c);
-}
-
-static void fs_message(void *ctx, const struct gctl_message *m)
-{
-	struct filter_sink *fs = ctx;
-
-	gctl_sink_message(&fs->inner, m);
-}
-
-static void fs_regs(void *ctx, unsigned int vcpu, const struct gh_sim_regs *regs)
-{
-	struct filter_sink *fs = ctx;
-
-	fs->inner.ops->regs(fs->inner.ctx, vcpu, regs);
-}
-
-static void fs_memory(void *ctx, uint64_t addr, const void *buf, size_t len)
-{
-	struct filter_sink *fs = ctx;
-
-	fs->inner.ops->memory(fs->inner.ctx, addr, buf, len);
-}
-
 static void fs_summary(void *ctx, const struct gctl_summary *s)
 {
 	struct filter_sink *fs = ctx;
 	struct gctl_summary *copy = malloc(sizeof(*copy));
 
 	if (!copy) {
-		fs->inner.ops->summary(fs->inner.ctx, s);
+		gctl_sink_summary(&fs->inner, s);
 		return;
 	}
 	*copy = *s;
 	copy->filter = fs->f.text;
 	copy->shown = fs->shown;
-	fs->inner.ops->summary(fs->inner.ctx, copy);
+	gctl_sink_summary(&fs->inner, copy);
 	free(copy);
-}
-
-static int fs_flush(void *ctx)
-{
-	struct filter_sink *fs = ctx;
-
-	return fs->inner.ops->flush(fs->inner.ctx);
 }
 
 static void fs_destroy(void *ctx)
@@ -238,16 +195,12 @@ static void fs_destroy(void *ctx)
 	free(ctx);
 }
 
+/* Only exits are filtered: the rest passes through (sink.h). */
 static const struct gctl_sink_ops filter_ops = {
 	.exit = fs_exit,
-	.console = fs_console,
-	.regs = fs_regs,
-	.memory = fs_memory,
 	.summary = fs_summary,
-	.crash = fs_crash,
-	.message = fs_message,
-	.flush = fs_flush,
 	.destroy = fs_destroy,
+	.decorates = true,
 };
 
 int gctl_filter_sink_new(const struct gctl_filter *f,

@@ -20,7 +20,7 @@
 #define EXIT_MAX 128 /* the longest EXIT record, with room to spare */
 
 struct rec_sink {
-	struct gctl_sink inner;
+	struct gctl_sink inner; /* first: sink.h's decorators */
 	int fd;
 	struct gctl_outbuf ob;
 	uint64_t bytes;
@@ -148,28 +148,6 @@ static void rec_exit(void *ctx, const struct gctl_exit_record *r)
 	w->inner.ops->exit(w->inner.ctx, r);
 }
 
-static void rec_console(void *ctx, const char *buf, size_t len)
-{
-	struct rec_sink *w = ctx;
-
-	w->inner.ops->console(w->inner.ctx, buf, len);
-}
-
-static void rec_regs(void *ctx, unsigned int vcpu,
-		     const struct gh_sim_regs *regs)
-{
-	struct rec_sink *w = ctx;
-
-	w->inner.ops->regs(w->inner.ctx, vcpu, regs);
-}
-
-static void rec_memory(void *ctx, uint64_t addr, const void *buf, size_t len)
-{
-	struct rec_sink *w = ctx;
-
-	w->inner.ops->memory(w->inner.ctx, addr, buf, len);
-}
-
 /* A field: tag, length, bytes. */
 static size_t field(uint8_t *p, unsigned int tag, const void *data, size_t len)
 {
@@ -229,29 +207,14 @@ static void rec_summary(void *ctx, const struct gctl_summary *s)
 	} else if (!w->ob.error) {
 		w->ob.error = -ENOMEM;
 	}
-	w->inner.ops->summary(w->inner.ctx, s);
-}
-
-/* Not in the recording (gunyahctl-record(5) has no such record). */
-static void rec_crash(void *ctx, const struct gh_sim_crash *c)
-{
-	struct rec_sink *w = ctx;
-
-	gctl_sink_crash(&w->inner, c);
-}
-
-static void rec_message(void *ctx, const struct gctl_message *m)
-{
-	struct rec_sink *w = ctx;
-
-	gctl_sink_message(&w->inner, m);
+	gctl_sink_summary(&w->inner, s);
 }
 
 static int rec_flush(void *ctx)
 {
 	struct rec_sink *w = ctx;
 	int ret = gctl_outbuf_flush(&w->ob);
-	int inner = w->inner.ops->flush(w->inner.ctx);
+	int inner = gctl_sink_flush(&w->inner);
 
 	return ret ? ret : inner;
 }
@@ -265,16 +228,14 @@ static void rec_destroy(void *ctx)
 	free(w);
 }
 
+/* The console, step answers, crashes and messages pass through: they
+ * are not in the recording (gunyahctl-record(5) has no such record). */
 static const struct gctl_sink_ops rec_ops = {
 	.exit = rec_exit,
-	.console = rec_console,
-	.regs = rec_regs,
-	.memory = rec_memory,
 	.summary = rec_summary,
-	.crash = rec_crash,
-	.message = rec_message,
 	.flush = rec_flush,
 	.destroy = rec_destroy,
+	.decorates = true,
 };
 
 int gctl_rec_sink_open(const char *path, const struct gctl_sink *inner,

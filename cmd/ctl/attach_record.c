@@ -24,52 +24,15 @@ static void null_exit(void *ctx, const struct gctl_exit_record *r)
 	(void)ctx, (void)r;
 }
 
-static void null_console(void *ctx, const char *buf, size_t len)
-{
-	(void)ctx, (void)buf, (void)len;
-}
-
-static void null_regs(void *ctx, unsigned int vcpu,
-		      const struct gh_sim_regs *regs)
-{
-	(void)ctx, (void)vcpu, (void)regs;
-}
-
-static void null_memory(void *ctx, uint64_t addr, const void *buf, size_t len)
-{
-	(void)ctx, (void)addr, (void)buf, (void)len;
-}
-
-static void null_summary(void *ctx, const struct gctl_summary *s)
-{
-	(void)ctx, (void)s;
-}
-
+/* Not NULL, which would print it on standard error. */
 static void null_message(void *ctx, const struct gctl_message *m)
 {
 	(void)ctx, (void)m;
 }
 
-static int null_flush(void *ctx)
-{
-	(void)ctx;
-	return 0;
-}
-
-static void null_destroy(void *ctx)
-{
-	(void)ctx;
-}
-
 static const struct gctl_sink_ops null_ops = {
 	.exit = null_exit,
-	.console = null_console,
-	.regs = null_regs,
-	.memory = null_memory,
-	.summary = null_summary,
 	.message = null_message,
-	.flush = null_flush,
-	.destroy = null_destroy,
 };
 
 static int hex_digit(char ch)
@@ -179,7 +142,7 @@ void gctl_attach_rec_line(struct gctl_attach_rec *ar, json_object *rec)
 			ar->rec.ops->exit(ar->rec.ctx, &r);
 	} else if (!strcmp(event, "summary")) {
 		if (!gctl_json_to_summary(rec, &s))
-			ar->rec.ops->summary(ar->rec.ctx, &s);
+			gctl_sink_summary(&ar->rec, &s);
 	} else if (!strcmp(event, "lost") && gctl_json_get_u64(rec, "records", &n)) {
 		gctl_rec_sink_gap(&ar->rec, n);
 	}
@@ -191,7 +154,7 @@ int gctl_attach_rec_close(const char *cmd, struct gctl_attach_rec *ar)
 
 	if (!ar)
 		return 0;
-	ret = ar->rec.ops->flush(ar->rec.ctx);
+	ret = gctl_sink_flush(&ar->rec);
 	gctl_sink_destroy(&ar->rec);
 	if (ret)
 		gctl_err(cmd, "--record %s: %s", ar->path, strerror(-ret));

@@ -88,6 +88,7 @@ struct client {
 };
 
 struct gctl_ctl_server {
+	struct gctl_sink local; /* first: the tee is a decorator (sink.h) */
 	struct gctl_rundir_claim claim;
 	struct gctl_rundir rd; /* its own fd: the claim's dir_fd */
 	char *name, *backend, *image, *log;
@@ -99,7 +100,6 @@ struct gctl_ctl_server {
 	uint64_t t0_ns;
 	int wake_fd;
 	bool finished;
-	struct gctl_sink local;
 	uint64_t idle_ns; /* an idle client is let go after this; 0: never */
 	int poll_map[GCTL_CTL_MAX_CLIENTS + 2];
 	/* The dashboard's model of the VM (stats.h), fed by the tee. */
@@ -353,46 +353,20 @@ static void tee_console(void *ctx, const char *buf, size_t len)
 {
 	struct gctl_ctl_server *srv = ctx;
 
-	if (srv->local.ops->console)
-		srv->local.ops->console(srv->local.ctx, buf, len);
+	gctl_sink_console(&srv->local, buf, len);
 	gctl_stats_console(srv->stats, buf, len);
 	if (atomic_load(&srv->nr_subs))
 		broadcast(srv, gctl_json_console(buf, len), REC_CONSOLE);
-}
-
-static void tee_regs(void *ctx, unsigned int vcpu, const struct gh_sim_regs *r)
-{
-	struct gctl_ctl_server *srv = ctx;
-
-	if (srv->local.ops->regs)
-		srv->local.ops->regs(srv->local.ctx, vcpu, r);
-}
-
-static void tee_memory(void *ctx, uint64_t addr, const void *buf, size_t len)
-{
-	struct gctl_ctl_server *srv = ctx;
-
-	if (srv->local.ops->memory)
-		srv->local.ops->memory(srv->local.ctx, addr, buf, len);
 }
 
 static void tee_summary(void *ctx, const struct gctl_summary *s)
 {
 	struct gctl_ctl_server *srv = ctx;
 
-	if (srv->local.ops->summary)
-		srv->local.ops->summary(srv->local.ctx, s);
+	gctl_sink_summary(&srv->local, s);
 	gctl_stats_summary(srv->stats, s);
 	if (atomic_load(&srv->nr_subs))
 		broadcast(srv, gctl_json_summary(s), REC_SUMMARY);
-}
-
-/* To the local output; attachers see the crashed STATUS exit. */
-static void tee_crash(void *ctx, const struct gh_sim_crash *c)
-{
-	struct gctl_ctl_server *srv = ctx;
-
-	gctl_sink_crash(&srv->local, c);
 }
 
 /* Its own output, the dashboard's events, and attachers, in place. */
@@ -406,23 +380,17 @@ static void tee_message(void *ctx, const struct gctl_message *m)
 		broadcast(srv, gctl_json_message(m), REC_MESSAGE);
 }
 
-static int tee_flush(void *ctx)
-{
-	struct gctl_ctl_server *srv = ctx;
-
-	return srv->local.ops->flush ? srv->local.ops->flush(srv->local.ctx) : 0;
-}
-
+/*
+ * Step answers, crashes (attachers see the crashed STATUS exit) and
+ * flushes are the local output's alone: they pass through (sink.h).
+ * No destroy: the server owns the tee, the caller owns local.
+ */
 static const struct gctl_sink_ops tee_ops = {
 	.exit = tee_exit,
 	.console = tee_console,
-	.regs = tee_regs,
-	.memory = tee_memory,
 	.summary = tee_summary,
-	.crash = tee_crash,
 	.message = tee_message,
-	.flush = tee_flush,
-	/* no destroy: the server owns the tee, the caller owns local */
+	.decorates = true,
 };
 
 void gctl_ctl_server_tee(struct gctl_ctl_server *srv,

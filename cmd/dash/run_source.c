@@ -183,8 +183,8 @@ int gctl_run_dash_end(struct gctl_run_dash *rd, const struct gctl_summary *s,
 	ret = gctl_out_text_new(STDOUT_FILENO, false, &text);
 	if (ret)
 		return ret;
-	text.ops->summary(text.ctx, s);
-	ret = text.ops->flush(text.ctx);
+	gctl_sink_summary(&text, s);
+	ret = gctl_sink_flush(&text);
 	gctl_sink_destroy(&text);
 	return ret;
 }

@@ -373,33 +373,13 @@ int gctl_stats_said(struct gctl_stats *st, int fd)
 	return ret;
 }
 
-static int sink_flush(void *ctx)
-{
-	(void)ctx;
-	return 0; /* nothing is buffered: every record is counted at once */
-}
-
-/* Step mode's answers have no place in the counts. */
-static void sink_regs(void *ctx, unsigned int vcpu,
-		      const struct gh_sim_regs *regs)
-{
-	(void)ctx, (void)vcpu, (void)regs;
-}
-
-static void sink_memory(void *ctx, uint64_t addr, const void *buf,
-			size_t len)
-{
-	(void)ctx, (void)addr, (void)buf, (void)len;
-}
-
 static const struct gctl_sink_ops stats_sink_ops = {
 	.exit = sink_exit,
 	.console = sink_console,
-	.regs = sink_regs,
-	.memory = sink_memory,
 	.summary = sink_summary,
 	.message = sink_message,
-	.flush = sink_flush,
+	/* no regs, memory: step mode's answers have no place in the
+	 * counts; no flush: every record is counted at once */
 };
 
 void gctl_stats_sink(struct gctl_stats *st, struct gctl_sink *out)

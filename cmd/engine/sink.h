@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What the run engine (vmm.c) reports, and the interface of the writers
- * that show it (out_text.c, out_json.c; a dashboard later).
+ * that show it (output/text.c, output/json.c, the dashboard's counts).
  *
  * The engine builds one struct gctl_exit_record per exit and hands it to
  * a sink.  Records are facts already decided: what the guest did and how
@@ -140,6 +140,13 @@ struct gctl_summary {
 	uint64_t shown;
 };
 
+/*
+ * A sink's operations.  exit() is the hot path: every sink has one, and
+ * callers call it directly.  Every other op may be left NULL, and is
+ * called through the gctl_sink_*() functions below, which know what
+ * NULL means: for a writer, nothing to do (flush: 0; message: standard
+ * error); for a decorator, pass it on unchanged.
+ */
 struct gctl_sink_ops {
 	void (*exit)(void *ctx, const struct gctl_exit_record *rec);
 	/* Guest console output, a line at a time (or what is left at end). */
@@ -152,15 +159,14 @@ struct gctl_sink_ops {
 	/*
 	 * The VM crashed with nowhere to take the exception (sim: VBAR_EL1
 	 * 0, or the core failed): the details, reported by the engine under
-	 * its lock just before that vCPU's STATUS exit.  Optional (NULL).
+	 * its lock just before that vCPU's STATUS exit.
 	 */
 	void (*crash)(void *ctx, const struct gh_sim_crash *c);
 	/*
 	 * An engine message, after every exit reported before it, from any
 	 * thread.  Text writers push out those exits, then print it on
 	 * standard error as "gunyahctl: run: TEXT"; the JSON writer adds an
-	 * "event":"message" line too.  Optional (NULL: gctl_sink_message
-	 * prints it on standard error itself).
+	 * "event":"message" line too.
 	 */
 	void (*message)(void *ctx, const struct gctl_message *m);
 	/*
@@ -170,13 +176,24 @@ struct gctl_sink_ops {
 	 */
 	int (*flush)(void *ctx);
 	/*
-	 * Optional: have fn(arg) called once, from whichever thread writes,
-	 * at the first write that fails, so the caller can stop a VM whose
-	 * output is gone instead of running it for nobody.  fn must not
-	 * block or call back into the sink.
+	 * Writers only, never passed on: have fn(arg) called once, from
+	 * whichever thread writes, at the first write that fails, so the
+	 * caller can stop a VM whose output is gone instead of running it
+	 * for nobody.  fn must not block or call back into the sink.
 	 */
 	void (*on_write_error)(void *ctx, void (*fn)(void *arg), void *arg);
-	void (*destroy)(void *ctx);
+	void (*destroy)(void *ctx);	/* not passed on: each frees its own */
+	/*
+	 * A decorator (filter, recorder, control-socket tee, async queue)
+	 * states only the ops it changes: its ctx begins with the struct
+	 * gctl_sink it wraps, and every op above it leaves NULL goes there.
+	 */
+	bool decorates;
+	/*
+	 * Optional, for a decorator that holds records back (the async
+	 * queue): have them passed on, before an op goes past it.
+	 */
+	void (*barrier)(void *ctx);
 };
 
 struct gctl_sink {
@@ -192,15 +209,16 @@ struct gctl_sink {
 int gctl_out_text_new(int fd, bool quiet, struct gctl_sink *out);
 int gctl_out_json_new(int fd, bool quiet, struct gctl_sink *out);
 
-static inline void gctl_sink_crash(const struct gctl_sink *s,
-				   const struct gh_sim_crash *c)
-{
-	if (s->ops && s->ops->crash)
-		s->ops->crash(s->ctx, c);
-}
-
-/* The message's way out: the sink's, or standard error. */
+/* The ops other than exit(), as sink.h's NULL rules say. */
+void gctl_sink_console(const struct gctl_sink *s, const char *buf, size_t len);
+void gctl_sink_regs(const struct gctl_sink *s, unsigned int vcpu,
+		    const struct gh_sim_regs *regs);
+void gctl_sink_memory(const struct gctl_sink *s, uint64_t addr,
+		      const void *buf, size_t len);
+void gctl_sink_summary(const struct gctl_sink *s, const struct gctl_summary *sum);
+void gctl_sink_crash(const struct gctl_sink *s, const struct gh_sim_crash *c);
 void gctl_sink_message(const struct gctl_sink *s, const struct gctl_message *m);
+int gctl_sink_flush(const struct gctl_sink *s);
 
 static inline void gctl_sink_destroy(struct gctl_sink *s)
 {

@@ -36,7 +36,7 @@ struct entry {
 };
 
 struct async_sink {
-	struct gctl_sink inner;
+	struct gctl_sink inner; /* first: sink.h's decorators */
 	pthread_t writer;
 
 	/*
@@ -72,8 +72,7 @@ static void pass_on(struct async_sink *a, const struct entry *e)
 	if (e->kind == ENTRY_EXIT)
 		a->inner.ops->exit(a->inner.ctx, &e->rec);
 	else
-		a->inner.ops->console(a->inner.ctx, e->console.buf,
-				      e->console.len);
+		gctl_sink_console(&a->inner, e->console.buf, e->console.len);
 }
 
 static void *writer_main(void *data)
@@ -193,55 +192,11 @@ static void drain(struct async_sink *a)
 	pthread_mutex_unlock(&a->lock);
 }
 
-static void async_regs(void *ctx, unsigned int vcpu,
-		       const struct gh_sim_regs *regs)
+/* Every op but exit() and console() goes past the queue: whatever was
+ * reported before it, first (sink.c calls this, then the inner op). */
+static void async_barrier(void *ctx)
 {
-	struct async_sink *a = ctx;
-
-	drain(a);
-	a->inner.ops->regs(a->inner.ctx, vcpu, regs);
-}
-
-static void async_memory(void *ctx, uint64_t addr, const void *buf,
-			 size_t len)
-{
-	struct async_sink *a = ctx;
-
-	drain(a);
-	a->inner.ops->memory(a->inner.ctx, addr, buf, len);
-}
-
-static void async_summary(void *ctx, const struct gctl_summary *s)
-{
-	struct async_sink *a = ctx;
-
-	drain(a);
-	a->inner.ops->summary(a->inner.ctx, s);
-}
-
-/* Rare: everything before it goes first, then it, in order. */
-static void async_crash(void *ctx, const struct gh_sim_crash *c)
-{
-	struct async_sink *a = ctx;
-
-	drain(a);
-	gctl_sink_crash(&a->inner, c);
-}
-
-static void async_message(void *ctx, const struct gctl_message *m)
-{
-	struct async_sink *a = ctx;
-
-	drain(a);
-	gctl_sink_message(&a->inner, m);
-}
-
-static int async_flush(void *ctx)
-{
-	struct async_sink *a = ctx;
-
-	drain(a);
-	return a->inner.ops->flush(a->inner.ctx);
+	drain(ctx);
 }
 
 static void async_destroy(void *ctx)
@@ -263,13 +218,9 @@ static void async_destroy(void *ctx)
 static const struct gctl_sink_ops async_ops = {
 	.exit = async_exit,
 	.console = async_console,
-	.regs = async_regs,
-	.memory = async_memory,
-	.summary = async_summary,
-	.crash = async_crash,
-	.message = async_message,
-	.flush = async_flush,
 	.destroy = async_destroy,
+	.decorates = true,
+	.barrier = async_barrier,
 };
 
 int gctl_sink_async_new(const struct gctl_sink *inner, struct gctl_sink *out)

@@ -97,7 +97,7 @@ static void do_regs(struct gctl_step *st, const char *arg)
 		gctl_err("run", "step: r: vcpu%u: %s", vcpu, strerror(-ret));
 		return;
 	}
-	st->sink.ops->regs(st->sink.ctx, vcpu, &regs);
+	gctl_sink_regs(&st->sink, vcpu, &regs);
 }
 
 /*
@@ -162,7 +162,7 @@ static void do_mem(struct gctl_step *st, char *arg)
 			 len, ret == -ENOTTY ? "not readable on this backend" :
 			 strerror(-ret));
 	else
-		st->sink.ops->memory(st->sink.ctx, addr, buf, len);
+		gctl_sink_memory(&st->sink, addr, buf, len);
 	free(buf);
 }
 

@@ -354,9 +354,7 @@ static void console_flush_locked(struct gctl_vmm *vmm)
 {
 	if (!vmm->console_len)
 		return;
-	if (vmm->sink.ops->console)
-		vmm->sink.ops->console(vmm->sink.ctx, vmm->console,
-				       vmm->console_len);
+	gctl_sink_console(&vmm->sink, vmm->console, vmm->console_len);
 	vmm->console_len = 0;
 }
 
@@ -551,8 +549,7 @@ static void stopped_locked(struct gctl_vmm *vmm, const struct vcpu_thread *self)
 {
 	kick_locked(vmm, self);
 	console_flush_locked(vmm);
-	if (vmm->sink.ops->flush)
-		vmm->sink.ops->flush(vmm->sink.ctx);
+	gctl_sink_flush(&vmm->sink);
 	notify(vmm);
 }
 
@@ -1500,10 +1497,8 @@ int gctl_vmm_finish(struct gctl_vmm *vmm, struct gctl_summary *s)
 	s->exit_info = vmm->exit_info;
 	s->exit_code = result(vmm, &s->result);
 	gctl_vmm_host_timing(vmm, s->host);
-	if (vmm->sink.ops->summary)
-		vmm->sink.ops->summary(vmm->sink.ctx, s);
-	if (vmm->sink.ops->flush)
-		vmm->sink.ops->flush(vmm->sink.ctx);
+	gctl_sink_summary(&vmm->sink, s);
+	gctl_sink_flush(&vmm->sink);
 	pthread_mutex_unlock(&vmm->lock);
 	return s->exit_code;
 }

@@ -84,7 +84,7 @@ static char *write_all(int (*new)(int, bool, struct gctl_sink *),
 	ASSERT_OK(new(fd, false, &s));
 	for (unsigned int i = 0; i < NR_RECS; i++)
 		s.ops->exit(s.ctx, &recs[i]);
-	ASSERT_OK(s.ops->flush(s.ctx));
+	ASSERT_OK(gctl_sink_flush(&s));
 	gctl_sink_destroy(&s);
 	len = lseek(fd, 0, SEEK_END);
 	ASSERT_TRUE(len > 0);

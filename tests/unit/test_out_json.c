@@ -116,7 +116,7 @@ TEST(mmio_records_match_json_c_byte_for_byte)
 		r->region = regions[rnd(&state) % (sizeof(regions) / sizeof(regions[0]))];
 		sink.ops->exit(sink.ctx, r);
 	}
-	ASSERT_OK(sink.ops->flush(sink.ctx));
+	ASSERT_OK(gctl_sink_flush(&sink));
 	gctl_sink_destroy(&sink);
 
 	size = lseek(fd, 0, SEEK_END);

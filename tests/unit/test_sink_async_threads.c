@@ -97,7 +97,7 @@ static void *producer_main(void *data)
 		r.seq = (*p->seq)++;
 		p->sink->ops->exit(p->sink->ctx, &r);
 		if (i % 1000 == 0) /* longer than one ring entry */
-			p->sink->ops->console(p->sink->ctx, text, sizeof(text));
+			gctl_sink_console(p->sink, text, sizeof(text));
 		pthread_mutex_unlock(p->engine_lock);
 	}
 	return NULL;
@@ -122,9 +122,9 @@ TEST(threads_async_sink_keeps_every_record_in_order)
 		ASSERT_EQ(pthread_join(p[i].thread, NULL), 0);
 
 	/* summary and flush come after everything reported before them */
-	sink.ops->summary(sink.ctx, &s);
+	gctl_sink_summary(&sink, &s);
 	ASSERT_EQ(f.at_summary, (uint64_t)PRODUCERS * PER_PRODUCER);
-	ASSERT_OK(sink.ops->flush(sink.ctx));
+	ASSERT_OK(gctl_sink_flush(&sink));
 	ASSERT_EQ(f.at_flush, (uint64_t)PRODUCERS * PER_PRODUCER);
 	ASSERT_TRUE(!f.out_of_order);
 	ASSERT_EQ(f.console_bytes, (uint64_t)PRODUCERS * (PER_PRODUCER / 1000) * 600);
