@@ -12,6 +12,7 @@
 
 #include "common.h"
 #include "gunyahctl.h"
+#include "output/json_rec.h"
 
 #define CMD "explain"
 
@@ -147,20 +148,6 @@ static void print_text(uint32_t type, const struct gh_exit_reason *r)
 		printf("  other bits  none set\n");
 }
 
-static int print_json_obj(json_object *o)
-{
-	const char *s;
-	int ret = 0;
-
-	if (!o)
-		return -ENOMEM;
-	s = json_object_to_json_string_ext(o, GCTL_JSON_PLAIN);
-	if (!s || printf("%s\n", s) < 0)
-		ret = -EIO;
-	json_object_put(o);
-	return ret;
-}
-
 static json_object *hex32(uint32_t v)
 {
 	char buf[16];
@@ -200,7 +187,7 @@ static int print_json(uint32_t type, const struct gh_exit_reason *r)
 		    desc_or_null(gh_exit_code_desc(r->code)));
 		add(o, "unknown_bits", hex32(r->unknown_bits));
 	}
-	return print_json_obj(o);
+	return gctl_json_print(o);
 }
 
 static void list_text(void)
@@ -248,7 +235,7 @@ static int list_json(void)
 							gh_exit_code_desc(c)));
 	add(o, "types", types);
 	add(o, "codes", codes);
-	return print_json_obj(o);
+	return gctl_json_print(o);
 }
 
 static int explain_main(int argc, char **argv)

@@ -244,17 +244,7 @@ static json_object *json_info(const struct info *in)
 
 static int print_json(const struct info *in)
 {
-	json_object *o = json_info(in);
-	const char *s;
-	int ret = 0;
-
-	if (!o)
-		return -ENOMEM;
-	s = json_object_to_json_string_ext(o, GCTL_JSON_PLAIN);
-	if (!s || printf("%s\n", s) < 0)
-		ret = -EIO;
-	json_object_put(o);
-	return ret;
+	return gctl_json_print(json_info(in));
 }
 
 static int info_main(int argc, char **argv)

@@ -16,6 +16,7 @@
 #include "common.h"
 #include "ctl/args.h"
 #include "gunyahctl.h"
+#include "output/json_rec.h"
 #include "probe/probe.h"
 
 #define CMD "probe"
@@ -186,12 +187,7 @@ static int probe_main(int argc, char **argv)
 	}
 	probe_gather(p, sys_dir(), gctl_device_path());
 	if (a.json) {
-		json_object *o = json_probe(p);
-		const char *s = json_object_to_json_string_ext(o, GCTL_JSON_PLAIN);
-
-		if (!s || printf("%s\n", s) < 0)
-			ret = -EIO;
-		json_object_put(o);
+		ret = gctl_json_print(json_probe(p));
 	} else {
 		print_text(p);
 	}

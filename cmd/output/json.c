@@ -102,6 +102,20 @@ json_object *gctl_json_status(uint32_t status,
 }
 
 
+int gctl_json_print(json_object *o)
+{
+	const char *s;
+	int ret = 0;
+
+	if (!o)
+		return -ENOMEM;
+	s = json_object_to_json_string_ext(o, GCTL_JSON_PLAIN);
+	if (!s || printf("%s\n", s) < 0)
+		ret = -EIO;
+	json_object_put(o);
+	return ret;
+}
+
 json_object *gctl_json_exit(const struct gctl_exit_record *r)
 {
 	json_object *o, *k;

@@ -17,6 +17,12 @@
 #include "engine/sink.h"
 
 /* New objects, owned by the caller. */
+/*
+ * o on standard output, one line, then o put: 0, -ENOMEM (o is NULL: it
+ * could not be built) or -EIO.
+ */
+int gctl_json_print(json_object *o);
+
 json_object *gctl_json_exit(const struct gctl_exit_record *r);
 json_object *gctl_json_console(const char *buf, size_t len);
 json_object *gctl_json_summary(const struct gctl_summary *s);
