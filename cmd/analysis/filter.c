@@ -113,20 +113,6 @@ int gctl_filter_parse(const char *s, struct gctl_filter *f, char *err,
 	return 0;
 }
 
-static unsigned int kind_bit(const struct gctl_exit_record *r)
-{
-	switch (r->reason) {
-	case GUNYAH_VCPU_EXIT_MMIO:
-		return r->mmio.is_write ? GCTL_FK_MMIO_WRITE : GCTL_FK_MMIO_READ;
-	case GUNYAH_VCPU_EXIT_PAGE_FAULT:
-		return GCTL_FK_PAGE_FAULT;
-	case GUNYAH_VCPU_EXIT_STATUS:
-		return GCTL_FK_STATUS;
-	default:
-		return GCTL_FK_UNKNOWN;
-	}
-}
-
 static bool in_ranges(const struct gctl_filter_range *r, unsigned int n,
 		      uint64_t v)
 {
@@ -141,7 +127,7 @@ bool gctl_filter_match(const struct gctl_filter *f,
 {
 	uint64_t addr;
 
-	if (f->kinds && !(f->kinds & kind_bit(r)))
+	if (f->kinds && !(f->kinds & 1u << gctl_exit_kind(r)))
 		return false;
 	if (f->nr_vcpus && !in_ranges(f->vcpus, f->nr_vcpus, r->vcpu))
 		return false;

@@ -23,12 +23,13 @@
 #define GCTL_FILTER_MAX_RANGES 16
 #define GCTL_FILTER_TEXT_MAX 256
 
+/* A set of exit kinds: bit gctl_exit_kind(). */
 enum gctl_filter_kind {
-	GCTL_FK_MMIO_READ = 1u << 0,
-	GCTL_FK_MMIO_WRITE = 1u << 1,
-	GCTL_FK_PAGE_FAULT = 1u << 2,
-	GCTL_FK_STATUS = 1u << 3,
-	GCTL_FK_UNKNOWN = 1u << 4,
+	GCTL_FK_MMIO_READ = 1u << GCTL_TK_MMIO_READ,
+	GCTL_FK_MMIO_WRITE = 1u << GCTL_TK_MMIO_WRITE,
+	GCTL_FK_PAGE_FAULT = 1u << GCTL_TK_PAGE_FAULT,
+	GCTL_FK_STATUS = 1u << GCTL_TK_STATUS,
+	GCTL_FK_UNKNOWN = 1u << GCTL_TK_UNKNOWN,
 };
 
 struct gctl_filter_range {

@@ -6,6 +6,8 @@
 #ifndef GCTL_RECORD_FMT_H
 #define GCTL_RECORD_FMT_H
 
+#include "engine/sink.h"
+
 #define REC_MAGIC_LEN 6
 #define REC_PREAMBLE_LEN 8 /* magic, major, minor */
 
@@ -16,6 +18,7 @@
 #define HEAD_VCPU 0x40	   /* a vCPU number follows (else the previous) */
 #define HEAD_SEQ_GAP 0x80  /* a gap in seq follows (else previous + 1) */
 
+/* The writer stores gctl_exit_kind(): the numbers are the same. */
 enum rec_kind {
 	KIND_MMIO_READ = 0,
 	KIND_MMIO_WRITE = 1,
@@ -23,6 +26,10 @@ enum rec_kind {
 	KIND_STATUS = 3,
 	KIND_OTHER = 4, /* the raw exit reason follows */
 };
+_Static_assert(GCTL_TK_MMIO_READ == 0 && GCTL_TK_MMIO_WRITE == 1 &&
+	       GCTL_TK_PAGE_FAULT == 2 && GCTL_TK_STATUS == 3 &&
+	       GCTL_TK_UNKNOWN == 4,
+	       "the record's exit kinds are gctl_exit_kind()'s numbers");
 
 enum rec_resume {
 	RESUME_NONE = 0,

@@ -60,25 +60,11 @@ static unsigned int resume_code(int resume)
 	}
 }
 
-static unsigned int kind_of(const struct gctl_exit_record *r)
-{
-	switch (r->reason) {
-	case GUNYAH_VCPU_EXIT_MMIO:
-		return r->mmio.is_write ? KIND_MMIO_WRITE : KIND_MMIO_READ;
-	case GUNYAH_VCPU_EXIT_PAGE_FAULT:
-		return KIND_PAGE_FAULT;
-	case GUNYAH_VCPU_EXIT_STATUS:
-		return KIND_STATUS;
-	default:
-		return KIND_OTHER;
-	}
-}
-
 /* Encode one exit into p (EXIT_MAX bytes); returns its length. */
 static size_t encode_exit(struct rec_sink *w, const struct gctl_exit_record *r,
 			  uint8_t *p)
 {
-	unsigned int kind = kind_of(r), resume = resume_code(r->resume);
+	unsigned int kind = gctl_exit_kind(r), resume = resume_code(r->resume);
 	unsigned int vcpu = r->vcpu < GCTL_MAX_VCPUS ? r->vcpu : 0;
 	uint8_t head = (uint8_t)(kind | resume << HEAD_RESUME_SHIFT);
 	size_t n = 1;

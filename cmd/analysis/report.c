@@ -11,13 +11,11 @@
 #include "output/json_rec.h"
 
 #include "analysis/report.h"
+#include "engine/hist.h"
 #include "common.h"
 
 #define NO_ADDR UINT64_MAX /* the row of exits without an address */
 
-static const char *const kind_names[] = {
-	"mmio_read", "mmio_write", "page_fault", "status", "unknown",
-};
 
 
 static const char *const by_names[] = {
@@ -148,20 +146,6 @@ static struct row *row_for(struct gctl_report *r, uint64_t key)
 	return row;
 }
 
-static unsigned int kind_of(const struct gctl_exit_record *e)
-{
-	switch (e->reason) {
-	case GUNYAH_VCPU_EXIT_MMIO:
-		return e->mmio.is_write ? 1 : 0;
-	case GUNYAH_VCPU_EXIT_PAGE_FAULT:
-		return 2;
-	case GUNYAH_VCPU_EXIT_STATUS:
-		return 3;
-	default:
-		return 4;
-	}
-}
-
 static void count(struct gctl_counters *c, unsigned int kind)
 {
 	uint64_t *k[] = { &c->mmio_read, &c->mmio_write, &c->page_fault,
@@ -197,7 +181,7 @@ static int region_key(struct gctl_report *r, const char *name, uint64_t *key)
 
 int gctl_report_add(struct gctl_report *r, const struct gctl_exit_record *e)
 {
-	unsigned int kind = kind_of(e);
+	unsigned int kind = gctl_exit_kind(e);
 	struct row *row;
 	uint64_t key, rk;
 
@@ -277,7 +261,7 @@ static void row_label(const struct gctl_report *r, const struct row *row,
 {
 	switch (r->by) {
 	case GCTL_REPORT_BY_KIND:
-		snprintf(buf, len, "%s", kind_names[row->key]);
+		snprintf(buf, len, "%s", gctl_timing_kind_str(row->key));
 		break;
 	case GCTL_REPORT_BY_VCPU:
 		snprintf(buf, len, "vcpu%" PRIu64, row->key);

@@ -61,20 +61,6 @@ void gctl_hist_timing(const struct gctl_hist_acc *acc, struct gctl_timing *t)
 	t->p99_ns = gctl_hist_quantile(acc, 0.99);
 }
 
-enum gctl_timing_kind gctl_timing_kind_of(const struct gctl_exit_record *r)
-{
-	switch (r->reason) {
-	case GUNYAH_VCPU_EXIT_MMIO:
-		return r->mmio.is_write ? GCTL_TK_MMIO_WRITE : GCTL_TK_MMIO_READ;
-	case GUNYAH_VCPU_EXIT_PAGE_FAULT:
-		return GCTL_TK_PAGE_FAULT;
-	case GUNYAH_VCPU_EXIT_STATUS:
-		return GCTL_TK_STATUS;
-	default:
-		return GCTL_TK_UNKNOWN;
-	}
-}
-
 const char *gctl_timing_kind_str(enum gctl_timing_kind k)
 {
 	/* the keys of the counts object (gunyahctl-json(7)) */

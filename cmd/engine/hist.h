@@ -71,8 +71,6 @@ void gctl_hist_acc_add(struct gctl_hist_acc *acc, const struct gctl_hist *h);
  */
 uint64_t gctl_hist_quantile(const struct gctl_hist_acc *acc, double q);
 
-/* The kind an exit's time is counted under; its JSON key ("mmio_read"). */
-enum gctl_timing_kind gctl_timing_kind_of(const struct gctl_exit_record *r);
 const char *gctl_timing_kind_str(enum gctl_timing_kind k);
 
 /* What a view shows of one exit kind's host times. */

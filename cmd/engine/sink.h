@@ -94,7 +94,11 @@ static inline void gctl_counters_add(struct gctl_counters *t,
 	t->unknown += c->unknown;
 }
 
-/* Host handling time per exit kind (hist.h), ns. */
+/*
+ * The kinds of exit, as the counters, the host times (hist.h), --filter,
+ * report and the recording (gunyahctl-record(5), whose numbers these
+ * are) tell them apart.
+ */
 enum gctl_timing_kind {
 	GCTL_TK_MMIO_READ,
 	GCTL_TK_MMIO_WRITE,
@@ -103,6 +107,21 @@ enum gctl_timing_kind {
 	GCTL_TK_UNKNOWN,
 	GCTL_TK__COUNT,
 };
+
+static inline enum gctl_timing_kind
+gctl_exit_kind(const struct gctl_exit_record *r)
+{
+	switch (r->reason) {
+	case GUNYAH_VCPU_EXIT_MMIO:
+		return r->mmio.is_write ? GCTL_TK_MMIO_WRITE : GCTL_TK_MMIO_READ;
+	case GUNYAH_VCPU_EXIT_PAGE_FAULT:
+		return GCTL_TK_PAGE_FAULT;
+	case GUNYAH_VCPU_EXIT_STATUS:
+		return GCTL_TK_STATUS;
+	default:
+		return GCTL_TK_UNKNOWN;
+	}
+}
 
 struct gctl_timing {
 	uint64_t n, sum_ns, max_ns, p99_ns; /* avg: sum_ns / n */

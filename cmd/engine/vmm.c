@@ -764,7 +764,7 @@ static bool handle_exit(struct vcpu_thread *vt, uint64_t t_ns, uint64_t t_abs)
 	/* The answer is ready: the vCPU goes back to RUN now. */
 	vt->t_resume = gctl_now_ns();
 	rec.host_ns = vt->t_resume - t_abs;
-	gctl_hist_add(&vt->host[gctl_timing_kind_of(&rec)], rec.host_ns);
+	gctl_hist_add(&vt->host[gctl_exit_kind(&rec)], rec.host_ns);
 
 	/* What the guest said before the VM went down comes first. */
 	if (rec.reason == GUNYAH_VCPU_EXIT_STATUS)
