@@ -199,7 +199,7 @@ static int flush_out(struct out *o)
 	return o->json ? gctl_outbuf_flush(&o->ob) : gctl_sink_flush(&o->text);
 }
 
-static int attach_main(int argc, char **argv)
+int gctl_cmd_attach(int argc, char **argv)
 {
 	struct attach_args a = {
 		.ctl = {
@@ -295,9 +295,3 @@ out:
 	close(sig_fd);
 	return ret;
 }
-
-const struct gctl_cmd gctl_cmd_attach = {
-	.name = "attach",
-	.doc = "show a named VM's exits and console live",
-	.main = attach_main,
-};

@@ -531,7 +531,7 @@ static int run_checks(const struct diag_args *a)
 	return failed ? GCTL_EXIT_FAILURE : GCTL_EXIT_OK;
 }
 
-static int diag_main(int argc, char **argv)
+int gctl_cmd_diag(int argc, char **argv)
 {
 	struct diag_args a = {
 		.be = { .cmd = CMD, .backend = "sim" },
@@ -553,9 +553,3 @@ static int diag_main(int argc, char **argv)
 		return ret;
 	return run_checks(&a);
 }
-
-const struct gctl_cmd gctl_cmd_diag = {
-	.name = "diag",
-	.doc = "Check which parts of the vCPU ABI work (sim or /dev/gunyah)",
-	.main = diag_main,
-};

@@ -238,7 +238,7 @@ static int list_json(void)
 	return gctl_json_print(o);
 }
 
-static int explain_main(int argc, char **argv)
+int gctl_cmd_explain(int argc, char **argv)
 {
 	struct explain_args a = { 0 };
 	struct gh_exit_reason reason;
@@ -279,9 +279,3 @@ out:
 	}
 	return GCTL_EXIT_OK;
 }
-
-const struct gctl_cmd gctl_cmd_explain = {
-	.name = CMD,
-	.doc = "decode a VM exit type and exit reason word",
-	.main = explain_main,
-};

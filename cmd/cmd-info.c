@@ -247,7 +247,7 @@ static int print_json(const struct info *in)
 	return gctl_json_print(json_info(in));
 }
 
-static int info_main(int argc, char **argv)
+int gctl_cmd_info(int argc, char **argv)
 {
 	struct gctl_ctl_args ca = {
 		.cmd = CMD,
@@ -308,9 +308,3 @@ out:
 	gh_backend_close(be);
 	return ret;
 }
-
-const struct gctl_cmd gctl_cmd_info = {
-	.name = CMD,
-	.doc = "show the backend, ABI constants and limits",
-	.main = info_main,
-};

@@ -204,7 +204,7 @@ static void print_table(json_object **rows, size_t n)
 	free(c);
 }
 
-static int list_main(int argc, char **argv)
+int gctl_cmd_list(int argc, char **argv)
 {
 	char err[PATH_MAX + 128];
 	struct gctl_rundir rd = { .fd = -1 };
@@ -258,9 +258,3 @@ static int list_main(int argc, char **argv)
 	gctl_rundir_close(&rd);
 	return 0;
 }
-
-const struct gctl_cmd gctl_cmd_list = {
-	.name = "list",
-	.doc = "list the named VMs",
-	.main = list_main,
-};

@@ -37,24 +37,12 @@ static int request(const char *cmd, const struct argp *argp, int argc,
 	return ret;
 }
 
-static int pause_main(int argc, char **argv)
+int gctl_cmd_pause(int argc, char **argv)
 {
 	return request("pause", &pause_argp, argc, argv);
 }
 
-static int resume_main(int argc, char **argv)
+int gctl_cmd_resume(int argc, char **argv)
 {
 	return request("resume", &resume_argp, argc, argv);
 }
-
-const struct gctl_cmd gctl_cmd_pause = {
-	.name = "pause",
-	.doc = "pause a named VM's vCPUs",
-	.main = pause_main,
-};
-
-const struct gctl_cmd gctl_cmd_resume = {
-	.name = "resume",
-	.doc = "let a paused named VM run again",
-	.main = resume_main,
-};

@@ -169,7 +169,7 @@ static json_object *json_probe(const struct probe *p)
 	return o;
 }
 
-static int probe_main(int argc, char **argv)
+int gctl_cmd_probe(int argc, char **argv)
 {
 	struct gctl_ctl_args a = {
 		.cmd = CMD,
@@ -202,9 +202,3 @@ static int probe_main(int argc, char **argv)
 	free(p);
 	return ret;
 }
-
-const struct gctl_cmd gctl_cmd_probe = {
-	.name = "probe",
-	.doc = "Say whether this machine can run Gunyah VMs, and why not",
-	.main = probe_main,
-};

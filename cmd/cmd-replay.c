@@ -192,7 +192,7 @@ static int replay_vm(const struct gctl_ctl_args *a, struct gctl_replay *rp,
 	return load(*vmm, c, a->arg ? a->arg : c->image);
 }
 
-static int replay_main(int argc, char **argv)
+int gctl_cmd_replay(int argc, char **argv)
 {
 	struct gctl_ctl_args a = {
 		.cmd = CMD,
@@ -265,9 +265,3 @@ out:
 		close(sig_fd);
 	return ret;
 }
-
-const struct gctl_cmd gctl_cmd_replay = {
-	.name = "replay",
-	.doc = "run a recorded guest again on the sim and check every exit",
-	.main = replay_main,
-};

@@ -76,7 +76,7 @@ static const struct argp report_argp = {
 	       "  76  a record of a later format version",
 };
 
-static int report_main(int argc, char **argv)
+int gctl_cmd_report(int argc, char **argv)
 {
 	struct gctl_ctl_args ca = {
 		.cmd = CMD,
@@ -113,9 +113,3 @@ out:
 	gctl_report_input_free(in);
 	return ret;
 }
-
-const struct gctl_cmd gctl_cmd_report = {
-	.name = "report",
-	.doc = "table where the time of a recorded run went",
-	.main = report_main,
-};

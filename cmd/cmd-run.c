@@ -515,7 +515,7 @@ static int run_exit(struct run_ctx *c, int ret)
 	return ret;
 }
 
-static int run_main(int argc, char **argv)
+int gctl_cmd_run(int argc, char **argv)
 {
 	struct run_ctx c;
 	int ret;
@@ -531,9 +531,3 @@ static int run_main(int argc, char **argv)
 		ret = run_work(&c);
 	return run_exit(&c, ret);
 }
-
-const struct gctl_cmd gctl_cmd_run = {
-	.name = "run",
-	.doc = "run a guest image and show every vCPU exit",
-	.main = run_main,
-};

@@ -174,7 +174,7 @@ static bool nap(int sig_fd, int ms)
 	return poll(&pfd, 1, ms) == 0;
 }
 
-static int stat_main(int argc, char **argv)
+int gctl_cmd_stat(int argc, char **argv)
 {
 	struct gctl_ctl_args ca = {
 		.cmd = CMD,
@@ -247,9 +247,3 @@ out_sig:
 	close(sig_fd);
 	return ret;
 }
-
-const struct gctl_cmd gctl_cmd_stat = {
-	.name = "stat",
-	.doc = "show a named VM's exit counters",
-	.main = stat_main,
-};

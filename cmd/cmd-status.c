@@ -133,7 +133,7 @@ static bool show_exited(const char *name, bool json)
 	return true;
 }
 
-static int status_main(int argc, char **argv)
+int gctl_cmd_status(int argc, char **argv)
 {
 	struct gctl_ctl_args a = {
 		.cmd = CMD,
@@ -173,9 +173,3 @@ static int status_main(int argc, char **argv)
 	json_object_put(reply);
 	return 0;
 }
-
-const struct gctl_cmd gctl_cmd_status = {
-	.name = "status",
-	.doc = "show a named VM",
-	.main = status_main,
-};

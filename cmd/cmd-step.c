@@ -174,7 +174,7 @@ static int step_vm(struct gctl_ctl_conn *c, const struct gctl_ctl_args *a,
 	return ret;
 }
 
-static int step_main(int argc, char **argv)
+int gctl_cmd_step(int argc, char **argv)
 {
 	struct gctl_ctl_args a = {
 		.cmd = CMD,
@@ -216,9 +216,3 @@ static int step_main(int argc, char **argv)
 	gctl_sink_destroy(&o.text);
 	return ret;
 }
-
-const struct gctl_cmd gctl_cmd_step = {
-	.name = "step",
-	.doc = "let a paused named VM take N exits and show them",
-	.main = step_main,
-};

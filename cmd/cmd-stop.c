@@ -48,7 +48,7 @@ static const struct argp stop_argp = {
 	       "after --timeout.",
 };
 
-static int stop_main(int argc, char **argv)
+int gctl_cmd_stop(int argc, char **argv)
 {
 	struct gctl_ctl_args a = {
 		.cmd = CMD,
@@ -81,9 +81,3 @@ static int stop_main(int argc, char **argv)
 	json_object_put(reply);
 	return 0;
 }
-
-const struct gctl_cmd gctl_cmd_stop = {
-	.name = "stop",
-	.doc = "power off (or force-stop) a named VM",
-	.main = stop_main,
-};

@@ -151,7 +151,7 @@ static int from_file(const char *name, bool json, bool was_connected)
 	return ret;
 }
 
-static int wait_main(int argc, char **argv)
+int gctl_cmd_wait(int argc, char **argv)
 {
 	char err[PATH_MAX + 128];
 	struct gctl_ctl_args a = {
@@ -219,9 +219,3 @@ static int wait_main(int argc, char **argv)
 	}
 	return ret;
 }
-
-const struct gctl_cmd gctl_cmd_wait = {
-	.name = "wait",
-	.doc = "wait for a named VM to end, exit with its status",
-	.main = wait_main,
-};

@@ -38,28 +38,24 @@ enum gctl_exit {
 	GCTL_EXIT_NOPERM = EX_NOPERM,	    /* 77 */
 };
 
-struct gctl_cmd {
-	const char *name;
-	const char *doc; /* one line, for `gunyahctl --help` */
-	int (*main)(int argc, char **argv);
-};
-
-extern const struct gctl_cmd gctl_cmd_info;
-extern const struct gctl_cmd gctl_cmd_run;
-extern const struct gctl_cmd gctl_cmd_diag;
-extern const struct gctl_cmd gctl_cmd_probe;
-extern const struct gctl_cmd gctl_cmd_explain;
-extern const struct gctl_cmd gctl_cmd_list;
-extern const struct gctl_cmd gctl_cmd_status;
-extern const struct gctl_cmd gctl_cmd_stat;
-extern const struct gctl_cmd gctl_cmd_attach;
-extern const struct gctl_cmd gctl_cmd_pause;
-extern const struct gctl_cmd gctl_cmd_resume;
-extern const struct gctl_cmd gctl_cmd_step;
-extern const struct gctl_cmd gctl_cmd_stop;
-extern const struct gctl_cmd gctl_cmd_wait;
-extern const struct gctl_cmd gctl_cmd_report;
-extern const struct gctl_cmd gctl_cmd_replay;
+/* The commands (main.c dispatches): each parses its own argv, argv[0] its
+ * name, and returns the process's exit status. */
+int gctl_cmd_info(int argc, char **argv);
+int gctl_cmd_run(int argc, char **argv);
+int gctl_cmd_diag(int argc, char **argv);
+int gctl_cmd_probe(int argc, char **argv);
+int gctl_cmd_explain(int argc, char **argv);
+int gctl_cmd_list(int argc, char **argv);
+int gctl_cmd_status(int argc, char **argv);
+int gctl_cmd_stat(int argc, char **argv);
+int gctl_cmd_attach(int argc, char **argv);
+int gctl_cmd_pause(int argc, char **argv);
+int gctl_cmd_resume(int argc, char **argv);
+int gctl_cmd_step(int argc, char **argv);
+int gctl_cmd_stop(int argc, char **argv);
+int gctl_cmd_wait(int argc, char **argv);
+int gctl_cmd_report(int argc, char **argv);
+int gctl_cmd_replay(int argc, char **argv);
 
 /*
  * What failed, for gctl_exit_of: the same errno means another exit status

@@ -16,23 +16,45 @@
 const char *argp_program_version = "gunyahctl " GUNYAHCTL_VERSION;
 const char *argp_program_bug_address = NULL;
 
-static const struct gctl_cmd *const commands[] = {
-	&gctl_cmd_info,
-	&gctl_cmd_run,
-	&gctl_cmd_diag,
-	&gctl_cmd_probe,
-	&gctl_cmd_explain,
-	&gctl_cmd_list,
-	&gctl_cmd_status,
-	&gctl_cmd_stat,
-	&gctl_cmd_attach,
-	&gctl_cmd_pause,
-	&gctl_cmd_resume,
-	&gctl_cmd_step,
-	&gctl_cmd_stop,
-	&gctl_cmd_wait,
-	&gctl_cmd_report,
-	&gctl_cmd_replay,
+/* The commands, in `gunyahctl --help`'s order: each is a main of its own
+ * (gunyahctl.h), in cmd-NAME.c. */
+static const struct gctl_cmd {
+	const char *name;
+	int (*main)(int argc, char **argv);
+	const char *doc; /* one line, for `gunyahctl --help` */
+} commands[] = {
+	{ "info", gctl_cmd_info,
+	  "show the backend, ABI constants and limits" },
+	{ "run", gctl_cmd_run,
+	  "run a guest image and show every vCPU exit" },
+	{ "diag", gctl_cmd_diag,
+	  "Check which parts of the vCPU ABI work (sim or /dev/gunyah)" },
+	{ "probe", gctl_cmd_probe,
+	  "Say whether this machine can run Gunyah VMs, and why not" },
+	{ "explain", gctl_cmd_explain,
+	  "decode a VM exit type and exit reason word" },
+	{ "list", gctl_cmd_list,
+	  "list the named VMs" },
+	{ "status", gctl_cmd_status,
+	  "show a named VM" },
+	{ "stat", gctl_cmd_stat,
+	  "show a named VM's exit counters" },
+	{ "attach", gctl_cmd_attach,
+	  "show a named VM's exits and console live" },
+	{ "pause", gctl_cmd_pause,
+	  "pause a named VM's vCPUs" },
+	{ "resume", gctl_cmd_resume,
+	  "let a paused named VM run again" },
+	{ "step", gctl_cmd_step,
+	  "let a paused named VM take N exits and show them" },
+	{ "stop", gctl_cmd_stop,
+	  "power off (or force-stop) a named VM" },
+	{ "wait", gctl_cmd_wait,
+	  "wait for a named VM to end, exit with its status" },
+	{ "report", gctl_cmd_report,
+	  "table where the time of a recorded run went" },
+	{ "replay", gctl_cmd_replay,
+	  "run a recorded guest again on the sim and check every exit" },
 };
 
 #define NR_COMMANDS ARRAY_SIZE(commands)
@@ -51,14 +73,14 @@ static char *help_filter(int key, const char *text, void *input)
 	if (key != ARGP_KEY_HELP_POST_DOC)
 		return (char *)text;
 	for (size_t i = 0; i < NR_COMMANDS; i++)
-		len += strlen(commands[i]->name) + strlen(commands[i]->doc) + 16;
+		len += strlen(commands[i].name) + strlen(commands[i].doc) + 16;
 	buf = malloc(len + 32);
 	if (!buf)
 		return (char *)text;
 	off += (size_t)sprintf(buf + off, "Commands:\n");
 	for (size_t i = 0; i < NR_COMMANDS; i++)
 		off += (size_t)sprintf(buf + off, "  %-10s %s\n",
-				       commands[i]->name, commands[i]->doc);
+				       commands[i].name, commands[i].doc);
 	sprintf(buf + off, "\n'gunyahctl COMMAND --help' describes each.");
 	return buf;
 }
@@ -113,9 +135,9 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < NR_COMMANDS; i++) {
 		int ret, out;
 
-		if (strcmp(a.cmd_argv[0], commands[i]->name))
+		if (strcmp(a.cmd_argv[0], commands[i].name))
 			continue;
-		ret = commands[i]->main(a.cmd_argc, a.cmd_argv);
+		ret = commands[i].main(a.cmd_argc, a.cmd_argv);
 		/*
 		 * Output that could not be written (a full disk, a closed
 		 * pipe) fails the command, whatever it did: one line, 74.
@@ -127,7 +149,7 @@ int main(int argc, char **argv)
 			clearerr(stdout);
 			return ret;
 		}
-		out = gctl_stdout_check(commands[i]->name);
+		out = gctl_stdout_check(commands[i].name);
 		return out ? out : ret;
 	}
 
