@@ -145,8 +145,8 @@ bool gctl_filter_match(const struct gctl_filter *f,
 /* ---- the filter sink ---- */
 
 struct filter_sink {
-	struct gctl_sink inner; /* first: sink.h's decorators */
 	struct gctl_filter f;
+	struct gctl_sink inner;
 	uint64_t shown; /* exit() runs one at a time (sink.h) */
 };
 
@@ -186,7 +186,6 @@ static const struct gctl_sink_ops filter_ops = {
 	.exit = fs_exit,
 	.summary = fs_summary,
 	.destroy = fs_destroy,
-	.decorates = true,
 };
 
 int gctl_filter_sink_new(const struct gctl_filter *f,
@@ -198,7 +197,7 @@ int gctl_filter_sink_new(const struct gctl_filter *f,
 		return -ENOMEM;
 	fs->f = *f;
 	fs->inner = *inner;
-	out->ops = &filter_ops;
-	out->ctx = fs;
+	*out = (struct gctl_sink){ .ops = &filter_ops, .ctx = fs,
+				    .next = &fs->inner };
 	return 0;
 }

@@ -20,7 +20,7 @@
 #define EXIT_MAX 128 /* the longest EXIT record, with room to spare */
 
 struct rec_sink {
-	struct gctl_sink inner; /* first: sink.h's decorators */
+	struct gctl_sink inner;
 	int fd;
 	struct gctl_outbuf ob;
 	uint64_t bytes;
@@ -221,7 +221,6 @@ static const struct gctl_sink_ops rec_ops = {
 	.summary = rec_summary,
 	.flush = rec_flush,
 	.destroy = rec_destroy,
-	.decorates = true,
 };
 
 int gctl_rec_sink_open(const char *path, const struct gctl_sink *inner,
@@ -243,8 +242,8 @@ int gctl_rec_sink_open(const char *path, const struct gctl_sink *inner,
 	w->inner = *inner;
 	gctl_outbuf_init(&w->ob, fd);
 	w->ob.line_flush = false; /* a terminal gets no binary anyway */
-	out->ops = &rec_ops;
-	out->ctx = w;
+	*out = (struct gctl_sink){ .ops = &rec_ops, .ctx = w,
+				    .next = &w->inner };
 	return 0;
 }
 

@@ -88,7 +88,6 @@ struct client {
 };
 
 struct gctl_ctl_server {
-	struct gctl_sink local; /* first: the tee is a decorator (sink.h) */
 	struct gctl_rundir_claim claim;
 	struct gctl_rundir rd; /* its own fd: the claim's dir_fd */
 	char *name, *backend, *image, *log;
@@ -100,6 +99,7 @@ struct gctl_ctl_server {
 	uint64_t t0_ns;
 	int wake_fd;
 	bool finished;
+	struct gctl_sink local;
 	uint64_t idle_ns; /* an idle client is let go after this; 0: never */
 	int poll_map[GCTL_CTL_MAX_CLIENTS + 2];
 	/* The dashboard's model of the VM (stats.h), fed by the tee. */
@@ -390,15 +390,14 @@ static const struct gctl_sink_ops tee_ops = {
 	.console = tee_console,
 	.summary = tee_summary,
 	.message = tee_message,
-	.decorates = true,
 };
 
 void gctl_ctl_server_tee(struct gctl_ctl_server *srv,
 			 const struct gctl_sink *local, struct gctl_sink *out)
 {
 	srv->local = *local;
-	out->ops = &tee_ops;
-	out->ctx = srv;
+	*out = (struct gctl_sink){ .ops = &tee_ops, .ctx = srv,
+				    .next = &srv->local };
 }
 
 /* ---- what a VM says about itself --------------------------------------- */

@@ -384,8 +384,7 @@ static const struct gctl_sink_ops stats_sink_ops = {
 
 void gctl_stats_sink(struct gctl_stats *st, struct gctl_sink *out)
 {
-	out->ops = &stats_sink_ops;
-	out->ctx = st;
+	*out = (struct gctl_sink){ .ops = &stats_sink_ops, .ctx = st };
 }
 
 /* ---- snapshots ------------------------------------------------------------ */

@@ -12,11 +12,9 @@
  */
 static const struct gctl_sink *next(const struct gctl_sink *s)
 {
-	if (!s->ops->decorates)
-		return NULL;
-	if (s->ops->barrier)
+	if (s->next && s->ops->barrier)
 		s->ops->barrier(s->ctx);
-	return s->ctx; /* a decorator's ctx begins with its inner sink */
+	return s->next;
 }
 
 void gctl_sink_console(const struct gctl_sink *s, const char *buf, size_t len)

@@ -163,8 +163,8 @@ struct gctl_summary {
  * A sink's operations.  exit() is the hot path: every sink has one, and
  * callers call it directly.  Every other op may be left NULL, and is
  * called through the gctl_sink_*() functions below, which know what
- * NULL means: for a writer, nothing to do (flush: 0; message: standard
- * error); for a decorator, pass it on unchanged.
+ * NULL means: for a decorator, pass it on unchanged (gctl_sink.next);
+ * for a writer, nothing to do (flush: 0; message: standard error).
  */
 struct gctl_sink_ops {
 	void (*exit)(void *ctx, const struct gctl_exit_record *rec);
@@ -203,12 +203,6 @@ struct gctl_sink_ops {
 	void (*on_write_error)(void *ctx, void (*fn)(void *arg), void *arg);
 	void (*destroy)(void *ctx);	/* not passed on: each frees its own */
 	/*
-	 * A decorator (filter, recorder, control-socket tee, async queue)
-	 * states only the ops it changes: its ctx begins with the struct
-	 * gctl_sink it wraps, and every op above it leaves NULL goes there.
-	 */
-	bool decorates;
-	/*
 	 * Optional, for a decorator that holds records back (the async
 	 * queue): have them passed on, before an op goes past it.
 	 */
@@ -218,6 +212,12 @@ struct gctl_sink_ops {
 struct gctl_sink {
 	const struct gctl_sink_ops *ops;
 	void *ctx;
+	/*
+	 * A decorator's (filter, recorder, control-socket tee, async queue):
+	 * the sink it wraps, where every op it leaves NULL goes, so that it
+	 * states only the ops it changes.  NULL for a writer.
+	 */
+	const struct gctl_sink *next;
 };
 
 /*

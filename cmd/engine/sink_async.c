@@ -36,7 +36,7 @@ struct entry {
 };
 
 struct async_sink {
-	struct gctl_sink inner; /* first: sink.h's decorators */
+	struct gctl_sink inner;
 	pthread_t writer;
 
 	/*
@@ -219,7 +219,6 @@ static const struct gctl_sink_ops async_ops = {
 	.exit = async_exit,
 	.console = async_console,
 	.destroy = async_destroy,
-	.decorates = true,
 	.barrier = async_barrier,
 };
 
@@ -257,7 +256,7 @@ int gctl_sink_async_new(const struct gctl_sink *inner, struct gctl_sink *out)
 		free(a);
 		return -ret;
 	}
-	out->ops = &async_ops;
-	out->ctx = a;
+	*out = (struct gctl_sink){ .ops = &async_ops, .ctx = a,
+				    .next = &a->inner };
 	return 0;
 }

@@ -512,7 +512,6 @@ int gctl_out_json_new(int fd, bool quiet, struct gctl_sink *out)
 	pthread_mutex_init(&j->lock, NULL);
 	j->quiet = quiet;
 	gctl_outbuf_init(&j->ob, fd);
-	out->ops = &json_ops;
-	out->ctx = j;
+	*out = (struct gctl_sink){ .ops = &json_ops, .ctx = j };
 	return 0;
 }

@@ -267,7 +267,6 @@ int gctl_out_text_new(int fd, bool quiet, struct gctl_sink *out)
 	pthread_mutex_init(&t->lock, NULL);
 	t->quiet = quiet;
 	gctl_outbuf_init(&t->ob, fd);
-	out->ops = &text_ops;
-	out->ctx = t;
+	*out = (struct gctl_sink){ .ops = &text_ops, .ctx = t };
 	return 0;
 }

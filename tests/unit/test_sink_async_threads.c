@@ -106,7 +106,7 @@ static void *producer_main(void *data)
 TEST(threads_async_sink_keeps_every_record_in_order)
 {
 	struct fake f = { .lock = PTHREAD_MUTEX_INITIALIZER };
-	struct gctl_sink inner = { &fake_ops, &f }, sink;
+	struct gctl_sink inner = { &fake_ops, &f, NULL }, sink;
 	pthread_mutex_t engine_lock = PTHREAD_MUTEX_INITIALIZER;
 	struct producer p[PRODUCERS];
 	struct gctl_summary s = { 0 };
@@ -136,7 +136,7 @@ TEST(threads_async_sink_keeps_every_record_in_order)
 TEST(threads_async_sink_destroy_delivers_the_rest)
 {
 	struct fake f = { .lock = PTHREAD_MUTEX_INITIALIZER };
-	struct gctl_sink inner = { &fake_ops, &f }, sink;
+	struct gctl_sink inner = { &fake_ops, &f, NULL }, sink;
 
 	ASSERT_OK(gctl_sink_async_new(&inner, &sink));
 	for (uint64_t i = 0; i < 10; i++) {
