@@ -24,12 +24,11 @@
 #include "gunyahctl.h"
 
 struct json_out {
-	pthread_mutex_t lock;
-	bool quiet;
-	struct gctl_outbuf ob;
-	/* lock: lock */
+	struct gctl_out_stream s; /* first: its ops are ours (outbuf.h) */
+	/* lock: s.lock */
 	struct gctl_json_mmio *mmio; /* the hot path (json_mmio.c) */
 };
+_Static_assert(offsetof(struct json_out, s) == 0, "gctl_out_stream_*() take our ctx");
 
 /* A value that is neither an address nor a register (MMIO data, EC). */
 static json_object *hex(uint64_t v)
@@ -72,9 +71,9 @@ static void emit(struct json_out *j, json_object *o)
 {
 	const char *s = json_object_to_json_string_ext(o, GCTL_JSON_PLAIN);
 
-	gctl_outbuf_puts(&j->ob, s);
-	gctl_outbuf_puts(&j->ob, "\n");
-	gctl_outbuf_end_line(&j->ob);
+	gctl_outbuf_puts(&j->s.ob, s);
+	gctl_outbuf_puts(&j->s.ob, "\n");
+	gctl_outbuf_end_line(&j->s.ob);
 	json_object_put(o);
 }
 
@@ -170,29 +169,29 @@ static void json_exit(void *ctx, const struct gctl_exit_record *r)
 	struct json_out *j = ctx;
 	json_object *o;
 
-	if (j->quiet)
+	if (j->s.quiet)
 		return;
 	if (r->reason == GUNYAH_VCPU_EXIT_MMIO && !r->stuck) {
 		size_t n;
 
 		/* straight into the buffer: a record is copied once, by
 		 * write(2) */
-		pthread_mutex_lock(&j->lock);
+		pthread_mutex_lock(&j->s.lock);
 		n = gctl_json_mmio_line(j->mmio, r,
-					gctl_outbuf_room(&j->ob, GCTL_JSON_MMIO_MAX),
+					gctl_outbuf_room(&j->s.ob, GCTL_JSON_MMIO_MAX),
 					GCTL_JSON_MMIO_MAX);
 		if (n) {
-			gctl_outbuf_commit(&j->ob, n);
-			gctl_outbuf_end_line(&j->ob);
+			gctl_outbuf_commit(&j->s.ob, n);
+			gctl_outbuf_end_line(&j->s.ob);
 		}
-		pthread_mutex_unlock(&j->lock);
+		pthread_mutex_unlock(&j->s.lock);
 		if (n)
 			return;
 	}
 	o = gctl_json_exit(r);
-	pthread_mutex_lock(&j->lock);
+	pthread_mutex_lock(&j->s.lock);
 	emit(j, o);
-	pthread_mutex_unlock(&j->lock);
+	pthread_mutex_unlock(&j->s.lock);
 }
 
 /* Length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
@@ -280,11 +279,11 @@ static void json_message(void *ctx, const struct gctl_message *m)
 	struct json_out *j = ctx;
 	json_object *o = gctl_json_message(m);
 
-	pthread_mutex_lock(&j->lock);
+	pthread_mutex_lock(&j->s.lock);
 	emit(j, o);
-	gctl_outbuf_flush(&j->ob);
+	gctl_outbuf_flush(&j->s.ob);
 	gctl_err_stderr("run", "%s", m->text);
-	pthread_mutex_unlock(&j->lock);
+	pthread_mutex_unlock(&j->s.lock);
 }
 
 static void json_console(void *ctx, const char *buf, size_t len)
@@ -292,10 +291,10 @@ static void json_console(void *ctx, const char *buf, size_t len)
 	struct json_out *j = ctx;
 	json_object *o = gctl_json_console(buf, len);
 
-	pthread_mutex_lock(&j->lock);
+	pthread_mutex_lock(&j->s.lock);
 	emit(j, o);
-	gctl_outbuf_flush(&j->ob);
-	pthread_mutex_unlock(&j->lock);
+	gctl_outbuf_flush(&j->s.ob);
+	pthread_mutex_unlock(&j->s.lock);
 }
 
 static void json_regs(void *ctx, unsigned int vcpu,
@@ -317,10 +316,10 @@ static void json_regs(void *ctx, unsigned int vcpu,
 	add(o, "far_el1", gctl_json_addr(r->far_el1));
 	add(o, "elr_el1", gctl_json_addr(r->elr_el1));
 	add(o, "vbar_el1", gctl_json_addr(r->vbar_el1));
-	pthread_mutex_lock(&j->lock);
+	pthread_mutex_lock(&j->s.lock);
 	emit(j, o);
-	gctl_outbuf_flush(&j->ob);
-	pthread_mutex_unlock(&j->lock);
+	gctl_outbuf_flush(&j->s.ob);
+	pthread_mutex_unlock(&j->s.lock);
 }
 
 static void json_crash(void *ctx, const struct gh_sim_crash *c)
@@ -342,9 +341,9 @@ static void json_crash(void *ctx, const struct gh_sim_crash *c)
 	add(o, "pc", gctl_json_addr(c->pc));
 	add(o, "vbar", gctl_json_addr(c->vbar));
 	add(o, "why", json_object_new_string(why));
-	pthread_mutex_lock(&j->lock);
+	pthread_mutex_lock(&j->s.lock);
 	emit(j, o);
-	pthread_mutex_unlock(&j->lock);
+	pthread_mutex_unlock(&j->s.lock);
 }
 
 static void json_memory(void *ctx, uint64_t addr, const void *buf, size_t len)
@@ -364,10 +363,10 @@ static void json_memory(void *ctx, uint64_t addr, const void *buf, size_t len)
 		add(o, "data", json_object_new_string(h));
 		free(h);
 	}
-	pthread_mutex_lock(&j->lock);
+	pthread_mutex_lock(&j->s.lock);
 	emit(j, o);
-	gctl_outbuf_flush(&j->ob);
-	pthread_mutex_unlock(&j->lock);
+	gctl_outbuf_flush(&j->s.ob);
+	pthread_mutex_unlock(&j->s.lock);
 }
 
 json_object *gctl_json_host_times(const struct gctl_timing t[GCTL_TK__COUNT])
@@ -452,37 +451,21 @@ static void json_summary(void *ctx, const struct gctl_summary *s)
 	struct json_out *j = ctx;
 	json_object *o;
 
-	if (j->quiet)
+	if (j->s.quiet)
 		return;
 	o = gctl_json_summary(s);
-	pthread_mutex_lock(&j->lock);
+	pthread_mutex_lock(&j->s.lock);
 	emit(j, o);
-	gctl_outbuf_flush(&j->ob);
-	pthread_mutex_unlock(&j->lock);
-}
-
-static int json_flush(void *ctx)
-{
-	struct json_out *j = ctx;
-
-	return gctl_outbuf_flush_locked(&j->ob, &j->lock);
-}
-
-static void json_on_write_error(void *ctx, void (*fn)(void *arg), void *arg)
-{
-	struct json_out *j = ctx;
-
-	gctl_outbuf_on_error_locked(&j->ob, &j->lock, fn, arg);
+	gctl_outbuf_flush(&j->s.ob);
+	pthread_mutex_unlock(&j->s.lock);
 }
 
 static void json_destroy(void *ctx)
 {
 	struct json_out *j = ctx;
 
-	json_flush(j);
 	gctl_json_mmio_free(j->mmio);
-	pthread_mutex_destroy(&j->lock);
-	free(j);
+	gctl_out_stream_destroy(j);
 }
 
 static const struct gctl_sink_ops json_ops = {
@@ -493,8 +476,8 @@ static const struct gctl_sink_ops json_ops = {
 	.summary = json_summary,
 	.crash = json_crash,
 	.message = json_message,
-	.flush = json_flush,
-	.on_write_error = json_on_write_error,
+	.flush = gctl_out_stream_flush,
+	.on_write_error = gctl_out_stream_on_write_error,
 	.destroy = json_destroy,
 };
 
@@ -509,9 +492,7 @@ int gctl_out_json_new(int fd, bool quiet, struct gctl_sink *out)
 		free(j);
 		return -ENOMEM;
 	}
-	pthread_mutex_init(&j->lock, NULL);
-	j->quiet = quiet;
-	gctl_outbuf_init(&j->ob, fd);
+	gctl_out_stream_init(&j->s, fd, quiet);
 	*out = (struct gctl_sink){ .ops = &json_ops, .ctx = j };
 	return 0;
 }

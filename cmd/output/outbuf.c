@@ -114,21 +114,40 @@ void gctl_outbuf_end_line(struct gctl_outbuf *ob)
 		gctl_outbuf_flush(ob);
 }
 
-int gctl_outbuf_flush_locked(struct gctl_outbuf *ob, pthread_mutex_t *lock)
+void gctl_out_stream_init(struct gctl_out_stream *s, int fd, bool quiet)
 {
+	pthread_mutex_init(&s->lock, NULL);
+	s->quiet = quiet;
+	gctl_outbuf_init(&s->ob, fd);
+}
+
+int gctl_out_stream_flush(void *ctx)
+{
+	struct gctl_out_stream *s = ctx;
 	int ret;
 
-	pthread_mutex_lock(lock);
-	ret = gctl_outbuf_flush(ob);
-	pthread_mutex_unlock(lock);
+	pthread_mutex_lock(&s->lock);
+	ret = gctl_outbuf_flush(&s->ob);
+	pthread_mutex_unlock(&s->lock);
 	return ret;
 }
 
-void gctl_outbuf_on_error_locked(struct gctl_outbuf *ob, pthread_mutex_t *lock,
-				 void (*fn)(void *arg), void *arg)
+void gctl_out_stream_on_write_error(void *ctx, void (*fn)(void *arg),
+				    void *arg)
 {
-	pthread_mutex_lock(lock);
-	ob->on_error = fn;
-	ob->on_error_arg = arg;
-	pthread_mutex_unlock(lock);
+	struct gctl_out_stream *s = ctx;
+
+	pthread_mutex_lock(&s->lock);
+	s->ob.on_error = fn;
+	s->ob.on_error_arg = arg;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void gctl_out_stream_destroy(void *ctx)
+{
+	struct gctl_out_stream *s = ctx;
+
+	gctl_out_stream_flush(s);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
 }

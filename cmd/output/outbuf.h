@@ -45,10 +45,22 @@ void gctl_outbuf_end_line(struct gctl_outbuf *ob);
 /* 0, or -errno of the first write that failed, now or before. */
 int gctl_outbuf_flush(struct gctl_outbuf *ob);
 
-/* For a writer's flush() and on_write_error() (sink.h): the same, under
- * the writer's lock. */
-int gctl_outbuf_flush_locked(struct gctl_outbuf *ob, pthread_mutex_t *lock);
-void gctl_outbuf_on_error_locked(struct gctl_outbuf *ob, pthread_mutex_t *lock,
-				 void (*fn)(void *arg), void *arg);
+/*
+ * What the text and JSON writers share: the buffer, the lock that
+ * serialises all their output (sink.h) and --quiet.  Each writer's ctx
+ * begins with one, so these are their flush(), on_write_error() and
+ * destroy() (the writer frees what else it holds first).
+ */
+struct gctl_out_stream {
+	pthread_mutex_t lock;
+	bool quiet;
+	struct gctl_outbuf ob;
+};
+
+void gctl_out_stream_init(struct gctl_out_stream *s, int fd, bool quiet);
+int gctl_out_stream_flush(void *ctx);
+void gctl_out_stream_on_write_error(void *ctx, void (*fn)(void *arg),
+				    void *arg);
+void gctl_out_stream_destroy(void *ctx);
 
 #endif /* GCTL_OUTBUF_H */

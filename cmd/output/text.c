@@ -25,17 +25,16 @@
 #include "gunyahctl.h"
 
 struct text_out {
-	pthread_mutex_t lock;
-	bool quiet;
+	struct gctl_out_stream s; /* first: its ops are ours (outbuf.h) */
 	bool mid_line; /* console output without its newline yet */
-	struct gctl_outbuf ob;
 };
+_Static_assert(offsetof(struct text_out, s) == 0, "gctl_out_stream_*() take our ctx");
 
 /* Our lines start on a line of their own, after a partial console line. */
 static void line_start(struct text_out *t)
 {
 	if (t->mid_line)
-		gctl_outbuf_puts(&t->ob, "\n");
+		gctl_outbuf_puts(&t->s.ob, "\n");
 	t->mid_line = false;
 }
 
@@ -44,35 +43,35 @@ static void text_exit(void *ctx, const struct gctl_exit_record *r)
 	struct text_out *t = ctx;
 	char line[GCTL_EXIT_STR_MAX];
 
-	if (t->quiet)
+	if (t->s.quiet)
 		return;
 	gctl_exit_str(r, line, sizeof(line));
-	pthread_mutex_lock(&t->lock);
+	pthread_mutex_lock(&t->s.lock);
 	line_start(t);
-	gctl_outbuf_printf(&t->ob, "vcpu%u #%" PRIu64 " %s\n", r->vcpu, r->seq,
+	gctl_outbuf_printf(&t->s.ob, "vcpu%u #%" PRIu64 " %s\n", r->vcpu, r->seq,
 			   line);
-	gctl_outbuf_end_line(&t->ob);
-	pthread_mutex_unlock(&t->lock);
+	gctl_outbuf_end_line(&t->s.ob);
+	pthread_mutex_unlock(&t->s.lock);
 }
 
 static void text_console(void *ctx, const char *buf, size_t len)
 {
 	struct text_out *t = ctx;
 
-	pthread_mutex_lock(&t->lock);
-	gctl_outbuf_put(&t->ob, buf, len);
+	pthread_mutex_lock(&t->s.lock);
+	gctl_outbuf_put(&t->s.ob, buf, len);
 	t->mid_line = len && buf[len - 1] != '\n';
-	gctl_outbuf_flush(&t->ob);
-	pthread_mutex_unlock(&t->lock);
+	gctl_outbuf_flush(&t->s.ob);
+	pthread_mutex_unlock(&t->s.lock);
 }
 
 static void text_regs(void *ctx, unsigned int vcpu,
 		      const struct gh_sim_regs *r)
 {
 	struct text_out *t = ctx;
-	struct gctl_outbuf *ob = &t->ob;
+	struct gctl_outbuf *ob = &t->s.ob;
 
-	pthread_mutex_lock(&t->lock);
+	pthread_mutex_lock(&t->s.lock);
 	line_start(t);
 	gctl_outbuf_printf(ob, "vcpu%u registers:\n", vcpu);
 	for (unsigned int i = 0; i < 31; i++) {
@@ -90,16 +89,16 @@ static void text_regs(void *ctx, unsigned int vcpu,
 			   (uint64_t)r->esr_el1, (uint64_t)r->far_el1,
 			   (uint64_t)r->elr_el1, (uint64_t)r->vbar_el1);
 	gctl_outbuf_flush(ob);
-	pthread_mutex_unlock(&t->lock);
+	pthread_mutex_unlock(&t->s.lock);
 }
 
 static void text_memory(void *ctx, uint64_t addr, const void *buf, size_t len)
 {
 	struct text_out *t = ctx;
-	struct gctl_outbuf *ob = &t->ob;
+	struct gctl_outbuf *ob = &t->s.ob;
 	const unsigned char *p = buf;
 
-	pthread_mutex_lock(&t->lock);
+	pthread_mutex_lock(&t->s.lock);
 	line_start(t);
 	for (size_t off = 0; off < len; off += 16) {
 		size_t n = len - off < 16 ? len - off : 16;
@@ -122,7 +121,7 @@ static void text_memory(void *ctx, uint64_t addr, const void *buf, size_t len)
 		gctl_outbuf_puts(ob, "|\n");
 	}
 	gctl_outbuf_flush(ob);
-	pthread_mutex_unlock(&t->lock);
+	pthread_mutex_unlock(&t->s.lock);
 }
 
 static void put_counts(struct gctl_outbuf *ob, const char *who,
@@ -160,13 +159,13 @@ static void put_host_times(struct gctl_outbuf *ob,
 static void text_summary(void *ctx, const struct gctl_summary *s)
 {
 	struct text_out *t = ctx;
-	struct gctl_outbuf *ob = &t->ob;
+	struct gctl_outbuf *ob = &t->s.ob;
 	double secs = (double)s->wall_ns / 1e9;
 	char who[16];
 
-	if (t->quiet)
+	if (t->s.quiet)
 		return;
-	pthread_mutex_lock(&t->lock);
+	pthread_mutex_lock(&t->s.lock);
 	line_start(t);
 	gctl_outbuf_printf(ob, "summary: %" PRIu64 " exit%s in %.3f s (%.0f exits/s); "
 			   "result %s, exit status %d\n", s->total.exits,
@@ -185,7 +184,7 @@ static void text_summary(void *ctx, const struct gctl_summary *s)
 				   " exits shown\n", s->filter, s->shown,
 				   s->total.exits);
 	gctl_outbuf_flush(ob);
-	pthread_mutex_unlock(&t->lock);
+	pthread_mutex_unlock(&t->s.lock);
 }
 
 /* Shown even when quiet: it is why the VM went down. */
@@ -195,15 +194,15 @@ static void text_crash(void *ctx, const struct gh_sim_crash *c)
 	uint32_t ec = (uint32_t)(c->esr >> 26) & 0x3f;
 	const char *name = gh_esr_ec_str(ec);
 
-	pthread_mutex_lock(&t->lock);
+	pthread_mutex_lock(&t->s.lock);
 	line_start(t);
-	gctl_outbuf_printf(&t->ob, "vcpu%u crash EC=%#x (%s) ESR=%#" PRIx64
+	gctl_outbuf_printf(&t->s.ob, "vcpu%u crash EC=%#x (%s) ESR=%#" PRIx64
 			   " FAR=%#" PRIx64 " ELR=%#" PRIx64 " PC=%#" PRIx64
 			   " VBAR=%#" PRIx64 ": %.*s\n", c->vcpu, ec,
 			   name ? name : "unknown", (uint64_t)c->esr,
 			   (uint64_t)c->far, (uint64_t)c->elr, (uint64_t)c->pc,
 			   (uint64_t)c->vbar, (int)sizeof(c->why), c->why);
-	pthread_mutex_unlock(&t->lock);
+	pthread_mutex_unlock(&t->s.lock);
 }
 
 /*
@@ -214,35 +213,12 @@ static void text_message(void *ctx, const struct gctl_message *m)
 {
 	struct text_out *t = ctx;
 
-	pthread_mutex_lock(&t->lock);
-	if (t->mid_line && !t->quiet)
+	pthread_mutex_lock(&t->s.lock);
+	if (t->mid_line && !t->s.quiet)
 		line_start(t);
-	gctl_outbuf_flush(&t->ob);
+	gctl_outbuf_flush(&t->s.ob);
 	gctl_err("run", "%s", m->text);
-	pthread_mutex_unlock(&t->lock);
-}
-
-static int text_flush(void *ctx)
-{
-	struct text_out *t = ctx;
-
-	return gctl_outbuf_flush_locked(&t->ob, &t->lock);
-}
-
-static void text_on_write_error(void *ctx, void (*fn)(void *arg), void *arg)
-{
-	struct text_out *t = ctx;
-
-	gctl_outbuf_on_error_locked(&t->ob, &t->lock, fn, arg);
-}
-
-static void text_destroy(void *ctx)
-{
-	struct text_out *t = ctx;
-
-	text_flush(t);
-	pthread_mutex_destroy(&t->lock);
-	free(t);
+	pthread_mutex_unlock(&t->s.lock);
 }
 
 static const struct gctl_sink_ops text_ops = {
@@ -253,9 +229,9 @@ static const struct gctl_sink_ops text_ops = {
 	.summary = text_summary,
 	.crash = text_crash,
 	.message = text_message,
-	.flush = text_flush,
-	.on_write_error = text_on_write_error,
-	.destroy = text_destroy,
+	.flush = gctl_out_stream_flush,
+	.on_write_error = gctl_out_stream_on_write_error,
+	.destroy = gctl_out_stream_destroy,
 };
 
 int gctl_out_text_new(int fd, bool quiet, struct gctl_sink *out)
@@ -264,9 +240,7 @@ int gctl_out_text_new(int fd, bool quiet, struct gctl_sink *out)
 
 	if (!t)
 		return -ENOMEM;
-	pthread_mutex_init(&t->lock, NULL);
-	t->quiet = quiet;
-	gctl_outbuf_init(&t->ob, fd);
+	gctl_out_stream_init(&t->s, fd, quiet);
 	*out = (struct gctl_sink){ .ops = &text_ops, .ctx = t };
 	return 0;
 }
