@@ -8,11 +8,6 @@ setup() {
 
 teardown() { admin_teardown; }
 
-# Wait until NAME has N attached clients.
-attached() {
-	eventually bash -c "[[ \$(\"\$GUNYAHCTL\" status --json $1 | jq .attached) == $2 ]]"
-}
-
 @test "attach shows exits and console as run does; --count detaches, the VM runs on" {
 	# Paused after its first exit (a "t", shown at the pause).
 	start_vm vm --uart $UART --step "$TICK"

@@ -42,6 +42,11 @@ alive() {
 gone() { ! alive "$1"; }
 wait_gone() { eventually gone "$1"; }
 
+# Wait until NAME has N attached clients.
+attached() {
+	eventually bash -c "[[ \$(\"\$GUNYAHCTL\" status --json $1 | jq .attached) == $2 ]]"
+}
+
 pid_of() { gunyahctl status --json "$1" | jq -r .pid; }
 
 # Has NAME's VM N connections?  Its accepted ends are the connected (03)

@@ -9,11 +9,6 @@ setup() {
 
 teardown() { admin_teardown; }
 
-# Wait until NAME has N attached clients.
-attached() {
-	eventually bash -c "[[ \$(\"\$GUNYAHCTL\" status --json $1 | jq .attached) == $2 ]]"
-}
-
 # mmio_widths, paused after its first exit; its next 20 are 3 writes below
 # 0x9000100, then reads (9) and writes to 0x9000100 (8) by turns.
 start_widths_paused() {
