@@ -70,14 +70,20 @@ static void line_log(json_object *o)
 	line("log:", buf);
 }
 
-static void print_running(json_object *o)
+/* The process and what it runs, running or ended alike. */
+static void print_process(json_object *o)
 {
-	line("name:", gctl_json_get_str(o, "name"));
-	line("state:", gctl_json_get_str(o, "state"));
 	line_u64(o, "pid", "pid:");
 	line("backend:", gctl_json_get_str(o, "backend"));
 	line("image:", gctl_json_get_str(o, "image"));
 	line_u64(o, "vcpus", "vcpus:");
+}
+
+static void print_running(json_object *o)
+{
+	line("name:", gctl_json_get_str(o, "name"));
+	line("state:", gctl_json_get_str(o, "state"));
+	print_process(o);
 	line_time(o, "uptime_ns", "uptime:");
 	line_u64(o, "exits", "exits:");
 	line_u64(o, "attached", "attached:");
@@ -97,10 +103,7 @@ static void print_exited(json_object *o)
 		snprintf(buf, sizeof(buf), "%s, exit status %" PRIu64, result,
 			 code);
 	line("result:", buf);
-	line_u64(o, "pid", "pid:");
-	line("backend:", gctl_json_get_str(o, "backend"));
-	line("image:", gctl_json_get_str(o, "image"));
-	line_u64(o, "vcpus", "vcpus:");
+	print_process(o);
 	line_time(o, "wall_ns", "ran:");
 	line_u64(o, "exits", "exits:");
 	/* A VM that died leaves its log: all there is to tell why. */
