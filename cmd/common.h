@@ -7,6 +7,7 @@
 #define GCTL_COMMON_H
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -35,14 +36,29 @@ static inline uint64_t gctl_now_ns(void)
 	return (uint64_t)ts.tv_sec * GCTL_NS_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
-/* CLOCK_MONOTONIC ns from now, as pthread_cond_timedwait wants it (a
- * condition variable set to CLOCK_MONOTONIC). */
-static inline struct timespec gctl_deadline_in(uint64_t ns)
+/* A gctl_now_ns() time, as pthread_cond_timedwait wants it (a condition
+ * variable made by gctl_cond_init_monotonic). */
+static inline struct timespec gctl_deadline_at(uint64_t t)
 {
-	uint64_t t = gctl_now_ns() + ns;
-
 	return (struct timespec){ .tv_sec = (time_t)(t / GCTL_NS_PER_SEC),
 				  .tv_nsec = (long)(t % GCTL_NS_PER_SEC) };
+}
+
+/* CLOCK_MONOTONIC ns from now, the same way. */
+static inline struct timespec gctl_deadline_in(uint64_t ns)
+{
+	return gctl_deadline_at(gctl_now_ns() + ns);
+}
+
+/* A condition variable whose timed waits take those deadlines. */
+static inline void gctl_cond_init_monotonic(pthread_cond_t *c)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(c, &attr);
+	pthread_condattr_destroy(&attr);
 }
 
 #endif /* GCTL_COMMON_H */

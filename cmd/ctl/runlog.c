@@ -49,7 +49,6 @@ int gctl_runlog_open(const struct gctl_rundir *rd, const char *name,
 		     uint64_t max, struct gctl_runlog **out)
 {
 	struct gctl_runlog *l = calloc(1, sizeof(*l));
-	pthread_condattr_t attr;
 	int ret = -ENOMEM;
 
 	if (!l)
@@ -71,10 +70,7 @@ int gctl_runlog_open(const struct gctl_rundir *rd, const char *name,
 		goto fail;
 	}
 	pthread_mutex_init(&l->lock, NULL);
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&l->idle, &attr);
-	pthread_condattr_destroy(&attr);
+	gctl_cond_init_monotonic(&l->idle);
 	*out = l;
 	return 0;
 fail:

@@ -490,17 +490,13 @@ static void *runner_main(void *arg)
 int diag_runner_start(struct diag_vm *d, struct diag_runner *r,
 		      struct gh_vcpu *v, bool loop)
 {
-	pthread_condattr_t attr;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
 	r->vcpu = v;
 	r->loop = loop;
 	pthread_mutex_init(&r->lock, NULL);
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&r->cond, &attr);
-	pthread_condattr_destroy(&attr);
+	gctl_cond_init_monotonic(&r->cond);
 	atomic_init(&r->entered, false);
 	diag_step(d->c, "GUNYAH_VCPU_RUN on vCPU %u, on a thread", v->id);
 	ret = pthread_create(&r->thread, NULL, runner_main, r);

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "engine/pl011.h"
 
 #define DR 0x000
@@ -68,23 +69,11 @@ static void update(struct gctl_pl011 *u, uint32_t before, bool force)
 
 void gctl_pl011_init(struct gctl_pl011 *u, int irq_fd)
 {
-	pthread_condattr_t attr;
 
 	*u = (struct gctl_pl011){ .irq_fd = irq_fd, .cr = 0x300 };
 	pthread_mutex_init(&u->lock, NULL);
 	/* Frame times are waited for on the monotonic clock. */
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&u->space, &attr);
-	pthread_condattr_destroy(&attr);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	gctl_cond_init_monotonic(&u->space);
 }
 
 /* Caller holds the lock. */
@@ -120,15 +109,14 @@ uint64_t gctl_pl011_frame_ns(struct gctl_pl011 *u)
  */
 static bool wait_frame_locked(struct gctl_pl011 *u)
 {
-	uint64_t frame = frame_ns_locked(u), now = now_ns();
+	uint64_t frame = frame_ns_locked(u), now = gctl_now_ns();
 	struct timespec ts;
 
 	if (!frame)
 		return !u->closed;
 	u->rx_due_ns = (u->rx_due_ns > now ? u->rx_due_ns : now) + frame;
-	ts.tv_sec = (time_t)(u->rx_due_ns / 1000000000u);
-	ts.tv_nsec = (long)(u->rx_due_ns % 1000000000u);
-	while (!u->closed && now_ns() < u->rx_due_ns)
+	ts = gctl_deadline_at(u->rx_due_ns);
+	while (!u->closed && gctl_now_ns() < u->rx_due_ns)
 		pthread_cond_timedwait(&u->space, &u->lock, &ts);
 	return !u->closed;
 }

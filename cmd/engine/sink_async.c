@@ -224,7 +224,6 @@ static const struct gctl_sink_ops async_ops = {
 
 int gctl_sink_async_new(const struct gctl_sink *inner, struct gctl_sink *out)
 {
-	pthread_condattr_t attr;
 	struct async_sink *a;
 	sigset_t all, old;
 	int ret;
@@ -236,10 +235,7 @@ int gctl_sink_async_new(const struct gctl_sink *inner, struct gctl_sink *out)
 	memset(a, 0, sizeof(*a));
 	a->inner = *inner;
 	pthread_mutex_init(&a->lock, NULL);
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&a->more, &attr);
-	pthread_condattr_destroy(&attr);
+	gctl_cond_init_monotonic(&a->more);
 	pthread_cond_init(&a->space, NULL);
 	pthread_cond_init(&a->drained, NULL);
 
