@@ -182,10 +182,9 @@ static bool get_u32(json_object *o, const char *key, uint32_t *v)
 
 static bool get_int(json_object *o, const char *key, int *v)
 {
-	json_object *k;
+	json_object *k = gctl_json_get(o, key, json_type_int);
 
-	if (!json_object_object_get_ex(o, key, &k) ||
-	    !json_object_is_type(k, json_type_int))
+	if (!k)
 		return false;
 	*v = json_object_get_int(k);
 	return true;
@@ -199,16 +198,6 @@ static bool get_str(json_object *o, const char *key, char *buf, size_t len)
 		return false;
 	snprintf(buf, len, "%s", s);
 	return true;
-}
-
-static json_object *get(json_object *o, const char *key, json_type type)
-{
-	json_object *k;
-
-	if (!json_object_object_get_ex(o, key, &k) ||
-	    !json_object_is_type(k, type))
-		return NULL;
-	return k;
 }
 
 static int kind_from(const char *name)
@@ -240,21 +229,21 @@ static int event_from(json_object *o, struct gctl_stats_event *e)
 		e->vcpu = GCTL_STATS_NO_VCPU;
 	switch (e->kind) {
 	case GCTL_EV_MMIO:
-		k = get(o, "mmio", json_type_object);
+		k = gctl_json_get(o, "mmio", json_type_object);
 		if (!k || !gctl_json_get_hex(k, "phys_addr", &e->mmio.phys_addr) ||
 		    !gctl_json_get_hex(k, "data", &e->mmio.data) ||
 		    !get_u32(k, "len", &e->mmio.len) ||
-		    !get(k, "is_write", json_type_boolean))
+		    !gctl_json_get(k, "is_write", json_type_boolean))
 			return -EINVAL;
 		e->mmio.is_write = json_object_get_boolean(
 			json_object_object_get(k, "is_write"));
 		return 0;
 	case GCTL_EV_STATUS:
-		k = get(o, "status", json_type_object);
+		k = gctl_json_get(o, "status", json_type_object);
 		return k ? gctl_json_to_status(k, &e->status.status,
 					       &e->status.exit_info) : -EINVAL;
 	case GCTL_EV_PAGE_FAULT:
-		k = get(o, "page_fault", json_type_object);
+		k = gctl_json_get(o, "page_fault", json_type_object);
 		if (!k || !gctl_json_get_hex(k, "phys_addr", &e->page_fault.phys_addr) ||
 		    !get_int(k, "attempt", &e->page_fault.attempt))
 			return -EINVAL;
@@ -340,14 +329,15 @@ static int vcpus_from(json_object *a, struct gctl_stats_snap *s)
 		json_object *e = json_object_array_get_idx(a, i), *h;
 
 		if (!get_str(e, "state", v->state, sizeof(v->state)) ||
-		    counts_from(get(e, "counts", json_type_object), &v->cnt) ||
-		    events_from(get(e, "events", json_type_array), v->events,
-				&v->nr_events, GCTL_STATS_RING))
+		    counts_from(gctl_json_get(e, "counts", json_type_object),
+				&v->cnt) ||
+		    events_from(gctl_json_get(e, "events", json_type_array),
+				v->events, &v->nr_events, GCTL_STATS_RING))
 			return -EINVAL;
 		v->have_last = v->nr_events > 0;
 		if (v->have_last)
 			v->last = v->events[v->nr_events - 1];
-		h = get(e, "hyp", json_type_object);
+		h = gctl_json_get(e, "hyp", json_type_object);
 		if (h) {
 			if (hyp_from(h, &v->hyp))
 				return -EINVAL;
@@ -418,15 +408,15 @@ int gctl_stats_snap_from_json(json_object *o, struct gctl_stats_snap *s)
 	    (run_state = gctl_vmm_state_parse(state)) < 0)
 		return -EINVAL;
 	s->run_state = (enum gctl_vmm_state)run_state;
-	if (vcpus_from(get(o, "vcpus", json_type_array), s) ||
-	    regions_from(get(o, "regions", json_type_array), s) ||
-	    addrs_from(get(o, "addrs", json_type_array), s))
+	if (vcpus_from(gctl_json_get(o, "vcpus", json_type_array), s) ||
+	    regions_from(gctl_json_get(o, "regions", json_type_array), s) ||
+	    addrs_from(gctl_json_get(o, "addrs", json_type_array), s))
 		return -EINVAL;
 	if (!gctl_json_get_u64(o, "other_reads", &s->other_reads) ||
 	    !gctl_json_get_u64(o, "other_writes", &s->other_writes))
 		return -EINVAL;
 
-	k = get(o, "events", json_type_object);
+	k = gctl_json_get(o, "events", json_type_object);
 	if (!k)
 		return -EINVAL;
 	for (unsigned int kind = 0; kind < GCTL_EV__COUNT; kind++) {
@@ -438,11 +428,11 @@ int gctl_stats_snap_from_json(json_object *o, struct gctl_stats_snap *s)
 			return -EINVAL;
 	}
 
-	k = get(o, "host_ns", json_type_object);
+	k = gctl_json_get(o, "host_ns", json_type_object);
 	if (!k || gctl_json_to_host_times(k, s->host))
 		return -EINVAL;
 
-	k = get(o, "done", json_type_boolean);
+	k = gctl_json_get(o, "done", json_type_boolean);
 	if (!k)
 		return -EINVAL;
 	s->done = json_object_get_boolean(k);

@@ -12,13 +12,23 @@
 #include "engine/hist.h"
 #include "output/json_rec.h"
 
-bool gctl_json_get_u64(json_object *o, const char *key, uint64_t *v)
+/* The member key of o, when it has that type (else NULL). */
+json_object *gctl_json_get(json_object *o, const char *key, json_type type)
 {
 	json_object *k;
-	int64_t i;
 
 	if (!json_object_object_get_ex(o, key, &k) ||
-	    !json_object_is_type(k, json_type_int))
+	    !json_object_is_type(k, type))
+		return NULL;
+	return k;
+}
+
+bool gctl_json_get_u64(json_object *o, const char *key, uint64_t *v)
+{
+	json_object *k = gctl_json_get(o, key, json_type_int);
+	int64_t i;
+
+	if (!k)
 		return false;
 	i = json_object_get_int64(k);
 	if (i < 0)
@@ -42,33 +52,19 @@ bool gctl_json_get_hex(json_object *o, const char *key, uint64_t *v)
 
 const char *gctl_json_get_str(json_object *o, const char *key)
 {
-	json_object *k;
+	json_object *k = gctl_json_get(o, key, json_type_string);
 
-	if (!json_object_object_get_ex(o, key, &k) ||
-	    !json_object_is_type(k, json_type_string))
-		return NULL;
-	return json_object_get_string(k);
+	return k ? json_object_get_string(k) : NULL;
 }
 
 static bool get_bool(json_object *o, const char *key, bool *v)
 {
-	json_object *k;
+	json_object *k = gctl_json_get(o, key, json_type_boolean);
 
-	if (!json_object_object_get_ex(o, key, &k) ||
-	    !json_object_is_type(k, json_type_boolean))
+	if (!k)
 		return false;
 	*v = json_object_get_boolean(k);
 	return true;
-}
-
-static json_object *get_obj(json_object *o, const char *key)
-{
-	json_object *k;
-
-	if (!json_object_object_get_ex(o, key, &k) ||
-	    !json_object_is_type(k, json_type_object))
-		return NULL;
-	return k;
 }
 
 static int resume_from(json_object *o, int *resume)
@@ -92,7 +88,7 @@ static int resume_from(json_object *o, int *resume)
 int gctl_json_to_status(json_object *o, uint32_t *status,
 			struct gunyah_vm_exit_info *ei)
 {
-	json_object *info = get_obj(o, "exit_info");
+	json_object *info = gctl_json_get(o, "exit_info", json_type_object);
 	const char *state = gctl_json_get_str(o, "state");
 	uint64_t type, size, reason;
 	bool found = false;
@@ -135,7 +131,7 @@ int gctl_json_to_exit(json_object *o, struct gctl_exit_record *r)
 	r->t_ns = t_ns;
 	r->region = gctl_json_get_str(o, "region");
 
-	if ((k = get_obj(o, "unknown"))) {
+	if ((k = gctl_json_get(o, "unknown", json_type_object))) {
 		if (!gctl_json_get_u64(k, "exit_reason", &v) || v > UINT32_MAX)
 			return -EINVAL;
 		r->reason = (uint32_t)v;
@@ -147,7 +143,7 @@ int gctl_json_to_exit(json_object *o, struct gctl_exit_record *r)
 	r->reason = (uint32_t)reason;
 	switch (r->reason) {
 	case GUNYAH_VCPU_EXIT_MMIO:
-		k = get_obj(o, "mmio");
+		k = gctl_json_get(o, "mmio", json_type_object);
 		if (!k || !gctl_json_get_hex(k, "phys_addr", &r->mmio.phys_addr) ||
 		    !gctl_json_get_u64(k, "len", &v) ||
 		    !get_bool(k, "is_write", &r->mmio.is_write) ||
@@ -159,7 +155,7 @@ int gctl_json_to_exit(json_object *o, struct gctl_exit_record *r)
 	case GUNYAH_VCPU_EXIT_PAGE_FAULT: {
 		json_object *a;
 
-		k = get_obj(o, "page_fault");
+		k = gctl_json_get(o, "page_fault", json_type_object);
 		if (!k ||
 		    !gctl_json_get_hex(k, "phys_addr", &r->page_fault.phys_addr) ||
 		    !json_object_object_get_ex(k, "attempt", &a) ||
@@ -169,7 +165,7 @@ int gctl_json_to_exit(json_object *o, struct gctl_exit_record *r)
 		return resume_from(o, &r->resume);
 	}
 	case GUNYAH_VCPU_EXIT_STATUS:
-		k = get_obj(o, "status");
+		k = gctl_json_get(o, "status", json_type_object);
 		if (!k)
 			return -EINVAL;
 		return gctl_json_to_status(k, &r->status.status,
@@ -196,7 +192,8 @@ int gctl_json_to_host_times(json_object *o, struct gctl_timing t[GCTL_TK__COUNT]
 {
 	memset(t, 0, GCTL_TK__COUNT * sizeof(*t));
 	for (unsigned int k = 0; k < GCTL_TK__COUNT; k++) {
-		json_object *e = get_obj(o, gctl_timing_kind_str(k));
+		json_object *e = gctl_json_get(o, gctl_timing_kind_str(k),
+					      json_type_object);
 
 		if (!e || !gctl_json_get_u64(e, "exits", &t[k].n) ||
 		    !gctl_json_get_u64(e, "total", &t[k].sum_ns) ||
@@ -209,7 +206,8 @@ int gctl_json_to_host_times(json_object *o, struct gctl_timing t[GCTL_TK__COUNT]
 
 int gctl_json_to_summary(json_object *o, struct gctl_summary *s)
 {
-	json_object *counts = get_obj(o, "counts"), *vcpus, *status, *code, *host;
+	json_object *counts = gctl_json_get(o, "counts", json_type_object);
+	json_object *vcpus, *status, *code, *host;
 	uint64_t v;
 	size_t n;
 
@@ -232,7 +230,7 @@ int gctl_json_to_summary(json_object *o, struct gctl_summary *s)
 	s->nr_vcpus = (unsigned int)n;
 	for (size_t i = 0; i < n; i++) {
 		json_object *e = json_object_array_get_idx(vcpus, i);
-		json_object *c = e ? get_obj(e, "counts") : NULL;
+		json_object *c = e ? gctl_json_get(e, "counts", json_type_object) : NULL;
 
 		if (!c || gctl_json_to_counts(c, &s->vcpu[i]) ||
 		    !gctl_json_get_u64(e, "exits", &s->vcpu[i].exits))
@@ -241,10 +239,10 @@ int gctl_json_to_summary(json_object *o, struct gctl_summary *s)
 	if (gctl_json_get_u64(o, "console_bytes", &v))
 		s->console_bytes = v;
 	/* optional: a VM of an older gunyahctl has none */
-	host = get_obj(o, "host_ns");
+	host = gctl_json_get(o, "host_ns", json_type_object);
 	if (host && gctl_json_to_host_times(host, s->host))
 		return -EINVAL;
-	status = get_obj(o, "status");
+	status = gctl_json_get(o, "status", json_type_object);
 	if (status) {
 		if (gctl_json_to_status(status, &s->status, &s->exit_info))
 			return -EINVAL;

@@ -77,6 +77,7 @@ int gctl_json_to_counts(json_object *o, struct gctl_counters *c);
 int gctl_json_to_host_times(json_object *o, struct gctl_timing t[GCTL_TK__COUNT]);
 
 /* Small readers for any JSON object: false when absent or mistyped. */
+json_object *gctl_json_get(json_object *o, const char *key, json_type type);
 bool gctl_json_get_u64(json_object *o, const char *key, uint64_t *v);
 bool gctl_json_get_hex(json_object *o, const char *key, uint64_t *v);
 const char *gctl_json_get_str(json_object *o, const char *key);
