@@ -18,14 +18,6 @@ static json_object *u64(uint64_t v)
 	return json_object_new_int64((int64_t)v);
 }
 
-static json_object *hex(uint64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
-	return json_object_new_string(buf);
-}
-
 /* ---- out ---------------------------------------------------------------------- */
 
 static json_object *counts_json(const struct gctl_counters *c)
@@ -38,7 +30,7 @@ static json_object *counts_json(const struct gctl_counters *c)
 
 static json_object *event_json(const struct gctl_stats_event *e)
 {
-	json_object *o = json_object_new_object(), *k;
+	json_object *o = json_object_new_object();
 
 	add(o, "order", u64(e->order));
 	add(o, "seq", u64(e->seq));
@@ -50,22 +42,14 @@ static json_object *event_json(const struct gctl_stats_event *e)
 	add(o, "region", json_object_new_int(e->region));
 	switch (e->kind) {
 	case GCTL_EV_MMIO:
-		k = json_object_new_object();
-		add(k, "phys_addr", gctl_json_addr(e->mmio.phys_addr));
-		add(k, "data", hex(e->mmio.data));
-		add(k, "len", u64(e->mmio.len));
-		add(k, "is_write", json_object_new_boolean(e->mmio.is_write));
-		add(o, "mmio", k);
+		add(o, "mmio", gctl_json_mmio_obj(&e->mmio));
 		break;
 	case GCTL_EV_STATUS:
 		add(o, "status", gctl_json_status(e->status.status,
 						  &e->status.exit_info));
 		break;
 	case GCTL_EV_PAGE_FAULT:
-		k = json_object_new_object();
-		add(k, "phys_addr", gctl_json_addr(e->page_fault.phys_addr));
-		add(k, "attempt", json_object_new_int(e->page_fault.attempt));
-		add(o, "page_fault", k);
+		add(o, "page_fault", gctl_json_page_fault_obj(&e->page_fault));
 		break;
 	case GCTL_EV_CONSOLE:
 	case GCTL_EV_MESSAGE:

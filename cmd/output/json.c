@@ -30,8 +30,7 @@ struct json_out {
 };
 _Static_assert(offsetof(struct json_out, s) == 0, "gctl_out_stream_*() take our ctx");
 
-/* A value that is neither an address nor a register (MMIO data, EC). */
-static json_object *hex(uint64_t v)
+json_object *gctl_json_hex(uint64_t v)
 {
 	char buf[24];
 
@@ -115,6 +114,26 @@ int gctl_json_print(json_object *o)
 	return ret;
 }
 
+json_object *gctl_json_mmio_obj(const struct gctl_exit_mmio *m)
+{
+	json_object *k = json_object_new_object();
+
+	add(k, "phys_addr", gctl_json_addr(m->phys_addr));
+	add(k, "len", json_object_new_int64(m->len));
+	add(k, "is_write", json_object_new_boolean(m->is_write));
+	add(k, "data", gctl_json_hex(m->data));
+	return k;
+}
+
+json_object *gctl_json_page_fault_obj(const struct gctl_exit_page_fault *pf)
+{
+	json_object *k = json_object_new_object();
+
+	add(k, "phys_addr", gctl_json_addr(pf->phys_addr));
+	add(k, "attempt", json_object_new_int(pf->attempt));
+	return k;
+}
+
 json_object *gctl_json_exit(const struct gctl_exit_record *r)
 {
 	json_object *o, *k;
@@ -127,19 +146,11 @@ json_object *gctl_json_exit(const struct gctl_exit_record *r)
 
 	switch (r->reason) {
 	case GUNYAH_VCPU_EXIT_MMIO:
-		k = json_object_new_object();
-		add(k, "phys_addr", gctl_json_addr(r->mmio.phys_addr));
-		add(k, "len", json_object_new_int64(r->mmio.len));
-		add(k, "is_write", json_object_new_boolean(r->mmio.is_write));
-		add(k, "data", hex(r->mmio.data));
-		add(o, "mmio", k);
+		add(o, "mmio", gctl_json_mmio_obj(&r->mmio));
 		add(o, "resume", json_object_new_string(gctl_resume_str(r->resume)));
 		break;
 	case GUNYAH_VCPU_EXIT_PAGE_FAULT:
-		k = json_object_new_object();
-		add(k, "phys_addr", gctl_json_addr(r->page_fault.phys_addr));
-		add(k, "attempt", json_object_new_int(r->page_fault.attempt));
-		add(o, "page_fault", k);
+		add(o, "page_fault", gctl_json_page_fault_obj(&r->page_fault));
 		add(o, "resume", json_object_new_string(gctl_resume_str(r->resume)));
 		break;
 	case GUNYAH_VCPU_EXIT_STATUS:
@@ -333,9 +344,9 @@ static void json_crash(void *ctx, const struct gh_sim_crash *c)
 	snprintf(why, sizeof(why), "%.*s", (int)sizeof(c->why), c->why);
 	add(o, "event", json_object_new_string("crash"));
 	add(o, "vcpu", json_object_new_int((int)c->vcpu));
-	add(o, "ec", hex(ec));
+	add(o, "ec", gctl_json_hex(ec));
 	add(o, "ec_name", name ? json_object_new_string(name) : NULL);
-	add(o, "esr", hex(c->esr));
+	add(o, "esr", gctl_json_hex(c->esr));
 	add(o, "far", gctl_json_addr(c->far));
 	add(o, "elr", gctl_json_addr(c->elr));
 	add(o, "pc", gctl_json_addr(c->pc));

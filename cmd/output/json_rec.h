@@ -43,6 +43,13 @@ json_object *gctl_json_rate(double rate);
 #define GCTL_JSON_ADDR_LEN 18
 void gctl_json_addr_str(char *buf, uint64_t v);
 json_object *gctl_json_addr(uint64_t v);
+/* A value that is neither an address nor a register: "0x..." (MMIO
+ * data, EC). */
+json_object *gctl_json_hex(uint64_t v);
+/* What an MMIO exit or a page fault says: the same objects in an exit
+ * record and in a dashboard event. */
+json_object *gctl_json_mmio_obj(const struct gctl_exit_mmio *m);
+json_object *gctl_json_page_fault_obj(const struct gctl_exit_page_fault *pf);
 
 /*
  * MMIO exit records, millions a second, written from a template
