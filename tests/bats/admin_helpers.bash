@@ -47,6 +47,26 @@ attached() {
 	eventually bash -c "[[ \$(\"\$GUNYAHCTL\" status --json $1 | jq .attached) == $2 ]]"
 }
 
+# attach --json [ARGS] to NAME by a client that reads nothing until the
+# VM has gone 50,000 exits past it (the pipe, the socket and the VM's
+# queue for it fill up: it loses records), into OUT; then the VM is
+# force-stopped and the client has ended.
+stalled_attach() {
+	local name=$1 out=$2 a
+	shift 2
+	mkfifo "$BATS_TEST_TMPDIR/go"
+	gunyahctl attach --json --count 2000000 "$@" "$name" |
+		{ read -r _ <"$BATS_TEST_TMPDIR/go"; cat; } >"$out" &
+	attached "$name" 1
+	a=$(stat_jq "$name" .exits)
+	# The VM does not wait for the client: it goes far past that.
+	eventually bash -c "(( \$(\"\$GUNYAHCTL\" stat --json $name | jq .exits) > $a + 50000 ))"
+	echo go >"$BATS_TEST_TMPDIR/go"
+	gunyahctl stop --force "$name"
+	wait
+	rm "$BATS_TEST_TMPDIR/go"
+}
+
 pid_of() { gunyahctl status --json "$1" | jq -r .pid; }
 
 # Has NAME's VM N connections?  Its accepted ends are the connected (03)

@@ -58,15 +58,7 @@ start_widths_paused() {
 
 @test "attach --record by a client too slow to read: a gap report counts across and replay refuses" {
 	start_vm vm "$TICK"
-	mkfifo "$BATS_TEST_TMPDIR/go"
-	gunyahctl attach --json --count 2000000 --record "$BATS_TEST_TMPDIR/r.gex" vm |
-		{ read -r _ <"$BATS_TEST_TMPDIR/go"; cat; } >"$BATS_TEST_TMPDIR/out" &
-	attached vm 1
-	a=$(stat_jq vm .exits)
-	eventually bash -c "(( \$(\"\$GUNYAHCTL\" stat --json vm | jq .exits) > $a + 50000 ))"
-	echo go >"$BATS_TEST_TMPDIR/go"
-	gunyahctl stop --force vm
-	wait
+	stalled_attach vm "$BATS_TEST_TMPDIR/out" --record "$BATS_TEST_TMPDIR/r.gex"
 	lost=$(jq -s '[.[] | select(.event == "lost") | .records] | add' "$BATS_TEST_TMPDIR/out")
 	(( lost > 0 ))
 	run gunyahctl report --json "$BATS_TEST_TMPDIR/r.gex"
