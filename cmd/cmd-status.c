@@ -87,6 +87,7 @@ static void print_running(json_object *o)
 	line_time(o, "uptime_ns", "uptime:");
 	line_u64(o, "exits", "exits:");
 	line_u64(o, "attached", "attached:");
+	line_u64(o, "waiting", "waiting:");
 	line("socket:", gctl_json_get_str(o, "socket"));
 	line_log(o);
 }

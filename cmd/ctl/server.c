@@ -451,13 +451,17 @@ static void totals(const struct gctl_ctl_server *srv, struct gctl_counters *t)
 	}
 }
 
-static unsigned int nr_attached(const struct gctl_ctl_server *srv)
+/* Clients attached, and clients waiting for the VM's end. */
+static void count_clients(const struct gctl_ctl_server *srv,
+			  unsigned int *attached, unsigned int *waiting)
 {
-	unsigned int n = 0;
+	*attached = *waiting = 0;
+	for (unsigned int i = 0; i < GCTL_CTL_MAX_CLIENTS; i++) {
+		const struct client *c = &srv->clients[i];
 
-	for (unsigned int i = 0; i < GCTL_CTL_MAX_CLIENTS; i++)
-		n += srv->clients[i].fd >= 0 && srv->clients[i].attached;
-	return n;
+		*attached += c->fd >= 0 && c->attached;
+		*waiting += c->fd >= 0 && c->wait_pending;
+	}
 }
 
 /* The keys every description of the VM starts with. */
@@ -490,14 +494,17 @@ static void add_log_loss(struct gctl_ctl_server *srv, json_object *o)
 static json_object *status_body(struct gctl_ctl_server *srv)
 {
 	json_object *o = ident(srv);
+	unsigned int attached, waiting;
 	struct gctl_counters t;
 
 	totals(srv, &t);
+	count_clients(srv, &attached, &waiting);
 	add(o, "state", json_object_new_string(
 				gctl_vmm_state_str(gctl_vmm_peek_state(srv->vmm))));
 	add(o, "uptime_ns", json_object_new_int64((int64_t)(gctl_now_ns() - srv->t0_ns)));
 	add(o, "exits", json_object_new_int64((int64_t)t.exits));
-	add(o, "attached", json_object_new_int((int)nr_attached(srv)));
+	add(o, "attached", json_object_new_int((int)attached));
+	add(o, "waiting", json_object_new_int((int)waiting));
 	add(o, "socket", json_object_new_string(srv->claim.sock));
 	add(o, "log", str_or_null(srv->log));
 	add_log_loss(srv, o);

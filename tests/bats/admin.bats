@@ -51,8 +51,9 @@ teardown() { admin_teardown; }
 	assert_line --index 4 "image:    $TICK"
 	assert_line --index 5 "vcpus:    1"
 	assert_line --index 8 "attached: 0"
-	assert_line --index 9 "socket:   $RD/vm1.sock"
-	assert_line --index 10 "log:      $RD/vm1.log"
+	assert_line --index 9 "waiting:  0"
+	assert_line --index 10 "socket:   $RD/vm1.sock"
+	assert_line --index 11 "log:      $RD/vm1.log"
 	# The socket is 0600 in a 0700 directory; the process has its own
 	# session and no terminal.
 	assert_equal "$(stat -c %a "$RD")" 700

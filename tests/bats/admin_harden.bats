@@ -25,6 +25,9 @@ teardown() { admin_teardown; }
 	start_vm w1 "$TICK"
 	gunyahctl wait --json w1 >/dev/full 2>"$BATS_TEST_TMPDIR/err" &
 	w=$!
+	# (stopped before the wait is connected, the wait reads the status
+	# file and says first that the VM is not running)
+	eventually bash -c '[[ $("$GUNYAHCTL" status --json w1 | jq .waiting) == 1 ]]'
 	gunyahctl stop --force w1
 	wait $w || s=$?
 	assert_equal "${s:-0}" 74
