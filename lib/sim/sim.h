@@ -227,6 +227,16 @@ struct sim_hvcpu {
 	/* Memory layout this engine has mapped (vm->mem_gen). */
 	unsigned int mem_gen;
 
+	/* The RAM binding the last instruction read came from (sim_walk.c):
+	 * read through the host's mapping, as a trapped instruction on
+	 * every MMIO exit is, instead of the engine's address space (the
+	 * engine's lookup was a tenth of an MMIO exit).  Bindings are only
+	 * ever added, so a window once found stays good. */
+	struct {
+		uint64_t guest_addr, size;
+		const char *host;
+	} insn_ram;
+
 	/* The arch timers; their deadline for the ticker (CLOCK_MONOTONIC ns,
 	 * UINT64_MAX: none), written by this vCPU's thread only. */
 	struct sim_timers timers;

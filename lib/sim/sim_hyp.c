@@ -1043,9 +1043,14 @@ static uc_err engine_run(struct sim_hvcpu *hv, uint64_t pc)
 	uc_engine *uc = hv->uc;
 	uc_err err;
 
-	/* With the guest's MMU on, the engine's address check sees virtual
-	 * addresses: let the translation decide (sim_quirks.h). */
-	hv->redirect.enabled = mmu_on(uc);
+	/*
+	 * hv->redirect.enabled (with the guest's MMU on, the engine's address
+	 * check sees virtual addresses: let the translation decide,
+	 * sim_quirks.h) is SCTLR_EL1.M: off in a new engine, and only the
+	 * guest's MSR writes SCTLR_EL1 (the MSR hook follows it, sim_plat.c;
+	 * the sim never does).  Reading it here, a hash lookup in the
+	 * engine, was a twentieth of an MMIO exit.
+	 */
 	if (pc & 3) {
 		/* No TB is made for the first PC of an engine's life. */
 		hv->event = SIM_EV_PC_ALIGN;

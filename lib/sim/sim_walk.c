@@ -11,6 +11,8 @@
  * executed (or fetched) through this translation.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <string.h>
 
 #include "sim.h"
 
@@ -86,20 +88,53 @@ int sim_walk_va(uc_engine *uc, uint64_t va, uint64_t *pa)
 
 /* The MMIO gaps' callbacks see these reads as the host's, not the
  * guest's: they must not end the run (sim_plat.c). */
+/* Is [pa, pa + 4) in the RAM binding last read, or can it be made so? */
+static bool insn_ram_hit(struct sim_hvcpu *hv, uint64_t pa)
+{
+	struct sim_vm *vm = hv->vm;
+
+	if (pa - hv->insn_ram.guest_addr < hv->insn_ram.size &&
+	    hv->insn_ram.size - (pa - hv->insn_ram.guest_addr) >= 4)
+		return true;
+	pthread_mutex_lock(&vm->lock);
+	for (unsigned int i = 0; i < vm->nr_bindings; i++) {
+		const struct sim_binding *b = &vm->bindings[i];
+
+		if (pa - b->guest_addr < b->size &&
+		    b->size - (pa - b->guest_addr) >= 4) {
+			hv->insn_ram.guest_addr = b->guest_addr;
+			hv->insn_ram.size = b->size;
+			hv->insn_ram.host = (const char *)b->gmem->host +
+					    b->offset;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&vm->lock);
+	return pa - hv->insn_ram.guest_addr < hv->insn_ram.size &&
+	       hv->insn_ram.size - (pa - hv->insn_ram.guest_addr) >= 4;
+}
+
 int sim_hyp_read_insn(struct sim_hvcpu *hv, uint64_t va, uint32_t *insn)
 {
-	uint64_t pa;
+	uint64_t pa = va;
 	int ret = -EFAULT;
 
 	*insn = 0;
-	hv->host_access = true;
 	/* With the MMU off the walk would read SCTLR_EL1 (a hash lookup in
-	 * the engine) for nothing: redirect.enabled is its M bit, set at
-	 * every entry and followed by the MSR hook (sim_plat.c). */
-	if (!hv->redirect.enabled)
-		ret = uc_mem_read(hv->uc, va, insn, sizeof(*insn)) ? -EFAULT : 0;
-	else if (!sim_walk_va(hv->uc, va, &pa))
-		ret = uc_mem_read(hv->uc, pa, insn, sizeof(*insn)) ? -EFAULT : 0;
+	 * the engine) for nothing: redirect.enabled is its M bit, followed
+	 * by the MSR hook (sim_plat.c). */
+	if (hv->redirect.enabled && sim_walk_va(hv->uc, va, &pa))
+		return -EFAULT;
+	if (insn_ram_hit(hv, pa)) {
+		/* The guest is little-endian, as is every host the sim
+		 * runs on (the engine's own fast path assumes it too). */
+		memcpy(insn, hv->insn_ram.host + (pa - hv->insn_ram.guest_addr),
+		       sizeof(*insn));
+		return 0;
+	}
+	/* Not RAM (an MMIO gap, a hole): the engine says what is there. */
+	hv->host_access = true;
+	ret = uc_mem_read(hv->uc, pa, insn, sizeof(*insn)) ? -EFAULT : 0;
 	hv->host_access = false;
 	return ret;
 }

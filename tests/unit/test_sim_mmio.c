@@ -235,3 +235,56 @@ TEST(fetch_from_nowhere_is_an_instruction_abort_or_a_crash)
 		     "crashed");
 	tvm_destroy(&t);
 }
+
+/*
+ * The hypervisor decodes the trapped instruction from guest RAM on every
+ * MMIO exit (sim_walk.c reads it through the host's mapping of the RAM
+ * binding it was last in): code in two bindings, taking turns, must be
+ * decoded from the right one each time.  Each access loads a different
+ * register and reports it, so an instruction read from the wrong place
+ * shows as a wrong transfer register or address.
+ */
+#define SECOND_RAM 0x88000000ull
+
+TEST(mmio_decode_follows_the_code_between_ram_bindings)
+{
+	static const uint32_t first[] = {
+		0xf9400025, /* ldr x5, [x1]      */
+		0xf9000045, /* str x5, [x2]      */
+		0xd61f0060, /* br  x3 (second)   */
+		0xd503201f, /* nop               */
+		0xf9400826, /* ldr x6, [x1, #16] (back from the second) */
+		0xf9000046, /* str x6, [x2]      */
+		0xd4000002, /* hvc #0: x0 = SYSTEM_OFF */
+	};
+	static const uint32_t second[] = {
+		0xf9400427, /* ldr x7, [x1, #8]  */
+		0xf9000047, /* str x7, [x2]      */
+		0xd61f0080, /* br  x4 (first + 0x10) */
+	};
+	struct tvm t;
+	void *ram2;
+	struct gh_vcpu *v;
+
+	tvm_create(&t, NULL, 1);
+	ASSERT_OK(gh_vm_add_memory(t.vm, SECOND_RAM, 0x10000, &ram2));
+	memcpy(t.ram, first, sizeof(first));
+	memcpy(ram2, second, sizeof(second));
+	ASSERT_OK(gh_vm_set_boot_reg(t.vm, REG_SET_X, 0, 0x84000008));
+	ASSERT_OK(gh_vm_set_boot_reg(t.vm, REG_SET_X, 1, MMIO_BASE));
+	ASSERT_OK(gh_vm_set_boot_reg(t.vm, REG_SET_X, 2, MMIO_REPORT));
+	ASSERT_OK(gh_vm_set_boot_reg(t.vm, REG_SET_X, 3, SECOND_RAM));
+	ASSERT_OK(gh_vm_set_boot_reg(t.vm, REG_SET_X, 4, GH_SIM_RAM_BASE + 0x10));
+	tvm_start(&t);
+	v = t.vcpu[0];
+
+	answer_mmio_read(v, MMIO_BASE, 8, 0x1111);
+	expect_mmio_write(v, MMIO_REPORT, 8, 0x1111);
+	answer_mmio_read(v, MMIO_BASE + 8, 8, 0x2222);
+	expect_mmio_write(v, MMIO_REPORT, 8, 0x2222);
+	answer_mmio_read(v, MMIO_BASE + 16, 8, 0x3333);
+	expect_mmio_write(v, MMIO_REPORT, 8, 0x3333);
+	expect_status(v, GUNYAH_VM_STATUS_EXITED,
+		      GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF, 0);
+	tvm_destroy(&t);
+}
