@@ -139,15 +139,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	}
 }
 
-static const struct argp_child children[] = {
-	{ &gctl_backend_argp, 0, NULL, 0 },
-	{ 0 },
-};
-
 static const struct argp diag_argp = {
 	.options = options,
 	.parser = parse_opt,
-	.children = children,
+	.children = gctl_backend_children,
 	.args_doc = "[NAME...]",
 	.doc = "Check which parts of the Gunyah vCPU ABI work: run a battery "
 	       "of checks, each a small built-in guest program and the exits "
