@@ -22,6 +22,22 @@
 
 #define CMD "info"
 
+static error_t parse_opt(int key, char *arg, struct argp_state *state);
+
+static const struct argp info_argp = {
+	.doc = "Show the backend, the device, page and run-page sizes, the "
+	       "ABI flavour with its constants and ioctl numbers, the "
+	       "backend's limits and the default guest RAM.\v"
+	       "The run-page size comes from the backend itself: info creates "
+	       "a VM with one vCPU and asks GUNYAH_VCPU_MMAP_SIZE.  On the dev "
+	       "backend the ABI flavour is the one the device answers, unless "
+	       "--abi says (see gunyahctl-probe(1) for how it is asked).  With "
+	       "--backend dev, a device that is missing or cannot be opened "
+	       "ends info with status 69.",
+	.children = gctl_backend_children,
+	.parser = parse_opt,
+};
+
 struct info {
 	const char *backend;
 	const char *dev_path;
@@ -44,20 +60,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	state->child_inputs[0] = state->input;
 	return 0;
 }
-
-static const struct argp info_argp = {
-	.parser = parse_opt,
-	.children = gctl_backend_children,
-	.doc = "Show the backend, the device, page and run-page sizes, the "
-	       "ABI flavour with its constants and ioctl numbers, the "
-	       "backend's limits and the default guest RAM.\v"
-	       "The run-page size comes from the backend itself: info creates "
-	       "a VM with one vCPU and asks GUNYAH_VCPU_MMAP_SIZE.  On the dev "
-	       "backend the ABI flavour is the one the device answers, unless "
-	       "--abi says (see gunyahctl-probe(1) for how it is asked).  With "
-	       "--backend dev, a device that is missing or cannot be opened "
-	       "ends info with status 69.",
-};
 
 /* Exists and opens read-write: what a VMM needs of the device node. */
 static void probe_device(struct info *in)
