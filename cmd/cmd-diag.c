@@ -332,7 +332,7 @@ static void child_main(const struct diag_check *chk, const struct diag_args *a,
 	/* Whatever the parent could not write is not ours to write again. */
 	__fpurge(stdout);
 	diag_step(&c, "starting");
-	chk->run(&c);
+	diag_check_start(&c, chk);
 	if (res->status == DIAG_RUNNING)
 		res->status = DIAG_PASS;
 	if (c.abandoned)
