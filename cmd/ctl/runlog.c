@@ -32,6 +32,7 @@ struct gctl_runlog {
 	/* lock: everything below */
 	int fd;
 	uint64_t size;	    /* bytes in the current file */
+	uint64_t line_len;  /* of its last line, so far (no newline yet) */
 	uint64_t lost_told; /* lost bytes the log has said were lost */
 	bool busy;	    /* the pump is reading or writing */
 	struct gctl_runlog_state st;
@@ -84,29 +85,6 @@ int gctl_runlog_fd(const struct gctl_runlog *l)
 	return l->fd;
 }
 
-/* NAME.log becomes NAME.log.1, a new NAME.log begins.  Caller: lock. */
-static void rotate_locked(struct gctl_runlog *l)
-{
-	int fd;
-
-	if (renameat(l->rd.fd, l->file, l->rd.fd, l->older)) {
-		/* Cannot keep the older half: truncate, the bound holds. */
-		if (!ftruncate(l->fd, 0))
-			l->size = 0;
-		return;
-	}
-	fd = open_file(l);
-	if (fd < 0) {
-		/* Go on in the renamed file rather than lose everything. */
-		l->st.error = -fd;
-		return;
-	}
-	close(l->fd);
-	l->fd = fd;
-	l->size = 0;
-	l->st.rotations++;
-}
-
 /* All of buf, or -errno; *done says how much went.  Caller: lock. */
 static int write_all_locked(struct gctl_runlog *l, const char *buf, size_t len,
 			    size_t *done)
@@ -114,16 +92,64 @@ static int write_all_locked(struct gctl_runlog *l, const char *buf, size_t len,
 	*done = 0;
 	while (*done < len) {
 		ssize_t n = write(l->fd, buf + *done, len - *done);
+		const char *nl;
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			return n < 0 ? -errno : -EIO;
+		nl = memrchr(buf + *done, '\n', (size_t)n);
+		l->line_len = nl ? (uint64_t)(buf + *done + n - nl - 1) :
+				   l->line_len + (uint64_t)n;
 		*done += (size_t)n;
 		l->size += (uint64_t)n;
 		l->st.written += (uint64_t)n;
 	}
 	return 0;
+}
+
+/*
+ * The line the current file ends in, not finished yet: cut from it (0 if
+ * there is none, or it is too long to move), into line (CHUNK bytes), so
+ * that the rotation does not split it between NAME.log.1 and NAME.log
+ * (the pipe's reads end anywhere).  Its length.  Caller: lock.
+ */
+static size_t take_last_line_locked(struct gctl_runlog *l, char *line)
+{
+	size_t n = (size_t)l->line_len;
+
+	if (!n || n > CHUNK ||
+	    pread(l->fd, line, n, (off_t)(l->size - n)) != (ssize_t)n ||
+	    ftruncate(l->fd, (off_t)(l->size - n)))
+		return 0;
+	l->size -= n;
+	l->st.written -= n;
+	return n;
+}
+
+/* NAME.log becomes NAME.log.1, a new NAME.log begins.  Caller: lock. */
+static void rotate_locked(struct gctl_runlog *l)
+{
+	char line[CHUNK];
+	size_t moved = take_last_line_locked(l, line);
+	int fd;
+
+	if (renameat(l->rd.fd, l->file, l->rd.fd, l->older)) {
+		/* Cannot keep the older half: truncate, the bound holds. */
+		if (!ftruncate(l->fd, 0))
+			l->size = l->line_len = 0;
+	} else if ((fd = open_file(l)) < 0) {
+		/* Go on in the renamed file rather than lose everything. */
+		l->st.error = -fd;
+	} else {
+		close(l->fd);
+		l->fd = fd;
+		l->size = l->line_len = 0;
+		l->st.rotations++;
+	}
+	/* The unfinished line begins the file now written. */
+	if (moved && write_all_locked(l, line, moved, &(size_t){ 0 }))
+		l->st.lost += moved;
 }
 
 /*

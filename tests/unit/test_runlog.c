@@ -82,6 +82,61 @@ TEST(log_rotates_at_its_limit)
 	ASSERT_EQ(file_size(&rd, "u.log"), -1);
 }
 
+/* The last byte of a file of the directory, or -1. */
+static int last_byte(const struct gctl_rundir *rd, const char *file)
+{
+	unsigned char c;
+	int fd = openat(rd->fd, file, O_RDONLY);
+	off_t end = fd < 0 ? -1 : lseek(fd, -1, SEEK_END);
+	int ret = end >= 0 && pread(fd, &c, 1, end) == 1 ? c : -1;
+
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/* The pipe's reads end anywhere, lines do not: the line the file ends in,
+ * unfinished, moves to the new file at the rotation. */
+TEST(log_rotates_between_lines)
+{
+	struct gctl_runlog_state st;
+	struct gctl_runlog *l;
+	struct gctl_rundir rd;
+	static char stream[17 * 4000];
+	char *chunk = stream;
+
+	open_rundir(&rd);
+	ASSERT_EQ(gctl_runlog_open(&rd, "u", 64 << 10, &l), 0);
+	/* 5-byte lines written 3999 bytes at a time: nearly every write
+	 * ends in the middle of a line. */
+	for (size_t i = 0; i < sizeof(stream); i++)
+		stream[i] = "tick\n"[i % 5];
+	for (size_t at = 0; at < sizeof(stream); at += 3999)
+		gctl_runlog_write(l, stream + at, sizeof(stream) - at < 3999 ?
+				  sizeof(stream) - at : 3999);
+	gctl_runlog_state(l, &st);
+	ASSERT_EQ(st.rotations, 1);
+	ASSERT_EQ(st.lost, 0);
+	ASSERT_TRUE(file_size(&rd, "u.log.1") <= 64 << 10);
+	ASSERT_EQ(last_byte(&rd, "u.log.1"), '\n');
+	ASSERT_EQ(file_size(&rd, "u.log.1") % 5, 0);
+	ASSERT_EQ(file_size(&rd, "u.log.1") + file_size(&rd, "u.log"),
+		  (long long)sizeof(stream));
+	gctl_runlog_close(l);
+
+	/* A line too long to move (a run of bytes with no newline) is cut
+	 * where the rotation comes. */
+	ASSERT_EQ(gctl_runlog_open(&rd, "v", 64 << 10, &l), 0);
+	memset(stream, 'x', sizeof(stream));
+	for (int i = 0; i < 17; i++)
+		gctl_runlog_write(l, chunk + i * 4000, 4000);
+	ASSERT_EQ(file_size(&rd, "v.log.1"), 16 * 4000);
+	ASSERT_EQ(file_size(&rd, "v.log"), 4000);
+	gctl_runlog_close(l);
+	gctl_rundir_reap(&rd, "u");
+	gctl_rundir_reap(&rd, "v");
+}
+
 TEST(failed_writes_are_counted_and_told_in_the_log)
 {
 	struct gctl_runlog_state st;
