@@ -35,7 +35,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	}
 }
 
-const struct argp gctl_backend_argp = {
+static const struct argp backend_argp = {
 	.options = options,
 	.parser = parse_opt,
+};
+
+const struct argp_child gctl_backend_children[] = {
+	{ &backend_argp, 0, NULL, 0 },
+	{ 0 },
 };

@@ -15,9 +15,10 @@ struct gctl_backend_args {
 };
 
 /*
- * The child: its input is a struct gctl_backend_args (the parent passes
- * it in state->child_inputs at ARGP_KEY_INIT).
+ * The child, as a parent's .children (one entry, then the end).  Its
+ * input is a struct gctl_backend_args, which the parent passes
+ * at ARGP_KEY_INIT in state->child_inputs[0].
  */
-extern const struct argp gctl_backend_argp;
+extern const struct argp_child gctl_backend_children[];
 
 #endif /* GCTL_BACKEND_ARGS_H */

@@ -32,15 +32,7 @@ enum {
 	OPT_RECORD,
 };
 
-struct attach_args {
-	struct gctl_ctl_args ctl; /* NAME, --json */
-	bool dashboard;
-	bool console;
-	unsigned int interval_ms;
-	uint64_t count;
-	const char *record;
-	struct gctl_view_filter filter;
-};
+static error_t parse_opt(int key, char *arg, struct argp_state *state);
 
 static const struct argp_option options[] = {
 	{ "console", OPT_CONSOLE, NULL, 0,
@@ -60,6 +52,33 @@ static const struct argp_option options[] = {
 	{ "interval", OPT_INTERVAL, "MS", 0,
 	  "(dashboard) redraw every MS milliseconds (default 500)", 0 },
 	{ 0 }
+};
+
+static const struct argp attach_argp = {
+	.doc = "Show the exits and the console of the named VM as they happen, "
+	       "in run's text or JSON, from now until the VM ends (then its "
+	       "summary) or until Ctrl-C, SIGTERM or --count: the VM runs on.  "
+	       "Several clients may attach at once.  A client that does not "
+	       "keep up loses records, and is told how many.  --dashboard: "
+	       "run's live view instead, of the VM's own model of its exits "
+	       "(q leaves, the VM runs on).  --console: the guest's console "
+	       "alone, both ways.\v"
+	       "Exit status: the VM's (as run's) when it ended while attached; "
+	       "0 when detached; 66 no such VM running, 73 the --record file "
+	       "could not be made, 74 the output (or the --record file) could "
+	       "not be written.",
+	.options = options,
+	.parser = parse_opt,
+};
+
+struct attach_args {
+	struct gctl_ctl_args ctl; /* NAME, --json */
+	bool dashboard;
+	bool console;
+	unsigned int interval_ms;
+	uint64_t count;
+	const char *record;
+	struct gctl_view_filter filter;
 };
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -110,23 +129,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return ARGP_ERR_UNKNOWN;
 	}
 }
-
-static const struct argp attach_argp = {
-	.options = options,
-	.parser = parse_opt,
-	.doc = "Show the exits and the console of the named VM as they happen, "
-	       "in run's text or JSON, from now until the VM ends (then its "
-	       "summary) or until Ctrl-C, SIGTERM or --count: the VM runs on.  "
-	       "Several clients may attach at once.  A client that does not "
-	       "keep up loses records, and is told how many.  --dashboard: "
-	       "run's live view instead, of the VM's own model of its exits "
-	       "(q leaves, the VM runs on).  --console: the guest's console "
-	       "alone, both ways.\v"
-	       "Exit status: the VM's (as run's) when it ended while attached; "
-	       "0 when detached; 66 no such VM running, 73 the --record file "
-	       "could not be made, 74 the output (or the --record file) could "
-	       "not be written.",
-};
 
 /* Where the records go: run's text writer, or the lines as they came. */
 struct out {

@@ -46,16 +46,7 @@ enum {
 	OPT_TIMEOUT = 't',
 };
 
-struct diag_args {
-	struct gctl_backend_args be;	/* be.abi: --abi, then what is spoken */
-	const char *abi_source;		/* "--abi", "sim default", "detected" */
-	bool json;
-	bool list;
-	unsigned int nr_vcpus;
-	double timeout_s;		/* per check */
-	bool only;			/* some checks were named */
-	bool selected[MAX_CHECKS];
-};
+static error_t parse_opt(int key, char *arg, struct argp_state *state);
 
 static const struct argp_option options[] = {
 	{ "json", OPT_JSON, NULL, 0,
@@ -69,6 +60,38 @@ static const struct argp_option options[] = {
 	  "Fail a check still running after SEC seconds (default 15; "
 	  "fractions allowed)", 0 },
 	{ 0 },
+};
+
+static const struct argp diag_argp = {
+	.args_doc = "[NAME...]",
+	.doc = "Check which parts of the Gunyah vCPU ABI work: run a battery "
+	       "of checks, each a small built-in guest program and the exits "
+	       "the driver must give for it, and print PASS, FAIL or SKIP for "
+	       "each with what was measured, then a summary.\v"
+	       "NAMEs, like --only, pick checks; --list shows them all.  Each "
+	       "check runs in a process of its own with its own VM; one that "
+	       "hangs fails after --timeout.  Checks that need what only the "
+	       "simulator offers (waking a vCPU from WFI, page-fault regions, "
+	       "a forced stop) are skipped on a device that answers them with "
+	       "ENOTTY.  The MMIO latency check reports, it never fails.\n\n"
+	       "Exit status: 0 when no check failed (skips do not count), 1 "
+	       "when one did, 64 for a usage error, 69 when the backend's "
+	       "device is missing or cannot be opened, or is not a Gunyah "
+	       "device (diag stops at the first check that shows it).",
+	.children = gctl_backend_children,
+	.options = options,
+	.parser = parse_opt,
+};
+
+struct diag_args {
+	struct gctl_backend_args be;	/* be.abi: --abi, then what is spoken */
+	const char *abi_source;		/* "--abi", "sim default", "detected" */
+	bool json;
+	bool list;
+	unsigned int nr_vcpus;
+	double timeout_s;		/* per check */
+	bool only;			/* some checks were named */
+	bool selected[MAX_CHECKS];
 };
 
 static void select_checks(struct diag_args *a, const char *list)
@@ -138,32 +161,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return ARGP_ERR_UNKNOWN;
 	}
 }
-
-static const struct argp_child children[] = {
-	{ &gctl_backend_argp, 0, NULL, 0 },
-	{ 0 },
-};
-
-static const struct argp diag_argp = {
-	.options = options,
-	.parser = parse_opt,
-	.children = children,
-	.args_doc = "[NAME...]",
-	.doc = "Check which parts of the Gunyah vCPU ABI work: run a battery "
-	       "of checks, each a small built-in guest program and the exits "
-	       "the driver must give for it, and print PASS, FAIL or SKIP for "
-	       "each with what was measured, then a summary.\v"
-	       "NAMEs, like --only, pick checks; --list shows them all.  Each "
-	       "check runs in a process of its own with its own VM; one that "
-	       "hangs fails after --timeout.  Checks that need what only the "
-	       "simulator offers (waking a vCPU from WFI, page-fault regions, "
-	       "a forced stop) are skipped on a device that answers them with "
-	       "ENOTTY.  The MMIO latency check reports, it never fails.\n\n"
-	       "Exit status: 0 when no check failed (skips do not count), 1 "
-	       "when one did, 64 for a usage error, 69 when the backend's "
-	       "device is missing or cannot be opened, or is not a Gunyah "
-	       "device (diag stops at the first check that shows it).",
-};
 
 /* ---- output ------------------------------------------------------------- */
 
@@ -335,7 +332,7 @@ static void child_main(const struct diag_check *chk, const struct diag_args *a,
 	/* Whatever the parent could not write is not ours to write again. */
 	__fpurge(stdout);
 	diag_step(&c, "starting");
-	chk->run(&c);
+	diag_check_start(&c, chk);
 	if (res->status == DIAG_RUNNING)
 		res->status = DIAG_PASS;
 	if (c.abandoned)

@@ -18,18 +18,33 @@
 
 enum { OPT_JSON = 'j', OPT_LIST = 'l' };
 
-struct explain_args {
-	bool json;
-	bool list;
-	const char *type_arg;
-	const char *reason_arg;
-};
+static error_t parse_opt(int key, char *arg, struct argp_state *state);
 
 static const struct argp_option options[] = {
 	{ "json", OPT_JSON, NULL, 0, "Print one JSON object", 0 },
 	{ "list", OPT_LIST, NULL, 0,
 	  "List every exit type and exit code instead", 0 },
 	{ 0 },
+};
+
+static const struct argp explain_argp = {
+	.args_doc = "TYPE [REASON]\n--list",
+	.doc = "Explain a Gunyah VM exit: its type (exit_info.type) and its "
+	       "32-bit reason word (exit_info.reason, little-endian).\v"
+	       "TYPE is a number (decimal or 0x hex) or a name: "
+	       "vm_exit, poweroff, restart, system_reset2, watchdog_bite, "
+	       "hyp_error, async_ext_abort, forced_stop.  REASON is a "
+	       "number up to 0xffffffff; bits and codes the ABI does not "
+	       "define are shown, not rejected.",
+	.options = options,
+	.parser = parse_opt,
+};
+
+struct explain_args {
+	bool json;
+	bool list;
+	const char *type_arg;
+	const char *reason_arg;
 };
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -63,19 +78,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return ARGP_ERR_UNKNOWN;
 	}
 }
-
-static const struct argp explain_argp = {
-	.options = options,
-	.parser = parse_opt,
-	.args_doc = "TYPE [REASON]\n--list",
-	.doc = "Explain a Gunyah VM exit: its type (exit_info.type) and its "
-	       "32-bit reason word (exit_info.reason, little-endian).\v"
-	       "TYPE is a number (decimal or 0x hex) or a name: "
-	       "vm_exit, poweroff, restart, system_reset2, watchdog_bite, "
-	       "hyp_error, async_ext_abort, forced_stop.  REASON is a "
-	       "number up to 0xffffffff; bits and codes the ABI does not "
-	       "define are shown, not rejected.",
-};
 
 /* A type is a name from the table or a number that fits exit_info.type. */
 static int parse_type(const char *s, uint32_t *type)

@@ -22,9 +22,20 @@
 
 #define CMD "info"
 
+static error_t parse_opt(int key, char *arg, struct argp_state *state);
 
-struct info_args {
-	struct gctl_backend_args be;
+static const struct argp info_argp = {
+	.doc = "Show the backend, the device, page and run-page sizes, the "
+	       "ABI flavour with its constants and ioctl numbers, the "
+	       "backend's limits and the default guest RAM.\v"
+	       "The run-page size comes from the backend itself: info creates "
+	       "a VM with one vCPU and asks GUNYAH_VCPU_MMAP_SIZE.  On the dev "
+	       "backend the ABI flavour is the one the device answers, unless "
+	       "--abi says (see gunyahctl-probe(1) for how it is asked).  With "
+	       "--backend dev, a device that is missing or cannot be opened "
+	       "ends info with status 69.",
+	.children = gctl_backend_children,
+	.parser = parse_opt,
 };
 
 struct info {
@@ -40,38 +51,15 @@ struct info {
 	struct gh_limits lim;
 };
 
+/* Its input is the child's, a struct gctl_backend_args: pass it on. */
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
-	struct info_args *a = state->input;
-
 	(void)arg;
-	switch (key) {
-	case ARGP_KEY_INIT:
-		state->child_inputs[0] = &a->be;
-		return 0;
-	default:
+	if (key != ARGP_KEY_INIT)
 		return ARGP_ERR_UNKNOWN;
-	}
+	state->child_inputs[0] = state->input;
+	return 0;
 }
-
-static const struct argp_child children[] = {
-	{ &gctl_backend_argp, 0, NULL, 0 },
-	{ 0 },
-};
-
-static const struct argp info_argp = {
-	.parser = parse_opt,
-	.children = children,
-	.doc = "Show the backend, the device, page and run-page sizes, the "
-	       "ABI flavour with its constants and ioctl numbers, the "
-	       "backend's limits and the default guest RAM.\v"
-	       "The run-page size comes from the backend itself: info creates "
-	       "a VM with one vCPU and asks GUNYAH_VCPU_MMAP_SIZE.  On the dev "
-	       "backend the ABI flavour is the one the device answers, unless "
-	       "--abi says (see gunyahctl-probe(1) for how it is asked).  With "
-	       "--backend dev, a device that is missing or cannot be opened "
-	       "ends info with status 69.",
-};
 
 /* Exists and opens read-write: what a VMM needs of the device node. */
 static void probe_device(struct info *in)
@@ -254,7 +242,7 @@ int gctl_cmd_info(int argc, char **argv)
 		.json_doc = "Print one JSON object",
 		.no_name = true,
 	};
-	struct info_args a = { .be = { .cmd = CMD, .backend = "sim" } };
+	struct gctl_backend_args a = { .cmd = CMD, .backend = "sim" };
 	struct info in = { 0 };
 	struct gh_backend *be = NULL;
 	const char *what;
@@ -264,12 +252,12 @@ int gctl_cmd_info(int argc, char **argv)
 
 	in.dev_path = gctl_device_path();
 	probe_device(&in);
-	if (!strcmp(a.be.backend, "dev") && !in.dev_accessible) {
+	if (!strcmp(a.backend, "dev") && !in.dev_accessible) {
 		gctl_err(CMD, "%s: %s", in.dev_path, strerror(in.dev_errno));
 		return GCTL_EXIT_UNAVAILABLE;
 	}
 
-	ret = gctl_backend_open(CMD, a.be.backend, a.be.abi, &be, &in.choice);
+	ret = gctl_backend_open(CMD, a.backend, a.abi, &be, &in.choice);
 	if (ret)
 		return ret;
 	in.backend = gh_backend_name(be);

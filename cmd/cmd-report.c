@@ -17,13 +17,7 @@
 
 enum { OPT_BY = 0x100, OPT_TOP, OPT_FILTER };
 
-struct report_args {
-	int by;
-	unsigned int top;
-	bool json;
-	bool filtered;
-	struct gctl_filter filter;
-};
+static error_t parse_opt(int key, char *arg, struct argp_state *state);
 
 static const struct argp_option options[] = {
 	{ "by", OPT_BY, "kind|vcpu|addr|region", 0,
@@ -33,6 +27,29 @@ static const struct argp_option options[] = {
 	  "table only the exits EXPR matches (gunyahctl(1), FILTERS); the "
 	  "totals stay those of every exit", 0 },
 	{ 0 },
+};
+
+static const struct argp report_argp = {
+	.doc = "Table the exits of a run recorded with run --record FILE (or "
+	       "the output of run --json): for each exit kind, vCPU, address "
+	       "or region, the number of exits, their share, and the host's "
+	       "handling time (share, min, max, mean, standard deviation) and "
+	       "the guest's run time before them.\v"
+	       "Exit status:\n"
+	       "  0   the table was printed\n"
+	       "  64  bad options, 65 not a record (or malformed),\n"
+	       "  66  FILE missing, 74 the output could not be written,\n"
+	       "  76  a record of a later format version",
+	.options = options,
+	.parser = parse_opt,
+};
+
+struct report_args {
+	int by;
+	unsigned int top;
+	bool json;
+	bool filtered;
+	struct gctl_filter filter;
 };
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -60,21 +77,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return ARGP_ERR_UNKNOWN;
 	}
 }
-
-static const struct argp report_argp = {
-	.options = options,
-	.parser = parse_opt,
-	.doc = "Table the exits of a run recorded with run --record FILE (or "
-	       "the output of run --json): for each exit kind, vCPU, address "
-	       "or region, the number of exits, their share, and the host's "
-	       "handling time (share, min, max, mean, standard deviation) and "
-	       "the guest's run time before them.\v"
-	       "Exit status:\n"
-	       "  0   the table was printed\n"
-	       "  64  bad options, 65 not a record (or malformed),\n"
-	       "  66  FILE missing, 74 the output could not be written,\n"
-	       "  76  a record of a later format version",
-};
 
 int gctl_cmd_report(int argc, char **argv)
 {

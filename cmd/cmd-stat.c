@@ -23,11 +23,7 @@
 
 #define CMD "stat"
 
-struct stat_args {
-	bool watch;
-	double interval;
-	uint64_t count;
-};
+static error_t parse_opt(int key, char *arg, struct argp_state *state);
 
 static const struct argp_option options[] = {
 	{ "watch", 'w', NULL, 0,
@@ -36,6 +32,23 @@ static const struct argp_option options[] = {
 	  "seconds between samples with --watch (default 1)", 0 },
 	{ "count", 'n', "N", 0, "with --watch: stop after N samples", 0 },
 	{ 0 }
+};
+
+static const struct argp stat_argp = {
+	.doc = "Show the named VM's exit counters: per vCPU (with what its "
+	       "thread is doing) and in all, by kind, and the exit rate.  "
+	       "Once, the rate is the average since the VM started; with "
+	       "--watch, a sample every interval and the rate over it.\v"
+	       "Exit status: 0 (also when the VM ends while watched), 66 no "
+	       "such VM running, 75 no reply in time.",
+	.options = options,
+	.parser = parse_opt,
+};
+
+struct stat_args {
+	bool watch;
+	double interval;
+	uint64_t count;
 };
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -58,17 +71,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return ARGP_ERR_UNKNOWN;
 	}
 }
-
-static const struct argp stat_argp = {
-	.options = options,
-	.parser = parse_opt,
-	.doc = "Show the named VM's exit counters: per vCPU (with what its "
-	       "thread is doing) and in all, by kind, and the exit rate.  "
-	       "Once, the rate is the average since the VM started; with "
-	       "--watch, a sample every interval and the rate over it.\v"
-	       "Exit status: 0 (also when the VM ends while watched), 66 no "
-	       "such VM running, 75 no reply in time.",
-};
 
 static uint64_t u64_of(json_object *o, const char *key)
 {

@@ -28,11 +28,26 @@ enum {
 	OPT_FILTER = 0x100,
 };
 
+static error_t parse_opt(int key, char *arg, struct argp_state *state);
+
 static const struct argp_option options[] = {
 	{ "filter", OPT_FILTER, "EXPR", 0,
 	  "print only the exits EXPR matches (gunyahctl(1), FILTERS); the "
 	  "step still takes N exits, a last line says how many were shown", 0 },
 	{ 0 }
+};
+
+static const struct argp step_argp = {
+	.doc = "Let the paused named VM take N exits (default 1), print "
+	       "exactly those exits (and the console they wrote) as run "
+	       "prints them, and leave the VM paused.  The VM must be paused "
+	       "(gunyahctl pause, or run --step).\v"
+	       "Exit status: 0 stepped (also when the VM ended on the way), "
+	       "66 no such VM running, 69 not paused, 75 --timeout expired "
+	       "(or, without it, the VM said nothing for long), 76 records of "
+	       "the step were lost on the way.",
+	.options = options,
+	.parser = parse_opt,
 };
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -47,19 +62,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return ARGP_ERR_UNKNOWN;
 	}
 }
-
-static const struct argp step_argp = {
-	.options = options,
-	.parser = parse_opt,
-	.doc = "Let the paused named VM take N exits (default 1), print "
-	       "exactly those exits (and the console they wrote) as run "
-	       "prints them, and leave the VM paused.  The VM must be paused "
-	       "(gunyahctl pause, or run --step).\v"
-	       "Exit status: 0 stepped (also when the VM ended on the way), "
-	       "66 no such VM running, 69 not paused, 75 --timeout expired "
-	       "(or, without it, the VM said nothing for long), 76 records of "
-	       "the step were lost on the way.",
-};
 
 /* Where the step's records go: the lines as they came, or run's text. */
 struct step_out {

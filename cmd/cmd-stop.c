@@ -16,10 +16,27 @@
 #define CMD "stop"
 #define DEFAULT_TIMEOUT_S 10.0
 
+static error_t parse_opt(int key, char *arg, struct argp_state *state);
+
 static const struct argp_option options[] = {
 	{ "force", 'f', NULL, 0,
 	  "a forced stop (exit type forced_stop) instead of a power-off", 0 },
 	{ 0 }
+};
+
+static const struct argp stop_argp = {
+	.doc = "Stop the named VM and wait until it has ended.  By default "
+	       "the VM is powered off as a host power-off request through "
+	       "the resource manager ends it: every vCPU sees a status exit "
+	       "of type poweroff (1), and the run ends with status 0; "
+	       "backends that cannot do that (dev) say so.  --force stops it "
+	       "by force: exit type forced_stop (7), status 6.  'gunyahctl "
+	       "wait' then collects its exit status.\v"
+	       "Exit status: 0 it has ended, 66 no such VM running, 69 the "
+	       "backend cannot power off (use --force), 75 still running "
+	       "after --timeout.",
+	.options = options,
+	.parser = parse_opt,
 };
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -32,21 +49,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	*force = true;
 	return 0;
 }
-
-static const struct argp stop_argp = {
-	.options = options,
-	.parser = parse_opt,
-	.doc = "Stop the named VM and wait until it has ended.  By default "
-	       "the VM is powered off as a host power-off request through "
-	       "the resource manager ends it: every vCPU sees a status exit "
-	       "of type poweroff (1), and the run ends with status 0; "
-	       "backends that cannot do that (dev) say so.  --force stops it "
-	       "by force: exit type forced_stop (7), status 6.  'gunyahctl "
-	       "wait' then collects its exit status.\v"
-	       "Exit status: 0 it has ended, 66 no such VM running, 69 the "
-	       "backend cannot power off (use --force), 75 still running "
-	       "after --timeout.",
-};
 
 int gctl_cmd_stop(int argc, char **argv)
 {

@@ -240,16 +240,22 @@ static int event_from(json_object *o, struct gctl_stats_event *e)
 	}
 }
 
+/* The length of a, an array of at most max entries; -EINVAL if it is not. */
+static int array_len(json_object *a, size_t max, size_t *len)
+{
+	if (!a || !json_object_is_type(a, json_type_array))
+		return -EINVAL;
+	*len = json_object_array_length(a);
+	return *len > max ? -EINVAL : 0;
+}
+
 /* Up to max events into ev; their number in *n. */
 static int events_from(json_object *a, struct gctl_stats_event *ev,
 		       unsigned int *n, unsigned int max)
 {
 	size_t len;
 
-	if (!a || !json_object_is_type(a, json_type_array))
-		return -EINVAL;
-	len = json_object_array_length(a);
-	if (len > max)
+	if (array_len(a, max, &len))
 		return -EINVAL;
 	for (size_t i = 0; i < len; i++)
 		if (event_from(json_object_array_get_idx(a, i), &ev[i]))
@@ -303,9 +309,9 @@ static int hyp_from(json_object *o, struct gh_sim_vcpu_stats *h)
 /* The "vcpus" array, and the totals over them. */
 static int vcpus_from(json_object *a, struct gctl_stats_snap *s)
 {
-	size_t n = a ? json_object_array_length(a) : GCTL_MAX_VCPUS + 1;
+	size_t n;
 
-	if (n > GCTL_MAX_VCPUS)
+	if (array_len(a, GCTL_MAX_VCPUS, &n))
 		return -EINVAL;
 	s->nr_vcpus = (unsigned int)n;
 	for (size_t i = 0; i < n; i++) {
@@ -335,9 +341,9 @@ static int vcpus_from(json_object *a, struct gctl_stats_snap *s)
 /* The "regions" array: names after region 0, which has none. */
 static int regions_from(json_object *a, struct gctl_stats_snap *s)
 {
-	size_t n = a ? json_object_array_length(a) : GCTL_STATS_MAX_REGIONS;
+	size_t n;
 
-	if (n + 1 > GCTL_STATS_MAX_REGIONS)
+	if (array_len(a, GCTL_STATS_MAX_REGIONS - 1, &n))
 		return -EINVAL;
 	s->nr_regions = (unsigned int)n + 1;
 	for (size_t i = 0; i < n; i++) {
@@ -354,9 +360,9 @@ static int regions_from(json_object *a, struct gctl_stats_snap *s)
 /* The "addrs" array, after the regions its entries name. */
 static int addrs_from(json_object *a, struct gctl_stats_snap *s)
 {
-	size_t n = a ? json_object_array_length(a) : GCTL_STATS_MAX_ADDRS + 1;
+	size_t n;
 
-	if (n > GCTL_STATS_MAX_ADDRS)
+	if (array_len(a, GCTL_STATS_MAX_ADDRS, &n))
 		return -EINVAL;
 	s->nr_addrs = (unsigned int)n;
 	for (size_t i = 0; i < n; i++) {

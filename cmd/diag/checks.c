@@ -18,66 +18,83 @@
 
 const struct diag_check diag_checks[] = {
 	{ "mmap_size", "GUNYAH_VCPU_MMAP_SIZE is the page size; the run page "
-	  "maps shared and zeroed", diag_check_mmap_size, 0 },
+	  "maps shared and zeroed", .run = diag_check_mmap_size },
 	{ "fn_einval", "ADD_FUNCTION of a vCPU with a wrong arg_size is EINVAL "
-	  "and claims nothing", diag_check_fn_einval, 0 },
+	  "and claims nothing", .run = diag_check_fn_einval },
 	{ "fn_eexist", "a second vCPU function with the same id is EEXIST; "
-	  "after REMOVE_FUNCTION the id is free", diag_check_fn_eexist, 0 },
+	  "after REMOVE_FUNCTION the id is free", .run = diag_check_fn_eexist },
 	{ "run_before_start", "RUN before VM_START is ENODEV and leaves the "
-	  "vCPU usable", diag_check_run_before_start, 0 },
+	  "vCPU usable", .run = diag_check_run_before_start },
 	{ "run_layout", "MMIO and STATUS exit fields sit at the UAPI byte "
-	  "offsets of the run page", diag_check_run_layout, 0 },
+	  "offsets of the run page", .vm = { DIAG_GUEST_mmio, DIAG_MMIO_LAYOUT },
+	  .run_vm = diag_check_run_layout },
 	{ "mmio_write", "MMIO writes of 1, 2, 4 and 8 bytes exit with address, "
-	  "length and data", diag_check_mmio_write, 0 },
+	  "length and data", .vm = { DIAG_GUEST_mmio, DIAG_MMIO_WRITES },
+	  .run_vm = diag_check_mmio_write },
 	{ "mmio_read", "MMIO reads of 1, 2, 4 and 8 bytes deliver len bytes of "
-	  "mmio.data to the guest", diag_check_mmio_read, 0 },
+	  "mmio.data to the guest", .vm = { DIAG_GUEST_mmio, DIAG_MMIO_READS },
+	  .run_vm = diag_check_mmio_read },
 	{ "resume_handled", "HANDLED completes a read with the data and steps "
-	  "over a write", diag_check_resume_handled, 0 },
+	  "over a write", .vm = { DIAG_GUEST_mmio, DIAG_MMIO_RESUME },
+	  .run_vm = diag_check_resume_handled },
 	{ "resume_fault", "FAULT injects a synchronous data abort at the access",
-	  diag_check_resume_fault, GH_ABI_RESUME_ACTION },
+	  .vm = { DIAG_GUEST_mmio, DIAG_MMIO_RESUME },
+	  .run_vm = diag_check_resume_fault, .needs = GH_ABI_RESUME_ACTION },
 	{ "resume_retry", "RETRY re-executes the access: the same exit again",
-	  diag_check_resume_retry, GH_ABI_RESUME_ACTION },
+	  .vm = { DIAG_GUEST_mmio, DIAG_MMIO_RESUME },
+	  .run_vm = diag_check_resume_retry, .needs = GH_ABI_RESUME_ACTION },
 	{ "resume_einval", "an unknown resume_action is EINVAL and the vCPU "
-	  "stays at its exit", diag_check_resume_einval, GH_ABI_RESUME_ACTION },
+	  "stays at its exit", .vm = { DIAG_GUEST_mmio, DIAG_MMIO_RESUME },
+	  .run_vm = diag_check_resume_einval, .needs = GH_ABI_RESUME_ACTION },
 	{ "page_fault", "an access with no memory is a PAGE_FAULT exit; FAULT "
-	  "aborts, mapping memory and RETRY succeeds", diag_check_page_fault,
-	  GH_ABI_PAGE_FAULT },
+	  "aborts, mapping memory and RETRY succeeds",
+	  .run = diag_check_page_fault, .needs = GH_ABI_PAGE_FAULT },
 	{ "irqfd_args", "an irqfd with a bad fd is EBADF, a non-eventfd or "
 	  "unknown flags EINVAL, a label twice EEXIST; removed, its label is "
-	  "free and a second REMOVE is ENOENT", diag_check_irqfd_args, 0 },
+	  "free and a second REMOVE is ENOENT", .run = diag_check_irqfd_args },
 	{ "irqfd_irq", "an irqfd's signal raises its SPI: the guest, idle in "
-	  "WFI, takes it and acknowledges its INTID", diag_check_irqfd_irq, 0 },
+	  "WFI, takes it and acknowledges its INTID",
+	  .run = diag_check_irqfd_irq },
 	{ "ioeventfd_args", "an ioeventfd with a bad fd is EBADF, a bad length "
 	  "or flags EINVAL, overlapping bytes EEXIST; removed, a second REMOVE "
-	  "is ENOENT", diag_check_ioeventfd_args, 0 },
+	  "is ENOENT", .run = diag_check_ioeventfd_args },
 	{ "ioeventfd_bell", "a guest write an ioeventfd matches signals its "
 	  "eventfd with no exit; one it does not match is an MMIO exit",
-	  diag_check_ioeventfd_bell, 0 },
+	  .run = diag_check_ioeventfd_bell },
 	{ "wfi_wake", "WFI idles the vCPU inside RUN until its wake-up "
-	  "interrupt", diag_check_wfi_wake, 0 },
+	  "interrupt", .run = diag_check_wfi_wake },
 	{ "psci_cpu_on", "PSCI CPU_ON starts each secondary at its entry with "
-	  "its context id; again is ALREADY_ON", diag_check_psci_cpu_on, 0 },
+	  "its context id; again is ALREADY_ON", .run = diag_check_psci_cpu_on },
 	{ "system_off", "PSCI SYSTEM_OFF: a STATUS exit (exited, poweroff) on "
-	  "every vCPU", diag_check_system_off, 0 },
+	  "every vCPU", .run = diag_check_system_off },
 	{ "system_reset", "PSCI SYSTEM_RESET: a STATUS exit (exited, restart) "
-	  "on every vCPU", diag_check_system_reset, 0 },
+	  "on every vCPU", .run = diag_check_system_reset },
 	{ "system_reset2", "PSCI SYSTEM_RESET2: a STATUS exit (exited, "
-	  "system_reset2) on every vCPU", diag_check_system_reset2, 0 },
+	  "system_reset2) on every vCPU", .run = diag_check_system_reset2 },
 	{ "sticky_status", "once the VM is down every later RUN returns the same "
-	  "STATUS exit", diag_check_sticky_status, 0 },
+	  "STATUS exit", .run = diag_check_sticky_status },
 	{ "status_unstarted", "a vCPU that never ran gets the STATUS exit at its "
-	  "first RUN", diag_check_status_unstarted, 0 },
+	  "first RUN", .run = diag_check_status_unstarted },
 	{ "force_stop", "a forced stop ends every vCPU's RUN with a STATUS exit "
-	  "(forced_stop)", diag_check_force_stop, 0 },
+	  "(forced_stop)", .run = diag_check_force_stop },
 	{ "immediate_exit", "immediate_exit set before or during RUN makes it "
-	  "return EINTR", diag_check_immediate_exit, 0 },
+	  "return EINTR", .run = diag_check_immediate_exit },
 	{ "signal_eintr", "a signal for a handler without SA_RESTART ends RUN "
-	  "with EINTR", diag_check_signal_eintr, 0 },
+	  "with EINTR", .run = diag_check_signal_eintr },
 	{ "mmio_latency", "round trip of an MMIO exit (RUN returns, RUN again): "
-	  "reported, not judged", diag_check_mmio_latency, 0 },
+	  "reported, not judged", .vm = { DIAG_GUEST_mmio, DIAG_MMIO_LOOP },
+	  .run_vm = diag_check_mmio_latency },
 };
 
 const size_t diag_nr_checks = ARRAY_SIZE(diag_checks);
+
+void diag_check_start(struct diag_ctx *c, const struct diag_check *chk)
+{
+	if (chk->run)
+		chk->run(c);
+	else
+		diag_on_vm(c, chk->vm.guest, chk->vm.mode, chk->run_vm);
+}
 
 const char *diag_missing_feature(const struct diag_check *chk,
 				 const struct gh_abi_flavour *abi)
@@ -295,7 +312,8 @@ static int check_fields(struct diag_ctx *c, const unsigned char *p,
 	return 0;
 }
 
-void diag_check_run_layout(struct diag_ctx *c)
+void diag_check_run_layout(struct diag_ctx *c, struct diag_vm *d,
+			   struct gh_vcpu *v)
 {
 	const struct field mmio[] = {
 		{ "exit_reason", 8, 4, GUNYAH_VCPU_EXIT_MMIO, "mmio" },
@@ -311,33 +329,26 @@ void diag_check_run_layout(struct diag_ctx *c)
 		  "poweroff" },
 	};
 	const unsigned char *p;
-	struct gh_vcpu *v;
-	struct diag_vm d;
 	uint32_t reason_size;
 
-	v = diag_vm_boot(c, &d, DIAG_GUEST_mmio, 1, DIAG_MMIO_LAYOUT);
-	if (!v)
-		return;
 	p = (const unsigned char *)v->run;
 
 	/* One 8-byte store of DIAG_PATTERN to DIAG_MMIO + 0x40. */
-	if (diag_run(&d, v) ||
+	if (diag_run(d, v) ||
 	    check_fields(c, p, mmio, ARRAY_SIZE(mmio)))
-		goto out;
+		return;
 	v->run->mmio.resume_action = GUNYAH_VCPU_RESUME_HANDLED;
 
 	/* Then SYSTEM_OFF. */
-	if (diag_run(&d, v) ||
+	if (diag_run(d, v) ||
 	    check_fields(c, p, status, ARRAY_SIZE(status)))
-		goto out;
+		return;
 	reason_size = (uint32_t)page_get(p, 24, 4);
 	diag_uint(c, "exit_info.reason_size@24", reason_size);
 	if (reason_size > GUNYAH_VM_MAX_EXIT_REASON_SIZE)
 		diag_fail(c, "exit_info.reason_size at offset 24 is %u, more "
 			  "than the %u bytes of reason", reason_size,
 			  GUNYAH_VM_MAX_EXIT_REASON_SIZE);
-out:
-	diag_vm_destroy(&d);
 }
 
 /* ---- MMIO ------------------------------------------------------------------ */
@@ -356,25 +367,18 @@ static uint64_t low_bytes(uint64_t v, uint32_t len)
 	return len == 8 ? v : v & ((1ull << (8 * len)) - 1);
 }
 
-void diag_check_mmio_write(struct diag_ctx *c)
+void diag_check_mmio_write(struct diag_ctx *c, struct diag_vm *d,
+			   struct gh_vcpu *v)
 {
-	struct gh_vcpu *v;
-	struct diag_vm d;
-
-	v = diag_vm_boot(c, &d, DIAG_GUEST_mmio, 1, DIAG_MMIO_WRITES);
-	if (!v)
-		return;
 	for (size_t i = 0; i < ARRAY_SIZE(lens); i++) {
 		uint64_t want = low_bytes(DIAG_PATTERN, lens[i]);
 
-		if (diag_expect_write(&d, v, DIAG_MMIO + offs[i], lens[i], want))
-			goto out;
+		if (diag_expect_write(d, v, DIAG_MMIO + offs[i], lens[i], want))
+			return;
 		v->run->mmio.resume_action = GUNYAH_VCPU_RESUME_HANDLED;
 	}
 	diag_str(c, "widths", "1,2,4,8");
-	diag_expect_poweroff(&d, v);
-out:
-	diag_vm_destroy(&d);
+	diag_expect_poweroff(d, v);
 }
 
 /*
@@ -383,46 +387,39 @@ out:
  */
 #define READ_ANSWER 0xf0e1d2c3b4a59687ull
 
-void diag_check_mmio_read(struct diag_ctx *c)
+void diag_check_mmio_read(struct diag_ctx *c, struct diag_vm *d,
+			  struct gh_vcpu *v)
 {
-	struct gh_vcpu *v;
-	struct diag_vm d;
-
-	v = diag_vm_boot(c, &d, DIAG_GUEST_mmio, 1, DIAG_MMIO_READS);
-	if (!v)
-		return;
 	for (size_t i = 0; i < ARRAY_SIZE(lens); i++) {
 		uint64_t want = low_bytes(READ_ANSWER, lens[i]);
 
-		if (diag_expect_mmio(&d, v, false, READS_BASE + offs[i], lens[i]))
-			goto out;
+		if (diag_expect_mmio(d, v, false, READS_BASE + offs[i], lens[i]))
+			return;
 		if (diag_mmio_data(v->run)) {
 			diag_fail(c, "mmio read of %u bytes: mmio.data is %#" PRIx64
 				  " on the exit, want 0 (not a previous exit's "
 				  "bytes)", lens[i], diag_mmio_data(v->run));
-			goto out;
+			return;
 		}
 		memcpy(v->run->mmio.data, &(uint64_t){ READ_ANSWER }, 8);
 		v->run->mmio.resume_action = GUNYAH_VCPU_RESUME_HANDLED;
-		if (diag_run(&d, v))
-			goto out;
+		if (diag_run(d, v))
+			return;
 		if (v->run->exit_reason != GUNYAH_VCPU_EXIT_MMIO ||
 		    v->run->mmio.phys_addr != DIAG_REPORT) {
 			diag_fail(c, "after the %u-byte read: want the guest's "
 				  "report, got %s", lens[i], DIAG_EXIT_STR(v->run));
-			goto out;
+			return;
 		}
 		if (diag_mmio_data(v->run) != want) {
 			diag_fail(c, "a %u-byte read answered %#llx reached the "
 				  "guest as %#" PRIx64 ", want %#" PRIx64, lens[i],
 				  READ_ANSWER, diag_mmio_data(v->run), want);
-			goto out;
+			return;
 		}
 	}
 	diag_str(c, "widths", "1,2,4,8");
-	diag_expect_poweroff(&d, v);
-out:
-	diag_vm_destroy(&d);
+	diag_expect_poweroff(d, v);
 }
 
 /* ---- resume actions: guests/mmio.S, DIAG_MMIO_RESUME --------------------- */
@@ -435,26 +432,19 @@ out:
 #define ESR_WNR (1ull << 6)
 
 
-void diag_check_resume_handled(struct diag_ctx *c)
+void diag_check_resume_handled(struct diag_ctx *c, struct diag_vm *d,
+			       struct gh_vcpu *v)
 {
-	struct gh_vcpu *v;
-	struct diag_vm d;
-
-	v = diag_vm_boot(c, &d, DIAG_GUEST_mmio, 1, DIAG_MMIO_RESUME);
-	if (!v)
+	if (diag_answer_read(d, v, RESUME_READ, 8, RESUME_VALUE) ||
+	    diag_expect_write(d, v, DIAG_REPORT, 8, RESUME_VALUE))
 		return;
-	if (diag_answer_read(&d, v, RESUME_READ, 8, RESUME_VALUE) ||
-	    diag_expect_write(&d, v, DIAG_REPORT, 8, RESUME_VALUE))
-		goto out;
 	v->run->mmio.resume_action = GUNYAH_VCPU_RESUME_HANDLED;
-	if (diag_expect_write(&d, v, RESUME_WRITE, 8, DIAG_PATTERN))
-		goto out;
+	if (diag_expect_write(d, v, RESUME_WRITE, 8, DIAG_PATTERN))
+		return;
 	/* Stepped over the store: next is the power-off, not the store again. */
 	v->run->mmio.resume_action = GUNYAH_VCPU_RESUME_HANDLED;
-	diag_expect_poweroff(&d, v);
+	diag_expect_poweroff(d, v);
 	diag_hex(c, "read", RESUME_VALUE);
-out:
-	diag_vm_destroy(&d);
 }
 
 /* The guest's handler reports ESR at REPORT + 8 and FAR at REPORT + 0x10. */
@@ -485,77 +475,60 @@ static int expect_abort(struct diag_vm *d, struct gh_vcpu *v, uint64_t addr,
 	return 0;
 }
 
-void diag_check_resume_fault(struct diag_ctx *c)
+void diag_check_resume_fault(struct diag_ctx *c, struct diag_vm *d,
+			     struct gh_vcpu *v)
 {
-	struct gh_vcpu *v;
-	struct diag_vm d;
-
-	v = diag_vm_boot(c, &d, DIAG_GUEST_mmio, 1, DIAG_MMIO_RESUME);
-	if (!v)
+	(void)c; /* every verdict goes through d */
+	if (diag_expect_mmio(d, v, false, RESUME_READ, 8))
 		return;
-	if (diag_expect_mmio(&d, v, false, RESUME_READ, 8))
-		goto out;
 	v->run->mmio.resume_action = GUNYAH_VCPU_RESUME_FAULT;
-	if (expect_abort(&d, v, RESUME_READ, "read"))
-		goto out;
+	if (expect_abort(d, v, RESUME_READ, "read"))
+		return;
 	/* The faulted load left its register alone. */
-	if (diag_expect_write(&d, v, DIAG_REPORT, 8, DIAG_UNTOUCHED))
-		goto out;
-	if (diag_expect_mmio(&d, v, true, RESUME_WRITE, 8))
-		goto out;
+	if (diag_expect_write(d, v, DIAG_REPORT, 8, DIAG_UNTOUCHED))
+		return;
+	if (diag_expect_mmio(d, v, true, RESUME_WRITE, 8))
+		return;
 	v->run->mmio.resume_action = GUNYAH_VCPU_RESUME_FAULT;
-	if (expect_abort(&d, v, RESUME_WRITE, "write"))
-		goto out;
-	diag_expect_poweroff(&d, v);
-out:
-	diag_vm_destroy(&d);
+	if (expect_abort(d, v, RESUME_WRITE, "write"))
+		return;
+	diag_expect_poweroff(d, v);
 }
 
 #define RETRIES 3
 
-void diag_check_resume_retry(struct diag_ctx *c)
+void diag_check_resume_retry(struct diag_ctx *c, struct diag_vm *d,
+			     struct gh_vcpu *v)
 {
-	struct gh_vcpu *v;
-	struct diag_vm d;
-
-	v = diag_vm_boot(c, &d, DIAG_GUEST_mmio, 1, DIAG_MMIO_RESUME);
-	if (!v)
+	if (diag_expect_mmio(d, v, false, RESUME_READ, 8))
 		return;
-	if (diag_expect_mmio(&d, v, false, RESUME_READ, 8))
-		goto out;
 	for (int i = 0; i < RETRIES; i++) {
 		v->run->mmio.resume_action = GUNYAH_VCPU_RESUME_RETRY;
-		if (diag_expect_mmio(&d, v, false, RESUME_READ, 8))
-			goto out;
+		if (diag_expect_mmio(d, v, false, RESUME_READ, 8))
+			return;
 	}
 	memcpy(v->run->mmio.data, &(uint64_t){ RESUME_VALUE }, 8);
 	v->run->mmio.resume_action = GUNYAH_VCPU_RESUME_HANDLED;
-	if (diag_expect_write(&d, v, DIAG_REPORT, 8, RESUME_VALUE))
-		goto out;
+	if (diag_expect_write(d, v, DIAG_REPORT, 8, RESUME_VALUE))
+		return;
 
-	if (diag_expect_write(&d, v, RESUME_WRITE, 8, DIAG_PATTERN))
-		goto out;
+	if (diag_expect_write(d, v, RESUME_WRITE, 8, DIAG_PATTERN))
+		return;
 	v->run->mmio.resume_action = GUNYAH_VCPU_RESUME_RETRY;
-	if (diag_expect_write(&d, v, RESUME_WRITE, 8, DIAG_PATTERN))
-		goto out;
+	if (diag_expect_write(d, v, RESUME_WRITE, 8, DIAG_PATTERN))
+		return;
 	v->run->mmio.resume_action = GUNYAH_VCPU_RESUME_HANDLED;
-	diag_expect_poweroff(&d, v);
+	diag_expect_poweroff(d, v);
 	diag_uint(c, "retries", RETRIES);
-out:
-	diag_vm_destroy(&d);
 }
 
-void diag_check_resume_einval(struct diag_ctx *c)
+void diag_check_resume_einval(struct diag_ctx *c, struct diag_vm *d,
+			      struct gh_vcpu *v)
 {
 	static const uint8_t bad[] = { 3, 0xff };
-	struct gh_vcpu *v;
-	struct diag_vm d;
 
-	v = diag_vm_boot(c, &d, DIAG_GUEST_mmio, 1, DIAG_MMIO_RESUME);
-	if (!v)
+	if (diag_expect_mmio(d, v, false, RESUME_READ, 8))
 		return;
-	if (diag_expect_mmio(&d, v, false, RESUME_READ, 8))
-		goto out;
 	for (size_t i = 0; i < sizeof(bad); i++) {
 		int ret;
 
@@ -565,16 +538,14 @@ void diag_check_resume_einval(struct diag_ctx *c)
 			diag_fail(c, "GUNYAH_VCPU_RUN with resume_action %u: %s, "
 				  "want EINVAL", bad[i],
 				  ret ? DIAG_ERRNO(ret) : DIAG_EXIT_STR(v->run));
-			goto out;
+			return;
 		}
 	}
 	diag_str(c, "actions", "3,255");
 	/* Still at the read: answering it now completes it. */
 	memcpy(v->run->mmio.data, &(uint64_t){ RESUME_VALUE }, 8);
 	v->run->mmio.resume_action = GUNYAH_VCPU_RESUME_HANDLED;
-	diag_expect_write(&d, v, DIAG_REPORT, 8, RESUME_VALUE);
-out:
-	diag_vm_destroy(&d);
+	diag_expect_write(d, v, DIAG_REPORT, 8, RESUME_VALUE);
 }
 
 /* ---- page faults (the sim declares where they happen) --------------------- */

@@ -57,17 +57,9 @@ static void interrupt_spin(struct diag_ctx *c,
 	v = diag_vm_boot(c, &d, DIAG_GUEST_wait, 1, DIAG_WAIT_FLAG);
 	if (!v)
 		return;
-	if (diag_runner_start(&d, &r, v, false))
+	if (diag_runner_start(&d, &r, v, false) ||
+	    diag_runner_stays(&d, &r, 20, "the guest spun without exits"))
 		goto out;
-	while (!atomic_load(&r.entered))
-		diag_sleep_ms(1);
-	diag_sleep_ms(20);
-	if (diag_runner_done(&r)) {
-		diag_fail(c, "GUNYAH_VCPU_RUN returned while the guest spun "
-			  "without exits: %s", r.ret ? DIAG_ERRNO(r.ret) :
-			  DIAG_EXIT_STR(&r.last));
-		goto out;
-	}
 
 	diag_step(c, "stopping the RUN with %s", how);
 	t0 = gctl_now_ns();
@@ -103,33 +95,29 @@ static int set_immediate_exit(struct diag_vm *d, struct diag_runner *r)
 	return 0;
 }
 
-void diag_check_immediate_exit(struct diag_ctx *c)
+/* Set before RUN: RUN returns at once and the guest has not moved. */
+static void immediate_exit_before(struct diag_ctx *c, struct diag_vm *d,
+				  struct gh_vcpu *v)
 {
-	struct gh_vcpu *v;
-	struct diag_vm d;
 	int ret;
 
-	/* Set before RUN: RUN returns at once and the guest has not moved. */
-	v = diag_vm_boot(c, &d, DIAG_GUEST_mmio, 1, DIAG_MMIO_LAYOUT);
-	if (!v)
-		return;
 	v->run->immediate_exit = 1;
 	ret = __gh_vcpu_run(v);
 	if (ret != -EINTR) {
 		diag_fail(c, "GUNYAH_VCPU_RUN with immediate_exit set: %s, want "
 			  "EINTR", ret ? DIAG_ERRNO(ret) : DIAG_EXIT_STR(v->run));
-		goto out;
+		return;
 	}
 	v->run->immediate_exit = 0;
-	if (diag_expect_write(&d, v, DIAG_MMIO + 0x40, 8, DIAG_PATTERN))
-		goto out;
-	diag_vm_destroy(&d);
+	diag_expect_write(d, v, DIAG_MMIO + 0x40, 8, DIAG_PATTERN);
+}
 
+void diag_check_immediate_exit(struct diag_ctx *c)
+{
+	diag_on_vm(c, DIAG_GUEST_mmio, DIAG_MMIO_LAYOUT, immediate_exit_before);
 	/* Set while RUN is in the driver. */
-	interrupt_spin(c, set_immediate_exit, "immediate_exit");
-	return;
-out:
-	diag_vm_destroy(&d);
+	if (!diag_decided(c))
+		interrupt_spin(c, set_immediate_exit, "immediate_exit");
 }
 
 /*
@@ -250,17 +238,13 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-void diag_check_mmio_latency(struct diag_ctx *c)
+void diag_check_mmio_latency(struct diag_ctx *c, struct diag_vm *d,
+			     struct gh_vcpu *v)
 {
 	uint64_t ns[LATENCY_EXITS];
 	struct gunyah_vcpu_run *run;
-	struct gh_vcpu *v;
-	struct diag_vm d;
 	uint64_t t0, t1, start = 0;
 
-	v = diag_vm_boot(c, &d, DIAG_GUEST_mmio, 1, DIAG_MMIO_LOOP);
-	if (!v)
-		return;
 	run = v->run;
 
 	/* The guest stores 0, 1, 2, … : each exit must be the next one. */
@@ -269,8 +253,8 @@ void diag_check_mmio_latency(struct diag_ctx *c)
 		if (i == LATENCY_WARMUP)
 			start = gctl_now_ns();
 		t0 = gctl_now_ns();
-		if (diag_run(&d, v))
-			goto out;
+		if (diag_run(d, v))
+			return;
 		t1 = gctl_now_ns();
 		if (run->exit_reason != GUNYAH_VCPU_EXIT_MMIO ||
 		    run->mmio.phys_addr != DIAG_MMIO + 0x100 ||
@@ -278,7 +262,7 @@ void diag_check_mmio_latency(struct diag_ctx *c)
 			diag_fail(c, "exit %" PRIu64 ": want mmio write %#x data %"
 				  PRIu64 ", got %s", i, DIAG_MMIO + 0x100, i,
 				  DIAG_EXIT_STR(run));
-			goto out;
+			return;
 		}
 		run->mmio.resume_action = GUNYAH_VCPU_RESUME_HANDLED;
 		if (i >= LATENCY_WARMUP)
@@ -292,6 +276,4 @@ void diag_check_mmio_latency(struct diag_ctx *c)
 	diag_us(c, "max_us", (double)ns[LATENCY_EXITS - 1] / 1000.0);
 	diag_uint(c, "exits_per_s",
 		  (uint64_t)((double)LATENCY_EXITS * 1e9 / (double)(t1 - start)));
-out:
-	diag_vm_destroy(&d);
 }

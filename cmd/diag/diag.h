@@ -83,13 +83,38 @@ struct diag_ctx {
 	pthread_mutex_t log_lock; /* res->log */
 };
 
+enum diag_guest_id {
+#define DIAG_GUEST(name) DIAG_GUEST_##name,
+	DIAG_GUESTS
+#undef DIAG_GUEST
+	DIAG_GUEST_NONE,
+};
+
+struct diag_vm;
+
+/*
+ * A check makes the VMs it needs (run), or runs on the VM its entry
+ * names (run_vm): one vCPU, guest vm.guest started with x19 = vm.mode,
+ * destroyed after it (diag_check_start).
+ */
+typedef void diag_check_fn(struct diag_ctx *c);
+typedef void diag_check_vm_fn(struct diag_ctx *c, struct diag_vm *d,
+			      struct gh_vcpu *v);
+
 struct diag_check {
 	const char *name;
 	const char *doc;
-	void (*run)(struct diag_ctx *c);
 	unsigned int needs;	/* enum gh_abi_feature the check relies on */
+	diag_check_fn *run;
+	struct {
+		enum diag_guest_id guest;
+		uint64_t mode;
+	} vm;
+	diag_check_vm_fn *run_vm;
 };
 
+/* Run chk in c: as it runs, or on the VM it names. */
+void diag_check_start(struct diag_ctx *c, const struct diag_check *chk);
 /* Why a check that needs what abi lacks is skipped, or NULL. */
 const char *diag_missing_feature(const struct diag_check *chk,
 				 const struct gh_abi_flavour *abi);
@@ -128,13 +153,6 @@ void diag_sleep_ms(unsigned int ms);
 
 /* ---- a VM with a guest program -------------------------------------------- */
 
-enum diag_guest_id {
-#define DIAG_GUEST(name) DIAG_GUEST_##name,
-	DIAG_GUESTS
-#undef DIAG_GUEST
-	DIAG_GUEST_NONE,
-};
-
 struct diag_vm {
 	struct diag_ctx *c;
 	struct gh_backend *be;
@@ -161,6 +179,9 @@ int diag_vm_start(struct diag_vm *d);
 struct gh_vcpu *diag_vm_boot(struct diag_ctx *c, struct diag_vm *d,
 		 enum diag_guest_id guest, unsigned int nr, uint64_t mode);
 void diag_vm_destroy(struct diag_vm *d);
+/* fn on a VM of one vCPU booted as diag_vm_boot does; then destroy it. */
+void diag_on_vm(struct diag_ctx *c, enum diag_guest_id guest, uint64_t mode,
+		diag_check_vm_fn *fn);
 /* Host view of a RAM word at a guest address. */
 volatile uint64_t *diag_vm_word(struct diag_vm *d, uint64_t guest_addr);
 /* Poll a RAM word the guest sets, for up to ms: 0, or -ETIMEDOUT. */
@@ -231,6 +252,13 @@ int diag_runner_wait(struct diag_vm *d, struct diag_runner *r,
 		     unsigned int ms);
 /* Runner finished? (without waiting) */
 bool diag_runner_done(struct diag_runner *r);
+/*
+ * A guest that makes no exit keeps RUN in the driver: once r has entered
+ * it, wait ms more.  0 if RUN has not returned, else -1 with the check
+ * failed ("GUNYAH_VCPU_RUN returned while <while_>").
+ */
+int diag_runner_stays(struct diag_vm *d, struct diag_runner *r,
+		      unsigned int ms, const char *while_);
 void diag_runner_cleanup(struct diag_runner *r);
 /* The i-th report at DIAG_REPORT + off, or NULL. */
 const struct diag_report *diag_runner_report(const struct diag_runner *r,
@@ -244,35 +272,35 @@ long diag_fdt_build(void *buf, size_t size, unsigned int nr_vcpus,
 
 /* ---- the checks, by file ---------------------------------------------- */
 
-void diag_check_mmap_size(struct diag_ctx *c);
-void diag_check_fn_einval(struct diag_ctx *c);
-void diag_check_fn_eexist(struct diag_ctx *c);
-void diag_check_run_layout(struct diag_ctx *c);
-void diag_check_mmio_write(struct diag_ctx *c);
-void diag_check_mmio_read(struct diag_ctx *c);
-void diag_check_resume_handled(struct diag_ctx *c);
-void diag_check_resume_fault(struct diag_ctx *c);
-void diag_check_resume_retry(struct diag_ctx *c);
-void diag_check_resume_einval(struct diag_ctx *c);
-void diag_check_page_fault(struct diag_ctx *c);
+diag_check_fn diag_check_mmap_size;
+diag_check_fn diag_check_fn_einval;
+diag_check_fn diag_check_fn_eexist;
+diag_check_vm_fn diag_check_run_layout;
+diag_check_vm_fn diag_check_mmio_write;
+diag_check_vm_fn diag_check_mmio_read;
+diag_check_vm_fn diag_check_resume_handled;
+diag_check_vm_fn diag_check_resume_fault;
+diag_check_vm_fn diag_check_resume_retry;
+diag_check_vm_fn diag_check_resume_einval;
+diag_check_fn diag_check_page_fault;
 
-void diag_check_wfi_wake(struct diag_ctx *c);
+diag_check_fn diag_check_wfi_wake;
 
-void diag_check_irqfd_args(struct diag_ctx *c);
-void diag_check_irqfd_irq(struct diag_ctx *c);
-void diag_check_ioeventfd_args(struct diag_ctx *c);
-void diag_check_ioeventfd_bell(struct diag_ctx *c);
-void diag_check_psci_cpu_on(struct diag_ctx *c);
-void diag_check_system_off(struct diag_ctx *c);
-void diag_check_system_reset(struct diag_ctx *c);
-void diag_check_system_reset2(struct diag_ctx *c);
-void diag_check_sticky_status(struct diag_ctx *c);
-void diag_check_status_unstarted(struct diag_ctx *c);
+diag_check_fn diag_check_irqfd_args;
+diag_check_fn diag_check_irqfd_irq;
+diag_check_fn diag_check_ioeventfd_args;
+diag_check_fn diag_check_ioeventfd_bell;
+diag_check_fn diag_check_psci_cpu_on;
+diag_check_fn diag_check_system_off;
+diag_check_fn diag_check_system_reset;
+diag_check_fn diag_check_system_reset2;
+diag_check_fn diag_check_sticky_status;
+diag_check_fn diag_check_status_unstarted;
 
-void diag_check_run_before_start(struct diag_ctx *c);
-void diag_check_immediate_exit(struct diag_ctx *c);
-void diag_check_signal_eintr(struct diag_ctx *c);
-void diag_check_force_stop(struct diag_ctx *c);
-void diag_check_mmio_latency(struct diag_ctx *c);
+diag_check_fn diag_check_run_before_start;
+diag_check_fn diag_check_immediate_exit;
+diag_check_fn diag_check_signal_eintr;
+diag_check_fn diag_check_force_stop;
+diag_check_vm_fn diag_check_mmio_latency;
 
 #endif /* DIAG_H */

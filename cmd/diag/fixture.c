@@ -336,6 +336,19 @@ struct gh_vcpu *diag_vm_boot(struct diag_ctx *c, struct diag_vm *d,
 	return d->vcpu[0];
 }
 
+void diag_on_vm(struct diag_ctx *c, enum diag_guest_id guest, uint64_t mode,
+		diag_check_vm_fn *fn)
+{
+	struct gh_vcpu *v;
+	struct diag_vm d;
+
+	v = diag_vm_boot(c, &d, guest, 1, mode);
+	if (!v)
+		return;
+	fn(c, &d, v);
+	diag_vm_destroy(&d);
+}
+
 void diag_vm_destroy(struct diag_vm *d)
 {
 	/* A vCPU thread still in the driver holds on to all of this. */
@@ -535,6 +548,19 @@ int diag_runner_wait(struct diag_vm *d, struct diag_runner *r,
 		return -1;
 	}
 	return 0;
+}
+
+int diag_runner_stays(struct diag_vm *d, struct diag_runner *r,
+		      unsigned int ms, const char *while_)
+{
+	while (!atomic_load(&r->entered))
+		diag_sleep_ms(1);
+	diag_sleep_ms(ms);
+	if (!diag_runner_done(r))
+		return 0;
+	diag_fail(d->c, "GUNYAH_VCPU_RUN returned while %s: %s", while_,
+		  r->ret ? DIAG_ERRNO(r->ret) : DIAG_EXIT_STR(&r->last));
+	return -1;
 }
 
 void diag_runner_cleanup(struct diag_runner *r)

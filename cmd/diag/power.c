@@ -73,13 +73,8 @@ void diag_check_wfi_wake(struct diag_ctx *c)
 		goto wake;
 	}
 	/* Idle means asleep inside RUN, not back in userspace... */
-	diag_sleep_ms(30);
-	if (diag_runner_done(&r)) {
-		diag_fail(c, "GUNYAH_VCPU_RUN returned while the vCPU was in "
-			  "WFI: %s", r.ret ? DIAG_ERRNO(r.ret) :
-			  DIAG_EXIT_STR(&r.last));
+	if (diag_runner_stays(&d, &r, 30, "the vCPU was in WFI"))
 		goto out;
-	}
 	/* ...and, where the backend can tell, not spinning either. */
 	ret = wait_idle(v, DIAG_WAIT_MS, &state);
 	if (ret == -ETIMEDOUT) {

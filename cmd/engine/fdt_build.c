@@ -31,16 +31,6 @@
 			return __r; \
 	} while (0)
 
-static int prop_u64s(void *fdt, const char *name, const uint64_t *v,
-		     unsigned int n)
-{
-	fdt64_t cells[8];
-
-	for (unsigned int i = 0; i < n && i < 8; i++)
-		cells[i] = cpu_to_fdt64(v[i]);
-	return fdt_property(fdt, name, cells, (int)(n * sizeof(cells[0])));
-}
-
 static int prop_u32s(void *fdt, const char *name, const uint32_t *v,
 		     unsigned int n)
 {
@@ -49,6 +39,19 @@ static int prop_u32s(void *fdt, const char *name, const uint32_t *v,
 	for (unsigned int i = 0; i < n && i < 16; i++)
 		cells[i] = cpu_to_fdt32(v[i]);
 	return fdt_property(fdt, name, cells, (int)(n * sizeof(cells[0])));
+}
+
+/* A 64-bit value is two cells, the high one first. */
+static int prop_u64s(void *fdt, const char *name, const uint64_t *v,
+		     unsigned int n)
+{
+	uint32_t cells[16];
+
+	for (unsigned int i = 0; i < n && i < 8; i++) {
+		cells[2 * i] = (uint32_t)(v[i] >> 32);
+		cells[2 * i + 1] = (uint32_t)v[i];
+	}
+	return prop_u32s(fdt, name, cells, 2 * n);
 }
 
 /* A "a\0b\0" string list. */
