@@ -40,6 +40,10 @@ ifneq ($(SAN),)
 override CFLAGS += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
 override LDFLAGS += -fsanitize=$(SAN)
 endif
+# TSan's view of libunicorn's longjmps (lib/sim/sim_tsan.c)
+ifneq ($(findstring thread,$(SAN)),)
+override LDFLAGS += -Wl,-u,__longjmp_chk
+endif
 override LDFLAGS += -pthread
 
 DEPS_CFLAGS = $(shell $(PKG_CONFIG) --cflags unicorn json-c ncursesw 2>/dev/null)
