@@ -205,7 +205,8 @@ guests: $(GUEST_ELFS) $(GUEST_BINS)
 # check installs what is missing, then re-reads this file (pkg-config
 # answers only once the packages are there).
 # Everything runs, then one line sums it up: the tests on the normal build,
-# again on an ASan + UBSan build, and a short run of each fuzz target.
+# again on an ASan + UBSan build, the threaded ones on a TSan build, and a
+# short run of each fuzz target.
 CHECK_TALLY = $(abspath $(B))/check.tally
 check: deps
 	@mkdir -p $(B) && rm -f $(CHECK_TALLY)
@@ -213,6 +214,8 @@ check: deps
 	@$(MAKE) --no-print-directory check-core TALLY=$(CHECK_TALLY)
 	@$(MAKE) --no-print-directory B=build-asan SAN=address,undefined \
 		check-core TALLY=$(CHECK_TALLY) LABEL=asan
+	@$(MAKE) --no-print-directory B=build-tsan SAN=thread CFLAGS='-O1 -g' \
+		check-core TESTS_FILTER=threads TALLY=$(CHECK_TALLY) LABEL=tsan
 	@$(MAKE) --no-print-directory fuzz-smoke TALLY=$(CHECK_TALLY)
 	@./tests/tally $(CHECK_TALLY)
 
