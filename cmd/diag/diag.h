@@ -2,14 +2,16 @@
 /*
  * gunyahctl diag: the battery of vCPU ABI checks.
  *
- *   diag.c          the command: options, one process per check, output
- *   diag_checks.c   the table of checks, and the function/MMIO/resume ones
- *   diag_power.c    PSCI, VM exits and status, WFI
- *   diag_control.c  control of a running vCPU: immediate_exit, signals,
+ *   cmd-diag.c      the command: options, one process per check, output
+ *   checks.c        the table of checks, and the function/MMIO/resume ones
+ *   power.c         PSCI, VM exits and status, WFI
+ *   control.c       control of a running vCPU: immediate_exit, signals,
  *                   forced stop, run before start, latency
- *   diag_fixture.c  what the checks share: results, a VM with a guest
+ *   fds.c           irqfds and ioeventfds
+ *   fixture.c       what the checks share: results, a VM with a guest
  *                   loaded, expectations on one exit, runner threads
- *   diag_fdt.c      the VM's device tree (the RM of a real Gunyah wants one)
+ *   fdt.c           the VM's device tree (the RM of a real Gunyah wants one)
+ *   guests.S        the guest programs the checks run (guests/)
  *
  * Each check runs in a child process of its own with its own backend, so a
  * crash, a hang or a leaked VM stays inside that check.  A check writes its
