@@ -135,6 +135,9 @@ teardown() { admin_teardown; }
 @test "stat: counters per vCPU and in all, text and JSON" {
 	start_vm vm --vcpus 2 "$G/smp_writes.elf"
 	start_vm ticker "$TICK"
+	# (paused before its first exit, on a loaded machine, it would have
+	# no rate and no kinds to show)
+	eventually bash -c '(( $("$GUNYAHCTL" stat --json ticker | jq .exits) > 0 ))'
 	gunyahctl pause ticker
 	run gunyahctl stat --json ticker
 	assert_success
