@@ -288,3 +288,25 @@ TEST(mmio_decode_follows_the_code_between_ram_bindings)
 		      GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF, 0);
 	tvm_destroy(&t);
 }
+
+/* The guest turns its MMU on (running from an alias of RAM with no PA
+ * behind it) and off again; each state's MMIO exits are decoded right
+ * (mmu_onoff.S). */
+TEST(mmio_exits_with_the_guest_mmu_on_and_off_again)
+{
+	struct tvm t;
+	struct gh_vcpu *v;
+
+	tvm_create(&t, "mmu_onoff", 1);
+	tvm_start(&t);
+	v = t.vcpu[0];
+
+	expect_mmio_write(v, MMIO_BASE, 8, 0x11);
+	expect_mmio_write(v, MMIO_BASE + 8, 8, 0x22);
+	answer_mmio_read(v, MMIO_BASE + 0x18, 8, 0x5a5a);
+	expect_mmio_write(v, MMIO_REPORT, 8, 0x5a5a);
+	expect_mmio_write(v, MMIO_BASE + 0x10, 8, 0x33);
+	expect_status(v, GUNYAH_VM_STATUS_EXITED,
+		      GUNYAH_VM_EXIT_TYPE_PSCI_POWER_OFF, 0);
+	tvm_destroy(&t);
+}
