@@ -86,22 +86,24 @@ int sim_walk_va(uc_engine *uc, uint64_t va, uint64_t *pa)
 	}
 }
 
-/* The MMIO gaps' callbacks see these reads as the host's, not the
- * guest's: they must not end the run (sim_plat.c). */
+/* Are the 4 bytes at pa inside [base, base + size)? */
+static bool holds_insn(uint64_t base, uint64_t size, uint64_t pa)
+{
+	return pa - base < size && size - (pa - base) >= 4;
+}
+
 /* Is [pa, pa + 4) in the RAM binding last read, or can it be made so? */
 static bool insn_ram_hit(struct sim_hvcpu *hv, uint64_t pa)
 {
 	struct sim_vm *vm = hv->vm;
 
-	if (pa - hv->insn_ram.guest_addr < hv->insn_ram.size &&
-	    hv->insn_ram.size - (pa - hv->insn_ram.guest_addr) >= 4)
+	if (holds_insn(hv->insn_ram.guest_addr, hv->insn_ram.size, pa))
 		return true;
 	pthread_mutex_lock(&vm->lock);
 	for (unsigned int i = 0; i < vm->nr_bindings; i++) {
 		const struct sim_binding *b = &vm->bindings[i];
 
-		if (pa - b->guest_addr < b->size &&
-		    b->size - (pa - b->guest_addr) >= 4) {
+		if (holds_insn(b->guest_addr, b->size, pa)) {
 			hv->insn_ram.guest_addr = b->guest_addr;
 			hv->insn_ram.size = b->size;
 			hv->insn_ram.host = (const char *)b->gmem->host +
@@ -110,14 +112,13 @@ static bool insn_ram_hit(struct sim_hvcpu *hv, uint64_t pa)
 		}
 	}
 	pthread_mutex_unlock(&vm->lock);
-	return pa - hv->insn_ram.guest_addr < hv->insn_ram.size &&
-	       hv->insn_ram.size - (pa - hv->insn_ram.guest_addr) >= 4;
+	return holds_insn(hv->insn_ram.guest_addr, hv->insn_ram.size, pa);
 }
 
 int sim_hyp_read_insn(struct sim_hvcpu *hv, uint64_t va, uint32_t *insn)
 {
 	uint64_t pa = va;
-	int ret = -EFAULT;
+	int ret;
 
 	*insn = 0;
 	/* With the MMU off the walk would read SCTLR_EL1 (a hash lookup in
@@ -132,7 +133,9 @@ int sim_hyp_read_insn(struct sim_hvcpu *hv, uint64_t va, uint32_t *insn)
 		       sizeof(*insn));
 		return 0;
 	}
-	/* Not RAM (an MMIO gap, a hole): the engine says what is there. */
+	/* Not RAM (an MMIO gap, a hole): the engine says what is there.
+	 * The MMIO gaps' callbacks see this read as the host's, not the
+	 * guest's: it must not end the run (sim_plat.c). */
 	hv->host_access = true;
 	ret = uc_mem_read(hv->uc, pa, insn, sizeof(*insn)) ? -EFAULT : 0;
 	hv->host_access = false;
