@@ -179,7 +179,8 @@ found:
 		s->a.reads++;
 }
 
-void gctl_stats_exit(struct gctl_stats *st, const struct gctl_exit_record *rec)
+static void exit_locked(struct gctl_stats *st,
+			const struct gctl_exit_record *rec)
 {
 	struct vcpu_stats *v;
 	struct gctl_stats_event *e;
@@ -200,11 +201,8 @@ void gctl_stats_exit(struct gctl_stats *st, const struct gctl_exit_record *rec)
 		break;
 	}
 
-	pthread_mutex_lock(&st->lock);
-	if (rec->vcpu >= st->nr_vcpus) {
-		pthread_mutex_unlock(&st->lock);
+	if (rec->vcpu >= st->nr_vcpus)
 		return; /* not a vCPU of this VM: nowhere to count it */
-	}
 	if (!st->t0_is_vm) {
 		uint64_t now = gctl_now_ns();
 
@@ -252,6 +250,12 @@ void gctl_stats_exit(struct gctl_stats *st, const struct gctl_exit_record *rec)
 
 		r->ev[r->head++ % GCTL_STATS_RING] = *e;
 	}
+}
+
+void gctl_stats_exit(struct gctl_stats *st, const struct gctl_exit_record *rec)
+{
+	pthread_mutex_lock(&st->lock);
+	exit_locked(st, rec);
 	pthread_mutex_unlock(&st->lock);
 }
 
@@ -315,6 +319,17 @@ static void sink_exit(void *ctx, const struct gctl_exit_record *rec)
 	gctl_stats_exit(ctx, rec);
 }
 
+static void sink_exits(void *ctx, const struct gctl_exit_record *const *recs,
+		       size_t n)
+{
+	struct gctl_stats *st = ctx;
+
+	pthread_mutex_lock(&st->lock);
+	for (size_t i = 0; i < n; i++)
+		exit_locked(st, recs[i]);
+	pthread_mutex_unlock(&st->lock);
+}
+
 static void sink_console(void *ctx, const char *buf, size_t len)
 {
 	gctl_stats_console(ctx, buf, len);
@@ -375,6 +390,7 @@ int gctl_stats_said(struct gctl_stats *st, int fd)
 
 static const struct gctl_sink_ops stats_sink_ops = {
 	.exit = sink_exit,
+	.exits = sink_exits,
 	.console = sink_console,
 	.summary = sink_summary,
 	.message = sink_message,

@@ -168,6 +168,14 @@ struct gctl_summary {
  */
 struct gctl_sink_ops {
 	void (*exit)(void *ctx, const struct gctl_exit_record *rec);
+	/*
+	 * Optional: exit() of each of n records, in order, in one call, so
+	 * that a writer takes its lock once for all of them.  The async
+	 * queue's writer thread passes on what it finds this way (a sink
+	 * without it gets exit() n times).
+	 */
+	void (*exits)(void *ctx, const struct gctl_exit_record *const *recs,
+		      size_t n);
 	/* Guest console output, a line at a time (or what is left at end). */
 	void (*console)(void *ctx, const char *buf, size_t len);
 	/* Step mode's answers to "r" and "m". */

@@ -18,14 +18,17 @@
 #define IDLE_WAIT_NS 1000000 /* the writer looks at least every 1 ms */
 #define CACHE_LINE 64
 #define PREFETCH_AHEAD 4
+#define BATCH 64 /* exit records passed on in one call (sink.h: exits) */
 
 enum entry_kind {
 	ENTRY_EXIT,
 	ENTRY_CONSOLE,
 };
 
+/* Lines of their own: the writer reading one entry does not hold a line
+ * the producer is filling the next one in. */
 struct entry {
-	enum entry_kind kind;
+	alignas(CACHE_LINE) enum entry_kind kind;
 	union {
 		struct gctl_exit_record rec;
 		struct {
@@ -34,6 +37,7 @@ struct entry {
 		} console;
 	};
 };
+_Static_assert(sizeof(struct entry) % CACHE_LINE == 0, "entries fill lines");
 
 struct async_sink {
 	struct gctl_sink inner;
@@ -67,12 +71,42 @@ static struct entry *slot_at(struct async_sink *a, uint64_t i)
 	return &a->ring[i & (RING_ENTRIES - 1)];
 }
 
-static void pass_on(struct async_sink *a, const struct entry *e)
+static void pass_on_exits(struct async_sink *a,
+			  const struct gctl_exit_record *const *recs, size_t n)
 {
-	if (e->kind == ENTRY_EXIT)
-		a->inner.ops->exit(a->inner.ctx, &e->rec);
-	else
-		gctl_sink_console(&a->inner, e->console.buf, e->console.len);
+	if (!n)
+		return;
+	if (a->inner.ops->exits) {
+		a->inner.ops->exits(a->inner.ctx, recs, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		a->inner.ops->exit(a->inner.ctx, recs[i]);
+}
+
+/* Entries [from, to), in order: runs of exit records as batches. */
+static void pass_on(struct async_sink *a, uint64_t from, uint64_t to)
+{
+	const struct gctl_exit_record *recs[BATCH];
+	size_t n = 0;
+
+	for (; from < to; from++) {
+		const struct entry *e = slot_at(a, from);
+
+		if (e->kind != ENTRY_EXIT) {
+			pass_on_exits(a, recs, n);
+			n = 0;
+			gctl_sink_console(&a->inner, e->console.buf,
+					  e->console.len);
+			continue;
+		}
+		recs[n++] = &e->rec;
+		if (n == BATCH) {
+			pass_on_exits(a, recs, n);
+			n = 0;
+		}
+	}
+	pass_on_exits(a, recs, n);
 }
 
 static void *writer_main(void *data)
@@ -100,8 +134,8 @@ static void *writer_main(void *data)
 				break;
 			continue;
 		}
-		for (; from < to; from++)
-			pass_on(a, slot_at(a, from));
+		pass_on(a, from, to);
+		from = to;
 		atomic_store(&a->tail, to); /* seq_cst: pairs with waiting */
 		if (atomic_load(&a->waiting)) {
 			pthread_mutex_lock(&a->lock);
@@ -112,17 +146,14 @@ static void *writer_main(void *data)
 	return NULL;
 }
 
-/* A free entry, waiting for the writer to make room if need be. */
-static struct entry *reserve(struct async_sink *a, uint64_t head)
+/* The ring looked full: look again, and wait for the writer to make
+ * room if it is.  Out of line, so that the fast path is inlined. */
+static __attribute__((noinline, cold)) void
+wait_for_space(struct async_sink *a, uint64_t head)
 {
-	/* The writer read the entries ahead last: ask for them back early,
-	 * so that filling one does not wait for its line to come over. */
-	__builtin_prefetch(slot_at(a, head + PREFETCH_AHEAD), 1);
-	if (head - a->tail_seen < RING_ENTRIES)
-		return slot_at(a, head);
 	a->tail_seen = atomic_load_explicit(&a->tail, memory_order_acquire);
 	if (head - a->tail_seen < RING_ENTRIES)
-		return slot_at(a, head);
+		return;
 	pthread_mutex_lock(&a->lock);
 	atomic_store(&a->waiting, true); /* seq_cst: then look at tail */
 	pthread_cond_signal(&a->more);
@@ -131,24 +162,42 @@ static struct entry *reserve(struct async_sink *a, uint64_t head)
 	atomic_store(&a->waiting, false);
 	pthread_mutex_unlock(&a->lock);
 	a->tail_seen = atomic_load(&a->tail);
+}
+
+/* A free entry, waiting for the writer to make room if need be. */
+static inline struct entry *reserve(struct async_sink *a, uint64_t head)
+{
+	/* The writer read the entries ahead last: ask for them back early,
+	 * so that filling one does not wait for its lines to come over. */
+	const char *ahead = (const char *)slot_at(a, head + PREFETCH_AHEAD);
+
+	for (size_t i = 0; i < sizeof(struct entry); i += CACHE_LINE)
+		__builtin_prefetch(ahead + i, 1);
+	if (head - a->tail_seen >= RING_ENTRIES)
+		wait_for_space(a, head);
 	return slot_at(a, head);
 }
 
-static void commit(struct async_sink *a, uint64_t head)
+/* The writer may have fallen behind: wake it, unless it has caught up. */
+static __attribute__((noinline, cold)) void
+wake_writer(struct async_sink *a, uint64_t head)
+{
+	/* acquire: reserve() trusts tail_seen to reuse entries */
+	a->tail_seen = atomic_load_explicit(&a->tail, memory_order_acquire);
+	if (head + 1 - a->tail_seen < WAKE_AT)
+		return;
+	pthread_mutex_lock(&a->lock);
+	pthread_cond_signal(&a->more);
+	pthread_mutex_unlock(&a->lock);
+}
+
+static inline void commit(struct async_sink *a, uint64_t head)
 {
 	atomic_store_explicit(&a->head, head + 1, memory_order_release);
 	/* Wake the writer early when it may have fallen behind, else it
 	 * looks every millisecond by itself. */
-	if (head + 1 - a->tail_seen == WAKE_AT) {
-		/* acquire: reserve() trusts tail_seen to reuse entries */
-		a->tail_seen = atomic_load_explicit(&a->tail,
-						    memory_order_acquire);
-		if (head + 1 - a->tail_seen < WAKE_AT)
-			return;
-		pthread_mutex_lock(&a->lock);
-		pthread_cond_signal(&a->more);
-		pthread_mutex_unlock(&a->lock);
-	}
+	if (head + 1 - a->tail_seen == WAKE_AT)
+		wake_writer(a, head);
 }
 
 static void async_exit(void *ctx, const struct gctl_exit_record *rec)

@@ -175,33 +175,46 @@ json_object *gctl_json_exit(const struct gctl_exit_record *r)
 	return o;
 }
 
-static void json_exit(void *ctx, const struct gctl_exit_record *r)
+/* A record, under s.lock. */
+static void exit_locked(struct json_out *j, const struct gctl_exit_record *r)
 {
-	struct json_out *j = ctx;
-	json_object *o;
-
-	if (j->s.quiet)
-		return;
 	if (r->reason == GUNYAH_VCPU_EXIT_MMIO && !r->stuck) {
-		size_t n;
-
 		/* straight into the buffer: a record is copied once, by
 		 * write(2) */
-		pthread_mutex_lock(&j->s.lock);
-		n = gctl_json_mmio_line(j->mmio, r,
-					gctl_outbuf_room(&j->s.ob, GCTL_JSON_MMIO_MAX),
-					GCTL_JSON_MMIO_MAX);
+		size_t n = gctl_json_mmio_line(j->mmio, r,
+					       gctl_outbuf_room(&j->s.ob, GCTL_JSON_MMIO_MAX),
+					       GCTL_JSON_MMIO_MAX);
+
 		if (n) {
 			gctl_outbuf_commit(&j->s.ob, n);
 			gctl_outbuf_end_line(&j->s.ob);
-		}
-		pthread_mutex_unlock(&j->s.lock);
-		if (n)
 			return;
+		}
 	}
-	o = gctl_json_exit(r);
+	emit(j, gctl_json_exit(r));
+}
+
+static void json_exit(void *ctx, const struct gctl_exit_record *r)
+{
+	struct json_out *j = ctx;
+
+	if (j->s.quiet)
+		return;
 	pthread_mutex_lock(&j->s.lock);
-	emit(j, o);
+	exit_locked(j, r);
+	pthread_mutex_unlock(&j->s.lock);
+}
+
+static void json_exits(void *ctx, const struct gctl_exit_record *const *recs,
+		       size_t n)
+{
+	struct json_out *j = ctx;
+
+	if (j->s.quiet)
+		return;
+	pthread_mutex_lock(&j->s.lock);
+	for (size_t i = 0; i < n; i++)
+		exit_locked(j, recs[i]);
 	pthread_mutex_unlock(&j->s.lock);
 }
 
@@ -481,6 +494,7 @@ static void json_destroy(void *ctx)
 
 static const struct gctl_sink_ops json_ops = {
 	.exit = json_exit,
+	.exits = json_exits,
 	.console = json_console,
 	.regs = json_regs,
 	.memory = json_memory,

@@ -174,6 +174,25 @@ static const struct region_str *region_json(struct gctl_json_mmio *j,
 	return r;
 }
 
+/* How many decimal digits v has: the bits it needs, times log10(2)
+ * (1233 / 4096), is that or one less.  v | 1 has as many as v (no
+ * power of ten but 1 is odd), and 0 then has its one. */
+static size_t dec_digits(uint64_t v)
+{
+	static const uint64_t pow10[20] = {
+		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+		10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
+		100000000000ull, 1000000000000ull, 10000000000000ull,
+		100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+		100000000000000000ull, 1000000000000000000ull,
+		10000000000000000000ull,
+	};
+	unsigned int bits = 64 - (unsigned int)__builtin_clzll(v | 1);
+	size_t n = (bits * 1233) >> 12;
+
+	return n + ((v | 1) >= pow10[n]);
+}
+
 /* Two digits a step, from the end: the hot path writes three a record. */
 static size_t put_dec(char *p, uint64_t v)
 {
@@ -182,12 +201,9 @@ static size_t put_dec(char *p, uint64_t v)
 		"31323334353637383940414243444546474849505152535455565758596061"
 		"62636465666768697071727374757677787980818283848586878889909192"
 		"93949596979899";
-	size_t n = 1;
-	char *q;
+	size_t n = dec_digits(v);
+	char *q = p + n;
 
-	for (uint64_t t = v; t >= 10; t /= 10)
-		n++;
-	q = p + n;
 	for (; v >= 100; v /= 100) {
 		q -= 2;
 		memcpy(q, pairs + 2 * (v % 100), 2);
@@ -199,32 +215,53 @@ static size_t put_dec(char *p, uint64_t v)
 	return n;
 }
 
-/* "0x..." with quotes, lower case, no leading zeros: as hex() writes. */
+/*
+ * The 16 hex digits of v, lower case, most significant first, into p:
+ * each half's nibbles spread out to a byte each, then turned into digits
+ * eight at a time (a byte over 9 gets 'a' - '0' - 10 more).
+ */
+static void hex16(char *p, uint64_t v)
+{
+	for (int half = 0; half < 2; half++) {
+		uint64_t x = half ? (uint32_t)v : v >> 32, big;
+
+		x = (x | x << 16) & 0x0000ffff0000ffffull;
+		x = (x | x << 8) & 0x00ff00ff00ff00ffull;
+		x = (x | x << 4) & 0x0f0f0f0f0f0f0f0full;
+		big = ((x + 0x0606060606060606ull) >> 4) & 0x0101010101010101ull;
+		x += 0x3030303030303030ull + big * ('a' - '0' - 10);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		/* the most significant digit is in the top byte: first */
+		x = __builtin_bswap64(x);
+#endif
+		memcpy(p + 8 * half, &x, 8);
+	}
+}
+
+/* "0x..." with quotes, lower case, no leading zeros: as hex() writes.
+ * All 16 digits are copied, a fixed-size move; the closing quote then
+ * lands on the first of those past the last digit kept. */
 static size_t put_hex_str(char *p, uint64_t v)
 {
-	static const char digits[] = "0123456789abcdef";
-	int top = v ? (63 - __builtin_clzll(v)) & ~3 : 0;
-	size_t n = 0;
+	char all[32] = { 0 };
+	size_t skip = v ? (size_t)__builtin_clzll(v) / 4 : 15;
 
-	p[n++] = '"';
-	p[n++] = '0';
-	p[n++] = 'x';
-	for (; top >= 0; top -= 4)
-		p[n++] = digits[(v >> top) & 0xf];
-	p[n++] = '"';
-	return n;
+	hex16(all, v);
+	p[0] = '"';
+	p[1] = '0';
+	p[2] = 'x';
+	memcpy(p + 3, all + skip, 16);
+	p[3 + 16 - skip] = '"';
+	return 3 + 16 - skip + 1;
 }
 
 /* "0x" and 16 digits with quotes: as gctl_json_addr() writes. */
 static size_t put_addr_str(char *p, uint64_t v)
 {
-	static const char digits[] = "0123456789abcdef";
-
 	p[0] = '"';
 	p[1] = '0';
 	p[2] = 'x';
-	for (int i = 0; i < 16; i++)
-		p[3 + i] = digits[(v >> (60 - 4 * i)) & 0xf];
+	hex16(p + 3, v);
 	p[19] = '"';
 	return 20;
 }

@@ -155,12 +155,16 @@ report_rows() { jq -c '[.rows[] | [.key, .samples]]' <<<"$output"; }
 	run gunyahctl replay "$T/a.gex"
 	assert_success
 	assert_output "$T/a.gex: 17 exits replayed, every one as recorded"
-	# stopped by --max-exits with four vCPUs exiting at once
+	# stopped by --max-exits with four vCPUs exiting at once: the others
+	# go on until the forced stop reaches them, as many exits as the
+	# machine's scheduling gives them
 	run gunyahctl run --quiet --vcpus 4 --max-exits 5000 --record "$T/b.gex" "$G/mmio_loop.elf"
 	assert_equal "$status" 6
 	run gunyahctl replay "$T/b.gex"
 	assert_success
-	assert_output --regexp "^$T/b.gex: 500[0-9] exits replayed, every one as recorded$"
+	assert_output --regexp "^$T/b.gex: [0-9]+ exits replayed, every one as recorded$"
+	n=${output#"$T/b.gex: "}
+	((${n%% *} >= 5000))
 }
 
 @test "replay: page faults and faults answered as recorded" {

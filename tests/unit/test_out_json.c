@@ -26,16 +26,26 @@ static uint64_t rnd(uint64_t *state)
 	return *state;
 }
 
-/* Pick 0, all ones, small, or any. */
+/* Pick 0, all ones, small, a power of ten or one less (each count of
+ * decimal digits), any number of bits (each count of hex digits), or
+ * any. */
 static uint64_t rnd_value(uint64_t *state)
 {
-	switch (rnd(state) % 4) {
+	uint64_t p10 = 1;
+
+	switch (rnd(state) % 6) {
 	case 0:
 		return 0;
 	case 1:
 		return UINT64_MAX;
 	case 2:
 		return rnd(state) % 300;
+	case 3:
+		for (unsigned int i = rnd(state) % 20; i; i--)
+			p10 *= 10;
+		return p10 - (rnd(state) & 1);
+	case 4:
+		return rnd(state) >> (rnd(state) % 64);
 	default:
 		return rnd(state);
 	}

@@ -2,8 +2,10 @@
 /*
  * The asynchronous sink: records from several producer threads (one at a
  * time, as the engine calls it) reach the inner sink complete and in
- * order, console text included, and summary/flush see everything that was
- * reported before them.  make tsan runs it.
+ * order, console text included and in its place among the records, and
+ * summary/flush see everything that was reported before them; the same
+ * with an inner sink that takes records in batches (sink.h: exits).
+ * make tsan runs it.
  */
 #include <pthread.h>
 
@@ -16,19 +18,43 @@
 struct fake {
 	pthread_mutex_t lock; /* the inner sink serialises itself, as writers do */
 	uint64_t exits, next_seq, console_bytes;
+	/* the last record said text follows it (t_ns 1); text came */
+	bool text_due, in_text;
 	bool out_of_order;
 	uint64_t at_summary, at_flush;
+	uint64_t batches, max_batch;
 };
+
+static void exit_locked(struct fake *f, const struct gctl_exit_record *r)
+{
+	if (r->seq != f->next_seq || (f->text_due && !f->in_text))
+		f->out_of_order = true;
+	f->next_seq = r->seq + 1;
+	f->exits++;
+	f->text_due = r->t_ns == 1;
+	f->in_text = false;
+}
 
 static void fake_exit(void *ctx, const struct gctl_exit_record *r)
 {
 	struct fake *f = ctx;
 
 	pthread_mutex_lock(&f->lock);
-	if (r->seq != f->next_seq)
-		f->out_of_order = true;
-	f->next_seq = r->seq + 1;
-	f->exits++;
+	exit_locked(f, r);
+	pthread_mutex_unlock(&f->lock);
+}
+
+static void fake_exits(void *ctx, const struct gctl_exit_record *const *recs,
+		       size_t n)
+{
+	struct fake *f = ctx;
+
+	pthread_mutex_lock(&f->lock);
+	for (size_t i = 0; i < n; i++)
+		exit_locked(f, recs[i]);
+	f->batches++;
+	if (n > f->max_batch)
+		f->max_batch = n;
 	pthread_mutex_unlock(&f->lock);
 }
 
@@ -40,6 +66,9 @@ static void fake_console(void *ctx, const char *buf, size_t len)
 	for (size_t i = 0; i < len; i++)
 		if (buf[i] != 'x')
 			f->out_of_order = true;
+	if (!f->text_due)
+		f->out_of_order = true;
+	f->in_text = true;
 	f->console_bytes += len;
 	pthread_mutex_unlock(&f->lock);
 }
@@ -77,6 +106,15 @@ static const struct gctl_sink_ops fake_ops = {
 	.destroy = fake_destroy,
 };
 
+static const struct gctl_sink_ops fake_batch_ops = {
+	.exit = fake_exit,
+	.exits = fake_exits,
+	.console = fake_console,
+	.summary = fake_summary,
+	.flush = fake_flush,
+	.destroy = fake_destroy,
+};
+
 struct producer {
 	pthread_t thread;
 	pthread_mutex_t *engine_lock;
@@ -95,6 +133,7 @@ static void *producer_main(void *data)
 
 		pthread_mutex_lock(p->engine_lock);
 		r.seq = (*p->seq)++;
+		r.t_ns = i % 1000 == 0; /* text follows */
 		p->sink->ops->exit(p->sink->ctx, &r);
 		if (i % 1000 == 0) /* longer than one ring entry */
 			gctl_sink_console(p->sink, text, sizeof(text));
@@ -103,10 +142,11 @@ static void *producer_main(void *data)
 	return NULL;
 }
 
-TEST(threads_async_sink_keeps_every_record_in_order)
+static void keeps_every_record_in_order(const struct gctl_sink_ops *ops,
+					struct fake *out)
 {
 	struct fake f = { .lock = PTHREAD_MUTEX_INITIALIZER };
-	struct gctl_sink inner = { &fake_ops, &f, NULL }, sink;
+	struct gctl_sink inner = { ops, &f, NULL }, sink;
 	pthread_mutex_t engine_lock = PTHREAD_MUTEX_INITIALIZER;
 	struct producer p[PRODUCERS];
 	struct gctl_summary s = { 0 };
@@ -130,6 +170,25 @@ TEST(threads_async_sink_keeps_every_record_in_order)
 	ASSERT_EQ(f.console_bytes, (uint64_t)PRODUCERS * (PER_PRODUCER / 1000) * 600);
 	gctl_sink_destroy(&sink);
 	gctl_sink_destroy(&inner);
+	*out = f;
+}
+
+TEST(threads_async_sink_keeps_every_record_in_order)
+{
+	struct fake f;
+
+	keeps_every_record_in_order(&fake_ops, &f);
+	ASSERT_EQ(f.batches, 0);
+}
+
+/* Runs of records as batches, no longer than BATCH, text between them. */
+TEST(threads_async_sink_passes_batches_in_order)
+{
+	struct fake f;
+
+	keeps_every_record_in_order(&fake_batch_ops, &f);
+	ASSERT_TRUE(f.batches > 0);
+	ASSERT_TRUE(f.max_batch > 1 && f.max_batch <= BATCH);
 }
 
 /* Destroying passes on what is still queued. */
