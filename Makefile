@@ -329,12 +329,15 @@ demo: deps
 # the sim against bare Unicorn (BENCH_REPS timed runs per case, work times
 # BENCH_SCALE, BENCH_FLAGS=--strict fails on a miss), then what the
 # dashboard, JSON output and run --record cost the run loop (bench/dashboard.sh,
-# bench/json.sh, bench/record.sh; STRICT=1 fails on a miss of their targets).
+# bench/json.sh, bench/record.sh; STRICT=1 fails on a miss of their targets),
+# and the same in instructions per exit, thread by thread, which the
+# machine's noise leaves alone (bench/cost.sh, valgrind).
 BENCH_REPS ?= 7
 BENCH_SCALE ?= 1
 BENCH_FLAGS ?=
 
 bench: deps
+	@./tests/install-deps valgrind
 	@$(MAKE) --no-print-directory all $(BENCH) linux-guest
 	@$(BENCH) --reps $(BENCH_REPS) --scale $(BENCH_SCALE) --guest-dir $(B) \
 		--json bench/results.json $(BENCH_FLAGS)
@@ -342,6 +345,7 @@ bench: deps
 	@./bench/json.sh $(B)
 	@./bench/linux.sh $(B)
 	@./bench/record.sh $(B)
+	@./bench/cost.sh $(B)
 
 # ---- install ---------------------------------------------------------------
 
