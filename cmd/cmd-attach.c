@@ -178,7 +178,7 @@ static void show_record(struct out *o, json_object *rec, const char *line,
 	}
 	if (!event) {
 		if (!gctl_json_to_exit(rec, &r))
-			o->text.ops->exit(o->text.ctx, &r);
+			gctl_sink_exit(&o->text, &r);
 	} else if (!strcmp(event, "console")) {
 		const char *t = gctl_json_get_str(rec, "text");
 

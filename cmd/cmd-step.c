@@ -129,7 +129,7 @@ static void show(struct step_out *o, struct gctl_ctl_conn *c, json_object *rec)
 	} else if (!event) {
 		/* The writer ends a partial console line before it. */
 		if (!gctl_json_to_exit(rec, &r))
-			o->text.ops->exit(o->text.ctx, &r);
+			gctl_sink_exit(&o->text, &r);
 		o->mid_line = false;
 	} else if ((text_s = gctl_json_get_str(rec, "text")) && *text_s) {
 		gctl_sink_console(&o->text, text_s, strlen(text_s));

@@ -157,7 +157,7 @@ static void fs_exit(void *ctx, const struct gctl_exit_record *r)
 	if (!gctl_filter_match(&fs->f, r))
 		return;
 	fs->shown++;
-	fs->inner.ops->exit(fs->inner.ctx, r);
+	gctl_sink_exit(&fs->inner, r);
 }
 
 static void fs_summary(void *ctx, const struct gctl_summary *s)

@@ -131,7 +131,7 @@ static void rec_exit(void *ctx, const struct gctl_exit_record *r)
 	size_t n = encode_exit(w, r, p);
 
 	put_record(w, GCTL_REC_EXIT, p, n);
-	w->inner.ops->exit(w->inner.ctx, r);
+	gctl_sink_exit(&w->inner, r);
 }
 
 /* A field: tag, length, bytes. */

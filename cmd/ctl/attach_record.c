@@ -139,7 +139,7 @@ void gctl_attach_rec_line(struct gctl_attach_rec *ar, json_object *rec)
 
 	if (!event) {
 		if (!gctl_json_to_exit(rec, &r))
-			ar->rec.ops->exit(ar->rec.ctx, &r);
+			gctl_sink_exit(&ar->rec, &r);
 	} else if (!strcmp(event, "summary")) {
 		if (!gctl_json_to_summary(rec, &s))
 			gctl_sink_summary(&ar->rec, &s);

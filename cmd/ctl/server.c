@@ -335,7 +335,7 @@ static void tee_exit(void *ctx, const struct gctl_exit_record *rec)
 	char line[GCTL_JSON_MMIO_MAX];
 	size_t n;
 
-	srv->local.ops->exit(srv->local.ctx, rec);
+	gctl_sink_exit(&srv->local, rec);
 	gctl_stats_exit(srv->stats, rec);
 	/* Nobody listening (the common case): no JSON is built at all. */
 	if (!atomic_load(&srv->nr_subs))

@@ -241,27 +241,39 @@ static int event_from(json_object *o, struct gctl_stats_event *e)
 }
 
 /* The length of a, an array of at most max entries; -EINVAL if it is not. */
-static int array_len(json_object *a, size_t max, size_t *len)
+/*
+ * Each element of the array a, at most max of them, through one(e, i,
+ * arg); their number in *n.  -EINVAL: not an array, too long, or an
+ * element one() refused.
+ */
+static int array_each(json_object *a, size_t max, unsigned int *n,
+		      int (*one)(json_object *e, size_t i, void *arg),
+		      void *arg)
 {
+	size_t len;
+
 	if (!a || !json_object_is_type(a, json_type_array))
 		return -EINVAL;
-	*len = json_object_array_length(a);
-	return *len > max ? -EINVAL : 0;
+	len = json_object_array_length(a);
+	if (len > max)
+		return -EINVAL;
+	*n = (unsigned int)len;
+	for (size_t i = 0; i < len; i++)
+		if (one(json_object_array_get_idx(a, i), i, arg))
+			return -EINVAL;
+	return 0;
+}
+
+static int event_one(json_object *e, size_t i, void *ev)
+{
+	return event_from(e, &((struct gctl_stats_event *)ev)[i]);
 }
 
 /* Up to max events into ev; their number in *n. */
 static int events_from(json_object *a, struct gctl_stats_event *ev,
 		       unsigned int *n, unsigned int max)
 {
-	size_t len;
-
-	if (array_len(a, max, &len))
-		return -EINVAL;
-	for (size_t i = 0; i < len; i++)
-		if (event_from(json_object_array_get_idx(a, i), &ev[i]))
-			return -EINVAL;
-	*n = (unsigned int)len;
-	return 0;
+	return array_each(a, max, n, event_one, ev);
 }
 
 static int counts_from(json_object *o, struct gctl_counters *c)
@@ -306,78 +318,68 @@ static int hyp_from(json_object *o, struct gh_sim_vcpu_stats *h)
 	return 0;
 }
 
-/* The "vcpus" array, and the totals over them. */
-static int vcpus_from(json_object *a, struct gctl_stats_snap *s)
+/* An element of the "vcpus" array; the totals over them. */
+static int vcpu_one(json_object *e, size_t i, void *snap)
 {
-	size_t n;
+	struct gctl_stats_snap *s = snap;
+	struct gctl_stats_vcpu *v = &s->vcpu[i];
+	json_object *h;
 
-	if (array_len(a, GCTL_MAX_VCPUS, &n))
+	if (!get_str(e, "state", v->state, sizeof(v->state)) ||
+	    counts_from(gctl_json_get(e, "counts", json_type_object), &v->cnt) ||
+	    events_from(gctl_json_get(e, "events", json_type_array),
+			v->events, &v->nr_events, GCTL_STATS_RING))
 		return -EINVAL;
-	s->nr_vcpus = (unsigned int)n;
-	for (size_t i = 0; i < n; i++) {
-		struct gctl_stats_vcpu *v = &s->vcpu[i];
-		json_object *e = json_object_array_get_idx(a, i), *h;
-
-		if (!get_str(e, "state", v->state, sizeof(v->state)) ||
-		    counts_from(gctl_json_get(e, "counts", json_type_object),
-				&v->cnt) ||
-		    events_from(gctl_json_get(e, "events", json_type_array),
-				v->events, &v->nr_events, GCTL_STATS_RING))
+	v->have_last = v->nr_events > 0;
+	if (v->have_last)
+		v->last = v->events[v->nr_events - 1];
+	h = gctl_json_get(e, "hyp", json_type_object);
+	if (h) {
+		if (hyp_from(h, &v->hyp))
 			return -EINVAL;
-		v->have_last = v->nr_events > 0;
-		if (v->have_last)
-			v->last = v->events[v->nr_events - 1];
-		h = gctl_json_get(e, "hyp", json_type_object);
-		if (h) {
-			if (hyp_from(h, &v->hyp))
-				return -EINVAL;
-			v->have_hyp = true;
-		}
-		gctl_counters_add(&s->total, &v->cnt);
+		v->have_hyp = true;
 	}
+	gctl_counters_add(&s->total, &v->cnt);
 	return 0;
 }
 
-/* The "regions" array: names after region 0, which has none. */
+/* An element of the "regions" array: the names after region 0, which
+ * has none. */
+static int region_one(json_object *r, size_t i, void *snap)
+{
+	struct gctl_stats_snap *s = snap;
+
+	if (!json_object_is_type(r, json_type_string))
+		return -EINVAL;
+	snprintf(s->regions[i + 1], sizeof(s->regions[i + 1]), "%s",
+		 json_object_get_string(r));
+	return 0;
+}
+
+/* An element of the "addrs" array, after the regions they name. */
+static int addr_one(json_object *e, size_t i, void *snap)
+{
+	struct gctl_stats_snap *s = snap;
+	struct gctl_stats_addr *ad = &s->addrs[i];
+	uint32_t region;
+
+	if (!gctl_json_get_hex(e, "addr", &ad->addr) ||
+	    !get_u32(e, "vcpu", &ad->vcpu) ||
+	    !gctl_json_get_u64(e, "reads", &ad->reads) ||
+	    !gctl_json_get_u64(e, "writes", &ad->writes) ||
+	    !get_u32(e, "region", &region) || region >= s->nr_regions)
+		return -EINVAL;
+	ad->region = (uint8_t)region;
+	return 0;
+}
+
+/* The "regions" array: region 0 has no name, and is not in it. */
 static int regions_from(json_object *a, struct gctl_stats_snap *s)
 {
-	size_t n;
-
-	if (array_len(a, GCTL_STATS_MAX_REGIONS - 1, &n))
+	if (array_each(a, GCTL_STATS_MAX_REGIONS - 1, &s->nr_regions,
+		       region_one, s))
 		return -EINVAL;
-	s->nr_regions = (unsigned int)n + 1;
-	for (size_t i = 0; i < n; i++) {
-		json_object *r = json_object_array_get_idx(a, i);
-
-		if (!json_object_is_type(r, json_type_string))
-			return -EINVAL;
-		snprintf(s->regions[i + 1], sizeof(s->regions[i + 1]), "%s",
-			 json_object_get_string(r));
-	}
-	return 0;
-}
-
-/* The "addrs" array, after the regions its entries name. */
-static int addrs_from(json_object *a, struct gctl_stats_snap *s)
-{
-	size_t n;
-
-	if (array_len(a, GCTL_STATS_MAX_ADDRS, &n))
-		return -EINVAL;
-	s->nr_addrs = (unsigned int)n;
-	for (size_t i = 0; i < n; i++) {
-		struct gctl_stats_addr *ad = &s->addrs[i];
-		json_object *e = json_object_array_get_idx(a, i);
-		uint32_t region;
-
-		if (!gctl_json_get_hex(e, "addr", &ad->addr) ||
-		    !get_u32(e, "vcpu", &ad->vcpu) ||
-		    !gctl_json_get_u64(e, "reads", &ad->reads) ||
-		    !gctl_json_get_u64(e, "writes", &ad->writes) ||
-		    !get_u32(e, "region", &region) || region >= s->nr_regions)
-			return -EINVAL;
-		ad->region = (uint8_t)region;
-	}
+	s->nr_regions++;
 	return 0;
 }
 
@@ -398,9 +400,11 @@ int gctl_stats_snap_from_json(json_object *o, struct gctl_stats_snap *s)
 	    (run_state = gctl_vmm_state_parse(state)) < 0)
 		return -EINVAL;
 	s->run_state = (enum gctl_vmm_state)run_state;
-	if (vcpus_from(gctl_json_get(o, "vcpus", json_type_array), s) ||
+	if (array_each(gctl_json_get(o, "vcpus", json_type_array),
+		       GCTL_MAX_VCPUS, &s->nr_vcpus, vcpu_one, s) ||
 	    regions_from(gctl_json_get(o, "regions", json_type_array), s) ||
-	    addrs_from(gctl_json_get(o, "addrs", json_type_array), s))
+	    array_each(gctl_json_get(o, "addrs", json_type_array),
+		       GCTL_STATS_MAX_ADDRS, &s->nr_addrs, addr_one, s))
 		return -EINVAL;
 	if (!gctl_json_get_u64(o, "other_reads", &s->other_reads) ||
 	    !gctl_json_get_u64(o, "other_writes", &s->other_writes))

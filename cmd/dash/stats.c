@@ -316,11 +316,6 @@ void gctl_stats_summary(struct gctl_stats *st, const struct gctl_summary *s)
 
 /* ---- the sink ------------------------------------------------------------ */
 
-static void sink_exit(void *ctx, const struct gctl_exit_record *rec)
-{
-	gctl_stats_exit(ctx, rec);
-}
-
 static void sink_exits(void *ctx, const struct gctl_exit_record *const *recs,
 		       size_t n)
 {
@@ -391,7 +386,6 @@ int gctl_stats_said(struct gctl_stats *st, int fd)
 }
 
 static const struct gctl_sink_ops stats_sink_ops = {
-	.exit = sink_exit,
 	.exits = sink_exits,
 	.console = sink_console,
 	.summary = sink_summary,

@@ -160,19 +160,20 @@ struct gctl_summary {
 };
 
 /*
- * A sink's operations.  exit() is the hot path: every sink has one, and
- * callers call it directly.  Every other op may be left NULL, and is
- * called through the gctl_sink_*() functions below, which know what
- * NULL means: for a decorator, pass it on unchanged (gctl_sink.next);
- * for a writer, nothing to do (flush: 0; message: standard error).
+ * A sink's operations.  Records are the hot path: every sink takes them
+ * one at a time (exit), in runs (exits), or both, and callers hand them
+ * over with gctl_sink_exit() and gctl_sink_exits(), inline.  Every other
+ * op may be left NULL, and is called through the gctl_sink_*() functions
+ * below, which know what NULL means: for a decorator, pass it on
+ * unchanged (gctl_sink.next); for a writer, nothing to do (flush: 0;
+ * message: standard error).
  */
 struct gctl_sink_ops {
 	void (*exit)(void *ctx, const struct gctl_exit_record *rec);
 	/*
-	 * Optional: exit() of each of n records, in order, in one call, so
-	 * that a writer takes its lock once for all of them.  The async
-	 * queue's writer thread passes on what it finds this way (a sink
-	 * without it gets exit() n times).
+	 * n records, in order, in one call, so that a writer takes its lock
+	 * once for all of them: the async queue's writer thread passes on
+	 * what it finds this way.
 	 */
 	void (*exits)(void *ctx, const struct gctl_exit_record *const *recs,
 		      size_t n);
@@ -236,7 +237,29 @@ struct gctl_sink {
 int gctl_out_text_new(int fd, bool quiet, struct gctl_sink *out);
 int gctl_out_json_new(int fd, bool quiet, struct gctl_sink *out);
 
-/* The ops other than exit(), as sink.h's NULL rules say. */
+/* A record, or a run of them, to whichever of exit() and exits() s has. */
+static inline void gctl_sink_exit(const struct gctl_sink *s,
+				  const struct gctl_exit_record *rec)
+{
+	if (s->ops->exit)
+		s->ops->exit(s->ctx, rec);
+	else
+		s->ops->exits(s->ctx, &rec, 1);
+}
+
+static inline void gctl_sink_exits(const struct gctl_sink *s,
+				   const struct gctl_exit_record *const *recs,
+				   size_t n)
+{
+	if (s->ops->exits) {
+		s->ops->exits(s->ctx, recs, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		s->ops->exit(s->ctx, recs[i]);
+}
+
+/* The ops other than exit() and exits(), as sink.h's NULL rules say. */
 void gctl_sink_console(const struct gctl_sink *s, const char *buf, size_t len);
 void gctl_sink_regs(const struct gctl_sink *s, unsigned int vcpu,
 		    const struct gh_sim_regs *regs);

@@ -74,14 +74,8 @@ static struct entry *slot_at(struct async_sink *a, uint64_t i)
 static void pass_on_exits(struct async_sink *a,
 			  const struct gctl_exit_record *const *recs, size_t n)
 {
-	if (!n)
-		return;
-	if (a->inner.ops->exits) {
-		a->inner.ops->exits(a->inner.ctx, recs, n);
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		a->inner.ops->exit(a->inner.ctx, recs[i]);
+	if (n)
+		gctl_sink_exits(&a->inner, recs, n);
 }
 
 /* Entries [from, to), in order: runs of exit records as batches. */

@@ -769,7 +769,7 @@ static bool handle_exit(struct vcpu_thread *vt, uint64_t t_ns, uint64_t t_abs)
 	/* What the guest said before the VM went down comes first. */
 	if (rec.reason == GUNYAH_VCPU_EXIT_STATUS)
 		console_flush_locked(vmm);
-	vmm->sink.ops->exit(vmm->sink.ctx, &rec);
+	gctl_sink_exit(&vmm->sink, &rec);
 	if (console)
 		console_put_locked(vmm, (char)rec.mmio.data);
 	if (msg[0])

@@ -4,7 +4,7 @@
  * time, as the engine calls it) reach the inner sink complete and in
  * order, console text included and in its place among the records, and
  * summary/flush see everything that was reported before them; the same
- * with an inner sink that takes records in batches (sink.h: exits).
+ * with an inner sink that takes records only in runs (sink.h: exits).
  * make tsan runs it.
  */
 #include <pthread.h>
@@ -106,8 +106,8 @@ static const struct gctl_sink_ops fake_ops = {
 	.destroy = fake_destroy,
 };
 
+/* Records in runs only, as the dashboard's statistics take them. */
 static const struct gctl_sink_ops fake_batch_ops = {
-	.exit = fake_exit,
 	.exits = fake_exits,
 	.console = fake_console,
 	.summary = fake_summary,
@@ -189,6 +189,22 @@ TEST(threads_async_sink_passes_batches_in_order)
 	keeps_every_record_in_order(&fake_batch_ops, &f);
 	ASSERT_TRUE(f.batches > 0);
 	ASSERT_TRUE(f.max_batch > 1 && f.max_batch <= BATCH);
+}
+
+/* A decorator's one record reaches a sink that takes runs only. */
+TEST(one_record_reaches_a_sink_of_runs)
+{
+	struct fake f = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct gctl_sink inner = { &fake_batch_ops, &f, NULL };
+	struct gctl_exit_record r = { .seq = 0 };
+
+	gctl_sink_exit(&inner, &r);
+	r.seq = 1;
+	gctl_sink_exit(&inner, &r);
+	ASSERT_EQ(f.exits, 2);
+	ASSERT_EQ(f.batches, 2);
+	ASSERT_EQ(f.max_batch, 1);
+	ASSERT_TRUE(!f.out_of_order);
 }
 
 /* Destroying passes on what is still queued. */
