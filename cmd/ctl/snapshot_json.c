@@ -240,7 +240,6 @@ static int event_from(json_object *o, struct gctl_stats_event *e)
 	}
 }
 
-/* The length of a, an array of at most max entries; -EINVAL if it is not. */
 /*
  * Each element of the array a, at most max of them, through one(e, i,
  * arg); their number in *n.  -EINVAL: not an array, too long, or an
