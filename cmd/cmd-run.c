@@ -179,11 +179,11 @@ static int detach(struct run_ctx *c)
  * writer (or the dashboard's statistics), --filter, the control server's
  * tee, --record, and the writer thread, which formats, counts and serves
  * the records away from the vCPU threads (sink_async.h).  --quiet alone
- * has nothing to do per exit, and the dashboard alone only counts: ~100
- * instructions under a spin lock (stats.c), less than handing the record
- * to another thread costs the machine (bench/dashboard.sh: 93 % of
- * --quiet's exit rate that way, 99 % counting in the vCPU thread).  Torn
- * down in sinks_free.
+ * has nothing to do per exit, and the dashboard alone only counts: ~120
+ * instructions under a spin lock (stats.c), in the vCPU thread, so that
+ * it needs no CPU of its own (bench/cost.sh: the record's hand-over and
+ * the writer thread's counting came to as much, and on a busy machine
+ * the writer's share came out of the vCPU's).  Torn down in sinks_free.
  */
 static int sinks_new(struct run_ctx *c)
 {
